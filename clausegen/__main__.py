@@ -1,0 +1,5 @@
+"""``python -m clausegen``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,181 @@
+"""The library API: every command of the CLI is a function here, and nothing here prints.
+
+The steps are strung together only in this module:
+sources → validation → screening → selection → composition → rendering → output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import compose, library as lib, render, screening as scr
+from .errors import BlockedError, DealError, Problem
+from .model import CompanyProfile, Deal
+from .output import sha256, write_atomic
+from .selection import Selected, select
+from .sources import read_file
+from .validation import Validated, validate_deal, validate_profile
+
+PROFILE_NAME = "clausegen.yaml"
+
+
+def load_profile(company: Path | None = None) -> CompanyProfile | None:
+    """The company profile: ``company``, else ``./clausegen.yaml`` when present, else none."""
+    if company is None:
+        default = Path(PROFILE_NAME)
+        if not default.is_file():
+            return None
+        company = default
+    return validate_profile(read_file(company))
+
+
+def load_deal(path: Path, company: Path | None = None, *, strict: bool = False) -> Validated:
+    """Read and validate one deal file (with the company profile's supplier)."""
+    record = read_file(path)
+    return validate_deal(record, load_profile(company), strict=strict)
+
+
+def screen_deal(deal: Deal) -> scr.Screening:
+    """Screen a validated deal (Annex 1 indicators and the section 4 decision)."""
+    return scr.screen(deal)
+
+
+def deal_schema() -> dict[str, Any]:
+    """The JSON Schema of the deal file."""
+    schema = Deal.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "clausegen deal file"
+    return schema
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A generated document, in memory until written."""
+
+    kind: str
+    filename: str
+    data: bytes
+    clauses: tuple[tuple[str, int], ...] = ()
+    sha256: str = ""
+    rows: tuple[compose.Row, ...] = field(default=(), repr=False)
+
+
+def blocked_message(screening: scr.Screening, what: str) -> str:
+    """Why ``what`` may not be generated: the decision and its reasons."""
+    lines = [f"{what} not generated for {screening.deal_id}: screening decision is {screening.decision}"]
+    lines += [f"  {reason.section}: {reason.en}" for reason in screening.reasons]
+    return "\n".join(lines)
+
+
+def _template_fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], library: lib.Library,
+                template: Path) -> render.Properties:
+    from . import __version__
+
+    clauses = ";".join(f"{s.clause.id}@{s.clause.meta.version}" for s in selected)
+    return render.Properties(
+        title=title,
+        subject=f"{deal.deal_id}: {deal.counterparty.name.get('en')}",
+        creator=deal.supplier.short_name.get("en") if deal.supplier.short_name else deal.supplier.name.get("en"),
+        keywords="export control; end use; clausegen",
+        created=deal.contract.date,
+        custom=(
+            ("clausegen.deal_id", deal.deal_id),
+            ("clausegen.document", kind),
+            ("clausegen.clauses", clauses),
+            ("clausegen.library", library.fingerprint),
+            ("clausegen.template", _template_fingerprint(template)),
+            ("clausegen.version", __version__),
+        ),
+    )
+
+
+def build_annex(
+    deal: Deal,
+    screening: scr.Screening,
+    library: lib.Library,
+    templates: Path | None = None,
+    columns: tuple[str, str] = ("ru", "en"),
+) -> Generated:
+    """The bilingual annex for a deal the screening allows; else :class:`BlockedError`."""
+    if not screening.annex_allowed:
+        raise BlockedError(blocked_message(screening, "annex"))
+    selected = select(library, "annex", deal, screening)
+    rows = compose.compose_rows(selected, deal, screening)
+    template = lib.templates_dir(templates) / "annex.docx"
+    compiled = render.compiled_template(template)
+    title = f"Annex No. {deal.contract.annex_number} to Contract No. {deal.contract.number}"
+    data = compiled.render(compose.annex_context(rows, deal, columns),
+                           _properties(deal, "annex", title, selected, library, template))
+    return Generated("annex", f"{deal.deal_id}-annex.docx", data,
+                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows))
+
+
+def write_annex(
+    deal_path: Path,
+    out: Path,
+    *,
+    company: Path | None = None,
+    clauses: Path | None = None,
+    templates: Path | None = None,
+    columns: tuple[str, str] = ("ru", "en"),
+    strict: bool = False,
+) -> tuple[Generated, Validated]:
+    """Load, validate, screen and render a deal's annex, then write it atomically to ``out``."""
+    validated = load_deal(deal_path, company, strict=strict)
+    library = lib.load_library(clauses)
+    screening = screen_deal(validated.deal)
+    generated = build_annex(validated.deal, screening, library, templates, columns)
+    write_atomic(out, generated.data)
+    return generated, validated
+
+
+def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library) -> dict[str, Any]:
+    """Everything `clausegen screen --json` prints."""
+    selected = select(library, "annex", deal, screening) if screening.annex_allowed else []
+    return {
+        "deal_id": deal.deal_id,
+        "is_export": screening.is_export,
+        "decision": str(screening.decision),
+        "annex_allowed": screening.annex_allowed,
+        "indicators": [
+            {
+                "number": r.number,
+                "title": {"ru": r.spec.ru, "en": r.spec.en},
+                "source": r.source,
+                "evidence": list(r.evidence),
+            }
+            for r in screening.indicators
+            if r.status == scr.FIRED
+        ],
+        "not_applicable": [
+            {"number": r.number, "note": r.note} for r in screening.indicators if r.status == scr.NOT_APPLICABLE
+        ],
+        "reasons": [{"section": r.section, "ru": r.ru, "en": r.en} for r in screening.reasons],
+        "clauses": [
+            {"id": s.clause.id, "version": s.clause.meta.version, "number": s.number,
+             "reason": s.reason_en, "reason_ru": s.reason_ru}
+            for s in selected
+        ],
+        "letters": list(screening.letters),
+        "letters_allowed": list(screening.letters_allowed()),
+    }
+
+
+def summary_json(summary: dict[str, Any]) -> str:
+    """The screening summary as stable, readable JSON."""
+    return json.dumps(summary, ensure_ascii=False, indent=2)
+
+
+def require_valid(problems: list[Problem]) -> None:
+    """Raise :class:`DealError` when ``problems`` holds any error."""
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DealError(errors)

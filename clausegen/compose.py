@@ -1,0 +1,248 @@
+"""Composition: the deal's data in each language, and the clause texts filled from it.
+
+Everything a document says is decided here, as rows of (number, Russian,
+English) text; :mod:`clausegen.render` only lays the rows out in a DOCX.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import TemplateError
+
+from . import text
+from .errors import RenderError
+from .library import Clause
+from .model import Bilingual, Deal, Party
+from .sandbox import ENV, Markup, escape, escape_literals
+from .screening import Screening
+from .selection import Selected
+
+LANGS = ("ru", "en")
+_MARKER = re.compile(r"^(?:\(?[a-zа-яё]\)|\([ivx]+\)|[-–—•])\s")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a bilingual document: both columns say the same thing."""
+
+    kind: str  # title | plain | heading | para
+    number: str
+    ru: Markup
+    en: Markup
+
+    def text(self, lang: str) -> Markup:
+        body = self.ru if lang == "ru" else self.en
+        return Markup(f"{escape(self.number)} ") + body if self.number else body
+
+
+def _b(value: Bilingual | None, lang: str) -> str:
+    return value.get(lang) if value is not None else ""
+
+
+def _designation(party: Party, lang: str) -> tuple[str, str]:
+    """How the preamble introduces a party: (name as written, «именуемое/ая/ый»)."""
+    if lang != "ru":
+        return _b(party.name, "en"), ""
+    if not party.name.has("ru"):
+        return f"компания {party.name.get('ru')}", "именуемая"
+    head = party.name.get("ru").split("«")[0].split()
+    gender = text.noun_gender(head) if head else None
+    return party.name.get("ru"), {"femn": "именуемая", "masc": "именуемый"}.get(gender or "", "именуемое")
+
+
+def _initials(full_name: str, lang: str) -> str:
+    parts = full_name.split()
+    if lang == "ru" and len(parts) == 3 and all(p[:1].isupper() for p in parts):
+        return f"{parts[1][0]}.{parts[2][0]}. {parts[0]}"
+    return full_name
+
+
+def party_view(party: Party, lang: str) -> dict[str, Any]:
+    """A party as the texts of one language see it."""
+    name, designation = _designation(party, lang)
+    view: dict[str, Any] = {
+        "name": _b(party.name, lang),
+        "preamble_name": name,
+        "designation": designation,
+        "short_name": _b(party.short_name or party.name, lang),
+        "address": _b(party.address, lang),
+        "country": text.country_name(party.country, lang),
+        "email": party.email or "",
+        "registration": {
+            "ogrn": party.registration.ogrn if party.registration else None,
+            "inn": party.registration.inn if party.registration else None,
+            "kpp": party.registration.kpp if party.registration else None,
+            "number": party.registration.number if party.registration else None,
+        },
+        "signatory": None,
+    }
+    sig = party.signatory
+    if sig is not None:
+        name_text, position, acting = sig.name.get(lang), sig.position.get(lang), _b(sig.acting_under, lang)
+        if lang == "ru":
+            name_gen = sig.name_genitive or (text.genitive_name(name_text, sig.gender) if sig.name.has("ru")
+                                             else name_text)
+            position_gen = sig.position_genitive or (text.genitive_phrase(position) if sig.position.has("ru")
+                                                     else position)
+            acting_gen = sig.acting_under_genitive or (
+                text.genitive_phrase(acting) if sig.acting_under and sig.acting_under.has("ru") else acting)
+            position_gen = position_gen[:1].lower() + position_gen[1:] if sig.position.has("ru") else position_gen
+        else:
+            name_gen, position_gen, acting_gen = name_text, position, acting
+        view["signatory"] = {
+            "name": name_text, "position": position, "acting_under": acting,
+            "name_gen": name_gen, "position_gen": position_gen, "acting_under_gen": acting_gen,
+            "initials": _initials(name_text, lang),
+        }
+    return view
+
+
+def language_context(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    """Every variable a clause text can use, in one language (see clauses/README.md)."""
+    c = deal.contract
+    perm = deal.permission
+    return {
+        "lang": lang,
+        "contract": {
+            "number": c.number,
+            "date": text.format_date(c.date, lang),
+            "date_quoted": text.format_date(c.date, lang, quoted=True),
+            "title": c.title.get(lang),
+            "place": _b(c.place, lang),
+            "annex_number": str(c.annex_number),
+            "prevailing_language": c.prevailing_language,
+            "kind": str(c.kind),
+        },
+        "supplier": party_view(deal.supplier, lang),
+        "counterparty": party_view(deal.counterparty, lang),
+        "solution": {
+            "name": deal.solution.name.get(lang),
+            "description": _b(deal.solution.description, lang),
+            "version": deal.solution.version or "",
+            "delivery": str(deal.solution.delivery),
+            "can_modify": deal.solution.counterparty_can_modify,
+        },
+        "end_use": {
+            "purpose": _b(deal.end_use.purpose, lang),
+            "location": _b(deal.end_use.location, lang),
+            "end_users": [
+                {"name": u.name.get(lang), "country": text.country_name(u.country, lang), "address": _b(u.address, lang)}
+                for u in deal.end_use.end_users
+            ],
+        },
+        "permission": {
+            "number": perm.number or "",
+            "date": text.format_date(perm.date, lang) if perm.date else "",
+        },
+        "payment": {
+            "amount": text.format_amount(deal.payment.amount, deal.payment.currency, lang) if deal.payment else "",
+            "method": str(deal.payment.method) if deal.payment else "",
+        },
+        "screening": {
+            "decision": str(screening.decision),
+            "enhanced": screening.enhanced,
+            "is_export": screening.is_export,
+            "fired": list(screening.fired),
+        },
+    }
+
+
+def _paragraphs(rendered: str) -> list[Markup]:
+    paragraphs = []
+    for block in _BLANK_LINE.split(rendered.strip()):
+        lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
+        if not lines:
+            continue
+        joined = lines[0]
+        for line in lines[1:]:
+            joined += ("\n" if _MARKER.match(line) else " ") + line
+        paragraphs.append(Markup(joined))
+    return paragraphs
+
+
+def render_clause(clause: Clause, lang: str, context: dict[str, Any]) -> list[Markup]:
+    """The clause's paragraphs in ``lang``, XML-escaped, filled from ``context``."""
+    try:
+        template = ENV.from_string(escape_literals(clause.text(lang)))
+        return _paragraphs(template.render(context))
+    except TemplateError as error:
+        raise RenderError(f"clause {clause.id!r} ({lang}) cannot be rendered for this deal: {error}") from None
+
+
+def make_ref(selected: list[Selected]) -> Any:
+    numbers = {s.clause.id: s.number for s in selected}
+
+    def ref(clause_id: str, paragraph: int | None = None) -> str:
+        number = numbers.get(clause_id)
+        if number is None:
+            raise RenderError(f"cross-reference to clause {clause_id!r}, which is not numbered in this document")
+        return f"{number}.{paragraph}" if paragraph else str(number)
+
+    return ref
+
+
+def compose_rows(selected: list[Selected], deal: Deal, screening: Screening) -> list[Row]:
+    """The rows of a document: headings and paragraphs, numbered, in both languages."""
+    ref = make_ref(selected)
+    contexts = {lang: {**language_context(deal, screening, lang), "ref": ref} for lang in LANGS}
+    rows: list[Row] = []
+    item = 0
+    for chosen in selected:
+        clause = chosen.clause
+        ru = render_clause(clause, "ru", contexts["ru"])
+        en = render_clause(clause, "en", contexts["en"])
+        if len(ru) != len(en):
+            raise RenderError(
+                f"clause {clause.id!r} has {len(ru)} paragraph(s) in Russian but {len(en)} in English for this deal"
+            )
+        numbering = clause.meta.numbering
+        if numbering == "article":
+            title = clause.meta.title
+            rows.append(Row("heading", f"{chosen.number}.", escape(title.ru), escape(title.en)))
+            rows += [Row("para", f"{chosen.number}.{k}.", r, e) for k, (r, e) in enumerate(zip(ru, en), 1)]
+        elif numbering == "item":
+            for r, e in zip(ru, en):
+                item += 1
+                rows.append(Row("para", f"{item}.", r, e))
+        elif numbering == "heading":
+            rows += [Row("title", "", r, e) for r, e in zip(ru, en)]
+        else:
+            rows += [Row("plain", "", r, e) for r, e in zip(ru, en)]
+    return rows
+
+
+def signature_view(deal: Deal) -> dict[str, Any]:
+    """Both parties' signature blocks; a line given in one language only is shown once."""
+
+    def both(ru: str, en: str) -> str:
+        return ru if ru == en or not en else (en if not ru else f"{ru}\n{en}")
+
+    def block(party: Party, role_ru: str, role_en: str) -> dict[str, Any]:
+        sig = {lang: party_view(party, lang)["signatory"] or {} for lang in LANGS}
+        signatory = party.signatory
+        initials_lang = "ru" if signatory is not None and signatory.name.has("ru") else "en"
+        return {
+            "role_ru": role_ru,
+            "role_en": role_en,
+            "name": both(party.name.get("ru"), party.name.get("en")),
+            "position": both(sig["ru"].get("position", ""), sig["en"].get("position", "")),
+            "initials": sig[initials_lang].get("initials", ""),
+        }
+
+    return {
+        "supplier": block(deal.supplier, "Поставщик", "Supplier"),
+        "counterparty": block(deal.counterparty, "Контрагент", "Counterparty"),
+    }
+
+
+def annex_context(rows: list[Row], deal: Deal, columns: tuple[str, str]) -> dict[str, Any]:
+    """What templates/annex.docx needs."""
+    left, right = columns
+    return {
+        "rows": [{"kind": r.kind, "left": r.text(left), "right": r.text(right)} for r in rows],
+        "sign": signature_view(deal),
+    }

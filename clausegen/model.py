@@ -1,0 +1,271 @@
+"""The deal: a frozen, strict model of the deal file (see deal-format.md).
+
+Field names and meanings are the users' interface and never change; optional
+fields added by clausegen say their default in the JSON Schema.
+"""
+
+from __future__ import annotations
+
+import re
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def guess_script_language(text: str) -> str:
+    """``ru`` when most letters are Cyrillic, otherwise ``en`` (for plain strings)."""
+    letters = _LETTER.findall(text)
+    cyrillic = sum(1 for ch in letters if _CYRILLIC.match(ch))
+    return "ru" if letters and cyrillic * 2 >= len(letters) else "en"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _digits_as_text(value: Any) -> Any:
+    # Registration numbers written without quotes in YAML arrive as integers.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Digits = Annotated[str, BeforeValidator(_digits_as_text)]
+Lang = Literal["ru", "en"]
+
+
+class Bilingual(_Strict):
+    """A text in Russian and English; either may be missing, not both.
+
+    A plain string is accepted too: its language is judged by its script.
+    Where only one language is given, the other column uses it as written.
+    """
+
+    ru: str | None = Field(None, description="Russian text")
+    en: str | None = Field(None, description="English text")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_plain_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {guess_script_language(value): value}
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Bilingual:
+        if not (self.ru or "").strip() and not (self.en or "").strip():
+            raise ValueError("give the text in Russian (ru), English (en) or both")
+        return self
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``, or in the other language when ``lang`` is missing."""
+        own = self.ru if lang == "ru" else self.en
+        other = self.en if lang == "ru" else self.ru
+        return own if (own or "").strip() else (other or "")
+
+    def has(self, lang: str) -> bool:
+        """Whether the text is given in ``lang`` itself."""
+        return bool(((self.ru if lang == "ru" else self.en) or "").strip())
+
+
+def _text(description: str) -> Any:
+    return Field(None, description=description)
+
+
+class ContractKind(StrEnum):
+    LICENSE = "license"
+    SAAS = "saas"
+    DEVELOPMENT = "development"
+    HARDWARE_SUPPLY = "hardware_supply"
+
+
+class Delivery(StrEnum):
+    SAAS = "saas"
+    ON_PREMISE = "on_premise"
+    SOURCE_CODE = "source_code"
+    MODEL_WEIGHTS = "model_weights"
+    EMBEDDED_IN_HARDWARE = "embedded_in_hardware"
+
+
+class Suitability(StrEnum):
+    NUCLEAR = "nuclear"
+    MISSILE = "missile"
+    CHEMICAL_BIOLOGICAL = "chemical_biological"
+    MILITARY = "military"
+    INTELLIGENCE = "intelligence"
+
+
+class PaymentMethod(StrEnum):
+    BANK_TRANSFER = "bank_transfer"
+    LETTER_OF_CREDIT = "letter_of_credit"
+    CASH = "cash"
+    CRYPTO = "crypto"
+    OTHER = "other"
+
+
+class Contract(_Strict):
+    number: str = Field(min_length=1, description="Contract number, e.g. LA-0142/2026")
+    date: dt.date = Field(description="Contract date, ISO format (2026-11-20)")
+    kind: ContractKind = Field(ContractKind.LICENSE, description="Kind of contract; default license")
+    title: Bilingual = Field(
+        Bilingual(ru="Договор", en="Contract"), description="Title of the contract; default Договор / Contract"
+    )
+    place: Bilingual | None = _text("Place of signing, e.g. {ru: г. Москва, en: Moscow}")
+    prevailing_language: Lang = Field("ru", description="Which text prevails if the two differ; default ru")
+    annex_number: int = Field(1, ge=1, le=999, description="The annex's number within the contract; default 1")
+
+
+class Registration(_Strict):
+    ogrn: Digits | None = Field(None, pattern=r"^\d{13}(\d{2})?$", description="ОГРН (13 digits; 15 for an ОГРНИП)")
+    inn: Digits | None = Field(None, pattern=r"^\d{10}(\d{2})?$", description="ИНН (10 digits; 12 for a person)")
+    kpp: Digits | None = Field(None, pattern=r"^\d{9}$", description="КПП (9 digits)")
+    number: str | None = Field(None, min_length=1, description="A foreign registration or licence number")
+
+
+class Signatory(_Strict):
+    name: Bilingual = Field(description="Full name in the nominative; the project declines it")
+    position: Bilingual = Field(description="Position in the nominative, e.g. Генеральный директор")
+    acting_under: Bilingual | None = Field(None, description="Authority in the nominative, e.g. Устав / the Charter")
+    gender: Literal["male", "female"] | None = Field(
+        None, description="Overrides the gender detected from the Russian patronymic"
+    )
+    name_genitive: str | None = Field(None, min_length=1, description="Overrides the declined Russian name")
+    position_genitive: str | None = Field(None, min_length=1, description="Overrides the declined Russian position")
+    acting_under_genitive: str | None = Field(None, min_length=1, description="Overrides the declined authority")
+
+
+class Party(_Strict):
+    name: Bilingual = Field(description="Full legal name")
+    short_name: Bilingual | None = _text("Short name; default the full name")
+    country: str = Field(description="ISO 3166-1 alpha-2 country code")
+    address: Bilingual | None = _text("Address")
+    registration: Registration | None = _text("Registration numbers")
+    signatory: Signatory | None = _text("Who signs for the party")
+    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="E-mail for notices")
+
+    @field_validator("country")
+    @classmethod
+    def _alpha2(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{2}", value):
+            raise ValueError("use an ISO 3166-1 alpha-2 code in capitals, e.g. AE")
+        return value
+
+
+class Supplier(Party):
+    country: str = Field("RU", description="ISO 3166-1 alpha-2 country code; default RU")
+
+
+class Counterparty(Party):
+    address_is_po_box: bool = Field(False, description="The address is a PO box (Annex 1, indicator 9)")
+    activities: list[str] = Field(
+        default_factory=list, description="Activity tags; see deal-format.md (Annex 1, indicators 19-22)"
+    )
+
+    @field_validator("activities")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        for tag in value:
+            if not tag.strip():
+                raise ValueError("an activity tag is empty")
+        return value
+
+
+class Solution(_Strict):
+    name: Bilingual = Field(description="Name of the AI solution")
+    description: Bilingual | None = _text("What the solution does")
+    version: str | None = Field(None, min_length=1, description="Version of the solution")
+    delivery: Delivery = Field(description="How the solution reaches the counterparty")
+    counterparty_can_modify: bool = Field(
+        False, description="The counterparty can modify the solution (section 2.1); default false"
+    )
+    suitable_for: list[Suitability] = Field(
+        default_factory=list, description="Potential suitability (notes to Annex 1, items 19-22)"
+    )
+    controlled_item: bool = Field(
+        False, description="On the control list of Decree No. 1299: outside the Declaration (1.3)"
+    )
+
+
+class EndUser(_Strict):
+    name: Bilingual
+    country: str = Field(description="ISO 3166-1 alpha-2 country code")
+    address: Bilingual | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _alpha2(cls, value: str) -> str:
+        return Party._alpha2(value)
+
+
+class EndUse(_Strict):
+    purpose: Bilingual | None = _text("The stated end use; missing fires indicator 1")
+    end_users: list[EndUser] = Field(default_factory=list, description="End users; none fires indicator 1")
+    location: Bilingual | None = _text("Place of use")
+
+
+class Payment(_Strict):
+    amount: Decimal = Field(ge=0, max_digits=18, decimal_places=2, description="Contract price")
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD")
+    method: PaymentMethod = Field(PaymentMethod.BANK_TRANSFER, description="Payment method; default bank_transfer")
+
+
+class Knowledge(_Strict):
+    prohibited_use_known: bool = Field(False, description="4.1: reliable knowledge of WMD or terrorist use")
+    military_or_wmd_concern: bool = Field(False, description="4.2: reasonable concern of WMD, military or terrorist use")
+    fstec_notice: bool = Field(False, description="4.3: written notice from FSTEC requiring a permission")
+    harm_known: bool = Field(False, description="4.4: reliable knowledge of other harm")
+
+
+class Permission(_Strict):
+    number: str | None = Field(None, min_length=1, description="Number of the Export Control Commission's permission")
+    date: dt.date | None = Field(None, description="Date of the permission")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Permission:
+        if (self.number is None) != (self.date is None):
+            raise ValueError("give both the permission's number and its date, or neither")
+        return self
+
+    @property
+    def given(self) -> bool:
+        """Whether a permission has been obtained."""
+        return self.number is not None
+
+
+class Letters(_Strict):
+    date: dt.date | None = Field(None, description="Date of the outgoing letters; default the contract date")
+    number_prefix: str | None = Field(
+        None, min_length=1, description="Prefix of outgoing letter numbers; default the deal id"
+    )
+
+
+Indicator = Annotated[int, Field(ge=1, le=22)]
+
+
+class Deal(_Strict):
+    """One export deal of an AI solution."""
+
+    deal_id: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        description="Unique id; names output files and register rows (letters, digits, . _ -)",
+    )
+    contract: Contract
+    supplier: Supplier = Field(description="The Russian developer; may come from the company profile")
+    counterparty: Counterparty
+    solution: Solution
+    end_use: EndUse = Field(default_factory=EndUse)
+    payment: Payment | None = None
+    red_flags: list[Indicator] = Field(default_factory=list, description="Annex 1 indicators observed (1-22)")
+    knowledge: Knowledge = Field(default_factory=Knowledge)
+    permission: Permission = Field(default_factory=Permission)
+    letters: Letters = Field(default_factory=Letters)
+
+
+class CompanyProfile(_Strict):
+    """The company profile (clausegen.yaml): the supplier shared by every deal."""
+
+    supplier: Supplier

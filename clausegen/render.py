@@ -1,0 +1,282 @@
+"""Rendering: the only module that touches DOCX, docxtpl and XML.
+
+A template is compiled once per process (:class:`CompiledTemplate`): docxtpl's
+preprocessing of the tags runs once, the Jinja template is compiled once in
+the sandbox, and the package parts that never change are kept as ready
+deflated bytes.  Each render then fills the XML parts that have tags, checks
+that they are well-formed, and writes a zip with fixed timestamps, so the same
+input always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from jinja2 import TemplateError, meta
+from lxml import etree
+
+from .errors import LibraryError, Problem, RenderError
+from .sandbox import ENV
+
+MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a zip bomb stops here, before anything is read
+_TAG = re.compile(r"{[{%#]")
+_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CORE = "docProps/core.xml"
+_CUSTOM = "docProps/custom.xml"
+_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01: fixed, so output bytes do not depend on the clock
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: bytes
+    crc: int
+    size: int
+    data: bytes  # raw deflate stream
+
+
+def _deflate(data: bytes) -> _Entry:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    packed = compressor.compress(data) + compressor.flush()
+    return _Entry(b"", zlib.crc32(data), len(data), packed)
+
+
+def _write_zip(entries: list[_Entry]) -> bytes:
+    out = io.BytesIO()
+    central = []
+    for entry in entries:
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x0800, 8, 0, _DOS_DATE, entry.crc,
+                              len(entry.data), entry.size, len(entry.name), 0))
+        out.write(entry.name)
+        out.write(entry.data)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x0800, 8, 0, _DOS_DATE, entry.crc,
+                                   len(entry.data), entry.size, len(entry.name), 0, 0, 0, 0, 0, offset) + entry.name)
+    start = out.tell()
+    for record in central:
+        out.write(record)
+    size = out.tell() - start
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), size, start, 0))
+    return out.getvalue()
+
+
+def _named(entry: _Entry, name: str) -> _Entry:
+    return _Entry(name.encode(), entry.crc, entry.size, entry.data)
+
+
+@dataclass(frozen=True)
+class Properties:
+    """Document properties, all derived from the deal (never from the clock)."""
+
+    title: str
+    subject: str
+    creator: str
+    keywords: str
+    created: dt.date
+    custom: tuple[tuple[str, str], ...]
+
+
+def _core_xml(props: Properties) -> bytes:
+    stamp = f"{props.created:%Y-%m-%d}T00:00:00Z"
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{xml_escape(props.title)}</dc:title><dc:subject>{xml_escape(props.subject)}</dc:subject>"
+        f"<dc:creator>{xml_escape(props.creator)}</dc:creator><cp:keywords>{xml_escape(props.keywords)}</cp:keywords>"
+        f"<cp:lastModifiedBy>clausegen</cp:lastModifiedBy><cp:revision>1</cp:revision>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        "</cp:coreProperties>"
+    ).encode()
+
+
+def _custom_xml(props: Properties) -> bytes:
+    items = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{xml_escape(name)}">'
+        f"<vt:lpwstr>{xml_escape(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(props.custom, start=2)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">' + items + "</Properties>"
+    ).encode()
+
+
+class CompiledTemplate:
+    """A docxtpl template, compiled once, rendered many times."""
+
+    def __init__(self, path: Path) -> None:
+        from docxtpl import DocxTemplate
+
+        self.path = path
+        parts = _read_package(path)
+        self._helper = DocxTemplate(str(path))  # only for its tag preprocessing and line-break handling
+        self._order: list[str] = []
+        self._fixed: dict[str, _Entry] = {}
+        self._templates: dict[str, Any] = {}
+        self.sources: dict[str, str] = {}
+        for name, data in parts:
+            if name in (_CORE, _CUSTOM):
+                continue
+            if name == "[Content_Types].xml":
+                data = _with_custom_content_type(data)
+            elif name == "_rels/.rels":
+                data = _with_custom_relationship(data)
+            self._order.append(name)
+            if name.endswith(".xml") and name.startswith("word/") and _TAG.search(data.decode("utf-8", "replace")):
+                source = self._helper.patch_xml(data.decode("utf-8"))
+                source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+                try:
+                    self._templates[name] = ENV.from_string(source)
+                except TemplateError as error:
+                    raise LibraryError([Problem(f"template tag error in {name}: {error}", "", str(path))],
+                                       "broken template") from None
+                self.sources[name] = source
+            else:
+                self._fixed[name] = _named(_deflate(data), name)
+        self._order += [_CORE, _CUSTOM]
+
+    def variables(self) -> set[str]:
+        """The top-level names the template reads (for static checks)."""
+        found: set[str] = set()
+        for source in self.sources.values():
+            found |= meta.find_undeclared_variables(ENV.parse(source))
+        return found
+
+    def render(self, context: dict[str, Any], props: Properties) -> bytes:
+        """The finished DOCX as bytes."""
+        entries = []
+        for name in self._order:
+            if name == _CORE:
+                entries.append(_named(_deflate(_core_xml(props)), name))
+            elif name == _CUSTOM:
+                entries.append(_named(_deflate(_custom_xml(props)), name))
+            elif name in self._fixed:
+                entries.append(self._fixed[name])
+            else:
+                entries.append(_named(_deflate(self._render_part(name, context)), name))
+        return _write_zip(entries)
+
+    def _render_part(self, name: str, context: dict[str, Any]) -> bytes:
+        try:
+            xml = self._templates[name].render(context)
+        except TemplateError as error:
+            raise RenderError(f"template {self.path.name} ({name}): {error}") from None
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = self._helper.resolve_listing(xml)
+        data = xml.encode("utf-8")
+        try:
+            etree.fromstring(data)
+        except etree.XMLSyntaxError as error:  # a bug, not a user error: never write a broken document
+            raise RenderError(f"template {self.path.name} produced malformed XML in {name}: {error}") from None
+        return data
+
+
+def _read_package(path: Path) -> list[tuple[str, bytes]]:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise LibraryError([Problem(f"cannot read template: {error.strerror}", "", name)], "broken template") from None
+    if size > MAX_TEMPLATE_BYTES:
+        raise LibraryError([Problem(f"template larger than {MAX_TEMPLATE_BYTES >> 20} MiB", "", name)],
+                           "template refused")
+    try:
+        with zipfile.ZipFile(path) as package:
+            infos = package.infolist()
+            unpacked = sum(info.file_size for info in infos)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise LibraryError([Problem(f"template would unpack to {unpacked >> 20} MiB "
+                                            f"(limit {MAX_UNPACKED_BYTES >> 20} MiB)", "", name)], "template refused")
+            parts = []
+            for info in infos:
+                if info.is_dir():
+                    continue
+                with package.open(info) as handle:  # read with a cap: declared sizes can lie
+                    data = handle.read(MAX_UNPACKED_BYTES + 1)
+                if len(data) > MAX_UNPACKED_BYTES:
+                    raise LibraryError([Problem("template part too large when unpacked", info.filename, name)],
+                                       "template refused")
+                parts.append((info.filename, data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
+        raise LibraryError([Problem(f"not a DOCX file: {error}", "", name)], "broken template") from None
+    if not any(part == "word/document.xml" for part, _ in parts):
+        raise LibraryError([Problem("not a DOCX file: no word/document.xml", "", name)], "broken template")
+    return parts
+
+
+def _with_custom_content_type(data: bytes) -> bytes:
+    text = data.decode("utf-8")
+    if "/docProps/custom.xml" not in text:
+        text = text.replace("</Types>", f'<Override PartName="/docProps/custom.xml" ContentType="{_CUSTOM_CT}"/></Types>')
+    return text.encode("utf-8")
+
+
+def _with_custom_relationship(data: bytes) -> bytes:
+    text = data.decode("utf-8")
+    if _CUSTOM_REL not in text:
+        text = text.replace(
+            "</Relationships>",
+            f'<Relationship Id="rIdClausegenCustom" Type="{_CUSTOM_REL}" Target="docProps/custom.xml"/></Relationships>',
+        )
+    return text.encode("utf-8")
+
+
+@lru_cache(maxsize=32)
+def _compiled(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
+    return CompiledTemplate(path)
+
+
+def compiled_template(path: Path) -> CompiledTemplate:
+    """The compiled template for ``path``, cached per process while the file is unchanged."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise LibraryError([Problem("template not found", "", str(path))], "missing template") from None
+    return _compiled(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+# ------------------------------------------------------------------ reading back
+
+
+def docx_rows(data: bytes) -> list[list[str]]:
+    """The text of a DOCX: one list of cell texts per table row, one item per paragraph outside tables."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(io.BytesIO(data))
+    rows: list[list[str]] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            if block.text.strip():
+                rows.append([block.text])
+        elif isinstance(block, Table):
+            for row in block.rows:
+                rows.append([cell.text for cell in row.cells])
+    return rows
+
+
+def docx_custom_properties(data: bytes) -> dict[str, str]:
+    """The custom properties clausegen recorded in a DOCX."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        try:
+            root = etree.fromstring(package.read(_CUSTOM))
+        except KeyError:
+            return {}
+    ns = {"c": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"}
+    return {prop.get("name"): "".join(prop.itertext()) for prop in root.findall("c:property", ns)}

@@ -1,0 +1,132 @@
+"""Reading deal files and company profiles into plain data, keeping locations.
+
+YAML and JSON here; spreadsheets in :mod:`clausegen.sheets`.  Nothing here knows
+what a deal means: this layer only turns bytes into dicts and remembers, for
+each field path, the line it came from, so that later messages can name it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DealError, Problem
+
+MAX_DEAL_BYTES = 2 * 1024 * 1024  # a deal is a page of text; anything larger is a mistake
+
+
+@dataclass
+class RawRecord:
+    """One deal's data as read, with where it came from."""
+
+    data: Any
+    file: str
+    row: int | None = None
+    lines: dict[str, int] = field(default_factory=dict)  # dotted field path -> line
+
+    def problem(self, message: str, path: str = "", severity: str = "error") -> Problem:
+        """A problem located at ``path`` in this record."""
+        return Problem(message, path, self.file, self.row, self.line_of(path), severity)
+
+    def line_of(self, path: str) -> int | None:
+        """The line of ``path`` or of its nearest parent that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path.rsplit(".", 1)[0] if "." in path else ""
+        return None
+
+
+def join_path(parent: str, key: Any) -> str:
+    """``parent.key`` for mappings, ``parent[3]`` for list items."""
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    return f"{parent}.{key}" if parent else str(key)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, but dates stay ISO strings so pydantic parses and reports them."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _walk_yaml(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Problem], file: str) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            child = join_path(path, key)
+            if key in seen:
+                problems.append(Problem(f"key '{key}' appears twice", child, file, None, key_node.start_mark.line + 1))
+            seen.add(key)
+            lines[child] = key_node.start_mark.line + 1
+            _walk_yaml(value_node, child, lines, problems, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk_yaml(item, join_path(path, index), lines, problems, file)
+
+
+def parse_text(text: str, file: str) -> RawRecord:
+    """Parse YAML (JSON is YAML too, but is read strictly as JSON by suffix)."""
+    problems: list[Problem] = []
+    lines: dict[str, int] = {}
+    if file.lower().endswith(".json"):
+        try:
+            data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        except json.JSONDecodeError as error:
+            raise DealError([Problem(f"not valid JSON: {error.msg}", "", file, None, error.lineno)]) from None
+        except ValueError as error:
+            raise DealError([Problem(str(error), "", file)]) from None
+        return RawRecord(data, file)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        if node is not None:
+            _walk_yaml(node, "", lines, problems, file)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        raise DealError([Problem(f"not valid YAML: {error.problem or error}", "", file, None, line)]) from None
+    except yaml.YAMLError as error:
+        raise DealError([Problem(f"not valid YAML: {error}", "", file)]) from None
+    if problems:
+        raise DealError(problems)
+    return RawRecord(data, file, None, lines)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"key '{key}' appears twice")
+        result[key] = value
+    return result
+
+
+def read_file(path: Path) -> RawRecord:
+    """Read one YAML or JSON file; any failure is a :class:`DealError` naming it."""
+    name = str(path)
+    try:
+        if path.stat().st_size > MAX_DEAL_BYTES:
+            raise DealError([Problem(f"file is larger than {MAX_DEAL_BYTES // 1024} KiB", "", name)])
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DealError([Problem("file not found", "", name)]) from None
+    except IsADirectoryError:
+        raise DealError([Problem("is a folder, not a file", "", name)]) from None
+    except OSError as error:
+        raise DealError([Problem(f"cannot read: {error.strerror}", "", name)]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DealError([Problem(f"not UTF-8 text (byte {error.start})", "", name)]) from None
+    return parse_text(text, name)

@@ -1,0 +1,211 @@
+"""Language helpers: dates, amounts, country names and Russian declension.
+
+Pure functions over values; no IO.  Babel gives dates, country and currency
+names, num2words amounts in words, pytrovich declines Russian personal names
+and pymorphy3 declines positions and documents («Генерального директора»,
+«на основании Устава»).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_decimal, get_currency_name
+from num2words import num2words
+
+LANGS = ("ru", "en")
+
+
+def format_date(value: dt.date, lang: str, *, quoted: bool = False) -> str:
+    """«20 ноября 2026 г.» (or «20» ноября 2026 г.) / "20 November 2026"."""
+    if lang == "ru":
+        month_year = _babel_date(value, "MMMM y", locale="ru")  # genitive month: «ноября 2026»
+        day = f"«{value.day}»" if quoted else str(value.day)
+        return f"{day} {month_year} г."
+    return _babel_date(value, "d MMMM y", locale="en")
+
+
+def format_number(value: Decimal | int, lang: str) -> str:
+    """Figures grouped by thousands in the language's style (10 000,00 / 10,000.00)."""
+    return format_decimal(value, format="#,##0.00", locale=lang)
+
+
+def format_amount(amount: Decimal, currency: str, lang: str) -> str:
+    """The amount in figures and in words, as contracts state it."""
+    whole = int(amount)
+    cents = int((amount - whole) * 100)
+    words = num2words(whole, lang=lang).replace(",", "")
+    name = get_currency_name(currency, count=whole, locale=lang)
+    fraction = f" {cents:02d}/100" if cents else ""
+    if lang == "ru":
+        return f"{format_number(amount, 'ru')} ({words}{fraction}) {name}"
+    return f"{currency} {format_number(amount, 'en')} ({words}{fraction} {name})"
+
+
+@lru_cache(maxsize=None)
+def _territories(lang: str) -> dict[str, str]:
+    return dict(Locale(lang).territories)
+
+
+def is_country(code: str) -> bool:
+    """Whether ``code`` is an ISO 3166-1 alpha-2 code Babel knows."""
+    return len(code) == 2 and code.isalpha() and code in _territories("en")
+
+
+def country_name(code: str, lang: str) -> str:
+    """The short name of a country in ``lang`` («ОАЭ», "United Arab Emirates")."""
+    return _territories(lang).get(code, code)
+
+
+def is_currency(code: str) -> bool:
+    """Whether Babel knows the ISO 4217 currency ``code``."""
+    return code in Locale("en").currencies
+
+
+# ---------------------------------------------------------------- Russian cases
+
+
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    import pymorphy3  # loading the dictionaries takes a while: only when needed
+
+    return pymorphy3.MorphAnalyzer()
+
+
+def detect_gender(full_name_ru: str) -> str:
+    """``male`` or ``female`` from the patronymic (or first name) of a Russian name."""
+    parts = full_name_ru.split()
+    if len(parts) >= 3:
+        patronymic = parts[2].lower()
+        if patronymic.endswith(("вна", "чна", "кызы", "гызы")):
+            return "female"
+        if patronymic.endswith(("вич", "ич", "оглы", "улы", "уулу")):
+            return "male"
+    first = parts[1] if len(parts) >= 2 else (parts[0] if parts else "")
+    parse = _morph().parse(first)
+    return "female" if parse and "femn" in parse[0].tag else "male"
+
+
+def genitive_name(full_name_ru: str, gender: str | None = None) -> str:
+    """«Кузнецова Мария Сергеевна» → «Кузнецовой Марии Сергеевны».
+
+    The name is read as surname, first name, patronymic; anything that does not
+    look like a Russian name (Latin letters, one word) is returned as written.
+    """
+    from pytrovich.enums import Case, Gender, NamePart
+    from pytrovich.maker import PetrovichDeclinationMaker
+
+    parts = full_name_ru.split()
+    if not 2 <= len(parts) <= 3 or any(not _is_cyrillic_word(p) for p in parts):
+        return full_name_ru
+    sex = Gender.FEMALE if (gender or detect_gender(full_name_ru)) == "female" else Gender.MALE
+    maker = PetrovichDeclinationMaker()
+    kinds = [NamePart.LASTNAME, NamePart.FIRSTNAME, NamePart.MIDDLENAME]
+    return " ".join(maker.make(kind, sex, Case.GENITIVE, part) for kind, part in zip(kinds, parts, strict=False))
+
+
+def _is_cyrillic_word(word: str) -> bool:
+    return all("\u0400" <= ch <= "\u04ff" or ch == "-" for ch in word)
+
+
+def genitive_phrase(phrase_ru: str) -> str:
+    """Decline the head of a nominative phrase: «Генеральный директор» → «Генерального директора».
+
+    Leading adjectives and the first noun are put in the genitive; the rest
+    («по развитию», «№ 12 от 01.02.2026») stays as written.
+    """
+    words = phrase_ru.split(" ")
+    out = []
+    for index, word in enumerate(words):
+        inflected = _genitive_word(word)
+        if inflected is None:
+            out.extend(words[index:])
+            break
+        out.append(inflected[0])
+        if inflected[1]:  # the head noun: everything after it is a complement
+            out.extend(words[index + 1 :])
+            break
+    return " ".join(out)
+
+
+def _genitive_word(word: str) -> tuple[str, bool] | None:
+    if not word or not _is_cyrillic_word(word):
+        return None
+    for parse in _morph().parse(word):
+        tag = parse.tag
+        if "nomn" not in tag or not ({"NOUN", "ADJF", "PRTF"} & set(str(tag).replace(" ", ",").split(","))):
+            continue
+        form = parse.inflect({"gent"})
+        if form is None:
+            continue
+        text = form.word
+        if word[0].isupper():
+            text = text[0].upper() + text[1:]
+        return text, "NOUN" in tag
+    return None
+
+
+# ---------------------------------------------------------------- language of a text
+
+_CYRILLIC_LANGS = frozenset({"ru", "uk", "bg", "mk", "sr", "be"})
+MIN_WORDS_TO_JUDGE = 4
+MIN_LETTERS_TO_JUDGE = 20
+
+
+@lru_cache(maxsize=1)
+def _detector_factory() -> Any:
+    from langdetect import DetectorFactory  # profiles ship inside the package
+    from langdetect.detector_factory import init_factory
+
+    DetectorFactory.seed = 0  # langdetect is random by default; the answer must be stable
+    init_factory()
+    from langdetect import detector_factory
+
+    return detector_factory._factory
+
+
+def judge_language(text: str) -> str | None:
+    """``ru`` or ``en`` (or another code) for text long enough to judge, else ``None``."""
+    words = text.split()
+    letters = sum(ch.isalpha() for ch in text)
+    if len(words) < MIN_WORDS_TO_JUDGE or letters < MIN_LETTERS_TO_JUDGE:
+        return None
+    from langdetect.lang_detect_exception import LangDetectException
+
+    factory = _detector_factory()
+    detector = factory.create()
+    detector.append(text)
+    try:
+        found: str = detector.detect()
+    except LangDetectException:
+        return None
+    return found
+
+
+def looks_wrong_language(text: str, lang: str) -> str | None:
+    """The language ``text`` seems to be in when it is not ``lang``, else ``None``.
+
+    Only the script family is judged (Cyrillic vs. the rest): a Russian text that
+    langdetect takes for Ukrainian is still in the right column.
+    """
+    found = judge_language(text)
+    if found is None:
+        return None
+    cyrillic = found in _CYRILLIC_LANGS
+    if (lang == "ru") != cyrillic:
+        return found
+    return None
+
+
+def noun_gender(words: list[str]) -> str | None:
+    """Grammatical gender (``masc``, ``femn``, ``neut``) of the first noun among ``words``."""
+    for word in words:
+        for parse in _morph().parse(word):
+            if "NOUN" in parse.tag and "nomn" in parse.tag:
+                return str(parse.tag.gender) if parse.tag.gender else None
+    return None

@@ -1,0 +1,200 @@
+"""From raw data to a validated :class:`~clausegen.model.Deal`, or every problem at once.
+
+Pydantic checks types and names; this module adds what it cannot: characters a
+DOCX cannot hold, known country and currency codes, the company profile merge,
+and text in the wrong language for its column (a warning; an error under
+``strict``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import text
+from .errors import DealError, Problem
+from .model import Bilingual, CompanyProfile, Deal
+from .sources import RawRecord, join_path
+
+# XML 1.0 forbids these; python-docx would refuse or Word would call the file corrupt.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+@dataclass
+class Validated:
+    """A valid deal and the warnings found on the way."""
+
+    deal: Deal
+    warnings: list[Problem] = field(default_factory=list)
+    source: RawRecord | None = None
+
+
+def validate_profile(record: RawRecord) -> CompanyProfile:
+    """Validate a company profile file, raising :class:`DealError` with every problem."""
+    problems = _illegal_characters(record)
+    if not isinstance(record.data, dict):
+        raise DealError([record.problem("a company profile is a mapping with a 'supplier' key")])
+    try:
+        profile = CompanyProfile.model_validate(record.data)
+    except ValidationError as error:
+        problems += _pydantic_problems(error, record, CompanyProfile)
+        raise DealError(problems, "invalid company profile") from None
+    if problems:
+        raise DealError(problems, "invalid company profile")
+    return profile
+
+
+def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, strict: bool = False) -> Validated:
+    """Validate one deal; raise :class:`DealError` listing all problems."""
+    if not isinstance(record.data, dict):
+        raise DealError([record.problem("a deal file is a mapping of fields (deal_id, contract, ...)")])
+    data = dict(record.data)
+    if profile is not None:
+        data["supplier"] = _merge_supplier(profile, data.get("supplier"))
+    problems = _illegal_characters(record)
+    deal: Deal | None = None
+    try:
+        deal = Deal.model_validate(data)
+    except ValidationError as error:
+        problems += _pydantic_problems(error, record, Deal)
+    if deal is not None:
+        problems += _codes(deal, record)
+    if problems:
+        if "supplier" not in data and profile is None:
+            problems.append(record.problem("no supplier: give one in the deal or a company profile (--company)"))
+        raise DealError(_dedupe(problems))
+    assert deal is not None
+    warnings = _language_warnings(deal, record)
+    if strict and warnings:
+        raise DealError([Problem(p.message, p.field, p.file, p.row, p.line) for p in warnings])
+    return Validated(deal, warnings, record)
+
+
+def _merge_supplier(profile: CompanyProfile, override: Any) -> Any:
+    base = profile.supplier.model_dump(mode="json", exclude_none=True)
+    if override is None:
+        return base
+    if not isinstance(override, dict):
+        return override  # let pydantic report the wrong type
+    return {**base, **override}
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _illegal_characters(record: RawRecord) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, str):
+            found = _XML_ILLEGAL.search(value)
+            if found:
+                code = f"U+{ord(found.group()):04X}"
+                problems.append(record.problem(f"contains a control character ({code}) a document cannot hold", path))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key, path)
+                walk(item, join_path(path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, join_path(path, index))
+
+    walk(record.data, "")
+    return problems
+
+
+def _pydantic_problems(error: ValidationError, record: RawRecord, root: type[BaseModel]) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = [part for part in item["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
+        path = ""
+        for part in loc:
+            path = join_path(path, part)
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            allowed = _allowed_keys(root, loc[:-1])
+            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            message = "unknown field" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+            if allowed:
+                message += "; allowed here: " + ", ".join(allowed)
+        elif kind == "missing":
+            message = "missing (required)"
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            if "input" in item and not isinstance(item["input"], dict | list):
+                message += f" (got {item['input']!r})"
+        problems.append(record.problem(message, path))
+    return problems
+
+
+def _allowed_keys(root: type[BaseModel], loc: list[Any]) -> list[str]:
+    model: type[BaseModel] | None = root
+    for part in loc:
+        if model is None or isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part))
+        model = _model_in(info.annotation) if info else None
+    return list(model.model_fields) if model else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found:
+                return found
+    return None
+
+
+def _codes(deal: Deal, record: RawRecord) -> list[Problem]:
+    problems = []
+    countries = [("supplier.country", deal.supplier.country), ("counterparty.country", deal.counterparty.country)]
+    countries += [(f"end_use.end_users[{i}].country", u.country) for i, u in enumerate(deal.end_use.end_users)]
+    for path, code in countries:
+        if not text.is_country(code):
+            problems.append(record.problem(f"unknown country code {code!r} (ISO 3166-1 alpha-2)", path))
+    if deal.payment and not text.is_currency(deal.payment.currency):
+        problems.append(record.problem(f"unknown currency {deal.payment.currency!r} (ISO 4217)", "payment.currency"))
+    return problems
+
+
+def bilingual_fields(model: BaseModel, path: str = "") -> typing.Iterator[tuple[str, Bilingual]]:
+    """Every :class:`Bilingual` value in ``model`` with its dotted path."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        yield from _bilingual_values(value, join_path(path, name))
+
+
+def _bilingual_values(value: Any, path: str) -> typing.Iterator[tuple[str, Bilingual]]:
+    if isinstance(value, Bilingual):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        yield from bilingual_fields(value, path)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _bilingual_values(item, join_path(path, index))
+
+
+def _language_warnings(deal: Deal, record: RawRecord) -> list[Problem]:
+    warnings = []
+    for path, value in bilingual_fields(deal):
+        for lang in text.LANGS:
+            given = value.ru if lang == "ru" else value.en
+            if given and (found := text.looks_wrong_language(given, lang)):
+                warnings.append(
+                    record.problem(
+                        f"text under '{lang}' looks like another language ({found})",
+                        f"{path}.{lang}",
+                        severity="warning",
+                    )
+                )
+    return warnings

@@ -90,7 +90,6 @@ def party_view(party: Party, lang: str) -> dict[str, Any]:
                                                      else position)
             acting_gen = sig.acting_under_genitive or (
                 text.genitive_phrase(acting) if sig.acting_under and sig.acting_under.has("ru") else acting)
-            position_gen = position_gen[:1].lower() + position_gen[1:] if sig.position.has("ru") else position_gen
         else:
             name_gen, position_gen, acting_gen = name_text, position, acting
         view["signatory"] = {

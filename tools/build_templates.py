@@ -105,6 +105,8 @@ def signature_table(doc: Document) -> None:
     heading.add_run("ПОДПИСИ СТОРОН / SIGNATURES OF THE PARTIES").bold = True
     table = doc.add_table(rows=1, cols=2)
     no_borders(table)
+    row_properties = table.rows[0]._tr.get_or_add_trPr()
+    row_properties.append(OxmlElement("w:cantSplit"))  # a signature block never breaks across pages
     for cell, who in zip(table.rows[0].cells, ("supplier", "counterparty")):
         first = cell.paragraphs[0]
         first.add_run("{{ sign.%s.role_ru }} / {{ sign.%s.role_en }}" % (who, who)).bold = True

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import compose, library as lib, render, screening as scr
+from . import compose, library as lib, memo, render, screening as scr
 from .errors import BlockedError, DealError, Problem
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
@@ -135,6 +135,70 @@ def write_annex(
     generated = build_annex(validated.deal, screening, library, templates, columns)
     write_atomic(out, generated.data)
     return generated, validated
+
+
+LETTER_KINDS = ("notice", "enduse-request", "end-user-statement", "hold", "refusal")
+_LETTER_TITLES = {
+    "notice": "Responsible export policy notice",
+    "enduse-request": "Request for end-use information",
+    "end-user-statement": "End-use and end-user statement",
+    "hold": "Notice of postponement",
+    "refusal": "Notice of refusal",
+}
+
+
+def build_letter(
+    kind: str,
+    deal: Deal,
+    screening: scr.Screening,
+    library: lib.Library,
+    templates: Path | None = None,
+    lang: str = "both",
+) -> Generated:
+    """A counterparty letter of ``kind`` in both languages (or one), if the screening allows it."""
+    if kind not in LETTER_KINDS:
+        raise DealError([Problem(f"unknown letter kind {kind!r}; kinds: {', '.join(LETTER_KINDS)}")])
+    allowed = screening.letters_allowed()
+    if kind not in allowed:
+        message = blocked_message(screening, f"letter '{kind}'")
+        message += "\n  letters that fit this decision: " + (", ".join(allowed) or "none")
+        raise BlockedError(message)
+    langs: tuple[str, ...] = ("ru", "en") if lang == "both" else (lang,)
+    selected = select(library, kind, deal, screening)
+    rows = compose.compose_rows(selected, deal, screening)
+    name = "letter.docx" if len(langs) == 2 else "letter-single.docx"
+    template = lib.templates_dir(templates) / name
+    compiled = render.compiled_template(template)
+    data = compiled.render(compose.letter_context(kind, rows, deal, langs),
+                           _properties(deal, kind, _LETTER_TITLES[kind], selected, library, template))
+    suffix = "" if lang == "both" else f"-{lang}"
+    return Generated(kind, f"{deal.deal_id}-{kind}{suffix}.docx", data,
+                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows))
+
+
+def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None) -> Generated:
+    """The internal screening report (always allowed: it records the decision itself)."""
+    from . import __version__
+
+    selected = select(library, "annex", deal, screening) if screening.annex_allowed else []
+    template = lib.templates_dir(templates) / "screening-report.docx"
+    compiled = render.compiled_template(template)
+    context = memo.report_context(deal, screening, selected, library=library.fingerprint,
+                                  template=_template_fingerprint(template), version=__version__)
+    data = compiled.render(context, _properties(deal, "screening-report", "Screening report", selected, library,
+                                                template))
+    return Generated("screening-report", f"{deal.deal_id}-screening.docx", data,
+                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data))
+
+
+def build_pack(deal: Deal, screening: scr.Screening, library: lib.Library,
+               templates: Path | None = None) -> list[Generated]:
+    """The screening report, the annex when allowed, and the letters screening recommends."""
+    documents = [build_report(deal, screening, library, templates)]
+    if screening.annex_allowed:
+        documents.append(build_annex(deal, screening, library, templates))
+    documents += [build_letter(kind, deal, screening, library, templates) for kind in screening.letters]
+    return documents
 
 
 def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import click
 from . import api, checks
 from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
+from .output import write_atomic
 
 _PATH = click.Path(path_type=Path)
 _EXISTING = click.Path(path_type=Path, exists=False, dir_okay=False)
@@ -84,15 +85,23 @@ def schema() -> None:
 @cli.command()
 @click.argument("deal", type=_EXISTING)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("-o", "--output", type=_PATH, default=None, help="Also write the screening report (.docx).")
 @company_option
 @clauses_option
+@templates_option
 @strict_option
-def screen(deal: Path, as_json: bool, company: Path | None, clauses_dir: Path | None, strict: bool) -> None:
+def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None, clauses_dir: Path | None,
+           templates_dir: Path | None, strict: bool) -> None:
     """Screen DEAL against Annex 1 and the section 4 decision ladder."""
     validated = api.load_deal(deal, company, strict=strict)
     _warn(validated.warnings)
     screening = api.screen_deal(validated.deal)
-    summary = api.screening_summary(validated.deal, screening, lib.load_library(clauses_dir))
+    library = lib.load_library(clauses_dir)
+    summary = api.screening_summary(validated.deal, screening, library)
+    if output is not None:
+        report = api.build_report(validated.deal, screening, library, templates_dir)
+        write_atomic(output, report.data)
+        click.echo(f"{output}: screening report, sha256 {report.sha256[:16]}", err=True)
     if as_json:
         click.echo(api.summary_json(summary))
         return
@@ -117,6 +126,47 @@ def screen(deal: Path, as_json: bool, company: Path | None, clauses_dir: Path | 
     else:
         click.echo("Annex: not allowed")
     click.echo("Letters recommended: " + (", ".join(summary["letters"]) or "none"))
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(api.LETTER_KINDS))
+@click.argument("deal", type=_EXISTING)
+@click.option("-o", "--output", type=_PATH, required=True, help="Where to write the letter (.docx).")
+@click.option("--lang", type=click.Choice(["both", "ru", "en"]), default="both", show_default=True,
+              help="Both languages side by side, or one.")
+@company_option
+@clauses_option
+@templates_option
+@strict_option
+def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None, clauses_dir: Path | None,
+           templates_dir: Path | None, strict: bool) -> None:
+    """Generate a counterparty letter of KIND for DEAL."""
+    validated = api.load_deal(deal, company, strict=strict)
+    _warn(validated.warnings)
+    library = lib.load_library(clauses_dir)
+    generated = api.build_letter(kind, validated.deal, api.screen_deal(validated.deal), library, templates_dir, lang)
+    write_atomic(output, generated.data)
+    click.echo(f"{output}: {kind} letter, sha256 {generated.sha256[:16]}")
+
+
+@cli.command()
+@click.argument("deal", type=_EXISTING)
+@click.option("-o", "--output", type=_PATH, required=True, help="Folder to write the documents into.")
+@company_option
+@clauses_option
+@templates_option
+@strict_option
+def pack(deal: Path, output: Path, company: Path | None, clauses_dir: Path | None, templates_dir: Path | None,
+         strict: bool) -> None:
+    """Write the screening report, the annex (when allowed) and the recommended letters for DEAL."""
+    validated = api.load_deal(deal, company, strict=strict)
+    _warn(validated.warnings)
+    screening = api.screen_deal(validated.deal)
+    documents = api.build_pack(validated.deal, screening, lib.load_library(clauses_dir), templates_dir)
+    for document in documents:  # everything is rendered before the first file is written
+        write_atomic(output / document.filename, document.data)
+        click.echo(f"{output / document.filename}: {document.kind}")
+    click.echo(f"decision: {screening.decision}")
 
 
 @cli.group(cls=_Group)

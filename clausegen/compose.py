@@ -245,3 +245,64 @@ def annex_context(rows: list[Row], deal: Deal, columns: tuple[str, str]) -> dict
         "rows": [{"kind": r.kind, "left": r.text(left), "right": r.text(right)} for r in rows],
         "sign": signature_view(deal),
     }
+
+
+LETTER_CODES = {"notice": "NTC", "enduse-request": "EUR", "end-user-statement": "EUS", "hold": "HLD",
+                "refusal": "REF"}
+
+
+def _registration_line(party: Party, lang: str) -> str:
+    reg = party.registration
+    if reg is None:
+        return ""
+    labels = {"ogrn": ("ОГРН", "OGRN"), "inn": ("ИНН", "INN"), "kpp": ("КПП", "KPP"), "number": ("Рег. №", "Reg. No.")}
+    parts = [f"{labels[key][0 if lang == 'ru' else 1]} {value}" for key, value in
+             (("ogrn", reg.ogrn), ("inn", reg.inn), ("kpp", reg.kpp), ("number", reg.number)) if value]
+    return ", ".join(parts)
+
+
+def letter_head(deal: Deal, kind: str, lang: str) -> dict[str, str]:
+    """Letterhead, outgoing number and date, and addressee in one language."""
+    number = f"{deal.letters.number_prefix or deal.deal_id}/{LETTER_CODES[kind]}"
+    when = text.format_date(deal.letters.date or deal.contract.date, lang)
+    supplier, counterparty = deal.supplier, deal.counterparty
+    to_address = ", ".join(x for x in (_b(counterparty.address, lang), text.country_name(counterparty.country, lang))
+                           if x)
+    return {
+        "name": supplier.name.get(lang),
+        "address": _b(supplier.address, lang),
+        "registration": _registration_line(supplier, lang),
+        "email": f"E-mail: {supplier.email}" if supplier.email else "",
+        "reference": f"Исх. № {number} от {when}" if lang == "ru" else f"Our ref.: {number}, {when}",
+        "to_label": "Кому:" if lang == "ru" else "To:",
+        "to_name": counterparty.name.get(lang),
+        "to_address": to_address,
+        "number": number,
+    }
+
+
+def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...]) -> dict[str, Any]:
+    """What templates/letter.docx (two languages) or letter-single.docx (one) needs."""
+    sig = deal.supplier.signatory
+    sign = None
+    if kind != "end-user-statement" and sig is not None:
+        position = " / ".join(dict.fromkeys(sig.position.get(lang) for lang in langs))
+        name_lang = "ru" if "ru" in langs and sig.name.has("ru") else langs[0]
+        sign = {
+            "position": position,
+            "company": " / ".join(dict.fromkeys(_b(deal.supplier.short_name or deal.supplier.name, lang)
+                                                for lang in langs)),
+            "name": _initials(sig.name.get(name_lang), name_lang),
+        }
+    if len(langs) == 1:
+        lang = langs[0]
+        return {
+            "head": {"one": letter_head(deal, kind, lang)},
+            "rows": [{"kind": r.kind, "text": r.text(lang)} for r in rows],
+            "sign": sign,
+        }
+    return {
+        "head": {lang: letter_head(deal, kind, lang) for lang in langs},
+        "rows": [{"kind": r.kind, "ru": r.text("ru"), "en": r.text("en")} for r in rows],
+        "sign": sign,
+    }

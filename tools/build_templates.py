@@ -125,7 +125,129 @@ def build_annex() -> None:
     doc.save(OUT / "annex.docx")
 
 
+def paragraph(container, text: str, *, bold: bool = False, align=None, size: float | None = None,
+              before: float = 0, after: float = 3):
+    par = container.add_paragraph()
+    if align is not None:
+        par.alignment = align
+    par.paragraph_format.space_before = Pt(before)
+    par.paragraph_format.space_after = Pt(after)
+    run = par.add_run(text)
+    run.bold = bold
+    if size:
+        run.font.size = Pt(size)
+    return par
+
+
+def letterhead(doc: Document, langs: tuple[str, ...]) -> None:
+    """Supplier's letterhead, outgoing number and date, and the addressee."""
+    table = doc.add_table(rows=1, cols=len(langs))
+    no_borders(table)
+    for cell, lang in zip(table.rows[0].cells, langs):
+        cell.paragraphs[0].add_run("{{ head.%s.name }}" % lang).bold = True
+        for line in ("{{ head.%s.address }}", "{{ head.%s.registration }}", "{{ head.%s.email }}"):
+            paragraph(cell, line % lang, size=9, after=0)
+        paragraph(cell, "{{ head.%s.reference }}" % lang, before=8)
+        paragraph(cell, "{{ head.%s.to_label }}" % lang, bold=True, before=8, after=0)
+        paragraph(cell, "{{ head.%s.to_name }}" % lang, after=0)
+        paragraph(cell, "{{ head.%s.to_address }}" % lang)
+
+
+def letter_signature(doc: Document) -> None:
+    doc.add_paragraph().add_run("{%p if sign %}")
+    table = doc.add_table(rows=1, cols=1)
+    no_borders(table)
+    row_properties = table.rows[0]._tr.get_or_add_trPr()
+    row_properties.append(OxmlElement("w:cantSplit"))
+    cell = table.rows[0].cells[0]
+    first = cell.paragraphs[0]
+    first.paragraph_format.space_before = Pt(18)
+    first.add_run("{{ sign.position }}")
+    paragraph(cell, "{{ sign.company }}")
+    paragraph(cell, "________________ / {{ sign.name }} /", before=18)
+    doc.add_paragraph().add_run("{%p endif %}")
+
+
+def build_letter() -> None:
+    doc = new_document()
+    letterhead(doc, ("ru", "en"))
+    paragraph(doc, "")
+    bilingual_rows_table(doc, "ru", "en")
+    letter_signature(doc)
+    page_number_footer(doc)
+    doc.save(OUT / "letter.docx")
+
+
+def build_letter_single() -> None:
+    doc = new_document()
+    letterhead(doc, ("one",))
+    paragraph(doc, "")
+    paragraph(doc, "{%p for row in rows %}")
+    paragraph(doc, "{%p if row.kind == 'title' %}")
+    paragraph(doc, "{{ row.text }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
+    paragraph(doc, "{%p else %}")
+    paragraph(doc, "{{ row.text }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6)
+    paragraph(doc, "{%p endif %}")
+    paragraph(doc, "{%p endfor %}")
+    letter_signature(doc)
+    page_number_footer(doc)
+    doc.save(OUT / "letter-single.docx")
+
+
+def build_screening_report() -> None:
+    doc = new_document()
+    paragraph(doc, "ЗАКЛЮЧЕНИЕ ПО РЕЗУЛЬТАТАМ ПРОВЕРКИ ЭКСПОРТНОЙ СДЕЛКИ", bold=True,
+              align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+    paragraph(doc, "Screening report (internal)", align=WD_ALIGN_PARAGRAPH.CENTER, size=9, after=6)
+    paragraph(doc, "Внутренний документ. Учёт по п. 5.3 Декларации об ответственном экспорте технологий "
+              "искусственного интеллекта и программного обеспечения на их основе.", size=9, after=8)
+
+    def two_column_table(title: str, loop: str, left: str, right: str) -> None:
+        paragraph(doc, title, bold=True, before=8, after=4)
+        table = doc.add_table(rows=0, cols=2)
+        table.style = "Table Grid"
+        tag_row(table, "{%%tr for item in %s %%}" % loop)
+        row = table.add_row()
+        set_cell(row.cells[0], left, align=WD_ALIGN_PARAGRAPH.LEFT)
+        set_cell(row.cells[1], right, align=WD_ALIGN_PARAGRAPH.LEFT)
+        tag_row(table, "{%tr endfor %}")
+        for cell in table.columns[0].cells:
+            cell.width = Cm(5.5)
+        for cell in table.columns[1].cells:
+            cell.width = Cm(11.5)
+
+    two_column_table("1. Сведения о сделке", "report.facts", "{{ item.label }}", "{{ item.value }}")
+
+    paragraph(doc, "2. Признаки риска (приложение № 1 к Декларации, п. 5.1)", bold=True, before=8, after=4)
+    table = doc.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, label in zip(table.rows[0].cells, ("№", "Признак / Indicator", "Статус", "Основание")):
+        set_cell(cell, label, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    tag_row(table, "{%tr for item in report.indicators %}")
+    row = table.add_row()
+    set_cell(row.cells[0], "{{ item.number }}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    set_cell(row.cells[1], "{{ item.title }}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    set_cell(row.cells[2], "{{ item.status }}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    set_cell(row.cells[3], "{{ item.evidence }}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    tag_row(table, "{%tr endfor %}")
+    for index, width in enumerate((1.0, 6.5, 2.5, 7.0)):
+        for cell in table.columns[index].cells:
+            cell.width = Cm(width)
+
+    paragraph(doc, "3. Решение (раздел 4 Декларации)", bold=True, before=8, after=4)
+    paragraph(doc, "{{ report.decision }}", bold=True)
+    two_column_table("Основания", "report.reasons", "{{ item.section }}", "{{ item.text }}")
+    two_column_table("4. Условия приложения к договору", "report.clauses", "{{ item.number }}", "{{ item.text }}")
+    two_column_table("5. Письма контрагенту", "report.letters", "{{ item.kind }}", "{{ item.text }}")
+    two_column_table("6. Сведения о проверке", "report.versions", "{{ item.label }}", "{{ item.value }}")
+    page_number_footer(doc)
+    doc.save(OUT / "screening-report.docx")
+
+
 if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)
     build_annex()
+    build_letter()
+    build_letter_single()
+    build_screening_report()
     print("written:", *sorted(p.name for p in OUT.glob("*.docx")))

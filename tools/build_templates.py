@@ -66,6 +66,16 @@ def set_cell(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.JU
     run.bold = bold
 
 
+def column_widths(table, widths_cm: tuple[float, ...]) -> None:
+    """Fix column widths in the grid too: LibreOffice reads w:gridCol, Word the cells."""
+    table.autofit = False
+    for grid_col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm):
+        grid_col.set(qn("w:w"), str(int(Cm(width).twips)))
+    for index, width in enumerate(widths_cm):
+        for cell in table.columns[index].cells:
+            cell.width = Cm(width)
+
+
 def tag_row(table, tag: str) -> None:
     row = table.add_row()
     row.cells[0].paragraphs[0].add_run(tag)
@@ -92,9 +102,7 @@ def bilingual_rows_table(doc: Document, left: str, right: str) -> None:
     set_cell(row.cells[1], "{{ row.%s }}" % right)
     tag_row(table, "{%tr endif %}")
     tag_row(table, "{%tr endfor %}")
-    for column in table.columns:
-        for cell in column.cells:
-            cell.width = Cm(8.5)
+    column_widths(table, (8.5, 8.5))
 
 
 def signature_table(doc: Document) -> None:
@@ -211,10 +219,7 @@ def build_screening_report() -> None:
         set_cell(row.cells[0], left, align=WD_ALIGN_PARAGRAPH.LEFT)
         set_cell(row.cells[1], right, align=WD_ALIGN_PARAGRAPH.LEFT)
         tag_row(table, "{%tr endfor %}")
-        for cell in table.columns[0].cells:
-            cell.width = Cm(5.5)
-        for cell in table.columns[1].cells:
-            cell.width = Cm(11.5)
+        column_widths(table, (5.0, 12.0))
 
     two_column_table("1. Сведения о сделке", "report.facts", "{{ item.label }}", "{{ item.value }}")
 
@@ -230,9 +235,7 @@ def build_screening_report() -> None:
     set_cell(row.cells[2], "{{ item.status }}", align=WD_ALIGN_PARAGRAPH.LEFT)
     set_cell(row.cells[3], "{{ item.evidence }}", align=WD_ALIGN_PARAGRAPH.LEFT)
     tag_row(table, "{%tr endfor %}")
-    for index, width in enumerate((1.0, 6.5, 2.5, 7.0)):
-        for cell in table.columns[index].cells:
-            cell.width = Cm(width)
+    column_widths(table, (1.0, 7.0, 2.5, 6.5))
 
     paragraph(doc, "3. Решение (раздел 4 Декларации)", bold=True, before=8, after=4)
     paragraph(doc, "{{ report.decision }}", bold=True)

@@ -193,6 +193,12 @@ def looks_wrong_language(text: str, lang: str) -> str | None:
     Only the script family is judged (Cyrillic vs. the rest): a Russian text that
     langdetect takes for Ukrainian is still in the right column.
     """
+    letters = [ch for ch in text if ch.isalpha()]
+    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in letters)
+    if lang == "en" and not cyrillic:
+        return None  # no Cyrillic at all: cannot be Russian; spares loading langdetect's profiles
+    if lang == "ru" and letters and cyrillic * 2 >= len(letters):
+        return None  # mostly Cyrillic: it is in the right script family
     found = judge_language(text)
     if found is None:
         return None

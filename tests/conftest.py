@@ -1,0 +1,80 @@
+"""Fixtures shared by the suite, and the --update-golden option.
+
+Rendering is the slow part, so each example deal is rendered once per session
+(``annexes``); tests that need a special deal render it themselves.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:  # --import-mode=importlib does not add it
+    sys.path.insert(0, str(TESTS))
+
+import helpers  # noqa: E402
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite tests/golden/*.txt from the current output instead of comparing with them.",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shipped_library_and_templates():
+    """The suite tests the shipped library and templates, whatever the developer's environment says."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("CLAUSEGEN_CLAUSES", raising=False)
+        patch.delenv("CLAUSEGEN_TEMPLATES", raising=False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def library(_shipped_library_and_templates):
+    from clausegen.library import load_library
+
+    return load_library()
+
+
+@dataclass(frozen=True)
+class RenderedAnnex:
+    """An example deal and its annex, rendered once per session."""
+
+    stem: str
+    source: Path
+    deal: object
+    screening: object
+    generated: object  # clausegen.api.Generated
+    rows: list[list[str]]  # clausegen.render.docx_rows(generated.data)
+
+    @property
+    def deal_id(self) -> str:
+        return self.deal.deal_id  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def annexes(library) -> dict[str, RenderedAnnex]:
+    """Every example deal's annex (columns ru,en), keyed by the example's file stem."""
+    from clausegen import api
+    from clausegen.render import docx_rows
+
+    rendered = {}
+    for stem, path in helpers.EXAMPLE_DEALS.items():
+        deal = api.load_deal(path, helpers.COMPANY).deal
+        screening = api.screen_deal(deal)
+        generated = api.build_annex(deal, screening, library)
+        rendered[stem] = RenderedAnnex(stem, path, deal, screening, generated, docx_rows(generated.data))
+    return rendered

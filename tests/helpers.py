@@ -1,0 +1,148 @@
+"""Shared helpers of the test suite: paths, deal fixtures built from one base deal, the CLI, row text.
+
+conftest.py puts this folder on sys.path, so test modules ``import helpers``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from click.testing import CliRunner, Result
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+PACKAGE = ROOT / "clausegen"
+EXAMPLES = ROOT / "examples"
+COMPANY = EXAMPLES / "clausegen.yaml"
+DATA = TESTS / "data"
+GOLDEN = TESTS / "golden"
+BASE_DEAL = DATA / "base-deal.yaml"
+BROKEN_LIBRARY = DATA / "broken-library"
+
+#: The example deals (file stem -> the decision `clausegen screen` must reach).
+EXPECTED_DECISIONS = {
+    "saas-clinic-ae": "proceed",
+    "hardware-camera-vn": "proceed",
+    "onprem-logistics-kz": "enhanced_due_diligence",
+    "weights-research-in": "proceed_with_permission",
+}
+EXAMPLE_DEALS = {stem: EXAMPLES / f"{stem}.yaml" for stem in EXPECTED_DECISIONS}
+
+#: Marks a key to remove in :func:`modified`.
+DELETE = object()
+
+#: "1." or "12.3." at the start of a cell, followed by a space.
+NUMBER = re.compile(r"^(\d+\.(?:\d+\.)?)\s")
+
+
+# ------------------------------------------------------------------ deals
+
+
+def base_deal() -> dict[str, Any]:
+    """A fresh copy of tests/data/base-deal.yaml as plain data."""
+    return yaml.safe_load(BASE_DEAL.read_text(encoding="utf-8"))
+
+
+def modified(data: dict[str, Any] | None = None, changes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A deep copy of ``data`` (default: the base deal) with dotted-path ``changes`` applied.
+
+    ``{"counterparty.country": DELETE, "end_use.end_users.0.country": "KZ"}``: a
+    digit part indexes a list; :data:`DELETE` removes the key.
+    """
+    result = copy.deepcopy(base_deal() if data is None else data)
+    for path, value in (changes or {}).items():
+        *parents, last = path.split(".")
+        node: Any = result
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+        key: Any = int(last) if isinstance(node, list) else last
+        if value is DELETE:
+            del node[key]
+        else:
+            node[key] = copy.deepcopy(value)
+    return result
+
+
+def write_deal(folder: Path, data: dict[str, Any], name: str = "deal.yaml") -> Path:
+    """Write ``data`` as YAML (or JSON, by suffix) into ``folder``; return the path."""
+    path = folder / name
+    if name.endswith(".json"):
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    else:
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def validated(changes: dict[str, Any] | None = None, data: dict[str, Any] | None = None, *, strict: bool = False):
+    """Validate the base deal with ``changes`` the way the CLI does (company profile included)."""
+    from clausegen.api import load_profile
+    from clausegen.sources import RawRecord
+    from clausegen.validation import validate_deal
+
+    return validate_deal(RawRecord(modified(data, changes), "deal.yaml"), load_profile(COMPANY), strict=strict)
+
+
+def make_deal(changes: dict[str, Any] | None = None, data: dict[str, Any] | None = None):
+    """The validated :class:`clausegen.model.Deal` of the base deal with ``changes``."""
+    return validated(changes, data).deal
+
+
+def screen(changes: dict[str, Any] | None = None, data: dict[str, Any] | None = None):
+    """Screen the base deal with ``changes``."""
+    from clausegen.screening import screen as run
+
+    return run(make_deal(changes, data))
+
+
+# ------------------------------------------------------------------ command line
+
+
+def invoke(*args: Any) -> Result:
+    """Run ``clausegen ARGS`` in-process; an unexpected exception propagates as a test error."""
+    from clausegen.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def lines_naming(stderr: str, needle: str) -> list[str]:
+    """The lines of ``stderr`` that mention ``needle``."""
+    return [line for line in stderr.splitlines() if needle in line]
+
+
+def files_in(folder: Path) -> set[str]:
+    """Every file name under ``folder`` (recursively, hidden files included)."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+# ------------------------------------------------------------------ rendered text
+
+
+def cell_number(text: str) -> str | None:
+    """The clause number a cell begins with ("3." or "3.2."), or None."""
+    found = NUMBER.match(text)
+    return found.group(1) if found else None
+
+
+def pairs(rows: list[list[str]]) -> list[tuple[str, str]]:
+    """The two-column rows of the clause table (title, preamble, headings, paragraphs, signatures)."""
+    return [(row[0], row[1]) for row in rows if len(row) == 2]
+
+
+def row_line(row: list[str]) -> str:
+    """One row as one line: cells joined by " | ", backslashes and newlines escaped."""
+    return " | ".join(cell.replace("\\", "\\\\").replace("\n", "\\n") for cell in row)
+
+
+def golden_text(deal_id: str, source: str, rows: list[list[str]]) -> str:
+    """The golden dump of an annex: a header, then one line per row."""
+    header = [
+        f"# clausegen golden text: annex of {deal_id} rendered from {source} (columns ru,en)",
+        "# One line per row of clausegen.render.docx_rows(); cells joined by \" | \"; a newline inside a",
+        "# cell is written as \\n. Regenerate: python -m pytest tests/test_annex.py --update-golden",
+    ]
+    return "\n".join(header + [row_line(row) for row in rows]) + "\n"

@@ -53,6 +53,19 @@ templates_option = click.option("--templates", "templates_dir", type=_PATH, defa
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings (text in the wrong language) as errors.")
 
 
+def input_options(command: Any) -> Any:
+    """The options every generating command shares: profile, library, templates, strictness."""
+    for option in (strict_option, templates_option, clauses_option, company_option):
+        command = option(command)
+    return command
+
+
+def _screened(deal: Path, company: Path | None, strict: bool) -> tuple[Any, Any]:
+    validated = api.load_deal(deal, company, strict=strict)
+    _warn(validated.warnings)
+    return validated, api.screen_deal(validated.deal)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="clausegen", message="clausegen %(version)s")
 def cli() -> None:
@@ -63,10 +76,7 @@ def cli() -> None:
 @click.argument("deal", type=_EXISTING)
 @click.option("-o", "--output", type=_PATH, required=True, help="Where to write the annex (.docx).")
 @click.option("--columns", default="ru,en", show_default=True, help="Column order: ru,en or en,ru.")
-@company_option
-@clauses_option
-@templates_option
-@strict_option
+@input_options
 def annex(deal: Path, output: Path, columns: str, company: Path | None, clauses_dir: Path | None,
           templates_dir: Path | None, strict: bool) -> None:
     """Generate the bilingual export-control annex for DEAL."""
@@ -86,16 +96,11 @@ def schema() -> None:
 @click.argument("deal", type=_EXISTING)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("-o", "--output", type=_PATH, default=None, help="Also write the screening report (.docx).")
-@company_option
-@clauses_option
-@templates_option
-@strict_option
+@input_options
 def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None, clauses_dir: Path | None,
            templates_dir: Path | None, strict: bool) -> None:
     """Screen DEAL against Annex 1 and the section 4 decision ladder."""
-    validated = api.load_deal(deal, company, strict=strict)
-    _warn(validated.warnings)
-    screening = api.screen_deal(validated.deal)
+    validated, screening = _screened(deal, company, strict)
     library = lib.load_library(clauses_dir)
     summary = api.screening_summary(validated.deal, screening, library)
     if output is not None:
@@ -134,17 +139,12 @@ def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None,
 @click.option("-o", "--output", type=_PATH, required=True, help="Where to write the letter (.docx).")
 @click.option("--lang", type=click.Choice(["both", "ru", "en"]), default="both", show_default=True,
               help="Both languages side by side, or one.")
-@company_option
-@clauses_option
-@templates_option
-@strict_option
+@input_options
 def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None, clauses_dir: Path | None,
            templates_dir: Path | None, strict: bool) -> None:
     """Generate a counterparty letter of KIND for DEAL."""
-    validated = api.load_deal(deal, company, strict=strict)
-    _warn(validated.warnings)
-    library = lib.load_library(clauses_dir)
-    generated = api.build_letter(kind, validated.deal, api.screen_deal(validated.deal), library, templates_dir, lang)
+    validated, screening = _screened(deal, company, strict)
+    generated = api.build_letter(kind, validated.deal, screening, lib.load_library(clauses_dir), templates_dir, lang)
     write_atomic(output, generated.data)
     click.echo(f"{output}: {kind} letter, sha256 {generated.sha256[:16]}")
 
@@ -152,16 +152,11 @@ def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None,
 @cli.command()
 @click.argument("deal", type=_EXISTING)
 @click.option("-o", "--output", type=_PATH, required=True, help="Folder to write the documents into.")
-@company_option
-@clauses_option
-@templates_option
-@strict_option
+@input_options
 def pack(deal: Path, output: Path, company: Path | None, clauses_dir: Path | None, templates_dir: Path | None,
          strict: bool) -> None:
     """Write the screening report, the annex (when allowed) and the recommended letters for DEAL."""
-    validated = api.load_deal(deal, company, strict=strict)
-    _warn(validated.warnings)
-    screening = api.screen_deal(validated.deal)
+    validated, screening = _screened(deal, company, strict)
     documents = api.build_pack(validated.deal, screening, lib.load_library(clauses_dir), templates_dir)
     for document in documents:  # everything is rendered before the first file is written
         write_atomic(output / document.filename, document.data)

@@ -17,26 +17,33 @@ from .errors import BlockedError, DealError, Problem
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
 from .selection import Selected, select
-from .sources import read_file
+from .sources import RawRecord, read_file
 from .validation import Validated, validate_deal, validate_profile
 
 PROFILE_NAME = "clausegen.yaml"
 
 
-def load_profile(company: Path | None = None) -> CompanyProfile | None:
-    """The company profile: ``company``, else ``./clausegen.yaml`` when present, else none."""
+def _profile_record(company: Path | None) -> RawRecord | None:
     if company is None:
         default = Path(PROFILE_NAME)
         if not default.is_file():
             return None
         company = default
-    return validate_profile(read_file(company))
+    return read_file(company)
+
+
+def load_profile(company: Path | None = None) -> CompanyProfile | None:
+    """The company profile: ``company``, else ``./clausegen.yaml`` when present, else none."""
+    record = _profile_record(company)
+    return validate_profile(record) if record is not None else None
 
 
 def load_deal(path: Path, company: Path | None = None, *, strict: bool = False) -> Validated:
     """Read and validate one deal file (with the company profile's supplier)."""
     record = read_file(path)
-    return validate_deal(record, load_profile(company), strict=strict)
+    profile_record = _profile_record(company)
+    profile = validate_profile(profile_record) if profile_record is not None else None
+    return validate_deal(record, profile, strict=strict, profile_record=profile_record)
 
 
 def screen_deal(deal: Deal) -> scr.Screening:

@@ -9,7 +9,7 @@ from jinja2 import TemplateError, meta
 
 from . import text
 from .errors import LibraryError, Problem
-from .library import DECLARATION_SECTIONS, Library, load_library
+from .library import DECLARATION_SECTIONS, Library, load_library_partial
 from .sandbox import ENV, compile_condition, escape_literals
 
 #: The top-level names a clause text may use (see clauses/README.md).
@@ -33,10 +33,9 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 def check_library(root: Path | None = None) -> tuple[Library | None, list[Problem]]:
     """Load the library and verify it; return it (when loadable) and every problem found."""
     try:
-        library = load_library(root)
-    except LibraryError as error:
+        library, problems = load_library_partial(root)
+    except LibraryError as error:  # no library folder at all
         return None, error.problems
-    problems: list[Problem] = []
     for clause in library.clauses.values():
         meta_file = str(library.root / "catalogue.yaml")
         for section in clause.meta.sections:

@@ -204,7 +204,7 @@ def clauses_check(clauses_dir: Path | None) -> None:
             click.echo(str(problem), err=True)
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(int(ExitCode.INVALID_INPUT))
-    assert library is not None
+    assert library is not None  # no problems means the library loaded
     click.echo(f"{library.root}: {len(library.clauses)} clauses, no problems (library {library.fingerprint[:16]})")
 
 

@@ -142,6 +142,14 @@ def read_catalogue(root: Path) -> tuple[list[ClauseMeta], list[Problem]]:
 
 def load_library(root: Path | None = None, *, check_texts: bool = True) -> Library:
     """Load and structurally check the library; raise :class:`LibraryError` listing every problem."""
+    library, problems = load_library_partial(root, check_texts=check_texts)
+    if problems:
+        raise LibraryError(problems, f"broken clause library {library.root}")
+    return library
+
+
+def load_library_partial(root: Path | None = None, *, check_texts: bool = True) -> tuple[Library, list[Problem]]:
+    """The clauses that load, and the problems of those that do not (for ``clauses check``)."""
     root = clauses_dir(root)
     metas, problems = read_catalogue(root)
     clauses: dict[str, Clause] = {}
@@ -172,6 +180,4 @@ def load_library(root: Path | None = None, *, check_texts: bool = True) -> Libra
             for path in sorted(folder.glob("*.txt")) if folder.is_dir() else []:
                 if path.stem not in {m.id for m in metas}:
                     problems.append(Problem("text file with no catalogue entry", "", str(path)))
-    if problems:
-        raise LibraryError(problems, f"broken clause library {root}")
-    return Library(root, clauses, digest.hexdigest())
+    return Library(root, clauses, digest.hexdigest()), problems

@@ -24,6 +24,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as error:
         raise OutputError(f"cannot write {path}: {error.strerror}") from None
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; documents are ordinary files
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -61,8 +61,31 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _walk_yaml(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Problem], file: str) -> None:
+MAX_EXPANDED_NODES = 100_000  # aliases can make a 1 KiB file expand to billions of values
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values ``node`` stands for once every alias is expanded."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 0  # a recursive alias counts as nothing more while it is being measured
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(_expanded_size(item, memo) for item in node.value)
+        else:
+            total = 1
+        memo[key] = min(total, MAX_EXPANDED_NODES + 1)
+    return memo[key]
+
+
+def _walk_yaml(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Problem], file: str,
+               seen: set[int] | None = None) -> None:
+    seen = set() if seen is None else seen
     lines.setdefault(path, node.start_mark.line + 1)
+    if id(node) in seen:  # an alias: its content was walked where the anchor stands
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -72,10 +95,10 @@ def _walk_yaml(node: yaml.Node, path: str, lines: dict[str, int], problems: list
                 problems.append(Problem(f"key '{key}' appears twice", child, file, None, key_node.start_mark.line + 1))
             seen.add(key)
             lines[child] = key_node.start_mark.line + 1
-            _walk_yaml(value_node, child, lines, problems, file)
+            _walk_yaml(value_node, child, lines, problems, file, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk_yaml(item, join_path(path, index), lines, problems, file)
+            _walk_yaml(item, join_path(path, index), lines, problems, file, seen)
 
 
 def parse_text(text: str, file: str) -> RawRecord:
@@ -96,6 +119,9 @@ def parse_text(text: str, file: str) -> RawRecord:
             node = loader.get_single_node()
             data = None
             if node is not None:
+                if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+                    raise DealError([Problem(f"more than {MAX_EXPANDED_NODES} values once YAML aliases are "
+                                             "expanded", "", file)])
                 _walk_yaml(node, "", lines, problems, file)
                 data = loader.construct_document(node)
         finally:

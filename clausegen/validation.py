@@ -50,7 +50,8 @@ def validate_profile(record: RawRecord) -> CompanyProfile:
     return profile
 
 
-def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, strict: bool = False) -> Validated:
+def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, strict: bool = False,
+                  profile_record: RawRecord | None = None) -> Validated:
     """Validate one deal; raise :class:`DealError` listing all problems."""
     if not isinstance(record.data, dict):
         raise DealError([record.problem("a deal file is a mapping of fields (deal_id, contract, ...)")])
@@ -65,14 +66,20 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         problems += _pydantic_problems(error, record, Deal)
     if deal is not None:
         problems += _codes(deal, record)
+    warnings = _language_warnings(record)
+    if profile_record is not None:
+        own = record.data.get("supplier")
+        overridden = set(own) if isinstance(own, dict) else set()  # the deal's own supplier fields win
+        warnings += [w for w in _language_warnings(profile_record)
+                     if w.field.startswith("supplier.") and w.field.split(".")[1] not in overridden]
+    if strict:
+        problems += [Problem(p.message, p.field, p.file, p.row, p.line) for p in warnings]
+        warnings = []
     if problems:
         if "supplier" not in data and profile is None:
             problems.append(record.problem("no supplier: give one in the deal or a company profile (--company)"))
         raise DealError(_dedupe(problems))
     assert deal is not None
-    warnings = _language_warnings(deal, record)
-    if strict and warnings:
-        raise DealError([Problem(p.message, p.field, p.file, p.row, p.line) for p in warnings])
     return Validated(deal, warnings, record)
 
 
@@ -184,17 +191,25 @@ def _bilingual_values(value: Any, path: str) -> typing.Iterator[tuple[str, Bilin
             yield from _bilingual_values(item, join_path(path, index))
 
 
-def _language_warnings(deal: Deal, record: RawRecord) -> list[Problem]:
-    warnings = []
-    for path, value in bilingual_fields(deal):
-        for lang in text.LANGS:
-            given = value.ru if lang == "ru" else value.en
-            if given and (found := text.looks_wrong_language(given, lang)):
-                warnings.append(
-                    record.problem(
-                        f"text under '{lang}' looks like another language ({found})",
-                        f"{path}.{lang}",
-                        severity="warning",
-                    )
-                )
+def _language_warnings(record: RawRecord) -> list[Problem]:
+    """Text in the wrong language for its column, found in the raw data (so it is reported even
+    when other fields are invalid, and located in the file it came from)."""
+    warnings: list[Problem] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            if value and set(value) <= {"ru", "en"}:
+                for lang in text.LANGS:
+                    given = value.get(lang)
+                    if isinstance(given, str) and (found := text.looks_wrong_language(given, lang)):
+                        warnings.append(record.problem(f"text under '{lang}' looks like another language ({found})",
+                                                       join_path(path, lang), severity="warning"))
+                return
+            for key, item in value.items():
+                walk(item, join_path(path, str(key)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, join_path(path, index))
+
+    walk(record.data, "")
     return warnings

@@ -67,12 +67,12 @@ class RenderedAnnex:
 
 @pytest.fixture(scope="session")
 def annexes(library) -> dict[str, RenderedAnnex]:
-    """Every example deal's annex (columns ru,en), keyed by the example's file stem."""
+    """The annex (columns ru,en) of every example that screening allows one for, keyed by file stem."""
     from clausegen import api
     from clausegen.render import docx_rows
 
     rendered = {}
-    for stem, path in helpers.EXAMPLE_DEALS.items():
+    for stem, path in helpers.ANNEX_EXAMPLES.items():
         deal = api.load_deal(path, helpers.COMPANY).deal
         screening = api.screen_deal(deal)
         generated = api.build_annex(deal, screening, library)

@@ -30,8 +30,14 @@ EXPECTED_DECISIONS = {
     "hardware-camera-vn": "proceed",
     "onprem-logistics-kz": "enhanced_due_diligence",
     "weights-research-in": "proceed_with_permission",
+    "hold-vision-tr": "permission_required",
+    "refuse-drone-xx": "refuse",
+    "controlled-item-am": "outside_declaration",
 }
 EXAMPLE_DEALS = {stem: EXAMPLES / f"{stem}.yaml" for stem in EXPECTED_DECISIONS}
+#: The examples whose decision allows an annex (each rendered once per session, with a golden text).
+ANNEX_EXAMPLES = {stem: path for stem, path in EXAMPLE_DEALS.items()
+                  if EXPECTED_DECISIONS[stem] not in ("permission_required", "refuse", "outside_declaration")}
 
 #: Marks a key to remove in :func:`modified`.
 DELETE = object()

@@ -37,7 +37,7 @@ def _warn(problems: list[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
-def _columns(value: str) -> tuple[str, str]:
+def _columns(ctx: click.Context | None, param: click.Parameter | None, value: str) -> tuple[str, str]:
     parts = tuple(part.strip() for part in value.split(","))
     if sorted(parts) != ["en", "ru"]:
         raise click.BadParameter("give ru,en or en,ru")
@@ -75,13 +75,14 @@ def cli() -> None:
 @cli.command()
 @click.argument("deal", type=_EXISTING)
 @click.option("-o", "--output", type=_PATH, required=True, help="Where to write the annex (.docx).")
-@click.option("--columns", default="ru,en", show_default=True, help="Column order: ru,en or en,ru.")
+@click.option("--columns", default="ru,en", show_default=True, callback=_columns,
+              help="Column order: ru,en or en,ru.")
 @input_options
-def annex(deal: Path, output: Path, columns: str, company: Path | None, clauses_dir: Path | None,
+def annex(deal: Path, output: Path, columns: tuple[str, str], company: Path | None, clauses_dir: Path | None,
           templates_dir: Path | None, strict: bool) -> None:
     """Generate the bilingual export-control annex for DEAL."""
     generated, validated = api.write_annex(deal, output, company=company, clauses=clauses_dir,
-                                           templates=templates_dir, columns=_columns(columns), strict=strict)
+                                           templates=templates_dir, columns=columns, strict=strict)
     _warn(validated.warnings)
     click.echo(f"{output}: annex with {len(generated.clauses)} clauses, sha256 {generated.sha256[:16]}")
 

@@ -160,7 +160,7 @@ class Screening:
         return LETTERS_ALLOWED[self.decision]
 
 
-_PO_BOX = re.compile(r"\b(p\.?\s*o\.?\s*box|post\s+office\s+box|postfach|apartado|а/я|абонентский\s+ящик)\b", re.I)
+_PO_BOX = re.compile(r"(\bp\.?\s*o\.?\s*b(ox)?\b|\bpost\s+office\s+box\b|\bpostfach\b|\bapartado\b|\bа/я\b|абонентский\s+ящик)", re.I)
 
 
 def _derive(deal: Deal) -> dict[int, list[str]]:

@@ -29,7 +29,7 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 class Row:
     """One row of a bilingual document: both columns say the same thing."""
 
-    kind: str  # title | plain | heading | para
+    kind: str  # title | plain | heading | para | list (a paragraph with sub-item lines)
     number: str
     ru: Markup
     en: Markup
@@ -211,7 +211,8 @@ def compose_rows(selected: list[Selected], deal: Deal, screening: Screening) -> 
             rows += [Row("title", "", r, e) for r, e in zip(ru, en)]
         else:
             rows += [Row("plain", "", r, e) for r, e in zip(ru, en)]
-    return rows
+    return [Row("list", r.number, r.ru, r.en) if r.kind in ("para", "plain") and ("\n" in r.ru or "\n" in r.en)
+            else r for r in rows]
 
 
 def signature_view(deal: Deal) -> dict[str, Any]:

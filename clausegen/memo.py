@@ -24,11 +24,6 @@ DECISION_RU = {
 }
 _STATUS_RU = {FIRED: "выявлен", CLEAR: "не выявлен", NOT_APPLICABLE: "неприменим"}
 _SOURCE_RU = {"declared": "указан командой сделки", "derived": "выявлен по данным сделки"}
-_NOTE_RU = {
-    "applies only to equipment with an embedded AI solution": "применяется только к оборудованию со "
-                                                              "встроенным Решением ИИ",
-    "solution not marked suitable for such use": "Решение ИИ не отмечено как пригодное для такого применения",
-}
 LETTER_NAMES_RU = {
     "notice": "Уведомление о принципах ответственного экспорта",
     "enduse-request": "Запрос сведений о конечном использовании",
@@ -40,15 +35,6 @@ _DELIVERY_RU = {
     "saas": "доступ как сервис (SaaS)", "on_premise": "установка у Контрагента", "source_code": "исходный код",
     "model_weights": "веса модели", "embedded_in_hardware": "встроено в оборудование",
 }
-
-
-def _note_ru(note: str) -> str:
-    for english, russian in _NOTE_RU.items():
-        note = note.replace(english, russian)
-    note = note.replace("; declared in red_flags but not counted", "; указан в red_flags, но не учитывается")
-    return note.replace(
-        "activities in this field, but the solution is not marked suitable for such use (note to the item)",
-        "деятельность в этой области есть, но Решение ИИ не пригодно для такого применения (примечание к пункту)")
 
 
 def report_context(deal: Deal, screening: Screening, selected: list[Selected], *, library: str,
@@ -84,8 +70,8 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], *
         if result.source:
             details.append(_SOURCE_RU[result.source])
         details += list(result.evidence)
-        if result.note:
-            details.append(_note_ru(result.note))
+        if result.note_ru:
+            details.append(result.note_ru)
         indicators.append({
             "number": str(result.number),
             "title": f"{result.spec.ru}\n{result.spec.en}",

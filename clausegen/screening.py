@@ -115,7 +115,8 @@ class IndicatorResult:
     status: str  # fired | clear | not_applicable
     source: str | None  # declared | derived | None when not fired
     evidence: tuple[str, ...] = ()
-    note: str = ""
+    note: str = ""  # English, as `screen` prints it
+    note_ru: str = ""  # the same in Russian, for the screening report
 
     @property
     def spec(self) -> IndicatorSpec:
@@ -202,9 +203,11 @@ def _indicator_results(deal: Deal) -> tuple[IndicatorResult, ...]:
         number = spec.number
         if spec.hardware_only and not hardware:
             note = "applies only to equipment with an embedded AI solution"
+            note_ru = "применяется только к оборудованию со встроенным Решением ИИ"
             if number in declared:
                 note += "; declared in red_flags but not counted"
-            results.append(IndicatorResult(number, NOT_APPLICABLE, None, (), note))
+                note_ru += "; указан в red_flags, но не учитывается"
+            results.append(IndicatorResult(number, NOT_APPLICABLE, None, (), note, note_ru))
             continue
         evidence = list(derived.get(number, []))
         if number in declared:
@@ -212,10 +215,14 @@ def _indicator_results(deal: Deal) -> tuple[IndicatorResult, ...]:
         elif evidence:
             results.append(IndicatorResult(number, FIRED, "derived", tuple(evidence)))
         elif spec.activities and activities & spec.activities:
-            note = "activities in this field, but the solution is not marked suitable for such use (note to the item)"
-            results.append(IndicatorResult(number, CLEAR, None, (), note))
+            results.append(IndicatorResult(
+                number, CLEAR, None, (),
+                "activities in this field, but the solution is not marked suitable for such use (note to the item)",
+                "деятельность в этой области есть, но Решение ИИ не отмечено как пригодное для такого применения "
+                "(примечание к пункту)"))
         elif spec.activities and not suitable & spec.suitability:
-            results.append(IndicatorResult(number, CLEAR, None, (), "solution not marked suitable for such use"))
+            results.append(IndicatorResult(number, CLEAR, None, (), "solution not marked suitable for such use",
+                                           "Решение ИИ не отмечено как пригодное для такого применения"))
         else:
             results.append(IndicatorResult(number, CLEAR, None))
     return tuple(results)

@@ -6,7 +6,6 @@ sources → validation → screening → selection → composition → rendering
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,12 +77,8 @@ def blocked_message(screening: scr.Screening, what: str) -> str:
     return "\n".join(lines)
 
 
-def _template_fingerprint(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], library: lib.Library,
-                template: Path) -> render.Properties:
+                template: render.CompiledTemplate) -> render.Properties:
     from . import __version__
 
     clauses = ";".join(f"{s.clause.id}@{s.clause.meta.version}" for s in selected)
@@ -98,7 +93,7 @@ def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], lib
             ("clausegen.document", kind),
             ("clausegen.clauses", clauses),
             ("clausegen.library", library.fingerprint),
-            ("clausegen.template", _template_fingerprint(template)),
+            ("clausegen.template", template.fingerprint),
             ("clausegen.version", __version__),
         ),
     )
@@ -120,7 +115,7 @@ def build_annex(
     compiled = render.compiled_template(template)
     title = f"Annex No. {deal.contract.annex_number} to Contract No. {deal.contract.number}"
     data = compiled.render(compose.annex_context(rows, deal, columns),
-                           _properties(deal, "annex", title, selected, library, template))
+                           _properties(deal, "annex", title, selected, library, compiled))
     return Generated("annex", f"{deal.deal_id}-annex.docx", data,
                      tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows))
 
@@ -177,7 +172,7 @@ def build_letter(
     template = lib.templates_dir(templates) / name
     compiled = render.compiled_template(template)
     data = compiled.render(compose.letter_context(kind, rows, deal, langs),
-                           _properties(deal, kind, _LETTER_TITLES[kind], selected, library, template))
+                           _properties(deal, kind, _LETTER_TITLES[kind], selected, library, compiled))
     suffix = "" if lang == "both" else f"-{lang}"
     return Generated(kind, f"{deal.deal_id}-{kind}{suffix}.docx", data,
                      tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows))
@@ -191,9 +186,9 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
     template = lib.templates_dir(templates) / "screening-report.docx"
     compiled = render.compiled_template(template)
     context = memo.report_context(deal, screening, selected, library=library.fingerprint,
-                                  template=_template_fingerprint(template), version=__version__)
+                                  template=compiled.fingerprint, version=__version__)
     data = compiled.render(context, _properties(deal, "screening-report", "Screening report", selected, library,
-                                                template))
+                                                compiled))
     return Generated("screening-report", f"{deal.deal_id}-screening.docx", data,
                      tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data))
 

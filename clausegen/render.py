@@ -11,6 +11,7 @@ input always gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import struct
@@ -123,6 +124,7 @@ class CompiledTemplate:
         from docxtpl import DocxTemplate
 
         self.path = path
+        self.fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()  # recorded in every document
         parts = _read_package(path)
         self._helper = DocxTemplate(str(path))  # only for its tag preprocessing and line-break handling
         self._order: list[str] = []

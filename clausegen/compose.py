@@ -222,15 +222,16 @@ def signature_view(deal: Deal) -> dict[str, Any]:
         return ru if ru == en or not en else (en if not ru else f"{ru}\n{en}")
 
     def block(party: Party, role_ru: str, role_en: str) -> dict[str, Any]:
-        sig = {lang: party_view(party, lang)["signatory"] or {} for lang in LANGS}
+        # Only nominative forms here: no need for party_view's declension work.
         signatory = party.signatory
+        position = both(signatory.position.get("ru"), signatory.position.get("en")) if signatory else ""
         initials_lang = "ru" if signatory is not None and signatory.name.has("ru") else "en"
         return {
             "role_ru": role_ru,
             "role_en": role_en,
             "name": both(party.name.get("ru"), party.name.get("en")),
-            "position": both(sig["ru"].get("position", ""), sig["en"].get("position", "")),
-            "initials": sig[initials_lang].get("initials", ""),
+            "position": position,
+            "initials": _initials(signatory.name.get(initials_lang), initials_lang) if signatory else "",
         }
 
     return {

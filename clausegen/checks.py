@@ -43,8 +43,7 @@ def check_library(root: Path | None = None) -> tuple[Library | None, list[Proble
                 problems.append(Problem(f"cites section {section!r}, which the Declaration does not have",
                                         f"{clause.id}.sections", meta_file))
         try:
-            condition = compile_condition(clause.meta.when)
-            del condition
+            compile_condition(clause.meta.when)
             names = meta.find_undeclared_variables(ENV.parse("{{ " + clause.meta.when + " }}"))
             for name in sorted(names - CONDITION_VARIABLES):
                 problems.append(Problem(f"condition uses unknown name {name!r} (use deal or screening)",
@@ -71,7 +70,7 @@ def check_library(root: Path | None = None) -> tuple[Library | None, list[Proble
             paragraph_counts[lang] = len([b for b in _BLANK_LINE.split(source.strip()) if b.strip()])
             prose = _TAGS.sub(" ", source)
             found = text.judge_language(prose)
-            if found is not None and (found in {"ru", "uk", "bg", "mk", "sr", "be"}) != (lang == "ru"):
+            if found is not None and text.is_cyrillic_language(found) != (lang == "ru"):
                 problems.append(Problem(f"text is in another language ({found}), not {lang}", "", path))
         if expressions["ru"] != expressions["en"]:
             only_ru = sorted(expressions["ru"] - expressions["en"])

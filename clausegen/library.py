@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import LibraryError, Problem
+from .errors import DealError, LibraryError, Problem
 from .sources import RawRecord, parse_text
 
 DOCUMENTS = ("annex", "notice", "enduse-request", "end-user-statement", "hold", "refusal")
@@ -119,13 +119,8 @@ def read_catalogue(root: Path) -> tuple[list[ClauseMeta], list[Problem]]:
         return [], [Problem("catalogue.yaml not found", "", str(path))]
     except (UnicodeDecodeError, OSError) as error:
         return [], [Problem(f"cannot read: {error}", "", str(path))]
-    except LibraryError:
-        raise
-    except Exception as error:  # DealError from the parser: re-label as a library problem
-        problems_in = getattr(error, "problems", None)
-        if problems_in is None:
-            raise
-        return [], list(problems_in)
+    except DealError as error:  # the shared YAML reader names it a deal problem; here it is the catalogue's
+        return [], list(error.problems)
     if not isinstance(record.data, list):
         return [], [Problem("the catalogue is a list of clause entries", "", str(path))]
     metas = []

@@ -138,7 +138,7 @@ def _genitive_word(word: str) -> tuple[str, bool] | None:
         return None
     for parse in _morph().parse(word):
         tag = parse.tag
-        if "nomn" not in tag or not ({"NOUN", "ADJF", "PRTF"} & set(str(tag).replace(" ", ",").split(","))):
+        if "nomn" not in tag or tag.POS not in {"NOUN", "ADJF", "PRTF"}:
             continue
         form = parse.inflect({"gent"})
         if form is None:
@@ -146,7 +146,7 @@ def _genitive_word(word: str) -> tuple[str, bool] | None:
         text = form.word
         if word[0].isupper():
             text = text[0].upper() + text[1:]
-        return text, "NOUN" in tag
+        return text, tag.POS == "NOUN"
     return None
 
 
@@ -200,12 +200,14 @@ def looks_wrong_language(text: str, lang: str) -> str | None:
     if lang == "ru" and letters and cyrillic * 2 >= len(letters):
         return None  # mostly Cyrillic: it is in the right script family
     found = judge_language(text)
-    if found is None:
-        return None
-    cyrillic = found in _CYRILLIC_LANGS
-    if (lang == "ru") != cyrillic:
+    if found is not None and (lang == "ru") != is_cyrillic_language(found):
         return found
     return None
+
+
+def is_cyrillic_language(code: str) -> bool:
+    """Whether langdetect's ``code`` is a language written in Cyrillic."""
+    return code in _CYRILLIC_LANGS
 
 
 def noun_gender(words: list[str]) -> str | None:

@@ -80,24 +80,21 @@ def test_xml_illegal_control_character_is_an_error_naming_the_field(workdir, nam
     assert "U+0007" in lines_naming(result.stderr, "counterparty.name.en")[0]
 
 
-def test_malformed_yaml_names_file_and_line(workdir):
-    (workdir / "deal.yaml").write_text(
-        "deal_id: TEST-0001\ncontract:\n  number: LA-1: extra\n  date: 2026-10-05\n", encoding="utf-8"
-    )
-    result = annex("deal.yaml")
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        pytest.param("deal.yaml", "deal_id: TEST-0001\ncontract:\n  number: LA-1: extra\n  date: 2026-10-05\n",
+                     id="yaml"),
+        pytest.param("deal.json", '{\n  "deal_id": "TEST-0001",\n  "contract": {,}\n}\n', id="json"),
+    ],
+)
+def test_malformed_file_names_file_and_line(workdir, name, text):
+    (workdir / name).write_text(text, encoding="utf-8")
+    result = annex(name)
     assert result.exit_code == 2
-    assert "deal.yaml:3" in result.stderr
+    assert f"{name}:3" in result.stderr
     assert "Traceback" not in result.output
-    assert files_in(workdir) == {"deal.yaml"}
-
-
-def test_malformed_json_names_file_and_line(workdir):
-    (workdir / "deal.json").write_text('{\n  "deal_id": "TEST-0001",\n  "contract": {,}\n}\n', encoding="utf-8")
-    result = annex("deal.json")
-    assert result.exit_code == 2
-    assert "deal.json:3" in result.stderr
-    assert "Traceback" not in result.output
-    assert files_in(workdir) == {"deal.json"}
+    assert files_in(workdir) == {name}
 
 
 def test_file_that_is_not_utf8_is_an_error_naming_it(workdir):

@@ -238,10 +238,3 @@ def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library
 def summary_json(summary: dict[str, Any]) -> str:
     """The screening summary as stable, readable JSON."""
     return json.dumps(summary, ensure_ascii=False, indent=2)
-
-
-def require_valid(problems: list[Problem]) -> None:
-    """Raise :class:`DealError` when ``problems`` holds any error."""
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise DealError(errors)

@@ -20,7 +20,7 @@ from .sandbox import ENV, Markup, escape, escape_literals
 from .screening import Screening
 from .selection import Selected
 
-LANGS = ("ru", "en")
+LANGS = text.LANGS
 _MARKER = re.compile(r"^(?:\(?[a-zа-яё]\)|\([ivx]+\)|[-–—•])\s")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 

@@ -15,6 +15,7 @@ from . import compose, library as lib, memo, render, screening as scr
 from .errors import BlockedError, DealError, Problem
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
+from .register import Register
 from .selection import Selected, select
 from .sources import RawRecord, read_file
 from .validation import Validated, validate_deal, validate_profile
@@ -22,7 +23,8 @@ from .validation import Validated, validate_deal, validate_profile
 PROFILE_NAME = "clausegen.yaml"
 
 
-def _profile_record(company: Path | None) -> RawRecord | None:
+def profile_record(company: Path | None) -> RawRecord | None:
+    """The company profile as read: ``company``, else ``./clausegen.yaml`` when present, else none."""
     if company is None:
         default = Path(PROFILE_NAME)
         if not default.is_file():
@@ -33,16 +35,16 @@ def _profile_record(company: Path | None) -> RawRecord | None:
 
 def load_profile(company: Path | None = None) -> CompanyProfile | None:
     """The company profile: ``company``, else ``./clausegen.yaml`` when present, else none."""
-    record = _profile_record(company)
+    record = profile_record(company)
     return validate_profile(record) if record is not None else None
 
 
 def load_deal(path: Path, company: Path | None = None, *, strict: bool = False) -> Validated:
     """Read and validate one deal file (with the company profile's supplier)."""
     record = read_file(path)
-    profile_record = _profile_record(company)
-    profile = validate_profile(profile_record) if profile_record is not None else None
-    return validate_deal(record, profile, strict=strict, profile_record=profile_record)
+    company_record = profile_record(company)
+    profile = validate_profile(company_record) if company_record is not None else None
+    return validate_deal(record, profile, strict=strict, profile_record=company_record)
 
 
 def screen_deal(deal: Deal) -> scr.Screening:
@@ -68,6 +70,7 @@ class Generated:
     clauses: tuple[tuple[str, int], ...] = ()
     sha256: str = ""
     rows: tuple[compose.Row, ...] = field(default=(), repr=False)
+    library: str = ""  # fingerprint of the clause library it was built from
 
 
 def blocked_message(screening: scr.Screening, what: str) -> str:
@@ -117,7 +120,8 @@ def build_annex(
     data = compiled.render(compose.annex_context(rows, deal, columns),
                            _properties(deal, "annex", title, selected, library, compiled))
     return Generated("annex", f"{deal.deal_id}-annex.docx", data,
-                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows))
+                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows),
+                     library.fingerprint)
 
 
 def write_annex(
@@ -175,7 +179,8 @@ def build_letter(
                            _properties(deal, kind, _LETTER_TITLES[kind], selected, library, compiled))
     suffix = "" if lang == "both" else f"-{lang}"
     return Generated(kind, f"{deal.deal_id}-{kind}{suffix}.docx", data,
-                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows))
+                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows),
+                     library.fingerprint)
 
 
 def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None) -> Generated:
@@ -190,17 +195,14 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
     data = compiled.render(context, _properties(deal, "screening-report", "Screening report", selected, library,
                                                 compiled))
     return Generated("screening-report", f"{deal.deal_id}-screening.docx", data,
-                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data))
+                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data),
+                     library=library.fingerprint)
 
 
 def build_pack(deal: Deal, screening: scr.Screening, library: lib.Library,
                templates: Path | None = None) -> list[Generated]:
     """The screening report, the annex when allowed, and the letters screening recommends."""
-    documents = [build_report(deal, screening, library, templates)]
-    if screening.annex_allowed:
-        documents.append(build_annex(deal, screening, library, templates))
-    documents += [build_letter(kind, deal, screening, library, templates) for kind in screening.letters]
-    return documents
+    return build_documents(deal, screening, library, templates)
 
 
 def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library) -> dict[str, Any]:
@@ -238,3 +240,116 @@ def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library
 def summary_json(summary: dict[str, Any]) -> str:
     """The screening summary as stable, readable JSON."""
     return json.dumps(summary, ensure_ascii=False, indent=2)
+
+
+def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated], *, command: str,
+                 source: str, files: dict[str, str] | None = None) -> dict[str, Any]:
+    """The register row (5.3) for ``documents`` generated for ``deal``.
+
+    ``files`` maps a document's kind to where it was written, when it was.
+    """
+    from . import __version__
+
+    def both(value: Any) -> dict[str, str]:
+        return {"ru": value.get("ru"), "en": value.get("en")} if value is not None else {"ru": "", "en": ""}
+
+    clauses = sorted({f"{cid}@{version}" for document in documents for cid, version in document.clauses})
+    permission = deal.permission
+    libraries = {document.library for document in documents if document.library}
+    return {
+        "deal_id": deal.deal_id,
+        "command": command,
+        "source": source,
+        "contract_number": deal.contract.number,
+        "contract_date": deal.contract.date.isoformat(),
+        "contract_kind": str(deal.contract.kind),
+        "annex_number": deal.contract.annex_number,
+        "counterparty_name_ru": deal.counterparty.name.get("ru"),
+        "counterparty_name_en": deal.counterparty.name.get("en"),
+        "counterparty_country": deal.counterparty.country,
+        "end_users": [{"name": both(user.name), "country": user.country} for user in deal.end_use.end_users],
+        "solution_name_ru": deal.solution.name.get("ru"),
+        "solution_name_en": deal.solution.name.get("en"),
+        "delivery": str(deal.solution.delivery),
+        "is_export": screening.is_export,
+        "payment_amount": str(deal.payment.amount) if deal.payment else None,
+        "payment_currency": deal.payment.currency if deal.payment else None,
+        "decision": str(screening.decision),
+        "indicators": [{"number": r.number, "source": r.source, "evidence": list(r.evidence)}
+                       for r in screening.indicators if r.status == scr.FIRED],
+        "reasons": [{"section": r.section, "en": r.en, "ru": r.ru} for r in screening.reasons],
+        "permission_number": permission.number if permission else None,
+        "permission_date": permission.date.isoformat() if permission and permission.date else None,
+        "documents": [{"kind": d.kind, "file": (files or {}).get(d.kind, d.filename), "sha256": d.sha256,
+                       "clauses": [f"{cid}@{version}" for cid, version in d.clauses]} for d in documents],
+        "clauses": clauses,
+        "library_hash": ",".join(sorted(libraries)),
+        "clausegen_version": __version__,
+    }
+
+
+def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, command: str, source: str,
+           register: str | Path | Register | None = None, files: dict[str, str] | None = None) -> int:
+    """Append the generation of ``documents`` to the register; return the row id.
+
+    ``register`` is a register, a database URL or a SQLite path; by default
+    $CLAUSEGEN_REGISTER, else ./clausegen-register.sqlite.
+    """
+    store = register if isinstance(register, Register) else Register(register)
+    try:
+        return store.record(register_row(deal, screening, documents, command=command, source=source, files=files))
+    finally:
+        if store is not register:
+            store.close()
+
+
+#: The template each kind of document is rendered from (bilingual letters).
+TEMPLATES = {"annex": "annex.docx", "screening-report": "screening-report.docx",
+             **{kind: "letter.docx" for kind in LETTER_KINDS}}
+PACK_PARTS = ("report", "annex", "letters")
+
+
+def pack_kinds(screening: scr.Screening, parts: tuple[str, ...] = PACK_PARTS) -> list[str]:
+    """The documents :func:`build_pack` makes for ``screening``, limited to ``parts``."""
+    kinds = ["screening-report"] if "report" in parts else []
+    if "annex" in parts and screening.annex_allowed:
+        kinds.append("annex")
+    if "letters" in parts:
+        kinds += list(screening.letters)
+    return kinds
+
+
+def build_documents(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,
+                    parts: tuple[str, ...] = PACK_PARTS) -> list[Generated]:
+    """The pack for ``deal``, limited to ``parts`` (report, annex, letters)."""
+    builders = {"screening-report": build_report, "annex": build_annex}
+    return [builders[kind](deal, screening, library, templates) if kind in builders
+            else build_letter(kind, deal, screening, library, templates)
+            for kind in pack_kinds(screening, parts)]
+
+
+def _clause_digest(clause: lib.Clause) -> str:
+    return sha256(json.dumps([clause.meta.model_dump(mode="json"), clause.ru, clause.en],
+                             ensure_ascii=False, sort_keys=True).encode())
+
+
+def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,
+               parts: tuple[str, ...] = PACK_PARTS) -> str:
+    """A digest of everything the pack's documents are made from, computed without rendering them.
+
+    It covers the deal (with the company profile merged in), the text and
+    metadata of exactly the clauses those documents use, the templates and
+    clausegen's version, so a reworded clause changes the key of just the deals
+    whose documents contain it.
+    """
+    from . import __version__
+
+    folder = lib.templates_dir(templates)
+    documents = []
+    for kind in pack_kinds(screening, parts):
+        selected = select(library, "annex" if kind == "screening-report" else kind, deal, screening) \
+            if kind != "screening-report" or screening.annex_allowed else []
+        template = render.compiled_template(folder / TEMPLATES[kind])
+        documents.append([kind, template.fingerprint, [[s.clause.id, _clause_digest(s.clause)] for s in selected]])
+    payload = {"clausegen": __version__, "deal": deal.model_dump(mode="json"), "documents": documents}
+    return sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode())

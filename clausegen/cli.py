@@ -14,10 +14,11 @@ from typing import Any
 
 import click
 
-from . import api, checks
+from . import api, batch as batching, checks, pdf
 from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
 from .output import write_atomic
+from .register import Register, iter_csv_rows
 
 _PATH = click.Path(path_type=Path)
 _EXISTING = click.Path(path_type=Path, exists=False, dir_okay=False)
@@ -53,6 +54,34 @@ templates_option = click.option("--templates", "templates_dir", type=_PATH, defa
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings (text in the wrong language) as errors.")
 
 
+register_option = click.option("--register", "register", default=None, metavar="PATH|URL",
+                               help="The register: a SQLite file or a database URL "
+                                    "(default: $CLAUSEGEN_REGISTER, else ./clausegen-register.sqlite).")
+no_register_option = click.option("--no-register", is_flag=True, help="Do not record this generation in the register.")
+pdf_option = click.option("--pdf", is_flag=True, help="Also write a PDF next to each DOCX (needs LibreOffice).")
+
+
+def output_options(command: Any) -> Any:
+    """The options of commands that write documents: PDF copies and the register."""
+    for option in (pdf_option, no_register_option, register_option):
+        command = option(command)
+    return command
+
+
+def _record(validated: Any, screening: Any, documents: list[api.Generated], paths: list[Path], *, command: str,
+            source: Path, register: str | None, no_register: bool, make_pdf: bool) -> None:
+    """What every generating command does once its documents are written: PDFs, then the register."""
+    if make_pdf:
+        for made in pdf.convert(paths):
+            click.echo(f"{made}: PDF")
+    if not no_register:
+        files = {document.kind: str(path) for document, path in zip(documents, paths)}
+        store = Register(register)
+        row = api.record(validated.deal, screening, documents, command=command, source=str(source),
+                         register=store, files=files)
+        click.echo(f"recorded in the register {store.where} (row {row})", err=True)
+
+
 def input_options(command: Any) -> Any:
     """The options every generating command shares: profile, library, templates, strictness."""
     for option in (strict_option, templates_option, clauses_option, company_option):
@@ -78,13 +107,16 @@ def cli() -> None:
 @click.option("--columns", default="ru,en", show_default=True, callback=_columns,
               help="Column order: ru,en or en,ru.")
 @input_options
+@output_options
 def annex(deal: Path, output: Path, columns: tuple[str, str], company: Path | None, clauses_dir: Path | None,
-          templates_dir: Path | None, strict: bool) -> None:
+          templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool) -> None:
     """Generate the bilingual export-control annex for DEAL."""
     generated, validated = api.write_annex(deal, output, company=company, clauses=clauses_dir,
                                            templates=templates_dir, columns=columns, strict=strict)
     _warn(validated.warnings)
     click.echo(f"{output}: annex with {len(generated.clauses)} clauses, sha256 {generated.sha256[:16]}")
+    _record(validated, api.screen_deal(validated.deal), [generated], [output], command="annex", source=deal,
+            register=register, no_register=no_register, make_pdf=pdf)
 
 
 @cli.command()
@@ -141,28 +173,154 @@ def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None,
 @click.option("--lang", type=click.Choice(["both", "ru", "en"]), default="both", show_default=True,
               help="Both languages side by side, or one.")
 @input_options
+@output_options
 def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None, clauses_dir: Path | None,
-           templates_dir: Path | None, strict: bool) -> None:
+           templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool) -> None:
     """Generate a counterparty letter of KIND for DEAL."""
     validated, screening = _screened(deal, company, strict)
     generated = api.build_letter(kind, validated.deal, screening, lib.load_library(clauses_dir), templates_dir, lang)
     write_atomic(output, generated.data)
     click.echo(f"{output}: {kind} letter, sha256 {generated.sha256[:16]}")
+    _record(validated, screening, [generated], [output], command="letter", source=deal,
+            register=register, no_register=no_register, make_pdf=pdf)
 
 
 @cli.command()
 @click.argument("deal", type=_EXISTING)
 @click.option("-o", "--output", type=_PATH, required=True, help="Folder to write the documents into.")
 @input_options
+@output_options
 def pack(deal: Path, output: Path, company: Path | None, clauses_dir: Path | None, templates_dir: Path | None,
-         strict: bool) -> None:
+         strict: bool, register: str | None, no_register: bool, pdf: bool) -> None:
     """Write the screening report, the annex (when allowed) and the recommended letters for DEAL."""
     validated, screening = _screened(deal, company, strict)
     documents = api.build_pack(validated.deal, screening, lib.load_library(clauses_dir), templates_dir)
-    for document in documents:  # everything is rendered before the first file is written
-        write_atomic(output / document.filename, document.data)
-        click.echo(f"{output / document.filename}: {document.kind}")
+    paths = [output / document.filename for document in documents]
+    for document, path in zip(documents, paths):  # everything is rendered before the first file is written
+        write_atomic(path, document.data)
+        click.echo(f"{path}: {document.kind}")
     click.echo(f"decision: {screening.decision}")
+    _record(validated, screening, documents, paths, command="pack", source=deal,
+            register=register, no_register=no_register, make_pdf=pdf)
+
+
+def _parts(ctx: click.Context | None, param: click.Parameter | None, value: str) -> tuple[str, ...]:
+    parts = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [part for part in parts if part not in api.PACK_PARTS]
+    if unknown or not parts:
+        raise click.BadParameter(f"give some of {','.join(api.PACK_PARTS)}")
+    return tuple(part for part in api.PACK_PARTS if part in parts)
+
+
+@cli.command("batch")
+@click.argument("source", type=_PATH)
+@click.option("-o", "--output", type=_PATH, required=True, help="Folder for the documents and manifest.json.")
+@click.option("-w", "--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes rendering in parallel.")
+@click.option("--force", is_flag=True, help="Regenerate every deal, even when nothing it depends on changed.")
+@click.option("--documents", "parts", default=",".join(api.PACK_PARTS), show_default=True, callback=_parts,
+              help="Which documents to make: report, annex, letters (comma-separated).")
+@input_options
+@output_options
+def batch_command(source: Path, output: Path, workers: int, force: bool, parts: tuple[str, ...],
+                  company: Path | None, clauses_dir: Path | None, templates_dir: Path | None, strict: bool,
+                  register: str | None, no_register: bool, pdf: bool) -> None:
+    """Generate the documents of every deal in SOURCE: a folder of deal files, a .csv or an .xlsx.
+
+    Each deal goes to OUTPUT/<deal_id>/; OUTPUT/manifest.json lists every deal with its status,
+    decision and files.  A deal whose inputs (deal, company profile, the clauses its documents
+    use, templates) have not changed since the last run is left alone.  Exit code 0 when no deal
+    failed (blocked deals are an outcome), 1 otherwise.
+    """
+    items = batching.collect(source)  # read first, so the progress bar knows its length
+    show = sys.stderr.isatty()
+    with click.progressbar(length=len(items), label="deals", file=sys.stderr, show_pos=True,
+                           hidden=not show) as bar:
+        result = batching.run_batch(source, output, company=company, clauses=clauses_dir, templates=templates_dir,
+                                    workers=workers, force=force, parts=parts, strict=strict, register=register,
+                                    record=not no_register, pdf=pdf, progress=lambda outcome: bar.update(1))
+    for outcome in result.outcomes:
+        if outcome.status == batching.FAILED:
+            click.echo(f"failed: {outcome.source}" + (f" ({outcome.deal_id})" if outcome.deal_id else ""), err=True)
+            for problem in outcome.problems:
+                click.echo(f"  {problem}", err=True)
+        elif outcome.status == batching.BLOCKED:
+            click.echo(f"blocked: {outcome.deal_id}: {outcome.decision}", err=True)
+        for warning in outcome.warnings:
+            click.echo(f"  {warning}", err=True)
+    click.echo(result.summary())
+    click.echo(f"manifest: {result.manifest}")
+    if result.failed:
+        sys.exit(int(ExitCode.FAILURE))
+
+
+@cli.group(cls=_Group)
+def register() -> None:
+    """The register of deals (Declaration 5.3): list, show, export."""
+
+
+@register.command("list")
+@register_option
+def register_list(register: str | None) -> None:
+    """The latest record of every deal."""
+    store = Register(register)
+    rows = store.latest()
+    for row in rows:
+        click.echo(f"{row['deal_id']:24} {row['recorded_at']}  {row['decision']:24} "
+                   f"{row['counterparty_country']}  {row['counterparty_name_en']}  ({len(row['documents'])} documents)")
+    click.echo(f"{len(rows)} deals, {store.count()} records in {store.where}", err=True)
+
+
+@register.command("show")
+@click.argument("deal_id")
+@register_option
+def register_show(deal_id: str, register: str | None) -> None:
+    """Every record of DEAL_ID, oldest first."""
+    rows = Register(register).history(deal_id)
+    if not rows:
+        raise ClausegenError(f"no record of deal {deal_id!r} in the register")
+    for row in rows:
+        click.echo(f"record {row['id']}, {row['recorded_at']}, by '{row['command']}' from {row['source']}")
+        click.echo(f"  contract {row['contract_number']} of {row['contract_date']} ({row['contract_kind']}), "
+                   f"annex {row['annex_number']}")
+        click.echo(f"  counterparty {row['counterparty_name_en']} / {row['counterparty_name_ru']}, "
+                   f"{row['counterparty_country']}")
+        for user in row["end_users"]:
+            click.echo(f"  end user {user['name']['en']} / {user['name']['ru']}, {user['country']}")
+        click.echo(f"  solution {row['solution_name_en']} / {row['solution_name_ru']}, {row['delivery']}, "
+                   f"export: {'yes' if row['is_export'] else 'no'}")
+        click.echo(f"  decision {row['decision']}; indicators: "
+                   + (", ".join(str(item['number']) for item in row["indicators"]) or "none"))
+        if row["permission_number"]:
+            click.echo(f"  permission {row['permission_number']} of {row['permission_date']}")
+        for document in row["documents"]:
+            click.echo(f"  {document['kind']:19} {document['file']}  sha256 {document['sha256']}")
+        click.echo(f"  library {row['library_hash'][:16]}, clausegen {row['clausegen_version']}")
+
+
+@register.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--latest", is_flag=True, help="Only the latest record of each deal (default: the whole history).")
+@click.option("-o", "--output", type=_PATH, default=None, help="Write to this file instead of standard output.")
+@register_option
+def register_export(fmt: str, latest: bool, output: Path | None, register: str | None) -> None:
+    """The register as CSV or JSON, for the authorised bodies (Declaration 6.1)."""
+    import csv
+    import io
+
+    store = Register(register)
+    rows = store.latest() if latest else store.history()
+    if fmt == "json":
+        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    else:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(iter_csv_rows(rows))
+        text = buffer.getvalue()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))
+        click.echo(f"{output}: {len(rows)} records", err=True)
 
 
 @cli.group(cls=_Group)

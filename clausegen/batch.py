@@ -1,0 +1,344 @@
+"""Many deals at once: a folder of deal files, or a CSV/XLSX sheet with one deal per row.
+
+For each deal: validate, screen, and write the screening report, the annex when
+allowed and the recommended letters into ``OUT/<deal_id>/``.  One deal's failure
+is recorded in the manifest and never stops or touches the others.
+
+Regeneration is decided without rendering: :func:`clausegen.api.inputs_key`
+digests the deal, the clauses its documents use, the templates and the version.
+A deal whose key is the one in ``OUT/manifest.json`` and whose files are still
+there, unaltered, is left alone.
+
+Rendering runs in worker processes (fork: the compiled templates and the loaded
+library are inherited, not rebuilt); the parent alone writes the register and
+the manifest, so rows are appended one deal at a time, in input order.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import api, library as lib, render
+from .errors import ClausegenError, DealError, InputError, Problem
+from .model import CompanyProfile
+from .output import sha256, write_atomic
+from .register import Register
+from .sheets import SUFFIXES as SHEET_SUFFIXES, read_sheet
+from .sources import RawRecord, read_file
+from .validation import validate_deal, validate_profile
+
+MANIFEST = "manifest.json"
+DEAL_SUFFIXES = (".yaml", ".yml", ".json")
+PROFILE_NAMES = ("clausegen.yaml", "clausegen.yml")
+GENERATED, UNCHANGED, BLOCKED, FAILED = "generated", "unchanged", "blocked", "failed"
+STATUSES = (GENERATED, UNCHANGED, BLOCKED, FAILED)
+
+
+@dataclass
+class Outcome:
+    """What happened to one deal."""
+
+    source: str
+    deal_id: str | None = None
+    status: str = FAILED
+    decision: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    files: list[dict[str, str]] = field(default_factory=list)  # kind, file (relative to OUT), sha256
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    written: int = 0
+    key: str | None = None
+    register_id: int | None = None
+    row: dict[str, Any] | None = field(default=None, repr=False)  # the register row, until recorded
+
+    def manifest_entry(self) -> dict[str, Any]:
+        entry = {name: value for name, value in asdict(self).items()
+                 if name not in ("row", "written", "register_id", "warnings")}
+        return entry
+
+
+@dataclass
+class BatchResult:
+    """Every deal's outcome, in input order, and what the run wrote."""
+
+    outcomes: list[Outcome]
+    manifest: Path
+    pdfs: list[Path] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(outcome.status for outcome in self.outcomes)
+
+    @property
+    def files_written(self) -> int:
+        return sum(outcome.written for outcome in self.outcomes)
+
+    @property
+    def failed(self) -> bool:
+        return self.counts[FAILED] > 0
+
+    def summary(self) -> str:
+        counts = self.counts
+        parts = ", ".join(f"{counts[status]} {status}" for status in STATUSES)
+        return (f"{len(self.outcomes)} deals: {parts}; {self.files_written} files written"
+                + (f", {len(self.pdfs)} PDF" if self.pdfs else ""))
+
+
+@dataclass
+class _Job:
+    """What every worker needs, loaded once in the parent."""
+
+    out: Path
+    library: lib.Library
+    templates: Path | None
+    profile: CompanyProfile | None
+    profile_record: RawRecord | None
+    parts: tuple[str, ...]
+    strict: bool
+    force: bool
+    previous: dict[str, dict[str, Any]]
+    register: bool
+
+
+_JOB: _Job | None = None  # set in the parent before the workers fork
+
+
+def collect(source: Path) -> list[tuple[str, RawRecord | DealError]]:
+    """The deals in ``source``: a folder of deal files, or a CSV/XLSX sheet; each read or its problems."""
+    if source.is_dir():
+        files = sorted(path for path in source.iterdir()
+                       if path.is_file() and path.suffix.lower() in DEAL_SUFFIXES and path.name not in PROFILE_NAMES)
+        if not files:
+            raise InputError([Problem("no deal files (.yaml, .yml, .json) in this folder", "", str(source))])
+        items: list[tuple[str, RawRecord | DealError]] = []
+        for path in files:
+            try:
+                items.append((str(path), read_file(path)))
+            except DealError as error:
+                items.append((str(path), error))
+        return items
+    if source.suffix.lower() in SHEET_SUFFIXES:
+        rows = read_sheet(source)
+        if not rows:
+            raise InputError([Problem("the spreadsheet has a header but no deal rows", "", str(source))])
+        return [(_label(item, source), item) for item in rows]
+    if not source.exists():
+        raise InputError([Problem("not found", "", str(source))])
+    raise InputError([Problem("give a folder of deal files, a .csv or an .xlsx file", "", str(source))])
+
+
+def _label(item: RawRecord | DealError, source: Path) -> str:
+    row = item.row if isinstance(item, RawRecord) else item.problems[0].row
+    return f"{source}, row {row}"
+
+
+def _read_manifest(out: Path) -> dict[str, dict[str, Any]]:
+    """The previous run's entries by deal id; an unreadable manifest means regenerate everything."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return {entry["deal_id"]: entry for entry in data["deals"] if entry.get("deal_id")}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _duplicates(items: list[tuple[str, RawRecord | DealError]]) -> dict[int, str]:
+    """Index of each item whose deal_id an earlier item already has → where that one is."""
+    first: dict[str, str] = {}
+    found = {}
+    for index, (label, item) in enumerate(items):
+        if isinstance(item, RawRecord) and isinstance(item.data, dict) and isinstance(item.data.get("deal_id"), str):
+            deal_id = item.data["deal_id"]
+            if deal_id in first:
+                found[index] = first[deal_id]
+            else:
+                first[deal_id] = label
+    return found
+
+
+def _unchanged(previous: dict[str, Any] | None, key: str, out: Path) -> bool:
+    if not previous or previous.get("key") != key or previous.get("status") not in (GENERATED, UNCHANGED, BLOCKED):
+        return False
+    for entry in previous.get("files", []):
+        path = out / entry["file"]
+        try:
+            if sha256(path.read_bytes()) != entry["sha256"]:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _process(task: tuple[str, RawRecord | DealError, str | None]) -> Outcome:
+    """One deal, start to finish; never raises."""
+    label, item, duplicate_of = task
+    outcome = Outcome(label)
+    try:
+        _generate(item, duplicate_of, outcome)
+    except ClausegenError as error:
+        outcome.status = FAILED
+        outcome.problems = ([str(p) for p in error.problems] if isinstance(error, InputError) else [str(error)])
+    except Exception as error:  # a bug must not take the other deals down with it
+        outcome.status = FAILED
+        outcome.problems = [f"internal error (please report): {type(error).__name__}: {error}"]
+    return outcome
+
+
+def _generate(item: RawRecord | DealError, duplicate_of: str | None, outcome: Outcome) -> None:
+    job = _JOB
+    assert job is not None
+    if isinstance(item, DealError):
+        raise item
+    if isinstance(item.data, dict) and isinstance(item.data.get("deal_id"), str):
+        outcome.deal_id = item.data["deal_id"]
+    if duplicate_of is not None:
+        raise DealError([item.problem(f"deal_id {outcome.deal_id!r} is already used by {duplicate_of}", "deal_id")])
+    validated = validate_deal(item, job.profile, strict=job.strict, profile_record=job.profile_record)
+    deal = validated.deal
+    outcome.warnings = [str(w) for w in validated.warnings]
+    screening = api.screen_deal(deal)
+    outcome.decision = str(screening.decision)
+    outcome.reasons = [f"{r.section}: {r.en}" for r in screening.reasons]
+    blocked = "annex" in job.parts and not screening.annex_allowed
+    outcome.key = api.inputs_key(deal, screening, job.library, job.templates, job.parts)
+    previous = job.previous.get(deal.deal_id)
+    if not job.force and _unchanged(previous, outcome.key, job.out):
+        assert previous is not None
+        outcome.files = previous["files"]
+        outcome.status = BLOCKED if blocked else UNCHANGED
+        return
+    documents = api.build_documents(deal, screening, job.library, job.templates, job.parts)
+    folder = job.out / deal.deal_id
+    for document in documents:  # every document is rendered before the first is written
+        path = folder / document.filename
+        try:
+            unchanged = path.read_bytes() == document.data
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            write_atomic(path, document.data)
+            outcome.written += 1
+        outcome.files.append({"kind": document.kind, "file": f"{deal.deal_id}/{document.filename}",
+                              "sha256": document.sha256})
+    _remove_stale(previous, outcome.files, job.out)
+    outcome.status = BLOCKED if blocked else GENERATED
+    if job.register and documents:
+        outcome.row = api.register_row(deal, screening, documents, command="batch", source=outcome.source,
+                                       files={d["kind"]: str(job.out / d["file"]) for d in outcome.files})
+
+
+def _remove_stale(previous: dict[str, Any] | None, files: list[dict[str, str]], out: Path) -> None:
+    """Delete what this tool wrote for the deal last time and no longer makes (an annex now refused)."""
+    keep = {entry["file"] for entry in files}
+    for entry in (previous or {}).get("files", []):
+        name = entry.get("file", "")
+        if name not in keep and not Path(name).is_absolute() and ".." not in Path(name).parts:
+            for stale in (out / name, (out / name).with_suffix(".pdf")):
+                stale.unlink(missing_ok=True)
+
+
+def _outcomes(tasks: list[tuple[str, RawRecord | DealError, str | None]], workers: int) -> Iterator[Outcome]:
+    if workers <= 1 or len(tasks) <= 1:
+        yield from map(_process, tasks)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    initializer, arguments = (None, ()) if "fork" in methods else (_set_job, (_JOB,))
+    with context.Pool(workers, initializer=initializer, initargs=arguments) as pool:
+        # Small chunks keep both workers busy to the end; imap keeps input order and memory flat.
+        yield from pool.imap(_process, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 8))))
+
+
+def _set_job(job: _Job) -> None:
+    global _JOB
+    _JOB = job
+
+
+def run_batch(
+    source: Path,
+    out: Path,
+    *,
+    company: Path | None = None,
+    clauses: Path | None = None,
+    templates: Path | None = None,
+    workers: int = 1,
+    force: bool = False,
+    parts: tuple[str, ...] = api.PACK_PARTS,
+    strict: bool = False,
+    register: str | Path | Register | None = None,
+    record: bool = True,
+    pdf: bool = False,
+    progress: Callable[[Outcome], None] | None = None,
+) -> BatchResult:
+    """Generate every deal in ``source`` into ``out``; see the module docstring."""
+    items = collect(source)
+    profile_record = api.profile_record(company)
+    profile = validate_profile(profile_record) if profile_record is not None else None
+    library = lib.load_library(clauses)
+    folder = lib.templates_dir(templates)
+    for name in sorted(set(api.TEMPLATES.values())):
+        render.compiled_template(folder / name)  # compiled once here, inherited by the workers
+    store = register if isinstance(register, Register) else (Register(register) if record else None)
+    if store is not None:
+        store.engine  # an unreachable register is a failure before any document is written  # noqa: B018
+    duplicates = _duplicates(items)
+    tasks = [(label, item, duplicates.get(index)) for index, (label, item) in enumerate(items)]
+    _set_job(_Job(out, library, templates, profile, profile_record, parts, strict, force, _read_manifest(out),
+                  store is not None))
+    outcomes = []
+    try:
+        for outcome in _outcomes(tasks, max(1, workers)):
+            if outcome.row is not None and store is not None:
+                try:
+                    outcome.register_id = store.record(outcome.row)
+                except ClausegenError as error:
+                    # Not recorded means not done: without a key the next run regenerates it.
+                    outcome.status, outcome.key = FAILED, None
+                    outcome.problems.append(str(error))
+            outcome.row = None
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome)
+    finally:
+        _set_job(None)  # type: ignore[arg-type]
+        if store is not None and store is not register:
+            store.close()
+    result = BatchResult(outcomes, out / MANIFEST)
+    if pdf:
+        result.pdfs = _convert(outcomes, out)
+    _write_manifest(result, library, source)
+    return result
+
+
+def _convert(outcomes: list[Outcome], out: Path) -> list[Path]:
+    """PDFs for what was written this run, and for any DOCX whose PDF is missing: one LibreOffice call."""
+    from . import pdf
+
+    wanted = [out / entry["file"] for outcome in outcomes for entry in outcome.files
+              if outcome.written or not (out / entry["file"]).with_suffix(".pdf").exists()]
+    return pdf.convert(wanted) if wanted else []
+
+
+def _write_manifest(result: BatchResult, library: lib.Library, source: Path) -> None:
+    from . import __version__
+
+    manifest = {
+        "clausegen": __version__,
+        "source": os.path.basename(os.path.normpath(source)),
+        "library": library.fingerprint,
+        "counts": {status: result.counts[status] for status in STATUSES},
+        "deals": [outcome.manifest_entry() for outcome in result.outcomes],
+    }
+    data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
+    try:
+        if result.manifest.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomic(result.manifest, data)

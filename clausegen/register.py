@@ -1,0 +1,242 @@
+"""The register of export deals (Declaration 5.3), handed to the authorities on request (6.1).
+
+One table, ``records``, one row per generated set of documents.  History is
+append-only: regenerating a deal adds a row and never rewrites one; the
+database itself refuses UPDATE and DELETE (a trigger on SQLite and PostgreSQL),
+so a bug or a stray script cannot quietly change what was recorded.
+
+Storage is SQLAlchemy Core, so the register is a SQLite file by default and a
+PostgreSQL database when given a URL (``postgresql+psycopg://...``), with no
+other change.  Nested data (end users, indicators, documents) is stored as JSON
+text: every backend has text, and the authorities get it back as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (Boolean, Column, DDL, Integer, MetaData, String, Table, Text, create_engine, event, func,
+                        inspect, select)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+from .errors import OutputError
+
+DEFAULT_FILE = "clausegen-register.sqlite"
+ENV_VAR = "CLAUSEGEN_REGISTER"
+
+metadata = MetaData()
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recorded_at", String(32), nullable=False),  # UTC, ISO 8601
+    Column("deal_id", String(200), nullable=False, index=True),
+    Column("command", String(32), nullable=False),  # annex, letter, pack, batch, web
+    Column("source", Text, nullable=False),  # the deal file (and spreadsheet row)
+    # The documents the deal rests on.
+    Column("contract_number", Text, nullable=False),
+    Column("contract_date", String(10), nullable=False),
+    Column("contract_kind", String(32), nullable=False),
+    Column("annex_number", Integer),
+    # The counterparty and the other foreign persons (end users).
+    Column("counterparty_name_ru", Text, nullable=False),
+    Column("counterparty_name_en", Text, nullable=False),
+    Column("counterparty_country", String(2), nullable=False),
+    Column("end_users", Text, nullable=False),  # JSON
+    # The subject.
+    Column("solution_name_ru", Text, nullable=False),
+    Column("solution_name_en", Text, nullable=False),
+    Column("delivery", String(32), nullable=False),
+    Column("is_export", Boolean, nullable=False),
+    Column("payment_amount", Text),
+    Column("payment_currency", String(3)),
+    # Identification and screening.
+    Column("decision", String(32), nullable=False, index=True),
+    Column("indicators", Text, nullable=False),  # JSON
+    Column("reasons", Text, nullable=False),  # JSON
+    Column("permission_number", Text),
+    Column("permission_date", String(10)),
+    # What was generated, from what.
+    Column("documents", Text, nullable=False),  # JSON: kind, file, sha256, clauses
+    Column("clauses", Text, nullable=False),  # JSON: "id@version", sorted
+    Column("library_hash", String(64), nullable=False),
+    Column("clausegen_version", String(32), nullable=False),
+)
+
+JSON_COLUMNS = ("end_users", "indicators", "reasons", "documents", "clauses")
+COLUMNS = tuple(column.name for column in records.columns)
+
+_APPEND_ONLY = "the register is append-only: rows are never changed or deleted"
+event.listen(records, "after_create", DDL(
+    f"CREATE TRIGGER records_no_update BEFORE UPDATE ON records BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
+).execute_if(dialect="sqlite"))
+event.listen(records, "after_create", DDL(
+    f"CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
+).execute_if(dialect="sqlite"))
+event.listen(records, "after_create", DDL(
+    "CREATE FUNCTION records_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
+    "CREATE TRIGGER records_append_only BEFORE UPDATE OR DELETE ON records "
+    "FOR EACH ROW EXECUTE FUNCTION records_append_only()"
+).execute_if(dialect="postgresql"))
+
+
+def target_url(target: str | Path | None = None) -> str:
+    """The database URL for ``target``: a URL, a file path, $CLAUSEGEN_REGISTER, or ./clausegen-register.sqlite."""
+    if target is None or target == "":
+        target = os.environ.get(ENV_VAR) or DEFAULT_FILE
+    text = str(target)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers work while a writer appends; the busy timeout makes concurrent
+    # writers (batch workers, two people at once) wait for each other instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 30000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
+
+
+class Register:
+    """A connection to the register.  Cheap to create; connects on first use."""
+
+    def __init__(self, target: str | Path | None = None) -> None:
+        self.url = target_url(target)
+        self._engine: Engine | None = None
+
+    @property
+    def where(self) -> str:
+        """The register's location for messages (the password of a URL hidden)."""
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except ArgumentError:
+            return self.url
+
+    def _fail(self, action: str, error: Exception) -> OutputError:
+        detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return OutputError(f"cannot {action} the register {self.where}: {detail}")
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._connect()
+        return self._engine
+
+    def _connect(self) -> Engine:
+        try:
+            url = make_url(self.url)
+            if url.get_backend_name() == "sqlite" and url.database:
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, future=True)
+        except NoSuchModuleError as error:
+            raise OutputError(f"register {self.where}: unsupported database ({error}); for PostgreSQL install "
+                              "'clausegen[postgresql]' and use postgresql+psycopg://...") from None
+        except ModuleNotFoundError as error:
+            raise OutputError(f"register {self.where}: the database driver is not installed ({error.name}); "
+                              "for PostgreSQL: pip install 'clausegen[postgresql]'") from None
+        except (ArgumentError, ValueError, OSError) as error:
+            raise OutputError(f"register {self.where!s}: not a database URL or path ({error})") from None
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        self._create_tables(engine)
+        return engine
+
+    def _create_tables(self, engine: Engine) -> None:
+        # Two processes opening a new register at once both see no table; the loser's
+        # CREATE fails, and the table it wanted is then there.
+        for attempt in range(5):
+            try:
+                if inspect(engine).has_table("records"):
+                    return
+                metadata.create_all(engine)
+                return
+            except SQLAlchemyError as error:
+                if attempt == 4:
+                    raise self._fail("open", error) from None
+                time.sleep(0.05 * (attempt + 1))
+
+    def record(self, row: dict[str, Any]) -> int:
+        """Append one row; return its id."""
+        values = {name: (json.dumps(row[name], ensure_ascii=False) if name in JSON_COLUMNS else row.get(name))
+                  for name in COLUMNS if name != "id"}
+        if not values.get("recorded_at"):
+            values["recorded_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        try:
+            with self.engine.begin() as connection:
+                result = connection.execute(records.insert().values(**values))
+                return int(result.inserted_primary_key[0])
+        except (SQLAlchemyError, DBAPIError) as error:
+            raise self._fail("write to", error) from None
+
+    def _rows(self, query: Any) -> list[dict[str, Any]]:
+        try:
+            with self.engine.connect() as connection:
+                fetched = connection.execute(query).mappings().all()
+        except SQLAlchemyError as error:
+            raise self._fail("read", error) from None
+        return [_decoded(dict(row)) for row in fetched]
+
+    def history(self, deal_id: str | None = None) -> list[dict[str, Any]]:
+        """Every row (of one deal, or all), oldest first."""
+        query = select(records).order_by(records.c.id)
+        if deal_id is not None:
+            query = query.where(records.c.deal_id == deal_id)
+        return self._rows(query)
+
+    def latest(self) -> list[dict[str, Any]]:
+        """The newest row of each deal, by deal id."""
+        newest = select(func.max(records.c.id)).group_by(records.c.deal_id).scalar_subquery()
+        return self._rows(select(records).where(records.c.id.in_(newest)).order_by(records.c.deal_id))
+
+    def count(self) -> int:
+        try:
+            with self.engine.connect() as connection:
+                return int(connection.execute(select(func.count()).select_from(records)).scalar_one())
+        except SQLAlchemyError as error:
+            raise self._fail("read", error) from None
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    for name in JSON_COLUMNS:
+        if isinstance(row.get(name), str):
+            row[name] = json.loads(row[name])
+    row["is_export"] = bool(row["is_export"])
+    return row
+
+
+def flat(row: dict[str, Any]) -> dict[str, Any]:
+    """A row for CSV: nested columns as JSON text, booleans as true/false."""
+    result = {}
+    for name in COLUMNS:
+        value = row.get(name)
+        if name in JSON_COLUMNS:
+            value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        result[name] = "" if value is None else value
+    return result
+
+
+def iter_csv_rows(rows: Iterable[dict[str, Any]]) -> Iterator[list[str]]:
+    """The header and then each row, as lists of strings, for :mod:`csv`."""
+    yield list(COLUMNS)
+    for row in rows:
+        values = flat(row)
+        yield [str(values[name]) for name in COLUMNS]

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -124,8 +125,8 @@ class CompiledTemplate:
         from docxtpl import DocxTemplate
 
         self.path = path
+        parts = _read_package(path)  # refuses what is too large or not a DOCX before reading it
         self.fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()  # recorded in every document
-        parts = _read_package(path)
         self._helper = DocxTemplate(str(path))  # only for its tag preprocessing and line-break handling
         self._order: list[str] = []
         self._fixed: dict[str, _Entry] = {}
@@ -134,13 +135,20 @@ class CompiledTemplate:
         for name, data in parts:
             if name in (_CORE, _CUSTOM):
                 continue
-            if name == "[Content_Types].xml":
-                data = _with_custom_content_type(data)
-            elif name == "_rels/.rels":
-                data = _with_custom_relationship(data)
+            try:
+                if name == "[Content_Types].xml":
+                    data = _with_custom_content_type(data)
+                elif name == "_rels/.rels":
+                    data = _with_custom_relationship(data)
+                tagged = name.endswith(".xml") and name.startswith("word/") and _TAG.search(data.decode("utf-8",
+                                                                                                          "replace"))
+                text = data.decode("utf-8") if tagged else ""
+            except UnicodeDecodeError as error:
+                raise LibraryError([Problem(f"{name} is not UTF-8 text (byte {error.start})", "", str(path))],
+                                   "broken template") from None
             self._order.append(name)
-            if name.endswith(".xml") and name.startswith("word/") and _TAG.search(data.decode("utf-8", "replace")):
-                source = self._helper.patch_xml(data.decode("utf-8"))
+            if tagged:
+                source = self._helper.patch_xml(text)
                 source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
                 try:
                     self._templates[name] = ENV.from_string(source)
@@ -191,9 +199,12 @@ class CompiledTemplate:
 def _read_package(path: Path) -> list[tuple[str, bytes]]:
     name = str(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as error:
         raise LibraryError([Problem(f"cannot read template: {error.strerror}", "", name)], "broken template") from None
+    if not stat.S_ISREG(status.st_mode):  # a folder, or a device or pipe whose size says nothing
+        raise LibraryError([Problem("not a regular file", "", name)], "template refused")
+    size = status.st_size
     if size > MAX_TEMPLATE_BYTES:
         raise LibraryError([Problem(f"template larger than {MAX_TEMPLATE_BYTES >> 20} MiB", "", name)],
                            "template refused")
@@ -214,8 +225,12 @@ def _read_package(path: Path) -> list[tuple[str, bytes]]:
                     raise LibraryError([Problem("template part too large when unpacked", info.filename, name)],
                                        "template refused")
                 parts.append((info.filename, data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError,
+            RuntimeError) as error:  # unsupported compression; encryption
         raise LibraryError([Problem(f"not a DOCX file: {error}", "", name)], "broken template") from None
+    except OSError as error:
+        raise LibraryError([Problem(f"cannot read template: {error.strerror or error}", "", name)],
+                           "broken template") from None
     if not any(part == "word/document.xml" for part, _ in parts):
         raise LibraryError([Problem("not a DOCX file: no word/document.xml", "", name)], "broken template")
     return parts
@@ -246,10 +261,10 @@ def _compiled(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
 def compiled_template(path: Path) -> CompiledTemplate:
     """The compiled template for ``path``, cached per process while the file is unchanged."""
     try:
-        stat = path.stat()
+        status = path.stat()
     except FileNotFoundError:
         raise LibraryError([Problem("template not found", "", str(path))], "missing template") from None
-    return _compiled(path.resolve(), stat.st_mtime_ns, stat.st_size)
+    return _compiled(path.resolve(), status.st_mtime_ns, status.st_size)
 
 
 # ------------------------------------------------------------------ reading back

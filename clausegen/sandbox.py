@@ -5,6 +5,14 @@ sandbox refuses private attributes (``__class__``, ``__globals__`` ...) and
 unsafe callables; ``StrictUndefined`` makes a missing value an error instead
 of a blank; autoescape makes every value XML-safe, so ``Smith & Sons <Asia>``
 is printed as typed and a deal value is never template code.
+
+Templates and clauses may come from the user's own folders, so what the sandbox
+would refuse only when a tag is reached is also refused when the source is
+compiled or parsed (and so by ``clausegen clauses check``): ``import``,
+``include``, ``extends`` and ``from`` (there is nothing a template may load),
+and names, attributes and string keys beginning with ``_``.  Both refusals are
+:class:`TemplateSyntaxError`.  The sandbox stops escapes, not exhaustion:
+``{{ 'a' * 10**9 }}`` still allocates a gigabyte.
 """
 
 from __future__ import annotations
@@ -13,15 +21,64 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 __all__ = ["ENV", "Markup", "SecurityError", "TemplateSyntaxError", "compile_condition", "escape", "escape_literals"]
 
 
+_LOADING = {nodes.Extends: "extends", nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from"}
+
+
+def _post_order(node: nodes.Node) -> Any:
+    for child in node.iter_child_nodes():
+        yield from _post_order(child)
+    yield node
+
+
+def _refusal(node: nodes.Node) -> str | None:
+    """Why ``node`` may not be compiled, or None."""
+    if type(node) in _LOADING:
+        return f"'{{% {_LOADING[type(node)]} %}}' is not allowed: a template cannot load other templates or files"
+    if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+        return f"access to private attribute {node.attr!r} is not allowed"
+    if isinstance(node, nodes.Name) and node.name.startswith("_"):
+        return f"the private name {node.name!r} is not allowed"
+    if (isinstance(node, nodes.Const) and isinstance(node.value, str) and len(node.value) > 1
+            and node.value.startswith("_") and node.value.isidentifier()):
+        return f"the string {node.value!r} names a private attribute, which is not allowed"
+    return None
+
+
+def refuse_unsafe(tree: nodes.Node, name: str | None = None, filename: str | None = None) -> None:
+    """Raise :class:`TemplateSyntaxError` for the first construct of ``tree`` (in evaluation order) that
+    reaches for another file or a private attribute."""
+    for node in _post_order(tree):
+        reason = _refusal(node)
+        if reason:
+            raise TemplateSyntaxError(reason, node.lineno or 1, name, filename)
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, refusing unsafe constructs when parsing or compiling (see the module docstring)."""
+
+    def parse(self, source: str, name: str | None = None, filename: str | None = None) -> nodes.Template:
+        tree = super().parse(source, name, filename)
+        refuse_unsafe(tree, name, filename)
+        return tree
+
+    def compile(self, source: Any, name: str | None = None, filename: str | None = None, raw: bool = False,
+                defer_init: bool = False) -> Any:
+        if isinstance(source, str):
+            source = self.parse(source, name, filename)
+        else:  # a node tree, e.g. from compile_expression
+            refuse_unsafe(source, name, filename)
+        return super().compile(source, name, filename, raw, defer_init)
+
+
 def _make_env() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         undefined=StrictUndefined,
         autoescape=True,
         keep_trailing_newline=True,
@@ -50,3 +107,4 @@ def escape_literals(source: str) -> str:
 def compile_condition(expression: str) -> Any:
     """Compile a clause's ``when`` expression once; raises TemplateSyntaxError."""
     return ENV.compile_expression(expression, undefined_to_none=False)
+

@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape as xml_escape
 from jinja2 import TemplateError, meta
 from lxml import etree
 
-from .errors import LibraryError, Problem, RenderError
+from .errors import InputError, LibraryError, Problem, RenderError
 from .sandbox import ENV
 
 MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
@@ -297,3 +297,76 @@ def docx_custom_properties(data: bytes) -> dict[str, str]:
             return {}
     ns = {"c": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"}
     return {prop.get("name"): "".join(prop.itertext()) for prop in root.findall("c:property", ns)}
+
+
+# ------------------------------------------------------------------ reading any document (clausegen verify)
+
+#: Parts besides the body whose paragraphs can hold text (and so leftover template tags).
+_SIDE_PART = re.compile(r"word/(header|footer|footnotes|endnotes|comments)\d*\.xml")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)  # the file may come from anyone
+
+
+@dataclass(frozen=True)
+class DocxRow:
+    """One item of :func:`docx_rows`, with the body table it comes from (``None``: a paragraph)."""
+
+    cells: tuple[str, ...]
+    table: int | None
+
+
+@dataclass(frozen=True)
+class DocxText:
+    """All the text of a DOCX that :mod:`clausegen.verify` checks."""
+
+    rows: list[DocxRow]  # in the order (and with the numbering) of docx_rows()
+    side: list[tuple[str, str]]  # (part, paragraph text) of headers, footers, notes and comments
+    properties: dict[str, str]  # clausegen's custom properties
+
+
+def read_docx_text(data: bytes, name: str = "document.docx") -> DocxText:
+    """Read a DOCX of unknown origin; :class:`InputError` (naming ``name``) when it is not one.
+
+    As for templates, every part is unpacked with a cap before python-docx reads
+    it: the file may come from anyone, and declared sizes can lie.
+    """
+    import docx
+    from docx.opc.exceptions import OpcError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    def refuse(reason: str) -> InputError:
+        return InputError([Problem(f"not a DOCX file: {reason}", "", name)], "cannot read the document")
+
+    try:
+        parts: dict[str, bytes] = {}
+        unpacked = 0
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            for info in package.infolist():
+                with package.open(info) as handle:
+                    parts[info.filename] = handle.read(MAX_UNPACKED_BYTES + 1 - unpacked)
+                unpacked += len(parts[info.filename])
+                if unpacked > MAX_UNPACKED_BYTES:
+                    raise refuse(f"it unpacks to more than {MAX_UNPACKED_BYTES >> 20} MiB")
+        if "word/document.xml" not in parts:
+            raise refuse("no word/document.xml")
+        side = [(part, "".join(t.text or "" for t in p.iter(f"{_W}t")))
+                for part in sorted(n for n in parts if _SIDE_PART.fullmatch(n))
+                for p in etree.fromstring(parts[part], _SAFE_XML).iter(f"{_W}p")]
+        properties = docx_custom_properties(data)
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, KeyError, ValueError, OpcError,
+            NotImplementedError, RuntimeError, etree.XMLSyntaxError) as error:
+        # ValueError: python-docx's "not a Word file" (an .xlsx); NotImplementedError, RuntimeError:
+        # a compression method zipfile lacks, an encrypted part
+        raise refuse(str(error) or type(error).__name__) from None
+    rows: list[DocxRow] = []
+    tables = 0
+    for block in document.iter_inner_content():  # the same walk as docx_rows(), so row numbers agree
+        if isinstance(block, Paragraph):
+            if block.text.strip():
+                rows.append(DocxRow((block.text,), None))
+        elif isinstance(block, Table):
+            rows += [DocxRow(tuple(cell.text for cell in row.cells), tables) for row in block.rows]
+            tables += 1
+    return DocxText(rows, side, properties)

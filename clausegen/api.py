@@ -328,9 +328,16 @@ def build_documents(deal: Deal, screening: scr.Screening, library: lib.Library, 
             for kind in pack_kinds(screening, parts)]
 
 
+_DIGESTS: dict[int, tuple[lib.Clause, str]] = {}  # by id(): clauses are unhashable; the entry keeps it alive
+
+
 def _clause_digest(clause: lib.Clause) -> str:
-    return sha256(json.dumps([clause.meta.model_dump(mode="json"), clause.ru, clause.en],
-                             ensure_ascii=False, sort_keys=True).encode())
+    cached = _DIGESTS.get(id(clause))
+    if cached is None or cached[0] is not clause:
+        digest = sha256(json.dumps([clause.meta.model_dump(mode="json"), clause.ru, clause.en],
+                                   ensure_ascii=False, sort_keys=True).encode())
+        cached = _DIGESTS[id(clause)] = (clause, digest)
+    return cached[1]
 
 
 def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,

@@ -25,10 +25,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import api, library as lib, render
+from . import api, library as lib, render, sandbox, text
 from .errors import ClausegenError, DealError, InputError, Problem
 from .model import CompanyProfile
-from .output import sha256, write_atomic
+from .output import flush_all, sha256, write_atomic
 from .register import Register
 from .sheets import SUFFIXES as SHEET_SUFFIXES, read_sheet
 from .sources import RawRecord, read_file
@@ -39,6 +39,7 @@ DEAL_SUFFIXES = (".yaml", ".yml", ".json")
 PROFILE_NAMES = ("clausegen.yaml", "clausegen.yml")
 GENERATED, UNCHANGED, BLOCKED, FAILED = "generated", "unchanged", "blocked", "failed"
 STATUSES = (GENERATED, UNCHANGED, BLOCKED, FAILED)
+REGISTER_CHUNK = 100  # rows per register transaction; the manifest is written only after the last one
 
 
 @dataclass
@@ -58,9 +59,15 @@ class Outcome:
     register_id: int | None = None
     row: dict[str, Any] | None = field(default=None, repr=False)  # the register row, until recorded
 
+    @property
+    def state(self) -> str:
+        """The state of the deal's documents, for the manifest: a deal left unchanged is still generated."""
+        return GENERATED if self.status == UNCHANGED else self.status
+
     def manifest_entry(self) -> dict[str, Any]:
         entry = {name: value for name, value in asdict(self).items()
                  if name not in ("row", "written", "register_id", "warnings")}
+        entry["status"] = self.state  # so an unchanged run writes the manifest byte for byte again
         return entry
 
 
@@ -143,7 +150,9 @@ def _read_manifest(out: Path) -> dict[str, dict[str, Any]]:
     """The previous run's entries by deal id; an unreadable manifest means regenerate everything."""
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return {entry["deal_id"]: entry for entry in data["deals"] if entry.get("deal_id")}
+        # A failed entry (a duplicate deal_id, say) has no files and must not hide the good one.
+        return {entry["deal_id"]: entry for entry in reversed(data["deals"])
+                if entry.get("deal_id") and entry.get("status") != FAILED}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -222,25 +231,46 @@ def _generate(item: RawRecord | DealError, duplicate_of: str | None, outcome: Ou
         except OSError:
             unchanged = False
         if not unchanged:
-            write_atomic(path, document.data)
+            write_atomic(path, document.data, durable=False)  # flushed once, before the manifest
             outcome.written += 1
         outcome.files.append({"kind": document.kind, "file": f"{deal.deal_id}/{document.filename}",
                               "sha256": document.sha256})
-    _remove_stale(previous, outcome.files, job.out)
+    _remove_stale(previous, outcome.files, job.out, job.parts)
     outcome.status = BLOCKED if blocked else GENERATED
     if job.register and documents:
         outcome.row = api.register_row(deal, screening, documents, command="batch", source=outcome.source,
                                        files={d["kind"]: str(job.out / d["file"]) for d in outcome.files})
 
 
-def _remove_stale(previous: dict[str, Any] | None, files: list[dict[str, str]], out: Path) -> None:
-    """Delete what this tool wrote for the deal last time and no longer makes (an annex now refused)."""
+def _part(kind: str) -> str:
+    return {"screening-report": "report", "annex": "annex"}.get(kind, "letters")
+
+
+def _remove_stale(previous: dict[str, Any] | None, files: list[dict[str, str]], out: Path,
+                  parts: tuple[str, ...]) -> None:
+    """Delete what this tool wrote for the deal last time and no longer makes (an annex now refused).
+
+    Only documents of the kinds this run makes: ``--documents annex`` leaves the letters alone.
+    """
     keep = {entry["file"] for entry in files}
     for entry in (previous or {}).get("files", []):
         name = entry.get("file", "")
+        if _part(entry.get("kind", "")) not in parts:
+            continue
         if name not in keep and not Path(name).is_absolute() and ".." not in Path(name).parts:
             for stale in (out / name, (out / name).with_suffix(".pdf")):
                 stale.unlink(missing_ok=True)
+
+
+def _warm_up(library: lib.Library, templates: Path) -> None:
+    """Compile the templates and every clause, and load the dictionaries, once, before the workers fork."""
+    for name in sorted(set(api.TEMPLATES.values())):
+        render.compiled_template(templates / name)
+    for clause in library.clauses.values():
+        sandbox.compile_text(clause.ru)
+        sandbox.compile_text(clause.en)
+        sandbox.compile_condition(clause.meta.when)
+    text.genitive_phrase("Генеральный директор")  # loads pymorphy3's dictionaries
 
 
 def _outcomes(tasks: list[tuple[str, RawRecord | DealError, str | None]], workers: int) -> Iterator[Outcome]:
@@ -274,16 +304,18 @@ def run_batch(
     register: str | Path | Register | None = None,
     record: bool = True,
     pdf: bool = False,
-    progress: Callable[[Outcome], None] | None = None,
+    progress: Callable[[Outcome, int], None] | None = None,
 ) -> BatchResult:
-    """Generate every deal in ``source`` into ``out``; see the module docstring."""
+    """Generate every deal in ``source`` into ``out``; see the module docstring.
+
+    ``progress`` is called after each deal with its outcome and the number of deals.
+    """
     items = collect(source)
     profile_record = api.profile_record(company)
     profile = validate_profile(profile_record) if profile_record is not None else None
     library = lib.load_library(clauses)
     folder = lib.templates_dir(templates)
-    for name in sorted(set(api.TEMPLATES.values())):
-        render.compiled_template(folder / name)  # compiled once here, inherited by the workers
+    _warm_up(library, folder)
     store = register if isinstance(register, Register) else (Register(register) if record else None)
     if store is not None:
         store.engine  # an unreachable register is a failure before any document is written  # noqa: B018
@@ -291,20 +323,19 @@ def run_batch(
     tasks = [(label, item, duplicates.get(index)) for index, (label, item) in enumerate(items)]
     _set_job(_Job(out, library, templates, profile, profile_record, parts, strict, force, _read_manifest(out),
                   store is not None))
-    outcomes = []
+    outcomes: list[Outcome] = []
+    pending: list[Outcome] = []
     try:
         for outcome in _outcomes(tasks, max(1, workers)):
-            if outcome.row is not None and store is not None:
-                try:
-                    outcome.register_id = store.record(outcome.row)
-                except ClausegenError as error:
-                    # Not recorded means not done: without a key the next run regenerates it.
-                    outcome.status, outcome.key = FAILED, None
-                    outcome.problems.append(str(error))
-            outcome.row = None
             outcomes.append(outcome)
+            if outcome.row is not None and store is not None:
+                pending.append(outcome)
+                if len(pending) >= REGISTER_CHUNK:
+                    _record(store, pending)
             if progress is not None:
-                progress(outcome)
+                progress(outcome, len(tasks))
+        if store is not None:
+            _record(store, pending)
     finally:
         _set_job(None)  # type: ignore[arg-type]
         if store is not None and store is not register:
@@ -312,8 +343,29 @@ def run_batch(
     result = BatchResult(outcomes, out / MANIFEST)
     if pdf:
         result.pdfs = _convert(outcomes, out)
+    if result.files_written:
+        flush_all()  # the documents are on disk before the manifest says so
     _write_manifest(result, library, source)
     return result
+
+
+def _record(store: Register, pending: list[Outcome]) -> None:
+    """Append the pending deals' rows to the register in one transaction, then forget them."""
+    if not pending:
+        return
+    try:
+        ids = store.record_many([outcome.row for outcome in pending if outcome.row is not None])
+    except ClausegenError as error:
+        # Not recorded means not done: without a key in the manifest, the next run regenerates them.
+        for outcome in pending:
+            outcome.status, outcome.key = FAILED, None
+            outcome.problems.append(str(error))
+    else:
+        for outcome, row_id in zip(pending, ids):
+            outcome.register_id = row_id
+    for outcome in pending:
+        outcome.row = None
+    pending.clear()
 
 
 def _convert(outcomes: list[Outcome], out: Path) -> list[Path]:
@@ -332,7 +384,7 @@ def _write_manifest(result: BatchResult, library: lib.Library, source: Path) -> 
         "clausegen": __version__,
         "source": os.path.basename(os.path.normpath(source)),
         "library": library.fingerprint,
-        "counts": {status: result.counts[status] for status in STATUSES},
+        "counts": {status: sum(o.state == status for o in result.outcomes) for status in (GENERATED, BLOCKED, FAILED)},
         "deals": [outcome.manifest_entry() for outcome in result.outcomes],
     }
     data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()

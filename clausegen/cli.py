@@ -19,6 +19,7 @@ from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
 from .output import write_atomic
 from .register import Register, iter_csv_rows
+from .verify import verify_file
 
 _PATH = click.Path(path_type=Path)
 _EXISTING = click.Path(path_type=Path, exists=False, dir_okay=False)
@@ -68,15 +69,25 @@ def output_options(command: Any) -> Any:
     return command
 
 
-def _record(validated: Any, screening: Any, documents: list[api.Generated], paths: list[Path], *, command: str,
-            source: Path, register: str | None, no_register: bool, make_pdf: bool) -> None:
+def _open_register(register: str | None, no_register: bool, make_pdf: bool) -> Register | None:
+    """Check, before any document is written, that what comes after the writing can succeed."""
+    if make_pdf and not pdf.available():
+        pdf.convert([Path("-")])  # raises the "LibreOffice is not installed" error
+    if no_register:
+        return None
+    store = Register(register)
+    store.engine  # noqa: B018 - an unusable register fails here, not after the documents exist
+    return store
+
+
+def _record(store: Register | None, validated: Any, screening: Any, documents: list[api.Generated],
+            paths: list[Path], *, command: str, source: Path, make_pdf: bool) -> None:
     """What every generating command does once its documents are written: PDFs, then the register."""
     if make_pdf:
         for made in pdf.convert(paths):
             click.echo(f"{made}: PDF")
-    if not no_register:
+    if store is not None:
         files = {document.kind: str(path) for document, path in zip(documents, paths)}
-        store = Register(register)
         row = api.record(validated.deal, screening, documents, command=command, source=str(source),
                          register=store, files=files)
         click.echo(f"recorded in the register {store.where} (row {row})", err=True)
@@ -111,12 +122,13 @@ def cli() -> None:
 def annex(deal: Path, output: Path, columns: tuple[str, str], company: Path | None, clauses_dir: Path | None,
           templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool) -> None:
     """Generate the bilingual export-control annex for DEAL."""
+    store = _open_register(register, no_register, pdf)
     generated, validated = api.write_annex(deal, output, company=company, clauses=clauses_dir,
                                            templates=templates_dir, columns=columns, strict=strict)
     _warn(validated.warnings)
     click.echo(f"{output}: annex with {len(generated.clauses)} clauses, sha256 {generated.sha256[:16]}")
-    _record(validated, api.screen_deal(validated.deal), [generated], [output], command="annex", source=deal,
-            register=register, no_register=no_register, make_pdf=pdf)
+    _record(store, validated, api.screen_deal(validated.deal), [generated], [output], command="annex",
+            source=deal, make_pdf=pdf)
 
 
 @cli.command()
@@ -179,10 +191,10 @@ def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None,
     """Generate a counterparty letter of KIND for DEAL."""
     validated, screening = _screened(deal, company, strict)
     generated = api.build_letter(kind, validated.deal, screening, lib.load_library(clauses_dir), templates_dir, lang)
+    store = _open_register(register, no_register, pdf)
     write_atomic(output, generated.data)
     click.echo(f"{output}: {kind} letter, sha256 {generated.sha256[:16]}")
-    _record(validated, screening, [generated], [output], command="letter", source=deal,
-            register=register, no_register=no_register, make_pdf=pdf)
+    _record(store, validated, screening, [generated], [output], command="letter", source=deal, make_pdf=pdf)
 
 
 @cli.command()
@@ -196,12 +208,12 @@ def pack(deal: Path, output: Path, company: Path | None, clauses_dir: Path | Non
     validated, screening = _screened(deal, company, strict)
     documents = api.build_pack(validated.deal, screening, lib.load_library(clauses_dir), templates_dir)
     paths = [output / document.filename for document in documents]
+    store = _open_register(register, no_register, pdf)
     for document, path in zip(documents, paths):  # everything is rendered before the first file is written
         write_atomic(path, document.data)
         click.echo(f"{path}: {document.kind}")
     click.echo(f"decision: {screening.decision}")
-    _record(validated, screening, documents, paths, command="pack", source=deal,
-            register=register, no_register=no_register, make_pdf=pdf)
+    _record(store, validated, screening, documents, paths, command="pack", source=deal, make_pdf=pdf)
 
 
 def _parts(ctx: click.Context | None, param: click.Parameter | None, value: str) -> tuple[str, ...]:
@@ -232,13 +244,21 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
     use, templates) have not changed since the last run is left alone.  Exit code 0 when no deal
     failed (blocked deals are an outcome), 1 otherwise.
     """
-    items = batching.collect(source)  # read first, so the progress bar knows its length
-    show = sys.stderr.isatty()
-    with click.progressbar(length=len(items), label="deals", file=sys.stderr, show_pos=True,
-                           hidden=not show) as bar:
+    bars: list[Any] = []
+
+    def progress(outcome: batching.Outcome, total: int) -> None:
+        if not bars:  # a bar only on a terminal; piped output stays clean
+            bars.append(click.progressbar(length=total, label="deals", file=sys.stderr, show_pos=True,
+                                          hidden=not sys.stderr.isatty()))
+        bars[0].update(1)
+
+    try:
         result = batching.run_batch(source, output, company=company, clauses=clauses_dir, templates=templates_dir,
                                     workers=workers, force=force, parts=parts, strict=strict, register=register,
-                                    record=not no_register, pdf=pdf, progress=lambda outcome: bar.update(1))
+                                    record=not no_register, pdf=pdf, progress=progress)
+    finally:
+        if bars:
+            bars[0].render_finish()
     for outcome in result.outcomes:
         if outcome.status == batching.FAILED:
             click.echo(f"failed: {outcome.source}" + (f" ({outcome.deal_id})" if outcome.deal_id else ""), err=True)
@@ -252,6 +272,19 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
     click.echo(f"manifest: {result.manifest}")
     if result.failed:
         sys.exit(int(ExitCode.FAILURE))
+
+
+@cli.command()
+@click.argument("document", type=_EXISTING)
+def verify(document: Path) -> None:
+    """Check a generated DOCX: both columns filled, the same numbers, dates, e-mails and names,
+    each column in its language, no leftover template tags.  Exit code 2 on any problem."""
+    report = verify_file(document)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(report.summary(), err=not report.ok)
+    if not report.ok:
+        sys.exit(int(ExitCode.INVALID_INPUT))
 
 
 @cli.group(cls=_Group)

@@ -16,7 +16,7 @@ from . import text
 from .errors import RenderError
 from .library import Clause
 from .model import Bilingual, Deal, Party
-from .sandbox import ENV, Markup, escape, escape_literals
+from .sandbox import Markup, compile_text, escape
 from .screening import Screening
 from .selection import Selected
 
@@ -36,7 +36,7 @@ class Row:
 
     def text(self, lang: str) -> Markup:
         body = self.ru if lang == "ru" else self.en
-        return Markup(f"{escape(self.number)} ") + body if self.number else body
+        return Markup(f"{escape(self.number)} {body}") if self.number else body  # both parts already escaped
 
 
 def _b(value: Bilingual | None, lang: str) -> str:
@@ -166,7 +166,7 @@ def _paragraphs(rendered: str) -> list[Markup]:
 def render_clause(clause: Clause, lang: str, context: dict[str, Any]) -> list[Markup]:
     """The clause's paragraphs in ``lang``, XML-escaped, filled from ``context``."""
     try:
-        template = ENV.from_string(escape_literals(clause.text(lang)))
+        template = compile_text(clause.text(lang))
         return _paragraphs(template.render(context))
     except TemplateError as error:
         raise RenderError(f"clause {clause.id!r} ({lang}) cannot be rendered for this deal: {error}") from None

@@ -11,6 +11,7 @@ import hashlib
 import importlib.resources
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -36,6 +37,11 @@ def _resolve(kind: str, explicit: Path | None) -> Path:
         if not explicit.is_dir():
             raise LibraryError([Problem(f"{kind} folder not found", "", str(explicit))], f"no {kind} folder")
         return explicit
+    return _shipped(kind)
+
+
+@lru_cache(maxsize=None)  # importlib.resources is slow, and a batch asks for every document
+def _shipped(kind: str) -> Path:
     packaged = Path(str(importlib.resources.files("clausegen") / "_library" / kind))
     checkout = Path(__file__).resolve().parent.parent / kind
     for candidate in (packaged, checkout):

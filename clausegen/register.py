@@ -75,12 +75,17 @@ JSON_COLUMNS = ("end_users", "indicators", "reasons", "documents", "clauses")
 COLUMNS = tuple(column.name for column in records.columns)
 
 _APPEND_ONLY = "the register is append-only: rows are never changed or deleted"
-event.listen(records, "after_create", DDL(
-    f"CREATE TRIGGER records_no_update BEFORE UPDATE ON records BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
-).execute_if(dialect="sqlite"))
-event.listen(records, "after_create", DDL(
-    f"CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
-).execute_if(dialect="sqlite"))
+# SQLite's triggers are (re)created on every connection, so a register made by an older
+# version gains them too.  INSERT OR REPLACE deletes without firing DELETE triggers, hence the third.
+_SQLITE_TRIGGERS = (
+    f"CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records "
+    f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
+    f"CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records "
+    f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
+    f"CREATE TRIGGER IF NOT EXISTS records_no_replace BEFORE INSERT ON records "
+    f"WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM records WHERE id = NEW.id) "
+    f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
+)
 event.listen(records, "after_create", DDL(
     "CREATE FUNCTION records_append_only() RETURNS trigger LANGUAGE plpgsql AS "
     f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
@@ -158,9 +163,12 @@ class Register:
         # CREATE fails, and the table it wanted is then there.
         for attempt in range(5):
             try:
-                if inspect(engine).has_table("records"):
-                    return
-                metadata.create_all(engine)
+                if not inspect(engine).has_table("records"):
+                    metadata.create_all(engine)
+                if engine.dialect.name == "sqlite":
+                    with engine.begin() as connection:
+                        for statement in _SQLITE_TRIGGERS:
+                            connection.exec_driver_sql(statement)
                 return
             except SQLAlchemyError as error:
                 if attempt == 4:
@@ -169,16 +177,26 @@ class Register:
 
     def record(self, row: dict[str, Any]) -> int:
         """Append one row; return its id."""
-        values = {name: (json.dumps(row[name], ensure_ascii=False) if name in JSON_COLUMNS else row.get(name))
-                  for name in COLUMNS if name != "id"}
-        if not values.get("recorded_at"):
-            values["recorded_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return self.record_many([row])[0]
+
+    def record_many(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Append rows in one transaction (all or none); return their ids.
+
+        A commit waits for the disk; a batch commits its rows a hundred at a time.
+        """
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        ids = []
         try:
             with self.engine.begin() as connection:
-                result = connection.execute(records.insert().values(**values))
-                return int(result.inserted_primary_key[0])
+                for row in rows:
+                    values = {name: (json.dumps(row[name], ensure_ascii=False) if name in JSON_COLUMNS
+                                     else row.get(name)) for name in COLUMNS if name != "id"}
+                    values["recorded_at"] = values.get("recorded_at") or now
+                    result = connection.execute(records.insert().values(**values))
+                    ids.append(int(result.inserted_primary_key[0]))
         except (SQLAlchemyError, DBAPIError) as error:
             raise self._fail("write to", error) from None
+        return ids
 
     def _rows(self, query: Any) -> list[dict[str, Any]]:
         try:

@@ -25,7 +25,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
-__all__ = ["ENV", "Markup", "SecurityError", "TemplateSyntaxError", "compile_condition", "escape", "escape_literals"]
+__all__ = ["ENV", "Markup", "SecurityError", "TemplateSyntaxError", "compile_condition", "compile_text", "escape",
+           "escape_literals"]
 
 
 _LOADING = {nodes.Extends: "extends", nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from"}
@@ -108,3 +109,12 @@ def compile_condition(expression: str) -> Any:
     """Compile a clause's ``when`` expression once; raises TemplateSyntaxError."""
     return ENV.compile_expression(expression, undefined_to_none=False)
 
+
+@lru_cache(maxsize=4096)
+def compile_text(source: str) -> Any:
+    """Compile a clause text once per process (its literal prose escaped); raises TemplateSyntaxError.
+
+    Compiling costs about 5 ms a clause, rendering a few microseconds: a batch
+    of a thousand annexes would otherwise spend almost all its time here.
+    """
+    return ENV.from_string(escape_literals(source))

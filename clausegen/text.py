@@ -77,6 +77,7 @@ def _morph() -> Any:
     return pymorphy3.MorphAnalyzer()
 
 
+@lru_cache(maxsize=4096)  # pure, and a batch declines the same supplier a thousand times
 def detect_gender(full_name_ru: str) -> str:
     """``male`` or ``female`` from the patronymic (or first name) of a Russian name."""
     parts = full_name_ru.split()
@@ -91,6 +92,7 @@ def detect_gender(full_name_ru: str) -> str:
     return "female" if parse and "femn" in parse[0].tag else "male"
 
 
+@lru_cache(maxsize=4096)
 def genitive_name(full_name_ru: str, gender: str | None = None) -> str:
     """«Кузнецова Мария Сергеевна» → «Кузнецовой Марии Сергеевны».
 
@@ -113,6 +115,7 @@ def _is_cyrillic_word(word: str) -> bool:
     return all("\u0400" <= ch <= "\u04ff" or ch == "-" for ch in word)
 
 
+@lru_cache(maxsize=4096)
 def genitive_phrase(phrase_ru: str) -> str:
     """Decline the head of a nominative phrase: «Генеральный директор» → «Генерального директора».
 
@@ -169,6 +172,7 @@ def _detector_factory() -> Any:
     return detector_factory._factory
 
 
+@lru_cache(maxsize=4096)
 def judge_language(text: str) -> str | None:
     """``ru`` or ``en`` (or another code) for text long enough to judge, else ``None``."""
     words = text.split()
@@ -212,6 +216,11 @@ def is_cyrillic_language(code: str) -> bool:
 
 def noun_gender(words: list[str]) -> str | None:
     """Grammatical gender (``masc``, ``femn``, ``neut``) of the first noun among ``words``."""
+    return _noun_gender(tuple(words))
+
+
+@lru_cache(maxsize=4096)
+def _noun_gender(words: tuple[str, ...]) -> str | None:
     for word in words:
         for parse in _morph().parse(word):
             if "NOUN" in parse.tag and "nomn" in parse.tag:

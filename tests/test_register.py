@@ -146,9 +146,6 @@ def test_changing_or_deleting_a_row_is_refused_by_the_database(generated, tmp_pa
     assert Register(copy).history() == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG register: INSERT OR REPLACE with an existing id deletes and re-inserts "
-                                       "the row without firing the DELETE trigger (SQLite fires delete triggers of "
-                                       "REPLACE only with recursive_triggers on), so a row can be quietly rewritten")
 def test_a_row_cannot_be_overwritten_by_insert_or_replace(generated, tmp_path):
     copy = tmp_path / "register.sqlite"
     copy.write_bytes(generated.register.read_bytes())
@@ -291,8 +288,6 @@ def test_generating_command_with_no_register_records_nothing(tmp_path, name):
     assert Register(register).count() == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG cli: annex/letter/pack write the document before opening the register, "
-                                       "so an unusable register fails the command (exit 1) after the file exists")
 def test_annex_with_an_unusable_register_exits_1_and_writes_no_annex(tmp_path):
     result = invoke(*command_line("annex", tmp_path), "--register", "nosuchdatabase://register")
     assert result.exit_code == 1

@@ -6,6 +6,7 @@ so validation, and its messages, are the same as for YAML.  Rows are numbered as
 the spreadsheet program shows them (the header is row 1).
 
 - An empty cell means the field is not given.
+- ``ИСТИНА``/``ЛОЖЬ`` (Excel's TRUE and FALSE in a Russian locale) are read as booleans.
 - Lists of values (``red_flags``, ``counterparty.activities``,
   ``solution.suitable_for``) are ``;``-separated: ``7; 13``.
 - End users: either indexed columns (``end_use.end_users.1.name.en``,
@@ -35,6 +36,8 @@ END_USERS = "end_use.end_users"
 _END_USER = re.compile(r"^(?P<name>.+?)\s*\((?P<country>[A-Za-z]{2})\)$")
 _INDEX = re.compile(r"^\d+$")
 SUFFIXES = (".csv", ".xlsx")
+# Excel in a Russian locale saves TRUE and FALSE in CSV as these words.
+_EXCEL_BOOLEANS = {"ИСТИНА": "true", "ЛОЖЬ": "false", "TRUE": "true", "FALSE": "false"}
 
 
 def read_sheet(path: Path) -> list[RawRecord | DealError]:
@@ -163,6 +166,8 @@ def _records(rows: list[list[str]], name: str) -> list[RawRecord | DealError]:
 
 
 def _value(column: str, value: str, name: str, row: int, problems: list[Problem]) -> Any:
+    if value in _EXCEL_BOOLEANS and column.rsplit(".", 1)[-1] not in ("ru", "en"):
+        return _EXCEL_BOOLEANS[value]
     if column in LIST_FIELDS:
         return [item.strip() for item in value.split(";") if item.strip()]
     if column == END_USERS:

@@ -278,3 +278,14 @@ def test_blank_rows_are_skipped_and_later_rows_keep_the_spreadsheet_numbers(tmp_
     labels = [label for label, _ in collect(sheet)]
     assert labels == [f"{sheet}, row 2", f"{sheet}, row 4"]
     assert [record.row for record in read_sheet(sheet)] == [2, 4]
+
+
+def test_russian_excel_booleans_in_a_csv_are_read_as_true_and_false(tmp_path):
+    from clausegen.sheets import read_sheet
+
+    sheet = tmp_path / "deals.csv"
+    sheet.write_text("deal_id;solution.counterparty_can_modify;knowledge.harm_known\nX-1;ИСТИНА;ЛОЖЬ\n",
+                     encoding="utf-8")
+    (record,) = read_sheet(sheet)
+    assert record.data == {"deal_id": "X-1", "solution": {"counterparty_can_modify": "true"},
+                           "knowledge": {"harm_known": "false"}}

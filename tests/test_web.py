@@ -69,8 +69,9 @@ def field_messages(page: str, name: str) -> list[str]:
 
 
 def input_value(page: str, name: str) -> str | None:
-    found = re.search(rf'<input id="{forms.field_id(name)}" name="{re.escape(name)}" value="([^"]*)"', page)
-    return html.unescape(found.group(1)) if found else None
+    tag = re.search(rf'<input [^>]*name="{re.escape(name)}"[^>]*>', page)
+    value = re.search(r'\svalue="([^"]*)"', tag.group(0)) if tag else None
+    return html.unescape(value.group(1)) if value else None
 
 
 def decision(page: str) -> str | None:
@@ -201,11 +202,23 @@ def test_an_end_user_problem_is_shown_in_its_row(client):
     assert any("Required" in m for m in field_messages(page, "end_use.end_users[1].country"))
 
 
+def test_empty_end_user_rows_are_dropped_and_problems_land_in_the_right_row(client):
+    values = {**deal_values(modified(changes={"end_use.end_users": []})),
+              "end_use.end_users[0].name.en": "", "end_use.end_users[0].country": "",
+              "end_use.end_users[3].name.en": "Second Ltd", "end_use.end_users[3].country": ""}
+    page = client.post("/check", data=values).get_data(as_text=True)
+    assert input_value(page, "end_use.end_users[0].name.en") == "Second Ltd"
+    assert any("Required" in m for m in field_messages(page, "end_use.end_users[0].country"))
+    assert re.findall(r'data-index="(\d+)"', page) == ["0", "1", "999"]  # the row, an empty one, the template
+
+
 def test_a_warning_is_shown_and_does_not_block(client):
     data = modified(changes={"end_use.purpose.en": "Сортировка документов на складе компании"})
     page = post_deal(client, data).get_data(as_text=True)
     assert any("not English" in m for m in field_messages(page, "end_use.purpose.en"))
     assert decision(page) == "proceed"
+    assert 'id="warnings"' in page and 'href="#f-end-use-purpose-en"' in page
+    assert 'id="problems"' not in page
 
 
 def test_an_uploaded_unknown_key_is_reported_and_the_rest_loaded(client, tmp_path):

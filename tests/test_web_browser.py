@@ -290,3 +290,20 @@ def test_a_server_on_another_address_refuses_requests_without_the_token(browser,
         wait_for_page(browser, "deal-form")
     finally:
         running.stop()
+
+
+def test_add_an_end_user_row(browser, server):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url + "/")
+    wait_for_page(browser, "deal-form")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#end-user-rows fieldset.end-user")) == 1
+    click(browser, "add-end-user")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#end-user-rows fieldset.end-user")
+    assert len(rows) == 2 and "End user 2" in rows[1].text
+    type_into(browser, "f-end-use-end-users-1-name-en", "Second End User Ltd")
+    choose(browser, "f-end-use-end-users-1-country", "KZ")
+    click(browser, "check-button")
+    wait_for_page(browser, "problems")  # the rest of the form is empty; the filled row is kept, first now
+    assert by_id(browser, "f-end-use-end-users-0-name-en").get_attribute("value") == "Second End User Ltd"
+    assert by_id(browser, "f-end-use-end-users-0-country").get_attribute("value") == "KZ"

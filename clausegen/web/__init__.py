@@ -405,6 +405,7 @@ def create_app(company: Path | str | None = None, token: str | None = None, regi
         shown: dict[str, list[tuple[str, str]]] = {}
         general: list[tuple[str, str]] = []
         summary_links: list[tuple[str, str, str]] = []
+        warning_links: list[tuple[str, str, str]] = []
         for problem in state.errors + state.warnings:
             text = forms.plain(problem)
             anchor = forms.anchor_for(problem.field)
@@ -413,8 +414,8 @@ def create_app(company: Path | str | None = None, token: str | None = None, regi
                 general.append((problem.severity, where + text))
                 continue
             shown.setdefault(anchor, []).append((problem.severity, text))
-            if problem.severity == "error":
-                summary_links.append((forms.field_id(anchor), _label(anchor), text))
+            link = (forms.field_id(anchor), _label(anchor), text)
+            (summary_links if problem.severity == "error" else warning_links).append(link)
         result = None
         if state.validated is not None:
             deal = state.validated.deal
@@ -431,6 +432,7 @@ def create_app(company: Path | str | None = None, token: str | None = None, regi
             }
         html = render_template(
             "form.html", values=state.values, problems=shown, general=general, summary_links=summary_links,
+            warning_links=warning_links,
             error_count=len(state.errors), result=result, notes=notes or [], upload_problems=upload_problems or [],
             profile=profile, supplier_defaults=supplier_defaults, pdf=pdf is not None,
             end_user_rows=_end_user_rows(state.values), max_upload_kib=MAX_DEAL_BYTES // 1024)
@@ -615,8 +617,7 @@ def _label(anchor: str) -> str:
 def _end_user_rows(values: forms.FormValues) -> list[int]:
     """The end-user rows to show: those posted or uploaded, then one empty row."""
     present = forms.end_user_indexes(values)
-    filled = [i for i in present if any(values.get(f"end_use.end_users[{i}].{p}") for p in forms.END_USER_PARTS)]
-    return filled + [max(present, default=-1) + 1]
+    return present + [max(present, default=-1) + 1]
 
 
 # ------------------------------------------------------------------ serving

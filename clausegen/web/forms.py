@@ -312,9 +312,16 @@ def read_form(form: Any) -> FormValues:
         else:
             for name in f.names:
                 values[name] = (getlist(name) or [""])[0]
+    rows: dict[int, dict[str, str]] = {}
     for name in form.keys():
-        if _END_USER.match(name):
-            values[name] = (getlist(name) or [""])[0]
+        if m := _END_USER.match(name):
+            rows.setdefault(int(m.group(1)), {})[m.group(2)] = (getlist(name) or [""])[0]
+    # Empty rows are dropped and the rest renumbered, so that row i of the form is end_users[i] of the
+    # deal and a problem about end_users[i] is shown in that row.
+    filled = [rows[i] for i in sorted(rows) if any(v.strip() for v in rows[i].values())]
+    for index, row in enumerate(filled[:MAX_END_USERS]):
+        for part, value in row.items():
+            values[f"end_use.end_users[{index}].{part}"] = value
     return values
 
 
@@ -511,17 +518,18 @@ def deal_to_form(data: Any) -> tuple[FormValues, list[str]]:
             else:
                 values[f.path] = chosen
         elif f.kind == "end_users" and isinstance(value, list):
-            for index, user in enumerate(value[:MAX_END_USERS]):
-                if not isinstance(user, Mapping):
-                    continue
-                base = f"{f.path}[{index}]"
+            rows = [(index, user) for index, user in enumerate(value[:MAX_END_USERS]) if isinstance(user, Mapping)]
+            for row, (index, user) in enumerate(rows):  # the form's rows are numbered without gaps
+                base, source = f"{f.path}[{row}]", f"{f.path}[{index}]"
+                taken: set[str] = set()
                 if (name := user.get("name")) is not None:
-                    _put_bilingual(values, consumed, f"{base}.name", name)
+                    _put_bilingual(values, taken, f"{base}.name", name)
                 if (address := user.get("address")) is not None:
-                    _put_bilingual(values, consumed, f"{base}.address", address)
+                    _put_bilingual(values, taken, f"{base}.address", address)
                 if (country := _scalar_text(user.get("country"))) is not None:
                     values[f"{base}.country"] = country
-                    consumed.add(f"{base}.country")
+                    taken.add(f"{base}.country")
+                consumed |= {source + path.removeprefix(base) for path in taken}
         elif (text := _scalar_text(value)) is not None:
             values[f.path] = text
             consumed.add(f.path)

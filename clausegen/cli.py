@@ -287,6 +287,21 @@ def verify(document: Path) -> None:
         sys.exit(int(ExitCode.INVALID_INPUT))
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any address but loopback needs an access token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--token", default=None, envvar="CLAUSEGEN_TOKEN", show_envvar=True,
+              help="Access token every request must carry (at least 16 characters); required off loopback.")
+@company_option
+@register_option
+def serve(host: str, port: int, token: str | None, company: Path | None, register: str | None) -> None:
+    """Serve the deal form for sales staff on http://HOST:PORT/ (this computer only, unless --token)."""
+    from . import web  # Flask is imported only when serving
+
+    web.serve(host, port, company, token, register)
+
+
 @cli.group(cls=_Group)
 def register() -> None:
     """The register of deals (Declaration 5.3): list, show, export."""

@@ -150,6 +150,26 @@ def language_context(deal: Deal, screening: Screening, lang: str) -> dict[str, A
     }
 
 
+#: Deal values are data, so the whitespace inside a value is never the clause text's layout: a blank
+#: line in a name must not start a numbered paragraph, a line break must not be joined into a space,
+#: nor a value that begins a line lose its leading spaces.  While a clause is rendered and cut into
+#: paragraphs, each whitespace character of a value travels as "\x01<code point>\x02" (characters
+#: validation refuses in any value) and is put back in the finished paragraphs.
+_SPACE = re.compile(r"\s")
+_CARRIED = re.compile("\x01([0-9]+)\x02")
+
+
+def _carried(value: Any) -> Any:
+    """A language context with the whitespace of every string hidden from the paragraph layout."""
+    if isinstance(value, str):
+        return _SPACE.sub(lambda found: f"\x01{ord(found.group())}\x02", value)
+    if isinstance(value, dict):
+        return {key: _carried(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_carried(item) for item in value]
+    return value
+
+
 def _paragraphs(rendered: str) -> list[Markup]:
     paragraphs = []
     for block in _BLANK_LINE.split(rendered.strip()):
@@ -159,7 +179,7 @@ def _paragraphs(rendered: str) -> list[Markup]:
         joined = lines[0]
         for line in lines[1:]:
             joined += ("\n" if _MARKER.match(line) else " ") + line
-        paragraphs.append(Markup(joined))
+        paragraphs.append(Markup(_CARRIED.sub(lambda found: chr(int(found.group(1))), joined)))
     return paragraphs
 
 
@@ -187,7 +207,7 @@ def make_ref(selected: list[Selected]) -> Any:
 def compose_rows(selected: list[Selected], deal: Deal, screening: Screening) -> list[Row]:
     """The rows of a document: headings and paragraphs, numbered, in both languages."""
     ref = make_ref(selected)
-    contexts = {lang: {**language_context(deal, screening, lang), "ref": ref} for lang in LANGS}
+    contexts = {lang: {**_carried(language_context(deal, screening, lang)), "ref": ref} for lang in LANGS}
     rows: list[Row] = []
     item = 0
     for chosen in selected:

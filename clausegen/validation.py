@@ -22,8 +22,9 @@ from .errors import DealError, Problem
 from .model import Bilingual, CompanyProfile, Deal
 from .sources import RawRecord, join_path
 
-# XML 1.0 forbids these; python-docx would refuse or Word would call the file corrupt.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# XML 1.0 forbids these; python-docx would refuse or Word would call the file corrupt.  A carriage
+# return (\r) is legal XML but no text a document can hold: every reader turns it into a line feed.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass

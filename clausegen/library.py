@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import os
+import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -115,12 +116,28 @@ class Library:
             raise LibraryError([Problem(f"no clause with id {clause_id!r}", "", str(self.root))]) from None
 
 
+#: A clause is a page of text and the catalogue a few dozen: anything larger is not a library file.
+MAX_LIBRARY_FILE_BYTES = 1024 * 1024
+
+
+def _read_file(path: Path) -> bytes:
+    """The bytes of one library file.  OSError also for a folder, a device or a pipe (whose size says
+    nothing, and which may never end) and for a file above the limit: refused before it is read."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise OSError("not a regular file")
+    with path.open("rb") as stream:
+        data = stream.read(MAX_LIBRARY_FILE_BYTES + 1)
+    if len(data) > MAX_LIBRARY_FILE_BYTES:
+        raise OSError(f"larger than {MAX_LIBRARY_FILE_BYTES >> 10} KiB")
+    return data
+
+
 def read_catalogue(root: Path) -> tuple[list[ClauseMeta], list[Problem]]:
     """Parse catalogue.yaml; return the valid entries and the problems of the others."""
     path = root / "catalogue.yaml"
     problems: list[Problem] = []
     try:
-        record: RawRecord = parse_text(path.read_text(encoding="utf-8"), str(path))
+        record: RawRecord = parse_text(_read_file(path).decode("utf-8"), str(path))
     except FileNotFoundError:
         return [], [Problem("catalogue.yaml not found", "", str(path))]
     except (UnicodeDecodeError, OSError) as error:
@@ -156,8 +173,10 @@ def load_library_partial(root: Path | None = None, *, check_texts: bool = True) 
     clauses: dict[str, Clause] = {}
     digest = hashlib.sha256()
     catalogue = root / "catalogue.yaml"
-    if catalogue.is_file():
-        digest.update(catalogue.read_bytes())
+    try:
+        digest.update(_read_file(catalogue))
+    except OSError:
+        pass  # read_catalogue has reported it
     for meta in metas:
         if meta.id in clauses:
             problems.append(Problem(f"clause id {meta.id!r} appears twice", "id", str(catalogue)))
@@ -166,13 +185,15 @@ def load_library_partial(root: Path | None = None, *, check_texts: bool = True) 
         for lang in ("ru", "en"):
             path = root / lang / f"{meta.id}.txt"
             try:
-                data = path.read_bytes()
+                data = _read_file(path)
                 texts[lang] = data.decode("utf-8")
                 digest.update(f"{lang}/{meta.id}\0".encode() + data + b"\0")
             except FileNotFoundError:
                 problems.append(Problem(f"clause {meta.id!r} has no {lang} text", "", str(path)))
             except UnicodeDecodeError:
                 problems.append(Problem("not UTF-8 text", "", str(path)))
+            except OSError as error:
+                problems.append(Problem(f"cannot read: {error}", "", str(path)))
         if len(texts) == 2:
             clauses[meta.id] = Clause(meta, texts["ru"], texts["en"])
     if check_texts:

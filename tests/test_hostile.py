@@ -383,3 +383,42 @@ def test_cli_annex_refuses_a_broken_template_with_exit_2_and_writes_nothing(prob
     result = annex_cli(out, "--templates", folder)
     assert_refused(result, out, str(path))
 
+
+
+# ------------------------------------------------------------------ what a clause library file may be
+
+
+def _replace_with(path: Path, kind: str) -> None:
+    """Replace the file at ``path`` by a folder, a device, or a text just above the size limit."""
+    from clausegen import library
+
+    path.unlink()
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "device":
+        path.symlink_to("/dev/null")  # its size says 0; /dev/zero would never end
+    else:
+        path.write_text("Текст. " * (library.MAX_LIBRARY_FILE_BYTES // 7 + 1), encoding="utf-8")
+
+
+LIBRARY_FILE_KINDS = {"folder": "not a regular file", "device": "not a regular file", "too-large": "larger than"}
+
+
+@pytest.mark.parametrize("kind", LIBRARY_FILE_KINDS)
+def test_clauses_check_reports_a_clause_text_that_is_no_readable_text_file(kind, tmp_path):
+    folder = clauses_copy(tmp_path)
+    path = folder / "ru" / f"{CLAUSE}.txt"
+    _replace_with(path, kind)
+    result = invoke("clauses", "check", "--clauses", folder)
+    assert result.exit_code == ExitCode.INVALID_INPUT, result.output
+    assert any(str(path) in line and LIBRARY_FILE_KINDS[kind] in line for line in result.stderr.splitlines()), (
+        result.stderr)
+
+
+@pytest.mark.parametrize("kind", LIBRARY_FILE_KINDS)
+def test_cli_annex_refuses_a_catalogue_that_is_no_readable_text_file(kind, tmp_path, out):
+    folder = clauses_copy(tmp_path)
+    path = folder / "catalogue.yaml"
+    _replace_with(path, kind)
+    result = annex_cli(out, "--clauses", folder)
+    assert_refused(result, out, str(path), LIBRARY_FILE_KINDS[kind])

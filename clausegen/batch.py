@@ -9,9 +9,13 @@ digests the deal, the clauses its documents use, the templates and the version.
 A deal whose key is the one in ``OUT/manifest.json`` and whose files are still
 there, unaltered, is left alone.
 
-Rendering runs in worker processes (fork: the compiled templates and the loaded
-library are inherited, not rebuilt); the parent alone writes the register and
-the manifest, so rows are appended one deal at a time, in input order.
+Reading, validation, screening and rendering run in worker processes (fork: the
+compiled templates and the loaded library are inherited, not rebuilt).  The
+parent alone writes: the documents, in input order, so that of two rows with
+one deal_id the first wins and the second never touches its files; the register
+rows, a hundred per transaction; and, last, the manifest.  Memory stays flat:
+deal files are read by the workers, and each deal's documents are dropped once
+written.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class Outcome:
     key: str | None = None
     register_id: int | None = None
     row: dict[str, Any] | None = field(default=None, repr=False)  # the register row, until recorded
+    documents: list[tuple[str, bytes]] = field(default_factory=list, repr=False)  # rendered, until written
 
     @property
     def state(self) -> str:
@@ -66,7 +71,7 @@ class Outcome:
 
     def manifest_entry(self) -> dict[str, Any]:
         entry = {name: value for name, value in asdict(self).items()
-                 if name not in ("row", "written", "register_id", "warnings")}
+                 if name not in ("row", "documents", "written", "register_id", "warnings")}
         entry["status"] = self.state  # so an unchanged run writes the manifest byte for byte again
         return entry
 
@@ -117,20 +122,17 @@ class _Job:
 _JOB: _Job | None = None  # set in the parent before the workers fork
 
 
-def collect(source: Path) -> list[tuple[str, RawRecord | DealError]]:
-    """The deals in ``source``: a folder of deal files, or a CSV/XLSX sheet; each read or its problems."""
+Item = Path | RawRecord | DealError  # a deal file (read by the worker), a sheet row, or a row's problems
+
+
+def collect(source: Path) -> list[tuple[str, Item]]:
+    """The deals in ``source``: the files of a folder (not yet read), or the rows of a CSV/XLSX sheet."""
     if source.is_dir():
         files = sorted(path for path in source.iterdir()
                        if path.is_file() and path.suffix.lower() in DEAL_SUFFIXES and path.name not in PROFILE_NAMES)
         if not files:
             raise InputError([Problem("no deal files (.yaml, .yml, .json) in this folder", "", str(source))])
-        items: list[tuple[str, RawRecord | DealError]] = []
-        for path in files:
-            try:
-                items.append((str(path), read_file(path)))
-            except DealError as error:
-                items.append((str(path), error))
-        return items
+        return [(str(path), path) for path in files]
     if source.suffix.lower() in SHEET_SUFFIXES:
         rows = read_sheet(source)
         if not rows:
@@ -157,20 +159,6 @@ def _read_manifest(out: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def _duplicates(items: list[tuple[str, RawRecord | DealError]]) -> dict[int, str]:
-    """Index of each item whose deal_id an earlier item already has → where that one is."""
-    first: dict[str, str] = {}
-    found = {}
-    for index, (label, item) in enumerate(items):
-        if isinstance(item, RawRecord) and isinstance(item.data, dict) and isinstance(item.data.get("deal_id"), str):
-            deal_id = item.data["deal_id"]
-            if deal_id in first:
-                found[index] = first[deal_id]
-            else:
-                first[deal_id] = label
-    return found
-
-
 def _unchanged(previous: dict[str, Any] | None, key: str, out: Path) -> bool:
     if not previous or previous.get("key") != key or previous.get("status") not in (GENERATED, UNCHANGED, BLOCKED):
         return False
@@ -184,12 +172,12 @@ def _unchanged(previous: dict[str, Any] | None, key: str, out: Path) -> bool:
     return True
 
 
-def _process(task: tuple[str, RawRecord | DealError, str | None]) -> Outcome:
-    """One deal, start to finish; never raises."""
-    label, item, duplicate_of = task
+def _process(task: tuple[str, Item]) -> Outcome:
+    """One deal, up to its documents rendered in memory; never raises."""
+    label, item = task
     outcome = Outcome(label)
     try:
-        _generate(item, duplicate_of, outcome)
+        _generate(item, outcome)
     except ClausegenError as error:
         outcome.status = FAILED
         outcome.problems = ([str(p) for p in error.problems] if isinstance(error, InputError) else [str(error)])
@@ -199,15 +187,15 @@ def _process(task: tuple[str, RawRecord | DealError, str | None]) -> Outcome:
     return outcome
 
 
-def _generate(item: RawRecord | DealError, duplicate_of: str | None, outcome: Outcome) -> None:
+def _generate(item: Item, outcome: Outcome) -> None:
     job = _JOB
     assert job is not None
     if isinstance(item, DealError):
         raise item
+    if isinstance(item, Path):
+        item = read_file(item)
     if isinstance(item.data, dict) and isinstance(item.data.get("deal_id"), str):
         outcome.deal_id = item.data["deal_id"]
-    if duplicate_of is not None:
-        raise DealError([item.problem(f"deal_id {outcome.deal_id!r} is already used by {duplicate_of}", "deal_id")])
     validated = validate_deal(item, job.profile, strict=job.strict, profile_record=job.profile_record)
     deal = validated.deal
     outcome.warnings = [str(w) for w in validated.warnings]
@@ -223,23 +211,37 @@ def _generate(item: RawRecord | DealError, duplicate_of: str | None, outcome: Ou
         outcome.status = BLOCKED if blocked else UNCHANGED
         return
     documents = api.build_documents(deal, screening, job.library, job.templates, job.parts)
-    folder = job.out / deal.deal_id
-    for document in documents:  # every document is rendered before the first is written
-        path = folder / document.filename
-        try:
-            unchanged = path.read_bytes() == document.data
-        except OSError:
-            unchanged = False
-        if not unchanged:
-            write_atomic(path, document.data, durable=False)  # flushed once, before the manifest
-            outcome.written += 1
-        outcome.files.append({"kind": document.kind, "file": f"{deal.deal_id}/{document.filename}",
-                              "sha256": document.sha256})
-    _remove_stale(previous, outcome.files, job.out, job.parts)
+    for document in documents:
+        name = f"{deal.deal_id}/{document.filename}"
+        outcome.files.append({"kind": document.kind, "file": name, "sha256": document.sha256})
+        outcome.documents.append((name, document.data))
     outcome.status = BLOCKED if blocked else GENERATED
     if job.register and documents:
         outcome.row = api.register_row(deal, screening, documents, command="batch", source=outcome.source,
                                        files={d["kind"]: str(job.out / d["file"]) for d in outcome.files})
+
+
+def _write(outcome: Outcome, job: _Job, claimed: dict[str, str]) -> None:
+    """Write one deal's documents (in the parent, in input order), unless another deal has its id."""
+    if outcome.deal_id is not None and outcome.status != FAILED:
+        first = claimed.setdefault(outcome.deal_id, outcome.source)
+        if first != outcome.source:
+            outcome.status, outcome.key, outcome.row = FAILED, None, None
+            outcome.files, outcome.documents = [], []
+            outcome.problems = [f"{outcome.source}, deal_id: {outcome.deal_id!r} is already used by {first}"]
+            return
+    for name, data in outcome.documents:
+        path = job.out / name
+        try:
+            unchanged = path.read_bytes() == data
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            write_atomic(path, data, durable=False)  # flushed once, before the manifest
+            outcome.written += 1
+    if outcome.documents:
+        _remove_stale(job.previous.get(outcome.deal_id or ""), outcome.files, job.out, job.parts)
+    outcome.documents = []
 
 
 def _part(kind: str) -> str:
@@ -273,7 +275,7 @@ def _warm_up(library: lib.Library, templates: Path) -> None:
     text.genitive_phrase("Генеральный директор")  # loads pymorphy3's dictionaries
 
 
-def _outcomes(tasks: list[tuple[str, RawRecord | DealError, str | None]], workers: int) -> Iterator[Outcome]:
+def _outcomes(tasks: list[tuple[str, Item]], workers: int) -> Iterator[Outcome]:
     if workers <= 1 or len(tasks) <= 1:
         yield from map(_process, tasks)
         return
@@ -319,21 +321,22 @@ def run_batch(
     store = register if isinstance(register, Register) else (Register(register) if record else None)
     if store is not None:
         store.engine  # an unreachable register is a failure before any document is written  # noqa: B018
-    duplicates = _duplicates(items)
-    tasks = [(label, item, duplicates.get(index)) for index, (label, item) in enumerate(items)]
-    _set_job(_Job(out, library, templates, profile, profile_record, parts, strict, force, _read_manifest(out),
-                  store is not None))
+    job = _Job(out, library, templates, profile, profile_record, parts, strict, force, _read_manifest(out),
+               store is not None)
+    _set_job(job)
     outcomes: list[Outcome] = []
     pending: list[Outcome] = []
+    claimed: dict[str, str] = {}
     try:
-        for outcome in _outcomes(tasks, max(1, workers)):
+        for outcome in _outcomes(items, max(1, workers)):
+            _write(outcome, job, claimed)
             outcomes.append(outcome)
             if outcome.row is not None and store is not None:
                 pending.append(outcome)
                 if len(pending) >= REGISTER_CHUNK:
                     _record(store, pending)
             if progress is not None:
-                progress(outcome, len(tasks))
+                progress(outcome, len(items))
         if store is not None:
             _record(store, pending)
     finally:

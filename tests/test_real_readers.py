@@ -231,17 +231,8 @@ def test_pdf_text_names_both_parties_in_each_language(stem, kind, documents, pdf
     assert not missing, f"{document.path.name}: the PDF text does not name {missing}"
 
 
-def _contract_number_cases():
-    for stem, kind in DOCUMENTS:
-        marks = []
-        if kind == "notice":
-            marks = [pytest.mark.xfail(reason="the notice letter states the export policy and does not cite "
-                                              "the contract (reported in issue 6; decide whether it should)")]
-        yield pytest.param(stem, kind, marks=marks, id=f"{stem}/{kind}")
-
-
 @pytest.mark.libreoffice
-@pytest.mark.parametrize(("stem", "kind"), _contract_number_cases())
+@pytest.mark.parametrize(("stem", "kind"), DOCUMENTS, ids=IDS)
 def test_pdf_text_carries_the_contract_number(stem, kind, documents, pdf_text):
     document = _document(documents, stem, kind)
     assert contains(pdf_text(document), document.contract_number)

@@ -288,8 +288,9 @@ def letter_head(deal: Deal, kind: str, lang: str) -> dict[str, str]:
     number = f"{deal.letters.number_prefix or deal.deal_id}/{LETTER_CODES[kind]}"
     when = text.format_date(deal.letters.date or deal.contract.date, lang)
     supplier, counterparty = deal.supplier, deal.counterparty
-    to_address = ", ".join(x for x in (_b(counterparty.address, lang), text.country_name(counterparty.country, lang))
-                           if x)
+    address, country = _b(counterparty.address, lang), text.country_name(counterparty.country, lang)
+    # An address often ends with its country already; the letterhead then does not repeat it.
+    to_address = address if country.casefold() in address.casefold() else ", ".join(x for x in (address, country) if x)
     return {
         "name": supplier.name.get(lang),
         "address": _b(supplier.address, lang),

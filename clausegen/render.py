@@ -192,6 +192,7 @@ class CompiledTemplate:
         except TemplateError as error:
             raise RenderError(f"template {self.path.name} ({name}): {error}") from None
         xml = xml.replace("\n<w:p", "<w:p")  # the line breaks added at compile time (text has no raw '<')
+        xml = xml.replace("<w:t>", '<w:t xml:space="preserve">')  # Word trims a value's own edge spaces otherwise
         xml = self._resolve_listing(xml)
         data = xml.encode("utf-8")
         try:  # expat checks well-formedness (and namespace prefixes) without building a tree

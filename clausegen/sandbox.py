@@ -11,8 +11,12 @@ would refuse only when a tag is reached is also refused when the source is
 compiled or parsed (and so by ``clausegen clauses check``): ``import``,
 ``include``, ``extends`` and ``from`` (there is nothing a template may load),
 and names, attributes and string keys beginning with ``_``.  Both refusals are
-:class:`TemplateSyntaxError`.  The sandbox stops escapes, not exhaustion:
-``{{ 'a' * 10**9 }}`` still allocates a gigabyte.
+:class:`TemplateSyntaxError`.
+
+The sandbox also stops exhaustion by arithmetic: ``*`` and ``**`` refuse a
+result above :data:`MAX_SIZE` (``{{ 'a' * 10**9 }}`` would allocate a
+gigabyte), and the string methods that pad to a given width (``ljust``,
+``center``, ``format`` ...) are not available.  Both are :class:`SecurityError`.
 """
 
 from __future__ import annotations
@@ -61,8 +65,47 @@ def refuse_unsafe(tree: nodes.Node, name: str | None = None, filename: str | Non
             raise TemplateSyntaxError(reason, node.lineno or 1, name, filename)
 
 
+MAX_SIZE = 100_000  # characters or items a single * may make; digits of a ** result
+_WIDTH = re.compile(r"%[-#0 +]*(\d+)")
+_PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "format", "format_map"})
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes, list, tuple)) else 1
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox, refusing unsafe constructs when parsing or compiling (see the module docstring)."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%":
+            if isinstance(left, str) and any(int(width) > MAX_SIZE for width in _WIDTH.findall(left)):
+                raise SecurityError(f"a '%' format with a width above {MAX_SIZE} is not allowed")
+            return left % right
+        if operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and right > 0 \
+                    and abs(left).bit_length() * right > MAX_SIZE * 4:  # about MAX_SIZE decimal digits
+                raise SecurityError(f"a power with about {abs(left).bit_length() * right // 3} digits is too large")
+            return left**right
+        if isinstance(left, int) and not isinstance(right, (int, float)):
+            left, right = right, left
+        if isinstance(right, int) and _size(left) * max(right, 0) > MAX_SIZE:
+            raise SecurityError(f"repeating a value {right} times would make more than {MAX_SIZE} characters")
+        return left * right
+
+    def wrap_str_format(self, value: Any) -> Any:
+        # Jinja hands str.format a safe formatter before asking is_safe_attribute; widths are still unlimited.
+        if getattr(value, "__name__", None) in ("format", "format_map") and isinstance(getattr(value, "__self__", None),
+                                                                                       str):
+            return None
+        return super().wrap_str_format(value)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, str) and attr in _PADDING:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
 
     def parse(self, source: str, name: str | None = None, filename: str | None = None) -> nodes.Template:
         tree = super().parse(source, name, filename)

@@ -150,9 +150,10 @@ def read_file(path: Path) -> RawRecord:
     """Read one YAML or JSON file; any failure is a :class:`DealError` naming it."""
     name = str(path)
     try:
-        if path.stat().st_size > MAX_DEAL_BYTES:
+        with path.open("rb") as handle:  # read with a cap: /dev/zero or a pipe has no size to check first
+            raw = handle.read(MAX_DEAL_BYTES + 1)
+        if len(raw) > MAX_DEAL_BYTES:
             raise DealError([Problem(f"file is larger than {MAX_DEAL_BYTES // 1024} KiB", "", name)])
-        raw = path.read_bytes()
     except FileNotFoundError:
         raise DealError([Problem("file not found", "", name)]) from None
     except IsADirectoryError:

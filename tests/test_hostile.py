@@ -422,3 +422,37 @@ def test_cli_annex_refuses_a_catalogue_that_is_no_readable_text_file(kind, tmp_p
     _replace_with(path, kind)
     result = annex_cli(out, "--clauses", folder)
     assert_refused(result, out, str(path), LIBRARY_FILE_KINDS[kind])
+
+
+# ------------------------------------------------------------------ exhaustion by arithmetic, endless inputs
+
+
+@pytest.mark.parametrize("source", [
+    "{{ 'a' * 10**9 }}",
+    "{{ 10**9 * 'a' }}",
+    "{{ [0] * 10**8 }}",
+    "{{ ((10 ** 60) ** 60) ** 60 }}",
+    "{{ 'x'.ljust(10**9) }}",
+    "{{ '{:>1000000000}'.format(1) }}",
+    "{{ '%1000000000s' % 1 }}",
+])
+def test_the_sandbox_refuses_to_build_a_huge_value(source):
+    from clausegen.sandbox import ENV, SecurityError
+
+    with pytest.raises(SecurityError):
+        ENV.from_string(source).render()
+
+
+def test_small_arithmetic_still_works_in_the_sandbox():
+    from clausegen.sandbox import ENV
+
+    assert ENV.from_string("{{ 'ab' * 3 }} {{ 2 ** 10 }} {{ 3 * 4 }} {{ '%s-%02d' % ('a', 7) }} {{ 7 % 3 }}").render() \
+        == "ababab 1024 12 a-07 1"
+
+
+def test_a_deal_file_without_end_is_refused_by_its_size():
+    from clausegen.errors import DealError
+    from clausegen.sources import read_file
+
+    with pytest.raises(DealError, match="larger than"):
+        read_file(Path("/dev/zero"))

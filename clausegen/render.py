@@ -50,6 +50,9 @@ class _Entry:
 
 
 _LISTING = re.compile("[\n\t\a\f]")
+_PARAGRAPH_LEVEL = re.compile("[\t\a\f]")
+_TEXT_WITH_BREAK = re.compile(r"(<w:t(?: [^>]*)?>)([^<]*\n[^<]*)(</w:t>)")  # text holds no raw '<'
+_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'  # docxtpl's own replacement for a line break
 _LEVEL = 1  # a quarter of level 6's time for files about 15% larger: a batch compresses a lot of XML
 
 
@@ -207,8 +210,13 @@ class CompiledTemplate:
         docxtpl rewrites every paragraph of the document for it; only the few
         paragraphs that hold such a character need it, and those are found
         directly (it was most of a render's time).  Paragraphs do not nest,
-        as docxtpl itself assumes.
+        as docxtpl itself assumes.  A line break (the only one clausegen's
+        texts make) needs no run or paragraph properties, so when it is the
+        only kind present each text node is rewritten in place, as docxtpl
+        would rewrite it.
         """
+        if not _PARAGRAPH_LEVEL.search(xml, xml.find("<w:body")):
+            return _TEXT_WITH_BREAK.sub(lambda m: m[1] + m[2].replace("\n", _BREAK) + m[3], xml)
         pieces, done = [], 0
         for match in _LISTING.finditer(xml, xml.find("<w:body")):
             if match.start() < done:

@@ -397,3 +397,14 @@ def test_command_refuses_a_file_that_is_not_a_docx_without_a_traceback(tmp_path)
     assert result.exit_code == ExitCode.INVALID_INPUT
     assert result.stderr.startswith("error: ") and "not a DOCX file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_document_a_batch_of_the_examples_writes_verifies(tmp_path):
+    from clausegen.batch import run_batch
+    from clausegen.verify import verify_file
+
+    result = run_batch(ROOT / "examples", tmp_path / "out", company=COMPANY, record=False)
+    written = sorted((tmp_path / "out").rglob("*.docx"))
+    assert len(written) == sum(len(outcome.files) for outcome in result.outcomes) == 20
+    problems = [str(problem) for path in written for problem in verify_file(path).problems]
+    assert problems == []

@@ -80,3 +80,12 @@ def annexes(library) -> dict[str, RenderedAnnex]:
         generated = api.build_annex(deal, screening, library)
         rendered[stem] = RenderedAnnex(stem, path, deal, screening, generated, docx_rows(generated.data))
     return rendered
+
+
+@pytest.fixture(scope="module")
+def register_path(tmp_path_factory):
+    """A register of the test module's own, in a temporary folder, made the default through the environment."""
+    path = tmp_path_factory.mktemp("register") / "register.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLAUSEGEN_REGISTER", str(path))
+        yield path

@@ -26,6 +26,16 @@ def invoke(*args: str):
 
 
 @pytest.fixture
+def soffice_calls(monkeypatch):
+    """The number of documents in each LibreOffice call, in order (the calls still run)."""
+    calls = []
+    real_run = pdf._run
+    monkeypatch.setattr(pdf, "_run", lambda program, documents, targets: (calls.append(len(documents)),
+                                                                          real_run(program, documents, targets)))
+    return calls
+
+
+@pytest.fixture
 def no_libreoffice(monkeypatch):
     monkeypatch.setattr(pdf, "executable", lambda: None)
 
@@ -59,28 +69,20 @@ def test_annex_with_pdf_writes_a_pdf_beside_the_docx_that_reads_as_the_annex(tmp
 
 
 @needs_libreoffice
-def test_batch_with_pdf_converts_every_document_in_one_libreoffice_call(tmp_path, monkeypatch):
-    calls = []
-    real_run = pdf._run
-    monkeypatch.setattr(pdf, "_run", lambda program, documents, targets: (calls.append(len(documents)),
-                                                                          real_run(program, documents, targets)))
+def test_batch_with_pdf_converts_every_document_in_one_libreoffice_call(tmp_path, soffice_calls):
     result = run_batch(EXAMPLES, tmp_path / "out", company=COMPANY, record=False, pdf=True)
     documents = [entry["file"] for outcome in result.outcomes for entry in outcome.files]
-    assert calls == [len(documents)]
+    assert soffice_calls == [len(documents)]
     assert all((tmp_path / "out" / name).with_suffix(".pdf").stat().st_size > 0 for name in documents)
 
 
 @needs_libreoffice
-def test_documents_with_the_same_name_go_in_separate_calls(tmp_path, monkeypatch):
-    calls = []
-    real_run = pdf._run
-    monkeypatch.setattr(pdf, "_run", lambda program, documents, targets: (calls.append(len(documents)),
-                                                                          real_run(program, documents, targets)))
+def test_documents_with_the_same_name_go_in_separate_calls(tmp_path, soffice_calls):
     run_batch(EXAMPLES, tmp_path / "out", company=COMPANY, record=False, parts=("annex",))
     first = next((tmp_path / "out").rglob("*-annex.docx"))
     twin = tmp_path / "elsewhere" / first.name
     twin.parent.mkdir()
     shutil.copy(first, twin)
     made = pdf.convert([first, twin])
-    assert calls == [1, 1]
+    assert soffice_calls == [1, 1]
     assert all(path.is_file() for path in made)

@@ -32,15 +32,6 @@ TOKEN = "a-test-token-that-is-long-enough"
 
 
 @pytest.fixture(scope="module")
-def register_path(tmp_path_factory):
-    """Every generation of this module goes into a register in a temporary folder."""
-    path = tmp_path_factory.mktemp("register") / "register.sqlite"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CLAUSEGEN_REGISTER", str(path))
-        yield path
-
-
-@pytest.fixture(scope="module")
 def app(register_path):
     return create_app(company=COMPANY, register=register_path)
 

@@ -72,14 +72,6 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def register_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("register") / "register.sqlite"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CLAUSEGEN_REGISTER", str(path))
-        yield path
-
-
-@pytest.fixture(scope="module")
 def server(register_path):
     _need_browser()
     running = Server(create_app(company=COMPANY, register=register_path))

@@ -264,11 +264,16 @@ def _remove_stale(previous: dict[str, Any] | None, files: list[dict[str, str]], 
                 stale.unlink(missing_ok=True)
 
 
-def _warm_up(library: lib.Library, templates: Path) -> None:
-    """Compile the templates and every clause, and load the dictionaries, once, before the workers fork."""
-    for name in sorted(set(api.TEMPLATES.values())):
+def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> None:
+    """Compile the templates and clauses ``parts`` use, and load the dictionaries, once, before the workers fork."""
+    kinds = {"report": ["screening-report"], "annex": ["annex"], "letters": list(api.LETTER_KINDS)}
+    wanted = [kind for part in parts for kind in kinds[part]]
+    for name in sorted({api.TEMPLATES[kind] for kind in wanted}):
         render.compiled_template(templates / name)
+    documents = {"annex" if kind == "screening-report" else kind for kind in wanted}
     for clause in library.clauses.values():
+        if clause.meta.document not in documents:
+            continue
         sandbox.compile_text(clause.ru)
         sandbox.compile_text(clause.en)
         sandbox.compile_condition(clause.meta.when)
@@ -317,7 +322,7 @@ def run_batch(
     profile = validate_profile(profile_record) if profile_record is not None else None
     library = lib.load_library(clauses)
     folder = lib.templates_dir(templates)
-    _warm_up(library, folder)
+    _warm_up(library, folder, parts)
     store = register if isinstance(register, Register) else (Register(register) if record else None)
     if store is not None:
         store.engine  # an unreachable register is a failure before any document is written  # noqa: B018

@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import DealError, LibraryError, Problem
-from .sources import RawRecord, parse_text
+from .sources import RawRecord, parse_text, read_capped
 
 DOCUMENTS = ("annex", "notice", "enduse-request", "end-user-statement", "hold", "refusal")
 
@@ -125,11 +125,7 @@ def _read_file(path: Path) -> bytes:
     nothing, and which may never end) and for a file above the limit: refused before it is read."""
     if not stat.S_ISREG(path.stat().st_mode):
         raise OSError("not a regular file")
-    with path.open("rb") as stream:
-        data = stream.read(MAX_LIBRARY_FILE_BYTES + 1)
-    if len(data) > MAX_LIBRARY_FILE_BYTES:
-        raise OSError(f"larger than {MAX_LIBRARY_FILE_BYTES >> 10} KiB")
-    return data
+    return read_capped(path, MAX_LIBRARY_FILE_BYTES)
 
 
 def read_catalogue(root: Path) -> tuple[list[ClauseMeta], list[Problem]]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DealError, Problem
-from .sources import RawRecord
+from .sources import RawRecord, read_input
 
 MAX_SHEET_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -47,14 +47,7 @@ def read_sheet(path: Path) -> list[RawRecord | DealError]:
     raise :class:`DealError`: no row can be trusted then.
     """
     name = str(path)
-    try:
-        if path.stat().st_size > MAX_SHEET_BYTES:
-            raise DealError([Problem(f"file is larger than {MAX_SHEET_BYTES // (1024 * 1024)} MiB", "", name)])
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DealError([Problem("file not found", "", name)]) from None
-    except OSError as error:
-        raise DealError([Problem(f"cannot read: {error.strerror}", "", name)]) from None
+    raw = read_input(path, MAX_SHEET_BYTES)
     if path.suffix.lower() == ".xlsx":
         rows = _xlsx_rows(raw, name)
     else:

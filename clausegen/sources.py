@@ -146,22 +146,38 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def read_file(path: Path) -> RawRecord:
-    """Read one YAML or JSON file; any failure is a :class:`DealError` naming it."""
+def read_capped(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, read with a cap: ``/dev/zero`` or a pipe has no size to check first.
+
+    Raises :class:`OSError` (a ``FileNotFoundError``, ``IsADirectoryError`` ...), including
+    for a file above ``limit`` bytes; each reader turns it into its own message.
+    """
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"file is larger than {limit // 1024} KiB")
+    return data
+
+
+def read_input(path: Path, limit: int) -> bytes:
+    """:func:`read_capped` for a user's input file, any failure a :class:`DealError` naming it."""
     name = str(path)
     try:
-        with path.open("rb") as handle:  # read with a cap: /dev/zero or a pipe has no size to check first
-            raw = handle.read(MAX_DEAL_BYTES + 1)
-        if len(raw) > MAX_DEAL_BYTES:
-            raise DealError([Problem(f"file is larger than {MAX_DEAL_BYTES // 1024} KiB", "", name)])
+        return read_capped(path, limit)
     except FileNotFoundError:
         raise DealError([Problem("file not found", "", name)]) from None
     except IsADirectoryError:
         raise DealError([Problem("is a folder, not a file", "", name)]) from None
     except OSError as error:
-        raise DealError([Problem(f"cannot read: {error.strerror}", "", name)]) from None
+        message = error.strerror and f"cannot read: {error.strerror}" or str(error)
+        raise DealError([Problem(message, "", name)]) from None
+
+
+def read_file(path: Path) -> RawRecord:
+    """Read one YAML or JSON file; any failure is a :class:`DealError` naming it."""
+    raw = read_input(path, MAX_DEAL_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise DealError([Problem(f"not UTF-8 text (byte {error.start})", "", name)]) from None
-    return parse_text(text, name)
+        raise DealError([Problem(f"not UTF-8 text (byte {error.start})", "", str(path))]) from None
+    return parse_text(text, str(path))

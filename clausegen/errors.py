@@ -71,7 +71,16 @@ class InputError(ClausegenError):
 
 
 class DealError(InputError):
-    """A deal file (or spreadsheet row) failed validation."""
+    """A deal file (or spreadsheet row) failed validation.
+
+    ``warnings`` are what validation also found that does not block (text in the
+    wrong language), so a form can show them beside the errors.
+    """
+
+    def __init__(self, problems: list[Problem], summary: str = "invalid input",
+                 warnings: list[Problem] | None = None) -> None:
+        super().__init__(problems, summary)
+        self.warnings = list(warnings or [])
 
 
 class LibraryError(InputError):

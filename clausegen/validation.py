@@ -79,7 +79,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
     if problems:
         if "supplier" not in data and profile is None:
             problems.append(record.problem("no supplier: give one in the deal or a company profile (--company)"))
-        raise DealError(_dedupe(problems))
+        raise DealError(_dedupe(problems), warnings=warnings)
     assert deal is not None
     return Validated(deal, warnings, record)
 

@@ -194,6 +194,16 @@ def test_english_text_under_ru_is_a_warning_naming_the_field():
     assert [w.field for w in warnings] == ["end_use.purpose.ru"]
 
 
+def test_an_invalid_deal_carries_its_warnings_beside_its_errors():
+    from clausegen.errors import DealError
+
+    with pytest.raises(DealError) as caught:
+        validated({"end_use.purpose.ru": "Sorting shipping documents in the company's own warehouse",
+                   "counterparty.country": "XX"})
+    assert [p.field for p in caught.value.problems] == ["counterparty.country"]
+    assert [w.field for w in caught.value.warnings] == ["end_use.purpose.ru"]
+
+
 def test_text_too_short_to_judge_gives_no_language_warning():
     assert validated({"end_use.location.en": "Дубай, ОАЭ"}).warnings == []
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib
 import io
 import ipaddress
 import json
@@ -39,11 +38,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .. import api
-from .. import library as lib
+from .. import library as lib, pdf as pdf_conversion
 from ..errors import BlockedError, ClausegenError, DealError, ExitCode, Problem
 from ..model import CompanyProfile
 from ..screening import BLOCKING, Decision, Screening
-from ..sources import MAX_DEAL_BYTES, RawRecord, parse_text, read_file
+from ..sources import MAX_DEAL_BYTES, RawRecord, parse_text
 from ..validation import Validated, validate_deal, validate_profile
 from . import forms
 
@@ -161,29 +160,14 @@ def offers(screening: Screening) -> list[Offer]:
 # ------------------------------------------------------------------ optional collaborators
 
 
-def _record(deal: Any, screening: Screening, documents: list[api.Generated], register: str | None) -> Any:
-    """Record a generation in the register (``api.record``); skipped, with a log line, where it is missing."""
-    record = getattr(api, "record", None)
-    if record is None:
-        log.warning("register not available (clausegen.api.record missing): %s not recorded", deal.deal_id)
-        return None
-    return record(deal, screening, documents, command="web", source=SOURCE, register=register)
+def _record(deal: Any, screening: Screening, documents: list[api.Generated], register: str | None) -> int:
+    """Record a generation in the register, as the command line does."""
+    return api.record(deal, screening, documents, command="web", source=SOURCE, register=register)
 
 
 def _pdf_module() -> Any:
-    """:mod:`clausegen.pdf` when it exists and LibreOffice is present, else None."""
-    try:
-        module = importlib.import_module("clausegen.pdf")
-    except ImportError:
-        return None
-    available, convert = getattr(module, "available", None), getattr(module, "convert", None)
-    if not (callable(available) and callable(convert)):
-        return None
-    try:
-        return module if available() else None
-    except Exception:  # a broken LibreOffice must not take the page down: no PDF, and a log line
-        log.exception("checking for LibreOffice failed; PDF disabled")
-        return None
+    """:mod:`clausegen.pdf` when LibreOffice is installed, else None (no PDF is offered)."""
+    return pdf_conversion if pdf_conversion.available() else None
 
 
 def _to_pdf(module: Any, documents: list[api.Generated]) -> list[tuple[str, bytes]]:
@@ -250,13 +234,8 @@ class _Checked:
 
 
 def _load_profile(company: Path | None) -> tuple[CompanyProfile | None, RawRecord | None]:
-    if company is None:
-        default = Path(api.PROFILE_NAME)
-        if not default.is_file():
-            return None, None
-        company = default
-    record = read_file(Path(company))
-    return validate_profile(record), record
+    record = api.profile_record(company)
+    return (validate_profile(record) if record is not None else None), record
 
 
 def create_app(company: Path | str | None = None, token: str | None = None, register: str | Path | None = None,
@@ -380,16 +359,7 @@ def create_app(company: Path | str | None = None, token: str | None = None, regi
             validated = validate_deal(record, profile, profile_record=profile_record)
             return validated, [], list(validated.warnings)
         except DealError as error:
-            errors = list(error.problems)
-        try:  # the warnings of an invalid deal: what strict validation adds to the errors
-            validate_deal(record, profile, strict=True, profile_record=profile_record)
-            strict: list[Problem] = []
-        except DealError as error:
-            strict = list(error.problems)
-        known = {(p.field, p.message) for p in errors}
-        warnings = [Problem(p.message, p.field, p.file, p.row, p.line, "warning")
-                    for p in strict if (p.field, p.message) not in known]
-        return None, errors, warnings
+            return None, list(error.problems), list(error.warnings)
 
     def from_form(values: forms.FormValues) -> dict[str, Any]:
         data = forms.form_to_deal(values)

@@ -320,6 +320,13 @@ def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, 
 TEMPLATES = {"annex": "annex.docx", "screening-report": "screening-report.docx",
              **{kind: "letter.docx" for kind in LETTER_KINDS}}
 PACK_PARTS = ("report", "annex", "letters")
+#: The kinds of document each part of a pack may hold.
+PART_KINDS = {"report": ("screening-report",), "annex": ("annex",), "letters": LETTER_KINDS}
+
+
+def part_of(kind: str) -> str:
+    """The pack part a kind of document belongs to."""
+    return next(part for part, kinds in PART_KINDS.items() if kind in kinds)
 
 
 def pack_kinds(screening: scr.Screening, parts: tuple[str, ...] = PACK_PARTS) -> list[str]:

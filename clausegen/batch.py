@@ -244,10 +244,6 @@ def _write(outcome: Outcome, job: _Job, claimed: dict[str, str]) -> None:
     outcome.documents = []
 
 
-def _part(kind: str) -> str:
-    return {"screening-report": "report", "annex": "annex"}.get(kind, "letters")
-
-
 def _remove_stale(previous: dict[str, Any] | None, files: list[dict[str, str]], out: Path,
                   parts: tuple[str, ...]) -> None:
     """Delete what this tool wrote for the deal last time and no longer makes (an annex now refused).
@@ -257,7 +253,7 @@ def _remove_stale(previous: dict[str, Any] | None, files: list[dict[str, str]], 
     keep = {entry["file"] for entry in files}
     for entry in (previous or {}).get("files", []):
         name = entry.get("file", "")
-        if _part(entry.get("kind", "")) not in parts:
+        if entry.get("kind") not in api.TEMPLATES or api.part_of(entry["kind"]) not in parts:
             continue
         if name not in keep and not Path(name).is_absolute() and ".." not in Path(name).parts:
             for stale in (out / name, (out / name).with_suffix(".pdf")):
@@ -266,8 +262,7 @@ def _remove_stale(previous: dict[str, Any] | None, files: list[dict[str, str]], 
 
 def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> None:
     """Compile the templates and clauses ``parts`` use, and load the dictionaries, once, before the workers fork."""
-    kinds = {"report": ["screening-report"], "annex": ["annex"], "letters": list(api.LETTER_KINDS)}
-    wanted = [kind for part in parts for kind in kinds[part]]
+    wanted = [kind for part in parts for kind in api.PART_KINDS[part]]
     for name in sorted({api.TEMPLATES[kind] for kind in wanted}):
         render.compiled_template(templates / name)
     documents = {"annex" if kind == "screening-report" else kind for kind in wanted}

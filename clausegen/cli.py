@@ -71,8 +71,8 @@ def output_options(command: Any) -> Any:
 
 def _open_register(register: str | None, no_register: bool, make_pdf: bool) -> Register | None:
     """Check, before any document is written, that what comes after the writing can succeed."""
-    if make_pdf and not pdf.available():
-        pdf.convert([Path("-")])  # raises the "LibreOffice is not installed" error
+    if make_pdf:
+        pdf.require()
     if no_register:
         return None
     store = Register(register)

@@ -36,12 +36,18 @@ def available() -> bool:
     return executable() is not None
 
 
-def convert(documents: Sequence[Path], outdir: Path | None = None) -> list[Path]:
-    """Convert each DOCX to a PDF beside it (or in ``outdir``); return the PDFs in the same order."""
+def require() -> str:
+    """The LibreOffice program; :class:`OutputError` when it is not installed."""
     program = executable()
     if program is None:
         raise OutputError("cannot make PDF: LibreOffice is not installed (no 'soffice' on PATH); install it, "
                           "e.g. 'apt-get install libreoffice-writer-nogui', or leave out --pdf")
+    return program
+
+
+def convert(documents: Sequence[Path], outdir: Path | None = None) -> list[Path]:
+    """Convert each DOCX to a PDF beside it (or in ``outdir``); return the PDFs in the same order."""
+    program = require()
     if not documents:
         return []
     targets = [(outdir or path.parent) / (path.stem + ".pdf") for path in documents]

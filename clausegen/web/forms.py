@@ -58,17 +58,16 @@ PAYMENT_METHODS = (
 )
 GENDERS = (("male", "мужской / male"), ("female", "женский / female"))
 
-#: The activity tags that mean something to screening (Annex 1, indicators 19-22), by indicator.
-ACTIVITY_GROUPS = (
-    ("19", "Ядерная сфера / Nuclear (19)", ("nuclear_reactors", "nuclear_fuel", "nuclear_waste",
-                                           "isotope_separation", "heavy_water", "high_energy_physics")),
-    ("20", "Ракеты / Missiles (20)", ("missile",)),
-    ("21", "Химия и биология / Chemistry and biology (21)", ("organic_synthesis", "vaccines", "pesticides",
-                                                            "toxicology", "biochemistry", "microbiology",
-                                                            "immunology", "genetic_engineering")),
-    ("22", "Военные и спецслужбы / Military and special services (22)", ("military_research",
-                                                                         "special_services")),
-)
+_ACTIVITY_GROUP_TITLES = {
+    19: "Ядерная сфера / Nuclear (19)",
+    20: "Ракеты / Missiles (20)",
+    21: "Химия и биология / Chemistry and biology (21)",
+    22: "Военные и спецслужбы / Military and special services (22)",
+}
+#: The activity tags that mean something to screening (Annex 1, indicators 19-22), by indicator:
+#: screening's own lists, so the form can never offer a tag screening does not know.
+ACTIVITY_GROUPS = tuple((str(spec.number), _ACTIVITY_GROUP_TITLES[spec.number], tuple(sorted(spec.activities)))
+                        for spec in INDICATORS if spec.activities)
 KNOWN_ACTIVITIES = tuple(tag for _, _, tags in ACTIVITY_GROUPS for tag in tags)
 
 #: Indicators clausegen also finds in the data itself (README, "Screening").

@@ -160,7 +160,7 @@ def _read_manifest(out: Path) -> dict[str, dict[str, Any]]:
 
 
 def _unchanged(previous: dict[str, Any] | None, key: str, out: Path) -> bool:
-    if not previous or previous.get("key") != key or previous.get("status") not in (GENERATED, UNCHANGED, BLOCKED):
+    if not previous or previous.get("key") != key or previous.get("status") not in (GENERATED, BLOCKED):
         return False
     for entry in previous.get("files", []):
         path = out / entry["file"]

@@ -378,5 +378,5 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
             if kind != "screening-report" or screening.annex_allowed else []
         template = render.compiled_template(folder / TEMPLATES[kind])
         documents.append([kind, template.fingerprint, [[s.clause.id, _clause_digest(s.clause)] for s in selected]])
-    payload = {"clausegen": __version__, "deal": deal.model_dump(mode="json"), "documents": documents}
-    return sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode())
+    # pydantic writes the deal's JSON in the model's field order, the same on every run of a version.
+    return sha256(json.dumps([__version__, documents]).encode() + b"\n" + deal.model_dump_json().encode())

@@ -269,8 +269,9 @@ def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> N
     for clause in library.clauses.values():
         if clause.meta.document not in documents:
             continue
-        sandbox.compile_text(clause.ru)
-        sandbox.compile_text(clause.en)
+        for source in (clause.ru, clause.en):
+            sandbox.compile_text(source)
+            sandbox.paths_read(source)
         sandbox.compile_condition(clause.meta.when)
     text.genitive_phrase("Генеральный директор")  # loads pymorphy3's dictionaries
 

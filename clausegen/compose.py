@@ -16,7 +16,7 @@ from . import text
 from .errors import RenderError
 from .library import Clause
 from .model import Bilingual, Deal, Party
-from .sandbox import Markup, compile_text, escape
+from .sandbox import Markup, compile_text, escape, paths_read
 from .screening import Screening
 from .selection import Selected
 
@@ -36,7 +36,21 @@ class Row:
 
     def text(self, lang: str) -> Markup:
         body = self.ru if lang == "ru" else self.en
-        return Markup(f"{escape(self.number)} {body}") if self.number else body  # both parts already escaped
+        return _numbered(self.number, body) if self.number else body
+
+
+_NUMBERED: dict[tuple[str, Markup], Markup] = {}
+
+
+def _numbered(number: str, body: Markup) -> Markup:
+    """«3.1. text»; kept, as a batch numbers the same reused paragraphs the same way again and again."""
+    key = (number, body)
+    found = _NUMBERED.get(key)
+    if found is None:
+        if len(_NUMBERED) >= 16384:
+            _NUMBERED.clear()
+        found = _NUMBERED[key] = Markup(f"{escape(number)} {body}")  # both parts already escaped
+    return found
 
 
 def _b(value: Bilingual | None, lang: str) -> str:
@@ -155,14 +169,16 @@ def language_context(deal: Deal, screening: Screening, lang: str) -> dict[str, A
 #: nor a value that begins a line lose its leading spaces.  While a clause is rendered and cut into
 #: paragraphs, each whitespace character of a value travels as "\x01<code point>\x02" (characters
 #: validation refuses in any value) and is put back in the finished paragraphs.
-_SPACE = re.compile(r"\s")
 _CARRIED = re.compile("\x01([0-9]+)\x02")
+#: Every character ``str.isspace`` (and so the regular expression ``\s``) calls whitespace lies below
+#: U+3001; str.translate replaces them all in one pass.
+_HIDE_SPACE = {code: f"\x01{code}\x02" for code in range(0x3001) if chr(code).isspace()}
 
 
 def _carried(value: Any) -> Any:
     """A language context with the whitespace of every string hidden from the paragraph layout."""
     if isinstance(value, str):
-        return _SPACE.sub(lambda found: f"\x01{ord(found.group())}\x02", value)
+        return value.translate(_HIDE_SPACE)
     if isinstance(value, dict):
         return {key: _carried(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -192,6 +208,63 @@ def render_clause(clause: Clause, lang: str, context: dict[str, Any]) -> list[Ma
         raise RenderError(f"clause {clause.id!r} ({lang}) cannot be rendered for this deal: {error}") from None
 
 
+#: Rendered clause paragraphs by (text, the values at the paths it reads).  In a batch most clauses
+#: read only what deals share (the supplier, the solution, the numbering, the contract's kind) and
+#: come out the same for hundreds of deals; rendering them again was most of composing a document.
+_RENDERED: dict[tuple[str, tuple[str, ...]], tuple[Markup, ...]] = {}
+_RENDERED_MAX = 8192  # entries; a few MiB at most, so a long batch's memory stays flat
+
+
+def _value_at(context: dict[str, Any], path: tuple[str | int, ...]) -> Any:
+    """The value ``path`` reaches, or the last value on the way that Jinja would read otherwise (a
+    dict's ``items`` is its method, not its key) or that lacks the next step; that value is then
+    what the rendering depends on, whole."""
+    value = context.get(path[0])
+    for step in path[1:]:
+        if isinstance(value, dict) and step in value and not (isinstance(step, str) and hasattr(value, step)):
+            value = value[step]
+        elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
+            value = value[step]
+        else:
+            break
+    return value
+
+
+class _Filling:
+    """One deal's context in one language: its values for the memo's keys, carried on a miss."""
+
+    def __init__(self, context: dict[str, Any], ref: Any, numbers: dict[str, int]) -> None:
+        self.raw = context
+        self.ref = ref
+        self.numbering = repr(sorted(numbers.items()))  # all that ref() depends on
+        self._carried: dict[str, Any] | None = None
+
+    def key(self, path: tuple[str | int, ...]) -> str:
+        # repr tells apart every value a context holds: strings, numbers, booleans, None, in dicts and lists.
+        return self.numbering if path[0] == "ref" else repr(_value_at(self.raw, path))
+
+    def context(self) -> dict[str, Any]:
+        if self._carried is None:
+            self._carried = {**_carried(self.raw), "ref": self.ref}
+        return self._carried
+
+
+def _render_memo(clause: Clause, lang: str, filling: _Filling) -> tuple[Markup, ...]:
+    source = clause.text(lang)
+    try:
+        paths = paths_read(source)
+    except TemplateError:  # render_clause reports it, naming the clause
+        return tuple(render_clause(clause, lang, filling.context()))
+    key = (source, tuple(filling.key(path) for path in paths))
+    found = _RENDERED.get(key)
+    if found is None:  # a failure raises here and is never kept
+        found = tuple(render_clause(clause, lang, filling.context()))
+        if len(_RENDERED) >= _RENDERED_MAX:
+            del _RENDERED[next(iter(_RENDERED))]
+        _RENDERED[key] = found
+    return found
+
+
 def make_ref(selected: list[Selected]) -> Any:
     numbers = {s.clause.id: s.number for s in selected}
 
@@ -207,13 +280,14 @@ def make_ref(selected: list[Selected]) -> Any:
 def compose_rows(selected: list[Selected], deal: Deal, screening: Screening) -> list[Row]:
     """The rows of a document: headings and paragraphs, numbered, in both languages."""
     ref = make_ref(selected)
-    contexts = {lang: {**_carried(language_context(deal, screening, lang)), "ref": ref} for lang in LANGS}
+    numbers = {s.clause.id: s.number for s in selected}
+    fillings = {lang: _Filling(language_context(deal, screening, lang), ref, numbers) for lang in LANGS}
     rows: list[Row] = []
     item = 0
     for chosen in selected:
         clause = chosen.clause
-        ru = render_clause(clause, "ru", contexts["ru"])
-        en = render_clause(clause, "en", contexts["en"])
+        ru = _render_memo(clause, "ru", fillings["ru"])
+        en = _render_memo(clause, "en", fillings["en"])
         if len(ru) != len(en):
             raise RenderError(
                 f"clause {clause.id!r} has {len(ru)} paragraph(s) in Russian but {len(en)} in English for this deal"

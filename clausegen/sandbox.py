@@ -25,12 +25,12 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 __all__ = ["ENV", "Markup", "SecurityError", "TemplateSyntaxError", "compile_condition", "compile_text", "escape",
-           "escape_literals"]
+           "escape_literals", "paths_read"]
 
 
 _LOADING = {nodes.Extends: "extends", nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from"}
@@ -161,3 +161,49 @@ def compile_text(source: str) -> Any:
     of a thousand annexes would otherwise spend almost all its time here.
     """
     return ENV.from_string(escape_literals(source))
+
+
+Path = tuple[str | int, ...]
+
+
+@lru_cache(maxsize=4096)
+def paths_read(source: str) -> tuple[Path, ...]:
+    """What a clause text reads from its context, as paths: ``("contract", "number")``, ``("ref",)``.
+
+    Each path is the longest chain of ``.name`` and ``[constant]`` lookups on a
+    context name; a name used any other way (``{% if contract %}``,
+    ``contract|attr(...)``, ``contract[key]``) is read whole.  With no globals
+    (no ``lipsum``, no ``cycler``) a text rendered twice with the same values at
+    these paths gives the same result, which :mod:`clausegen.compose` relies on
+    to reuse it.  Paths through a loop variable or a ``set`` name are left out:
+    what they hold comes from paths that are in.
+    """
+    tree = ENV.parse(escape_literals(source))
+    context_names = meta.find_undeclared_variables(tree)
+    found: set[Path] = set()
+
+    def visit(node: nodes.Node) -> None:
+        chain: list[str | int] = []
+        inner = node
+        while True:
+            if isinstance(inner, nodes.Getattr):
+                chain.append(inner.attr)
+                inner = inner.node
+            elif isinstance(inner, nodes.Getitem) and isinstance(inner.arg, nodes.Const) \
+                    and isinstance(inner.arg.value, (str, int)):
+                chain.append(inner.arg.value)
+                inner = inner.node
+            else:
+                break
+        if isinstance(inner, nodes.Name):
+            if inner.name in context_names:
+                found.add((inner.name, *reversed(chain)))
+            return
+        if chain:
+            visit(inner)
+        else:
+            for child in node.iter_child_nodes():
+                visit(child)
+
+    visit(tree)
+    return tuple(sorted(found, key=repr))

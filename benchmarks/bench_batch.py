@@ -16,9 +16,10 @@ the same machine load:
             the manifest; interpreter start-up included.
     engine  clausegen's renderer alone on (a)'s prepared contexts (the like-for-like
             comparison with (a): compiled once, unchanged parts kept compressed).
-(c) floor   writing the same annexes from bytes prepared in advance, the way
-            clausegen writes them (temporary file, rename; then one sync), and,
-            for reference, plain writes.
+(c) floor   writing the same annexes, at the same paths (``OUT/<deal_id>/``, the
+            folders included), from bytes prepared in advance, the way clausegen
+            writes them (temporary file, rename; then one sync), and, for
+            reference, plain writes.
 
 Blocked deals get no annex, so every figure is per annex written.  It prints
 wall-clock figures and their ratios, and the peak memory of a batch of N/10
@@ -148,6 +149,7 @@ def run_floor(files: list[tuple[str, bytes]], out: Path, atomic: bool) -> float:
         if atomic:
             write_atomic(out / name, data, durable=False)
         else:
+            (out / name).parent.mkdir(exist_ok=True)
             (out / name).write_bytes(data)
     if atomic:
         flush_all()
@@ -186,7 +188,8 @@ def main() -> None:
             for workers in (1, 2):
                 out = work / f"batch-{workers}-{run}"
                 times[f"batch-{workers}"].append(run_batch(deals, out, workers, work / f"register-{run}.sqlite")[0])
-            produced = [(path.name, path.read_bytes()) for path in sorted((work / "batch-1-0").rglob("*-annex.docx"))]
+            first = work / "batch-1-0"
+            produced = [(str(path.relative_to(first)), path.read_bytes()) for path in sorted(first.rglob("*-annex.docx"))]
             times["floor-atomic"].append(run_floor(produced, work / f"floor-a-{run}", atomic=True))
             times["floor-plain"].append(run_floor(produced, work / f"floor-p-{run}", atomic=False))
         per = {name: statistics.median(values) / annexes * 1000 for name, values in times.items()}

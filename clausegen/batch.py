@@ -9,31 +9,33 @@ digests the deal, the clauses its documents use, the templates and the version.
 A deal whose key is the one in ``OUT/manifest.json`` and whose files are still
 there, unaltered, is left alone.
 
-Reading, validation, screening and rendering run in worker processes (fork: the
-compiled templates and the loaded library are inherited, not rebuilt).  The
-parent alone writes: the documents, in input order, so that of two rows with
-one deal_id the first wins and the second never touches its files; the register
-rows, a hundred per transaction; and, last, the manifest.  Memory stays flat:
-deal files are read by the workers, and each deal's documents are dropped once
-written.
+Reading, validation, screening, rendering and writing run in worker processes
+(fork: the compiled templates and the loaded library are inherited, not
+rebuilt).  A worker writes each document to a temporary file beside its place;
+the parent alone puts them in place (a rename), in input order, so that of two
+rows with one deal_id the first wins and the second's files are discarded
+without touching the first's.  The parent also appends the register rows, a
+hundred per transaction, and, last, writes the manifest.  Memory stays flat:
+deal files are read by the workers, and no document passes through the parent.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import api, library as lib, render, sandbox, text
-from .errors import ClausegenError, DealError, InputError, Problem
+from .errors import ClausegenError, DealError, InputError, OutputError, Problem
 from .model import CompanyProfile
-from .output import flush_all, sha256, write_atomic
-from .register import Register
+from .output import commit, discard, flush_all, sha256, stage, stage_open
+from .register import Register, prepare_row
 from .sheets import SUFFIXES as SHEET_SUFFIXES, read_sheet
 from .sources import RawRecord, read_file
 from .validation import validate_deal, validate_profile
@@ -62,7 +64,8 @@ class Outcome:
     key: str | None = None
     register_id: int | None = None
     row: dict[str, Any] | None = field(default=None, repr=False)  # the register row, until recorded
-    documents: list[tuple[str, bytes]] = field(default_factory=list, repr=False)  # rendered, until written
+    # Each document's name (relative to OUT) and its staged file, None when the file on disk is the same.
+    staged: list[tuple[str, Path | None]] = field(default_factory=list, repr=False)
 
     @property
     def state(self) -> str:
@@ -70,10 +73,16 @@ class Outcome:
         return GENERATED if self.status == UNCHANGED else self.status
 
     def manifest_entry(self) -> dict[str, Any]:
-        entry = {name: value for name, value in asdict(self).items()
-                 if name not in ("row", "documents", "written", "register_id", "warnings")}
-        entry["status"] = self.state  # so an unchanged run writes the manifest byte for byte again
-        return entry
+        return {
+            "source": self.source,
+            "deal_id": self.deal_id,
+            "status": self.state,  # so an unchanged run writes the manifest byte for byte again
+            "decision": self.decision,
+            "reasons": self.reasons,
+            "files": self.files,
+            "problems": self.problems,
+            "key": self.key,
+        }
 
 
 @dataclass
@@ -173,18 +182,33 @@ def _unchanged(previous: dict[str, Any] | None, key: str, out: Path) -> bool:
 
 
 def _process(task: tuple[str, Item]) -> Outcome:
-    """One deal, up to its documents rendered in memory; never raises."""
+    """One deal, up to its documents staged beside their places; never raises."""
     label, item = task
     outcome = Outcome(label)
     try:
         _generate(item, outcome)
     except ClausegenError as error:
-        outcome.status = FAILED
-        outcome.problems = ([str(p) for p in error.problems] if isinstance(error, InputError) else [str(error)])
+        _fail(outcome, [str(p) for p in error.problems] if isinstance(error, InputError) else [str(error)])
     except Exception as error:  # a bug must not take the other deals down with it
-        outcome.status = FAILED
-        outcome.problems = [f"internal error (please report): {type(error).__name__}: {error}"]
+        _fail(outcome, [f"internal error (please report): {type(error).__name__}: {error}"])
+    except BaseException:
+        _unstage(outcome)
+        raise
     return outcome
+
+
+def _fail(outcome: Outcome, problems: list[str]) -> None:
+    _unstage(outcome)
+    outcome.status, outcome.key, outcome.row = FAILED, None, None
+    outcome.files = []
+    outcome.problems = problems
+
+
+def _unstage(outcome: Outcome) -> None:
+    for _name, temporary in outcome.staged:
+        if temporary is not None:
+            discard(temporary)
+    outcome.staged = []
 
 
 def _generate(item: Item, outcome: Outcome) -> None:
@@ -214,34 +238,40 @@ def _generate(item: Item, outcome: Outcome) -> None:
     for document in documents:
         name = f"{deal.deal_id}/{document.filename}"
         outcome.files.append({"kind": document.kind, "file": name, "sha256": document.sha256})
-        outcome.documents.append((name, document.data))
+        outcome.staged.append((name, _stage(job.out / name, document.data)))
     outcome.status = BLOCKED if blocked else GENERATED
     if job.register and documents:
-        outcome.row = api.register_row(deal, screening, documents, command="batch", source=outcome.source,
-                                       files={d["kind"]: str(job.out / d["file"]) for d in outcome.files})
+        row = api.register_row(deal, screening, documents, command="batch", source=outcome.source,
+                               files={d["kind"]: str(job.out / d["file"]) for d in outcome.files})
+        outcome.row = prepare_row(row)  # encoded here, in parallel, not in the one process that records
+
+
+def _stage(path: Path, data: bytes) -> Path | None:
+    """The document written beside its place (the parent decides whether it goes there); None when
+    the file there already holds these bytes."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return None
+    except OSError:
+        pass
+    return stage(path, data)
 
 
 def _write(outcome: Outcome, job: _Job, claimed: dict[str, str]) -> None:
-    """Write one deal's documents (in the parent, in input order), unless another deal has its id."""
+    """Put one deal's staged documents in place (in the parent, in input order), unless another deal
+    has its id."""
     if outcome.deal_id is not None and outcome.status != FAILED:
         first = claimed.setdefault(outcome.deal_id, outcome.source)
         if first != outcome.source:
-            outcome.status, outcome.key, outcome.row = FAILED, None, None
-            outcome.files, outcome.documents = [], []
-            outcome.problems = [f"{outcome.source}, deal_id: {outcome.deal_id!r} is already used by {first}"]
+            _fail(outcome, [f"{outcome.source}, deal_id: {outcome.deal_id!r} is already used by {first}"])
             return
-    for name, data in outcome.documents:
-        path = job.out / name
-        try:
-            unchanged = path.read_bytes() == data
-        except OSError:
-            unchanged = False
-        if not unchanged:
-            write_atomic(path, data, durable=False)  # flushed once, before the manifest
+    for name, temporary in outcome.staged:
+        if temporary is not None:
+            commit(temporary, job.out / name)  # flushed once, before the manifest
             outcome.written += 1
-    if outcome.documents:
+    if outcome.staged:
         _remove_stale(job.previous.get(outcome.deal_id or ""), outcome.files, job.out, job.parts)
-    outcome.documents = []
+    outcome.staged = []
 
 
 def _remove_stale(previous: dict[str, Any] | None, files: list[dict[str, str]], out: Path,
@@ -326,30 +356,36 @@ def run_batch(
                store is not None)
     _set_job(job)
     outcomes: list[Outcome] = []
-    pending: list[Outcome] = []
+    pending: list[Outcome] = []  # with a register row, waiting for their chunk
+    unsettled: list[Outcome] = []  # since the last chunk, in input order: the manifest takes them after it
     claimed: dict[str, str] = {}
+    manifest = _Manifest(out, library, source)
     try:
         for outcome in _outcomes(items, max(1, workers)):
             _write(outcome, job, claimed)
             outcomes.append(outcome)
+            unsettled.append(outcome)
             if outcome.row is not None and store is not None:
                 pending.append(outcome)
                 if len(pending) >= REGISTER_CHUNK:
                     _record(store, pending)
+                    manifest.add(unsettled)
             if progress is not None:
                 progress(outcome, len(items))
         if store is not None:
             _record(store, pending)
+        manifest.add(unsettled)
+        result = BatchResult(outcomes, out / MANIFEST)
+        if pdf:
+            result.pdfs = _convert(outcomes, out)
+        if result.files_written:
+            flush_all()  # the documents are on disk before the manifest says so
+        manifest.finish()
     finally:
+        manifest.abandon()  # after finish(), nothing is left to abandon
         _set_job(None)  # type: ignore[arg-type]
         if store is not None and store is not register:
             store.close()
-    result = BatchResult(outcomes, out / MANIFEST)
-    if pdf:
-        result.pdfs = _convert(outcomes, out)
-    if result.files_written:
-        flush_all()  # the documents are on disk before the manifest says so
-    _write_manifest(result, library, source)
     return result
 
 
@@ -358,7 +394,7 @@ def _record(store: Register, pending: list[Outcome]) -> None:
     if not pending:
         return
     try:
-        ids = store.record_many([outcome.row for outcome in pending if outcome.row is not None])
+        ids = store.insert_prepared([outcome.row for outcome in pending if outcome.row is not None])
     except ClausegenError as error:
         # Not recorded means not done: without a key in the manifest, the next run regenerates them.
         for outcome in pending:
@@ -381,20 +417,65 @@ def _convert(outcomes: list[Outcome], out: Path) -> list[Path]:
     return pdf.convert(wanted) if wanted else []
 
 
-def _write_manifest(result: BatchResult, library: lib.Library, source: Path) -> None:
-    from . import __version__
+class _Manifest:
+    """OUT/manifest.json, written deal by deal as each one is settled, so that it never has to be
+    held in memory whole; put in place at the end only if its bytes differ from the last run's."""
 
-    manifest = {
-        "clausegen": __version__,
-        "source": os.path.basename(os.path.normpath(source)),
-        "library": library.fingerprint,
-        "counts": {status: sum(o.state == status for o in result.outcomes) for status in (GENERATED, BLOCKED, FAILED)},
-        "deals": [outcome.manifest_entry() for outcome in result.outcomes],
-    }
-    data = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
+    def __init__(self, out: Path, library: lib.Library, source: Path) -> None:
+        from . import __version__
+
+        self.path = out / MANIFEST
+        self.stream, temporary = stage_open(self.path)
+        self.temporary: Path | None = temporary
+        self.digest = hashlib.sha256()
+        self.counts: Counter[str] = Counter({GENERATED: 0, BLOCKED: 0, FAILED: 0})
+        self.entries = 0
+        header = {"clausegen": __version__, "source": os.path.basename(os.path.normpath(source)),
+                  "library": library.fingerprint}
+        self._put("{\n" + "".join(f"  {_json(key)}: {_json(value)},\n" for key, value in header.items())
+                  + '  "deals": [')
+
+    def _put(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.stream.write(data)
+        self.digest.update(data)
+
+    def add(self, outcomes: list[Outcome]) -> None:
+        """Append the entries of ``outcomes`` (settled: recorded in the register, or with nothing to
+        record), then forget them."""
+        for outcome in outcomes:
+            entry = json.dumps(outcome.manifest_entry(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            self._put(("," if self.entries else "") + "\n    " + entry)
+            self.entries += 1
+            self.counts[outcome.state] += 1
+        outcomes.clear()
+
+    def finish(self) -> None:
+        self._put(f"\n  ],\n  \"counts\": {_json(dict(self.counts))}\n}}\n")
+        try:
+            self.stream.close()
+        except OSError as error:
+            raise OutputError(f"cannot write {self.path}: {error.strerror}") from None
+        if _file_digest(self.path) == self.digest.digest():
+            discard(self.temporary)
+        else:
+            commit(self.temporary, self.path)
+        self.temporary = None
+
+    def abandon(self) -> None:
+        if self.temporary is not None:
+            self.stream.close()
+            discard(self.temporary)
+            self.temporary = None
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _file_digest(path: Path) -> bytes | None:
     try:
-        if result.manifest.read_bytes() == data:
-            return
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").digest()
     except OSError:
-        pass
-    write_atomic(result.manifest, data)
+        return None

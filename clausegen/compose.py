@@ -40,16 +40,21 @@ class Row:
 
 
 _NUMBERED: dict[tuple[str, Markup], Markup] = {}
+#: Entries each of those memories keeps, the least recently used dropped first.  What is worth
+#: keeping is what many deals share, a few hundred entries; each deal's own texts (its preamble, its
+#: definitions) are never asked for again, and a larger memory would only grow with the batch.
+_KEPT = 1024
 
 
 def _numbered(number: str, body: Markup) -> Markup:
     """«3.1. text»; kept, as a batch numbers the same reused paragraphs the same way again and again."""
     key = (number, body)
-    found = _NUMBERED.get(key)
+    found = _NUMBERED.pop(key, None)  # taken out and put back last: the least recently used go first
     if found is None:
-        if len(_NUMBERED) >= 16384:
-            _NUMBERED.clear()
-        found = _NUMBERED[key] = Markup(f"{escape(number)} {body}")  # both parts already escaped
+        found = Markup(f"{escape(number)} {body}")  # both parts already escaped
+        if len(_NUMBERED) >= _KEPT:
+            del _NUMBERED[next(iter(_NUMBERED))]
+    _NUMBERED[key] = found
     return found
 
 
@@ -212,7 +217,6 @@ def render_clause(clause: Clause, lang: str, context: dict[str, Any]) -> list[Ma
 #: read only what deals share (the supplier, the solution, the numbering, the contract's kind) and
 #: come out the same for hundreds of deals; rendering them again was most of composing a document.
 _RENDERED: dict[tuple[str, tuple[str, ...]], tuple[Markup, ...]] = {}
-_RENDERED_MAX = 8192  # entries; a few MiB at most, so a long batch's memory stays flat
 
 
 def _value_at(context: dict[str, Any], path: tuple[str | int, ...]) -> Any:
@@ -256,12 +260,12 @@ def _render_memo(clause: Clause, lang: str, filling: _Filling) -> tuple[Markup, 
     except TemplateError:  # render_clause reports it, naming the clause
         return tuple(render_clause(clause, lang, filling.context()))
     key = (source, tuple(filling.key(path) for path in paths))
-    found = _RENDERED.get(key)
+    found = _RENDERED.pop(key, None)  # put back last, as in _numbered
     if found is None:  # a failure raises here and is never kept
         found = tuple(render_clause(clause, lang, filling.context()))
-        if len(_RENDERED) >= _RENDERED_MAX:
+        if len(_RENDERED) >= _KEPT:
             del _RENDERED[next(iter(_RENDERED))]
-        _RENDERED[key] = found
+    _RENDERED[key] = found
     return found
 
 

@@ -6,6 +6,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import OutputError
 
@@ -23,6 +24,34 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     milliseconds, and the rename alone already keeps readers from ever seeing
     half a file.
     """
+    commit(stage(path, data, durable=durable), path)
+
+
+def stage(path: Path, data: bytes, *, durable: bool = False) -> Path:
+    """Write ``data`` into a temporary file beside ``path`` (creating the folder); return the file.
+
+    :func:`commit` then puts it in place, or :func:`discard` removes it.  A
+    batch's workers stage their documents in parallel; the one process that
+    decides which deal owns a folder commits them.
+    """
+    stream, temporary = stage_open(path)
+    try:
+        with stream:
+            stream.write(data)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
+    except OSError as error:
+        discard(temporary)
+        raise OutputError(f"cannot write {path}: {error.strerror}") from None
+    except BaseException:
+        discard(temporary)
+        raise
+    return temporary
+
+
+def stage_open(path: Path) -> tuple[BinaryIO, Path]:
+    """A temporary file beside ``path``, open for writing, for a file written piece by piece."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -30,21 +59,35 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     except OSError as error:
         raise OutputError(f"cannot write {path}: {error.strerror}") from None
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; documents are ordinary files
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            if durable:
-                stream.flush()
-                os.fsync(stream.fileno())
+        os.fchmod(handle, 0o666 & ~_UMASK)  # mkstemp makes 0600; documents are ordinary files
+        return os.fdopen(handle, "wb"), Path(temporary)
+    except OSError as error:
+        os.close(handle)
+        discard(Path(temporary))
+        raise OutputError(f"cannot write {path}: {error.strerror}") from None
+
+
+def commit(temporary: Path, path: Path) -> None:
+    """Put a staged file in place: readers see the old file or the new one, never a part."""
+    try:
         os.replace(temporary, path)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {error.strerror}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+
+def discard(temporary: Path) -> None:
+    """Remove a staged file that is not to be used."""
+    temporary.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+_UMASK = _umask()  # read once: setting it to read it is not safe while other threads create files
 
 
 def flush_all() -> None:

@@ -114,6 +114,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def prepare_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A register row as the table stores it: JSON columns encoded, ``recorded_at`` left to the insert."""
+    return {name: (json.dumps(row[name], ensure_ascii=False) if name in JSON_COLUMNS else row.get(name))
+            for name in COLUMNS if name != "id"}
+
+
 class Register:
     """A connection to the register.  Cheap to create; connects on first use."""
 
@@ -184,23 +190,21 @@ class Register:
 
         A commit waits for the disk; a batch commits its rows a hundred at a time.
         """
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        values = []
-        for row in rows:
-            value = {name: (json.dumps(row[name], ensure_ascii=False) if name in JSON_COLUMNS else row.get(name))
-                     for name in COLUMNS if name != "id"}
-            value["recorded_at"] = value.get("recorded_at") or now
-            values.append(value)
+        return self.insert_prepared([prepare_row(row) for row in rows])
+
+    def insert_prepared(self, values: list[dict[str, Any]]) -> list[int]:
+        """:meth:`record_many` for rows already made by :func:`prepare_row` (a batch's workers do that)."""
         if not values:
             return []
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        values = [value if value.get("recorded_at") else {**value, "recorded_at": now} for value in values]
         # One statement for all the rows: compiling an INSERT per row cost more than the row's document.
         statement = records.insert().returning(records.c.id, sort_by_parameter_order=True)
         try:
             with self.engine.begin() as connection:
-                ids = [int(row_id) for row_id in connection.execute(statement, values).scalars()]
+                return [int(row_id) for row_id in connection.execute(statement, values).scalars()]
         except (SQLAlchemyError, DBAPIError) as error:
             raise self._fail("write to", error) from None
-        return ids
 
     def _rows(self, query: Any) -> list[dict[str, Any]]:
         try:

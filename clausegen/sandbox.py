@@ -102,6 +102,14 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             return None
         return super().wrap_str_format(value)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Every value clausegen hands a template is a plain dict, read as ``row.kind``: Jinja would
+        # first look for a dict attribute of that name, fail with an exception, and only then take
+        # the key.  The same answer, without the exception, for a key that names no dict attribute.
+        if type(obj) is dict and attribute in obj and not hasattr(dict, attribute):
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, str) and attr in _PADDING:
             return False

@@ -34,12 +34,12 @@ _TAG_STOP = re.compile("[\"'>]")
 _CLOSERS = {COMMENT: "-->", PI: "?>", CDATA: "]]>"}
 _EMPTY, _SPACE, _TEXT = ("value", 0), ("value", 1), ("value", 2)  # tuples: never equal to a literal piece
 
-_MAX_SHAPES = 4096
+_MAX_SHAPES = 1024
 _shapes: set[tuple[Any, ...]] = set()
 _transitions: dict[tuple[int, str], int] = {}
 # Most values are clause paragraphs that a batch renders the same for many deals: their verdict is
 # looked up (a hash and a compare) rather than searched again.  Bounded by characters kept.
-_MAX_KEPT_CHARS = 4_000_000
+_MAX_KEPT_CHARS = 1_000_000
 _plain: dict[str, bool] = {}
 _kept_chars = 0
 

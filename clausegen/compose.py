@@ -119,54 +119,80 @@ def party_view(party: Party, lang: str) -> dict[str, Any]:
     return view
 
 
+def _contract_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    c = deal.contract
+    return {
+        "number": c.number,
+        "date": text.format_date(c.date, lang),
+        "date_quoted": text.format_date(c.date, lang, quoted=True),
+        "title": c.title.get(lang),
+        "place": _b(c.place, lang),
+        "annex_number": str(c.annex_number),
+        "prevailing_language": c.prevailing_language,
+        "kind": str(c.kind),
+    }
+
+
+def _solution_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    return {
+        "name": deal.solution.name.get(lang),
+        "description": _b(deal.solution.description, lang),
+        "version": deal.solution.version or "",
+        "delivery": str(deal.solution.delivery),
+        "can_modify": deal.solution.counterparty_can_modify,
+    }
+
+
+def _end_use_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    return {
+        "purpose": _b(deal.end_use.purpose, lang),
+        "location": _b(deal.end_use.location, lang),
+        "end_users": [
+            {"name": u.name.get(lang), "country": text.country_name(u.country, lang), "address": _b(u.address, lang)}
+            for u in deal.end_use.end_users
+        ],
+    }
+
+
+def _permission_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    perm = deal.permission
+    return {"number": perm.number or "", "date": text.format_date(perm.date, lang) if perm.date else ""}
+
+
+def _payment_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    return {
+        "amount": text.format_amount(deal.payment.amount, deal.payment.currency, lang) if deal.payment else "",
+        "method": str(deal.payment.method) if deal.payment else "",
+    }
+
+
+def _screening_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    return {
+        "decision": str(screening.decision),
+        "enhanced": screening.enhanced,
+        "is_export": screening.is_export,
+        "fired": list(screening.fired),
+    }
+
+
+#: The names a clause text can use (see clauses/README.md), each made only when a text reads it:
+#: an annex never reads the amount, whose words take longer to make than most clauses to fill.
+_SECTIONS: dict[str, Any] = {
+    "lang": lambda deal, screening, lang: lang,
+    "contract": _contract_view,
+    "supplier": lambda deal, screening, lang: party_view(deal.supplier, lang),
+    "counterparty": lambda deal, screening, lang: party_view(deal.counterparty, lang),
+    "solution": _solution_view,
+    "end_use": _end_use_view,
+    "permission": _permission_view,
+    "payment": _payment_view,
+    "screening": _screening_view,
+}
+
+
 def language_context(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     """Every variable a clause text can use, in one language (see clauses/README.md)."""
-    c = deal.contract
-    perm = deal.permission
-    return {
-        "lang": lang,
-        "contract": {
-            "number": c.number,
-            "date": text.format_date(c.date, lang),
-            "date_quoted": text.format_date(c.date, lang, quoted=True),
-            "title": c.title.get(lang),
-            "place": _b(c.place, lang),
-            "annex_number": str(c.annex_number),
-            "prevailing_language": c.prevailing_language,
-            "kind": str(c.kind),
-        },
-        "supplier": party_view(deal.supplier, lang),
-        "counterparty": party_view(deal.counterparty, lang),
-        "solution": {
-            "name": deal.solution.name.get(lang),
-            "description": _b(deal.solution.description, lang),
-            "version": deal.solution.version or "",
-            "delivery": str(deal.solution.delivery),
-            "can_modify": deal.solution.counterparty_can_modify,
-        },
-        "end_use": {
-            "purpose": _b(deal.end_use.purpose, lang),
-            "location": _b(deal.end_use.location, lang),
-            "end_users": [
-                {"name": u.name.get(lang), "country": text.country_name(u.country, lang), "address": _b(u.address, lang)}
-                for u in deal.end_use.end_users
-            ],
-        },
-        "permission": {
-            "number": perm.number or "",
-            "date": text.format_date(perm.date, lang) if perm.date else "",
-        },
-        "payment": {
-            "amount": text.format_amount(deal.payment.amount, deal.payment.currency, lang) if deal.payment else "",
-            "method": str(deal.payment.method) if deal.payment else "",
-        },
-        "screening": {
-            "decision": str(screening.decision),
-            "enhanced": screening.enhanced,
-            "is_export": screening.is_export,
-            "fired": list(screening.fired),
-        },
-    }
+    return {name: build(deal, screening, lang) for name, build in _SECTIONS.items()}
 
 
 #: Deal values are data, so the whitespace inside a value is never the clause text's layout: a blank
@@ -219,7 +245,7 @@ def render_clause(clause: Clause, lang: str, context: dict[str, Any]) -> list[Ma
 _RENDERED: dict[tuple[str, tuple[str, ...]], tuple[Markup, ...]] = {}
 
 
-def _value_at(context: dict[str, Any], path: tuple[str | int, ...]) -> Any:
+def _value_at(context: Any, path: tuple[str | int, ...]) -> Any:
     """The value ``path`` reaches, or the last value on the way that Jinja would read otherwise (a
     dict's ``items`` is its method, not its key) or that lacks the next step; that value is then
     what the rendering depends on, whole."""
@@ -235,22 +261,36 @@ def _value_at(context: dict[str, Any], path: tuple[str | int, ...]) -> Any:
 
 
 class _Filling:
-    """One deal's context in one language: its values for the memo's keys, carried on a miss."""
+    """One deal's context in one language, built section by section as the clause texts read it:
+    its values give the memo's keys, and on a miss the sections the text reads are carried."""
 
-    def __init__(self, context: dict[str, Any], ref: Any, numbers: dict[str, int]) -> None:
-        self.raw = context
+    def __init__(self, deal: Deal, screening: Screening, lang: str, ref: Any, numbers: dict[str, int]) -> None:
+        self.deal, self.screening, self.lang = deal, screening, lang
         self.ref = ref
         self.numbering = repr(sorted(numbers.items()))  # all that ref() depends on
-        self._carried: dict[str, Any] | None = None
+        self._raw: dict[str, Any] = {}
+        self._carried: dict[str, Any] = {}
+
+    def get(self, name: str) -> Any:
+        if name not in self._raw:
+            build = _SECTIONS.get(name)
+            self._raw[name] = build(self.deal, self.screening, self.lang) if build is not None else None
+        return self._raw[name]
 
     def key(self, path: tuple[str | int, ...]) -> str:
         # repr tells apart every value a context holds: strings, numbers, booleans, None, in dicts and lists.
-        return self.numbering if path[0] == "ref" else repr(_value_at(self.raw, path))
+        return self.numbering if path[0] == "ref" else repr(_value_at(self, path))
 
-    def context(self) -> dict[str, Any]:
-        if self._carried is None:
-            self._carried = {**_carried(self.raw), "ref": self.ref}
-        return self._carried
+    def context(self, paths: tuple[tuple[str | int, ...], ...]) -> dict[str, Any]:
+        """What a text reading ``paths`` needs, its whitespace carried; a name that is no section is
+        left out, so that rendering reports it undefined."""
+        context = {"ref": self.ref}
+        for name in {path[0] for path in paths} - {"ref"}:
+            if name in _SECTIONS:
+                if name not in self._carried:
+                    self._carried[name] = _carried(self.get(name))
+                context[name] = self._carried[name]
+        return context
 
 
 def _render_memo(clause: Clause, lang: str, filling: _Filling) -> tuple[Markup, ...]:
@@ -258,11 +298,11 @@ def _render_memo(clause: Clause, lang: str, filling: _Filling) -> tuple[Markup, 
     try:
         paths = paths_read(source)
     except TemplateError:  # render_clause reports it, naming the clause
-        return tuple(render_clause(clause, lang, filling.context()))
+        return tuple(render_clause(clause, lang, filling.context(tuple((name,) for name in _SECTIONS))))
     key = (source, tuple(filling.key(path) for path in paths))
     found = _RENDERED.pop(key, None)  # put back last, as in _numbered
     if found is None:  # a failure raises here and is never kept
-        found = tuple(render_clause(clause, lang, filling.context()))
+        found = tuple(render_clause(clause, lang, filling.context(paths)))
         if len(_RENDERED) >= _KEPT:
             del _RENDERED[next(iter(_RENDERED))]
     _RENDERED[key] = found
@@ -285,7 +325,7 @@ def compose_rows(selected: list[Selected], deal: Deal, screening: Screening) -> 
     """The rows of a document: headings and paragraphs, numbered, in both languages."""
     ref = make_ref(selected)
     numbers = {s.clause.id: s.number for s in selected}
-    fillings = {lang: _Filling(language_context(deal, screening, lang), ref, numbers) for lang in LANGS}
+    fillings = {lang: _Filling(deal, screening, lang, ref, numbers) for lang in LANGS}
     rows: list[Row] = []
     item = 0
     for chosen in selected:

@@ -21,7 +21,7 @@ from num2words import num2words
 LANGS = ("ru", "en")
 
 
-@lru_cache(maxsize=4096)  # pure; a batch's deals share a few hundred dates at most
+@lru_cache(maxsize=1024)  # pure; a batch's deals share a few hundred dates at most
 def format_date(value: dt.date, lang: str, *, quoted: bool = False) -> str:
     """«20 ноября 2026 г.» (or «20» ноября 2026 г.) / "20 November 2026"."""
     if lang == "ru":
@@ -36,7 +36,7 @@ def format_number(value: Decimal | int, lang: str) -> str:
     return format_decimal(value, format="#,##0.00", locale=lang)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # amounts differ from deal to deal; a few repeat (a price list)
 def format_amount(amount: Decimal, currency: str, lang: str) -> str:
     """The amount in figures and in words, as contracts state it."""
     whole = int(amount)
@@ -193,7 +193,7 @@ def judge_language(text: str) -> str | None:
     return found
 
 
-@lru_cache(maxsize=8192)  # pure; a batch repeats the company's and the solution's texts in every deal
+@lru_cache(maxsize=2048)  # pure; a batch repeats the company's and the solution's texts in every deal
 def looks_wrong_language(text: str, lang: str) -> str | None:
     """The language ``text`` seems to be in when it is not ``lang``, else ``None``.
 

@@ -105,3 +105,52 @@ def test_a_dict_method_name_makes_the_whole_value_the_key() -> None:
     assert compose._value_at(context, ("contract", "items")) == context["contract"]
     assert compose._value_at(context, ("contract", "number")) == "1"
     assert compose._value_at(context, ("contract", "missing")) == context["contract"]
+
+
+# ------------------------------------------------------------------ selection
+
+
+@pytest.fixture
+def evaluations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The clause ids whose conditions were evaluated, not reused; the memory starts empty."""
+    from clausegen import selection
+
+    monkeypatch.setattr(selection, "_SELECTIONS", {})
+    calls: list[str] = []
+    real = selection.evaluate
+
+    def counting(clause: lib.Clause, context: dict[str, Any]) -> bool:
+        calls.append(clause.id)
+        return real(clause, context)
+
+    monkeypatch.setattr(selection, "evaluate", counting)
+    return calls
+
+
+def _selected(library: lib.Library, changes: dict[str, Any] | None = None) -> list[str]:
+    deal = make_deal(changes)
+    return [s.clause.id for s in select(library, "annex", deal, screen(deal))]
+
+
+def test_a_deal_differing_only_in_names_reuses_the_selection(library: lib.Library, evaluations: list) -> None:
+    first = _selected(library)
+    count = len(evaluations)
+    second = _selected(library, {"counterparty.name": {"en": "Zenith Systems LLC"}, "contract.number": "Q-1"})
+    assert count > 20 and len(evaluations) == count
+    assert second == first
+
+
+def test_another_delivery_model_selects_again(library: lib.Library, evaluations: list) -> None:
+    on_premise = _selected(library)
+    saas = _selected(library, {"solution.delivery": "saas"})
+    assert "delivery-on-premise" in on_premise and "delivery-on-premise" not in saas
+    assert "delivery-saas" in saas
+
+
+def test_a_red_flag_that_changes_the_decision_selects_again(library: lib.Library, evaluations: list) -> None:
+    plain = _selected(library)
+    count = len(evaluations)
+    flagged = _selected(library, {"red_flags": [5]})
+    assert len(evaluations) > count
+    assert screen(make_deal({"red_flags": [5]})).enhanced
+    assert "end-user-statement-condition" in flagged and "end-user-statement-condition" not in plain

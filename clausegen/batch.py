@@ -315,7 +315,7 @@ def _outcomes(tasks: list[tuple[str, Item]], workers: int) -> Iterator[Outcome]:
     initializer, arguments = (None, ()) if "fork" in methods else (_set_job, (_JOB,))
     with context.Pool(workers, initializer=initializer, initargs=arguments) as pool:
         # Small chunks keep both workers busy to the end; imap keeps input order and memory flat.
-        yield from pool.imap(_process, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 8))))
+        yield from pool.imap(_process, tasks, chunksize=max(1, min(8, len(tasks) // (workers * 8))))
 
 
 def _set_job(job: _Job) -> None:

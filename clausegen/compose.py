@@ -16,7 +16,7 @@ from . import text
 from .errors import RenderError
 from .library import Clause
 from .model import Bilingual, Deal, Party
-from .sandbox import Markup, compile_text, escape, paths_read
+from .sandbox import DICT_ATTRIBUTES, Markup, compile_text, escape, paths_read
 from .screening import Screening
 from .selection import Selected
 
@@ -251,7 +251,7 @@ def _value_at(context: Any, path: tuple[str | int, ...]) -> Any:
     what the rendering depends on, whole."""
     value = context.get(path[0])
     for step in path[1:]:
-        if isinstance(value, dict) and step in value and not (isinstance(step, str) and hasattr(value, step)):
+        if type(value) is dict and step in value and step not in DICT_ATTRIBUTES:
             value = value[step]
         elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
             value = value[step]

@@ -74,6 +74,9 @@ def _size(value: Any) -> int:
     return len(value) if isinstance(value, (str, bytes, list, tuple)) else 1
 
 
+DICT_ATTRIBUTES = frozenset(dir(dict))  # what ``some_dict.name`` finds before the key ``name``
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox, refusing unsafe constructs when parsing or compiling (see the module docstring)."""
 
@@ -106,7 +109,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         # Every value clausegen hands a template is a plain dict, read as ``row.kind``: Jinja would
         # first look for a dict attribute of that name, fail with an exception, and only then take
         # the key.  The same answer, without the exception, for a key that names no dict attribute.
-        if type(obj) is dict and attribute in obj and not hasattr(dict, attribute):
+        if type(obj) is dict and attribute in obj and attribute not in DICT_ATTRIBUTES:
             return obj[attribute]
         return super().getattr(obj, attribute)
 
@@ -161,20 +164,18 @@ def compile_condition(expression: str) -> Any:
     return ENV.compile_expression(expression, undefined_to_none=False)
 
 
-@lru_cache(maxsize=4096)
+Path = tuple[str | int, ...]
+
+
 def compile_text(source: str) -> Any:
     """Compile a clause text once per process (its literal prose escaped); raises TemplateSyntaxError.
 
     Compiling costs about 5 ms a clause, rendering a few microseconds: a batch
     of a thousand annexes would otherwise spend almost all its time here.
     """
-    return ENV.from_string(escape_literals(source))
+    return _compiled(source)[0]
 
 
-Path = tuple[str | int, ...]
-
-
-@lru_cache(maxsize=4096)
 def paths_read(source: str) -> tuple[Path, ...]:
     """What a clause text reads from its context, as paths: ``("contract", "number")``, ``("ref",)``.
 
@@ -184,9 +185,21 @@ def paths_read(source: str) -> tuple[Path, ...]:
     (no ``lipsum``, no ``cycler``) a text rendered twice with the same values at
     these paths gives the same result, which :mod:`clausegen.compose` relies on
     to reuse it.  Paths through a loop variable or a ``set`` name are left out:
-    what they hold comes from paths that are in.
+    what they hold comes from paths that are in.  Raises TemplateSyntaxError.
     """
+    return _compiled(source)[1]
+
+
+@lru_cache(maxsize=4096)
+def _compiled(source: str) -> tuple[Any, tuple[Path, ...]]:
+    """The compiled text and the paths it reads, from one parse (the paths taken before compiling,
+    which may rewrite the tree)."""
     tree = ENV.parse(escape_literals(source))
+    paths = _paths(tree)
+    return ENV.from_string(tree), paths
+
+
+def _paths(tree: nodes.Template) -> tuple[Path, ...]:
     context_names = meta.find_undeclared_variables(tree)
     found: set[Path] = set()
 

@@ -1,0 +1,90 @@
+"""Reading YAML deal files (clausegen.sources): the one-pass builder gives PyYAML's own data.
+
+clausegen builds plain maps, lists and strings itself while it records each
+field's line, and leaves everything else (merge keys, sets, binary, recursive
+aliases) to PyYAML's constructor.  Either way the data must be what PyYAML's
+safe loader (dates kept as text) makes of the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import DATA, EXAMPLES
+
+from clausegen.errors import DealError
+from clausegen.sources import _Loader, parse_text
+
+YAML_FILES = sorted([*EXAMPLES.glob("*.yaml"), *DATA.rglob("*.yaml")])
+
+SPECIAL = {
+    "alias": "a: &x {b: 1}\nc: *x\n",
+    "merge key": "base: &b {x: 1}\nd:\n  <<: *b\n  y: 2\n",
+    "set": "s: !!set {a, b}\n",
+    "scalars": "a: [1, 2.5, true, null, '3', 0x10, 2026-11-25, ~, '']\n",
+    "non-string keys": "1: a\n2.5: b\nnull: c\n",
+    "binary": "a: !!binary aGVsbG8=\n",
+    "ordered map": "o: !!omap [{a: 1}, {b: 2}]\n",
+    "explicit str": "n: !!str 42\n",
+    "nested lists": "a: [[1, [2, {b: [3]}]], []]\n",
+    "recursive alias": "a: &x [1, *x]\n",
+}
+
+
+def _pyyaml(text: str) -> object:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - clausegen's safe loader
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda path: str(path.relative_to(path.parents[1])))
+def test_every_shipped_and_test_yaml_file_reads_as_pyyaml_reads_it(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    try:
+        expected = _pyyaml(text)
+    except yaml.YAMLError:
+        with pytest.raises(DealError):
+            parse_text(text, str(path))
+        return
+    try:
+        assert parse_text(text, str(path)).data == expected
+    except DealError as error:  # only a key given twice, which PyYAML silently accepts
+        assert all("appears twice" in problem.message for problem in error.problems)
+
+
+@pytest.mark.parametrize("text", SPECIAL.values(), ids=SPECIAL.keys())
+def test_yaml_features_read_as_pyyaml_reads_them(text: str) -> None:
+    expected = _pyyaml(text)
+    data = parse_text(text, "deal.yaml").data
+    if text == SPECIAL["recursive alias"]:  # equal, but == cannot compare a list that holds itself
+        assert data["a"][0] == 1 and data["a"][1] is data["a"]
+    else:
+        assert data == expected
+
+
+def test_every_field_path_keeps_its_line() -> None:
+    record = parse_text("deal_id: X\ncontract:\n  number: N-1\nend_use:\n  end_users:\n    - name: {en: A}\n",
+                        "deal.yaml")
+    assert record.lines["contract.number"] == 3
+    assert record.lines["end_use.end_users[0].name.en"] == 6
+
+
+def test_a_key_given_twice_is_reported_with_its_line() -> None:
+    with pytest.raises(DealError) as raised:
+        parse_text("deal_id: A\ncontract:\n  number: 1\n  number: 2\n", "deal.yaml")
+    (problem,) = raised.value.problems
+    assert (problem.field, problem.line) == ("contract.number", 4)
+    assert "appears twice" in problem.message
+
+
+def test_a_key_given_twice_inside_a_merged_document_is_still_reported() -> None:
+    with pytest.raises(DealError) as raised:
+        parse_text("base: &b {x: 1}\nd:\n  <<: *b\n  y: 2\n  y: 3\n", "deal.yaml")
+    assert [problem.field for problem in raised.value.problems] == ["d.y"]
+
+
+def test_an_unknown_tag_is_invalid_yaml_naming_its_line() -> None:
+    with pytest.raises(DealError) as raised:
+        parse_text("a: 1\nb: !custom 2\n", "deal.yaml")
+    (problem,) = raised.value.problems
+    assert "not valid YAML" in problem.message and problem.line == 2

@@ -71,7 +71,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
     if profile_record is not None:
         own = record.data.get("supplier")
         overridden = set(own) if isinstance(own, dict) else set()  # the deal's own supplier fields win
-        warnings += [w for w in _language_warnings(profile_record)
+        warnings += [w for w in _profile_warnings(profile_record)
                      if w.field.startswith("supplier.") and w.field.split(".")[1] not in overridden]
     if strict:
         problems += [Problem(p.message, p.field, p.file, p.row, p.line) for p in warnings]
@@ -97,24 +97,33 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
+def _dotted(parts: tuple[Any, ...]) -> str:
+    """The field path of ``parts``; made only for a problem, as most values have none."""
+    path = ""
+    for part in parts:
+        path = join_path(path, part)
+    return path
+
+
 def _illegal_characters(record: RawRecord) -> list[Problem]:
     problems: list[Problem] = []
 
-    def walk(value: Any, path: str) -> None:
+    def walk(value: Any, parts: tuple[Any, ...]) -> None:
         if isinstance(value, str):
             found = _XML_ILLEGAL.search(value)
             if found:
                 code = f"U+{ord(found.group()):04X}"
-                problems.append(record.problem(f"contains a control character ({code}) a document cannot hold", path))
+                problems.append(record.problem(f"contains a control character ({code}) a document cannot hold",
+                                               _dotted(parts)))
         elif isinstance(value, dict):
             for key, item in value.items():
-                walk(key, path)
-                walk(item, join_path(path, key))
+                walk(key, parts)
+                walk(item, (*parts, key))
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                walk(item, join_path(path, index))
+                walk(item, (*parts, index))
 
-    walk(record.data, "")
+    walk(record.data, ())
     return problems
 
 
@@ -197,20 +206,32 @@ def _language_warnings(record: RawRecord) -> list[Problem]:
     when other fields are invalid, and located in the file it came from)."""
     warnings: list[Problem] = []
 
-    def walk(value: Any, path: str) -> None:
+    def walk(value: Any, parts: tuple[Any, ...]) -> None:
         if isinstance(value, dict):
             if value and set(value) <= {"ru", "en"}:
                 for lang in text.LANGS:
                     given = value.get(lang)
                     if isinstance(given, str) and (found := text.looks_wrong_language(given, lang)):
                         warnings.append(record.problem(f"text under '{lang}' looks like another language ({found})",
-                                                       join_path(path, lang), severity="warning"))
+                                                       _dotted((*parts, lang)), severity="warning"))
                 return
             for key, item in value.items():
-                walk(item, join_path(path, str(key)))
+                walk(item, (*parts, str(key)))
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                walk(item, join_path(path, index))
+                walk(item, (*parts, index))
 
-    walk(record.data, "")
+    walk(record.data, ())
     return warnings
+
+
+_PROFILE_WARNINGS: dict[int, tuple[RawRecord, list[Problem]]] = {}
+
+
+def _profile_warnings(profile_record: RawRecord) -> list[Problem]:
+    """The company profile's language warnings, found once for a batch rather than once per deal."""
+    found = _PROFILE_WARNINGS.get(id(profile_record))
+    if found is None or found[0] is not profile_record:
+        _PROFILE_WARNINGS.clear()
+        found = _PROFILE_WARNINGS[id(profile_record)] = (profile_record, _language_warnings(profile_record))
+    return found[1]

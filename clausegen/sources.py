@@ -79,6 +79,18 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return memo[key]
 
 
+def _field(key_node: yaml.Node, path: str, keys: set[str], lines: dict[str, int], problems: list[Problem],
+           file: str) -> str:
+    """The path of a mapping's field: its line recorded, and reported if the mapping has it twice."""
+    key = str(key_node.value)
+    child = join_path(path, key)
+    if key in keys:
+        problems.append(Problem(f"key '{key}' appears twice", child, file, None, key_node.start_mark.line + 1))
+    keys.add(key)
+    lines[child] = key_node.start_mark.line + 1
+    return child
+
+
 def _walk_yaml(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Problem], file: str,
                walked: set[int] | None = None) -> None:
     """Record the line of every field path, and report keys given twice."""
@@ -90,12 +102,7 @@ def _walk_yaml(node: yaml.Node, path: str, lines: dict[str, int], problems: list
     if isinstance(node, yaml.MappingNode):
         keys: set[str] = set()
         for key_node, value_node in node.value:
-            key = str(key_node.value)
-            child = join_path(path, key)
-            if key in keys:
-                problems.append(Problem(f"key '{key}' appears twice", child, file, None, key_node.start_mark.line + 1))
-            keys.add(key)
-            lines[child] = key_node.start_mark.line + 1
+            child = _field(key_node, path, keys, lines, problems, file)
             _walk_yaml(value_node, child, lines, problems, file, walked)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
@@ -133,12 +140,7 @@ def _build(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Pro
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE:
                 raise _Unusual
-            key = str(key_node.value)
-            child = join_path(path, key)
-            if key in keys:
-                problems.append(Problem(f"key '{key}' appears twice", child, file, None, key_node.start_mark.line + 1))
-            keys.add(key)
-            lines[child] = key_node.start_mark.line + 1
+            child = _field(key_node, path, keys, lines, problems, file)
             name = key_node.value if key_node.tag == _STR else loader.construct_object(key_node)
             value[name] = _build(value_node, child, lines, problems, file, built, loader)
     elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:

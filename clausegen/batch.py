@@ -359,8 +359,9 @@ def run_batch(
     pending: list[Outcome] = []  # with a register row, waiting for their chunk
     unsettled: list[Outcome] = []  # since the last chunk, in input order: the manifest takes them after it
     claimed: dict[str, str] = {}
-    manifest = _Manifest(out, library, source)
+    manifest: _Manifest | None = None
     try:
+        manifest = _Manifest(out, library, source)
         for outcome in _outcomes(items, max(1, workers)):
             _write(outcome, job, claimed)
             outcomes.append(outcome)
@@ -382,7 +383,8 @@ def run_batch(
             flush_all()  # the documents are on disk before the manifest says so
         manifest.finish()
     finally:
-        manifest.abandon()  # after finish(), nothing is left to abandon
+        if manifest is not None:
+            manifest.abandon()  # after finish(), nothing is left to abandon
         _set_job(None)  # type: ignore[arg-type]
         if store is not None and store is not register:
             store.close()

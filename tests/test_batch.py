@@ -353,3 +353,30 @@ def test_manifest_is_json_whose_sha256_match_the_files(rerun):
     assert {entry["file"] for entry in entries} == {name for name in rerun.after if name.endswith(".docx")}
     for entry in entries:
         assert hashlib.sha256((rerun.out / entry["file"]).read_bytes()).hexdigest() == entry["sha256"], entry["file"]
+
+
+def test_output_that_is_a_file_exits_1_naming_it_and_leaves_nothing_behind(tmp_path):
+    sheet = write_sheet(tmp_path / "deals.csv", [example("saas-clinic-ae")])
+    (tmp_path / "out").write_text("not a folder")
+    result = invoke("batch", sheet, "-o", tmp_path / "out", "--company", COMPANY, "--no-register")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot write ") and str(tmp_path / "out") in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["deals.csv", "out"]
+
+
+def test_no_staged_part_file_is_left_after_a_run_with_a_duplicate_deal_id(tmp_path):
+    deal = example("saas-clinic-ae")
+    sheet = write_sheet(tmp_path / "deals.csv", [deal, deal])
+    out = tmp_path / "out"
+    run(sheet, out, workers=2)
+    assert not [path for path in out.rglob("*") if path.name.endswith(".part")]
+
+
+def test_manifest_streamed_deal_by_deal_is_the_same_json_as_the_outcomes(tmp_path):
+    out = tmp_path / "out"
+    result = run(examples_sheet(tmp_path), out, workers=2)
+    data = manifest(out)
+    assert [entry["deal_id"] for entry in data["deals"]] == [outcome.deal_id for outcome in result.outcomes]
+    assert data["deals"] == [outcome.manifest_entry() for outcome in result.outcomes]
+    assert data["counts"] == {"generated": len(ALLOWED_IDS), "blocked": len(BLOCKED_IDS), "failed": 0}

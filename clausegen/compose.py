@@ -407,8 +407,10 @@ def letter_head(deal: Deal, kind: str, lang: str) -> dict[str, str]:
     when = text.format_date(deal.letters.date or deal.contract.date, lang)
     supplier, counterparty = deal.supplier, deal.counterparty
     address, country = _b(counterparty.address, lang), text.country_name(counterparty.country, lang)
-    # An address often ends with its country already; the letterhead then does not repeat it.
-    to_address = address if country.casefold() in address.casefold() else ", ".join(x for x in (address, country) if x)
+    # An address often ends with its country already, in either language (an address given only in
+    # English stands in the Russian column too); the letterhead then does not repeat it.
+    named = any(text.country_name(counterparty.country, other).casefold() in address.casefold() for other in LANGS)
+    to_address = address if named else ", ".join(x for x in (address, country) if x)
     return {
         "name": supplier.name.get(lang),
         "address": _b(supplier.address, lang),

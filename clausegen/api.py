@@ -73,19 +73,6 @@ class Generated:
     library: str = ""  # fingerprint of the clause library it was built from
 
 
-_LAST_SELECTION: dict[str, tuple[lib.Library, Deal, scr.Screening, list[Selected]]] = {}
-
-
-def _select(library: lib.Library, document: str, deal: Deal, screening: scr.Screening) -> list[Selected]:
-    """:func:`select`, remembered for the last deal: a batch selects once for the key and once to build."""
-    cached = _LAST_SELECTION.get(document)
-    if cached is not None and cached[0] is library and cached[1] is deal and cached[2] is screening:
-        return cached[3]
-    selected = select(library, document, deal, screening)
-    _LAST_SELECTION[document] = (library, deal, screening, selected)
-    return selected
-
-
 def blocked_message(screening: scr.Screening, what: str) -> str:
     """Why ``what`` may not be generated: the decision and its reasons."""
     lines = [f"{what} not generated for {screening.deal_id}: screening decision is {screening.decision}"]
@@ -125,7 +112,7 @@ def build_annex(
     """The bilingual annex for a deal the screening allows; else :class:`BlockedError`."""
     if not screening.annex_allowed:
         raise BlockedError(blocked_message(screening, "annex"))
-    selected = _select(library, "annex", deal, screening)
+    selected = select(library, "annex", deal, screening)
     rows = compose.compose_rows(selected, deal, screening)
     template = lib.templates_dir(templates) / "annex.docx"
     compiled = render.compiled_template(template)
@@ -183,7 +170,7 @@ def build_letter(
         message += "\n  letters that fit this decision: " + (", ".join(allowed) or "none")
         raise BlockedError(message)
     langs: tuple[str, ...] = ("ru", "en") if lang == "both" else (lang,)
-    selected = _select(library, kind, deal, screening)
+    selected = select(library, kind, deal, screening)
     rows = compose.compose_rows(selected, deal, screening)
     name = "letter.docx" if len(langs) == 2 else "letter-single.docx"
     template = lib.templates_dir(templates) / name
@@ -200,7 +187,7 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
     """The internal screening report (always allowed: it records the decision itself)."""
     from . import __version__
 
-    selected = _select(library, "annex", deal, screening) if screening.annex_allowed else []
+    selected = select(library, "annex", deal, screening) if screening.annex_allowed else []
     template = lib.templates_dir(templates) / "screening-report.docx"
     compiled = render.compiled_template(template)
     context = memo.report_context(deal, screening, selected, library=library.fingerprint,
@@ -220,7 +207,7 @@ def build_pack(deal: Deal, screening: scr.Screening, library: lib.Library,
 
 def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library) -> dict[str, Any]:
     """Everything `clausegen screen --json` prints."""
-    selected = _select(library, "annex", deal, screening) if screening.annex_allowed else []
+    selected = select(library, "annex", deal, screening) if screening.annex_allowed else []
     return {
         "deal_id": deal.deal_id,
         "is_export": screening.is_export,
@@ -374,7 +361,7 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
     folder = lib.templates_dir(templates)
     documents = []
     for kind in pack_kinds(screening, parts):
-        selected = _select(library, "annex" if kind == "screening-report" else kind, deal, screening) \
+        selected = select(library, "annex" if kind == "screening-report" else kind, deal, screening) \
             if kind != "screening-report" or screening.annex_allowed else []
         template = render.compiled_template(folder / TEMPLATES[kind])
         documents.append([kind, template.fingerprint, [[s.clause.id, _clause_digest(s.clause)] for s in selected]])

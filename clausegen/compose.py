@@ -16,7 +16,8 @@ from . import text
 from .errors import RenderError
 from .library import Clause
 from .model import Bilingual, Deal, Party
-from .sandbox import DICT_ATTRIBUTES, Markup, compile_text, escape, paths_read
+from .recent import Recent
+from .sandbox import Markup, compile_text, escape, paths_read, value_at
 from .screening import Screening
 from .selection import Selected
 
@@ -39,22 +40,15 @@ class Row:
         return _numbered(self.number, body) if self.number else body
 
 
-_NUMBERED: dict[tuple[str, Markup], Markup] = {}
-#: Entries each of those memories keeps, the least recently used dropped first.  What is worth
-#: keeping is what many deals share, a few hundred entries; each deal's own texts (its preamble, its
-#: definitions) are never asked for again, and a larger memory would only grow with the batch.
-_KEPT = 1024
+#: What many deals share is a few hundred entries; a deal's own texts are never asked for again.
+_NUMBERED: Recent[Markup] = Recent(1024)
 
 
 def _numbered(number: str, body: Markup) -> Markup:
     """«3.1. text»; kept, as a batch numbers the same reused paragraphs the same way again and again."""
-    key = (number, body)
-    found = _NUMBERED.pop(key, None)  # taken out and put back last: the least recently used go first
+    found = _NUMBERED.get((number, body))
     if found is None:
-        found = Markup(f"{escape(number)} {body}")  # both parts already escaped
-        if len(_NUMBERED) >= _KEPT:
-            del _NUMBERED[next(iter(_NUMBERED))]
-    _NUMBERED[key] = found
+        found = _NUMBERED.put((number, body), Markup(f"{escape(number)} {body}"))  # both parts already escaped
     return found
 
 
@@ -242,29 +236,14 @@ def render_clause(clause: Clause, lang: str, context: dict[str, Any]) -> list[Ma
 #: Rendered clause paragraphs by (text, the values at the paths it reads).  In a batch most clauses
 #: read only what deals share (the supplier, the solution, the numbering, the contract's kind) and
 #: come out the same for hundreds of deals; rendering them again was most of composing a document.
-_RENDERED: dict[tuple[str, tuple[str, ...]], tuple[Markup, ...]] = {}
-
-
-def _value_at(context: Any, path: tuple[str | int, ...]) -> Any:
-    """The value ``path`` reaches, or the last value on the way that Jinja would read otherwise (a
-    dict's ``items`` is its method, not its key) or that lacks the next step; that value is then
-    what the rendering depends on, whole."""
-    value = context.get(path[0])
-    for step in path[1:]:
-        if type(value) is dict and step in value and step not in DICT_ATTRIBUTES:
-            value = value[step]
-        elif isinstance(value, list) and isinstance(step, int) and -len(value) <= step < len(value):
-            value = value[step]
-        else:
-            break
-    return value
+_RENDERED: Recent[tuple[Markup, ...]] = Recent(1024)
 
 
 class _Filling:
     """One deal's context in one language, built section by section as the clause texts read it:
     its values give the memo's keys, and on a miss the sections the text reads are carried."""
 
-    def __init__(self, deal: Deal, screening: Screening, lang: str, ref: Any, numbers: dict[str, int]) -> None:
+    def __init__(self, deal: Deal, screening: Screening, lang: str, ref: Any, numbers: dict[str, int | None]) -> None:
         self.deal, self.screening, self.lang = deal, screening, lang
         self.ref = ref
         self.numbering = repr(sorted(numbers.items()))  # all that ref() depends on
@@ -279,7 +258,7 @@ class _Filling:
 
     def key(self, path: tuple[str | int, ...]) -> str:
         # repr tells apart every value a context holds: strings, numbers, booleans, None, in dicts and lists.
-        return self.numbering if path[0] == "ref" else repr(_value_at(self, path))
+        return self.numbering if path[0] == "ref" else repr(value_at(self.get(path[0]), path[1:]))
 
     def context(self, paths: tuple[tuple[str | int, ...], ...]) -> dict[str, Any]:
         """What a text reading ``paths`` needs, its whitespace carried; a name that is no section is
@@ -300,17 +279,14 @@ def _render_memo(clause: Clause, lang: str, filling: _Filling) -> tuple[Markup, 
     except TemplateError:  # render_clause reports it, naming the clause
         return tuple(render_clause(clause, lang, filling.context(tuple((name,) for name in _SECTIONS))))
     key = (source, tuple(filling.key(path) for path in paths))
-    found = _RENDERED.pop(key, None)  # put back last, as in _numbered
+    found = _RENDERED.get(key)
     if found is None:  # a failure raises here and is never kept
-        found = tuple(render_clause(clause, lang, filling.context(paths)))
-        if len(_RENDERED) >= _KEPT:
-            del _RENDERED[next(iter(_RENDERED))]
-    _RENDERED[key] = found
+        found = _RENDERED.put(key, tuple(render_clause(clause, lang, filling.context(paths))))
     return found
 
 
-def make_ref(selected: list[Selected]) -> Any:
-    numbers = {s.clause.id: s.number for s in selected}
+def make_ref(numbers: dict[str, int | None]) -> Any:
+    """``ref('clause-id', 2)`` for clause texts: «3.2», from the numbers of this document's clauses."""
 
     def ref(clause_id: str, paragraph: int | None = None) -> str:
         number = numbers.get(clause_id)
@@ -323,8 +299,8 @@ def make_ref(selected: list[Selected]) -> Any:
 
 def compose_rows(selected: list[Selected], deal: Deal, screening: Screening) -> list[Row]:
     """The rows of a document: headings and paragraphs, numbered, in both languages."""
-    ref = make_ref(selected)
     numbers = {s.clause.id: s.number for s in selected}
+    ref = make_ref(numbers)
     fillings = {lang: _Filling(deal, screening, lang, ref, numbers) for lang in LANGS}
     rows: list[Row] = []
     item = 0

@@ -25,12 +25,16 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from collections.abc import Collection
+from dataclasses import is_dataclass
+
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
+from pydantic import BaseModel
 
 __all__ = ["ENV", "Markup", "SecurityError", "TemplateSyntaxError", "compile_condition", "compile_text", "escape",
-           "escape_literals", "paths_read"]
+           "escape_literals", "paths_read", "value_at"]
 
 
 _LOADING = {nodes.Extends: "extends", nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from"}
@@ -228,3 +232,30 @@ def _paths(tree: nodes.Template) -> tuple[Path, ...]:
 
     visit(tree)
     return tuple(sorted(found, key=repr))
+
+
+def value_at(value: Any, path: tuple[str | int, ...]) -> Any:
+    """What ``path`` (from :func:`paths_read`) reaches from ``value`` the way a template reads it,
+    or the last value on the way that lacks the next step or that Jinja would read differently (a
+    dict's ``items`` is its method, not its key): that value is then what the text depends on, whole.
+
+    Steps go through dict keys, list items, and the fields of pydantic models and dataclasses.
+    """
+    for step in path:
+        if type(value) is dict and step in value and step not in DICT_ATTRIBUTES:
+            value = value[step]
+        elif isinstance(value, (list, tuple)) and isinstance(step, int) and -len(value) <= step < len(value):
+            value = value[step]
+        elif isinstance(step, str) and step in _fields(value):
+            value = getattr(value, step)
+        else:
+            break
+    return value
+
+
+def _fields(value: Any) -> Collection[str]:
+    if isinstance(value, BaseModel):
+        return type(value).model_fields
+    if is_dataclass(value) and not isinstance(value, type):
+        return value.__dataclass_fields__
+    return ()

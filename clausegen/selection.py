@@ -7,16 +7,16 @@ assigned here, after selection, so the numbering never has gaps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, is_dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateError
-from pydantic import BaseModel
 
 from .errors import LibraryError, Problem
 from .library import Clause, Library
 from .model import Deal
-from .sandbox import compile_condition, paths_read
+from .recent import Recent
+from .sandbox import compile_condition, paths_read, value_at
 from .screening import Screening
 
 
@@ -62,26 +62,9 @@ def evaluate(clause: Clause, context: dict[str, Any]) -> bool:
         ) from None
 
 
-def _value_at(value: Any, path: tuple[str | int, ...]) -> Any:
-    """The value ``path`` reaches through model and dataclass fields, dict keys and list items, or
-    the last value on the way (a method, a missing step): what the condition depends on, whole."""
-    for step in path:
-        if isinstance(value, BaseModel) and step in type(value).model_fields:
-            value = getattr(value, step)  # type: ignore[arg-type]
-        elif is_dataclass(value) and step in value.__dataclass_fields__:  # type: ignore[operator]
-            value = getattr(value, step)  # type: ignore[arg-type]
-        elif isinstance(value, dict) and step in value and not (isinstance(step, str) and hasattr(value, step)):
-            value = value[step]
-        elif isinstance(value, (list, tuple)) and isinstance(step, int) and -len(value) <= step < len(value):
-            value = value[step]
-        else:
-            break
-    return value
-
-
 #: Selections by (document, the values the document's conditions read): a batch's deals differ in
 #: names and amounts, which no condition reads, so a few dozen selections serve a thousand deals.
-_SELECTIONS: dict[tuple[int, str, tuple[str, ...]], tuple[Library, list[Selected]]] = {}
+_SELECTIONS: Recent[tuple[Library, list[Selected]]] = Recent(256)
 
 
 def select(library: Library, document: str, deal: Deal, screening: Screening) -> list[Selected]:
@@ -91,13 +74,10 @@ def select(library: Library, document: str, deal: Deal, screening: Screening) ->
         paths = _condition_paths(library, document)
     except TemplateError:  # evaluate() reports the broken condition, naming its clause
         return _select(library, document, context)
-    key = (id(library), document, tuple(repr(_value_at(context, path)) for path in paths))
-    found = _SELECTIONS.pop(key, None)
+    key = (id(library), document, tuple(repr(value_at(context, path)) for path in paths))
+    found = _SELECTIONS.get(key)
     if found is None or found[0] is not library:
-        found = (library, _select(library, document, context))
-        if len(_SELECTIONS) >= 256:
-            del _SELECTIONS[next(iter(_SELECTIONS))]
-    _SELECTIONS[key] = found
+        found = _SELECTIONS.put(key, (library, _select(library, document, context)))
     return list(found[1])
 
 

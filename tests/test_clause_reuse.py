@@ -14,7 +14,8 @@ from helpers import make_deal
 
 from clausegen import compose
 from clausegen import library as lib
-from clausegen.sandbox import paths_read
+from clausegen.recent import Recent
+from clausegen.sandbox import paths_read, value_at
 from clausegen.screening import screen
 from clausegen.selection import select
 
@@ -27,7 +28,7 @@ def library() -> lib.Library:
 @pytest.fixture
 def renders(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """(clause id, language) of every clause rendered, not reused; the memory starts empty."""
-    monkeypatch.setattr(compose, "_RENDERED", {})
+    monkeypatch.setattr(compose, "_RENDERED", Recent(1024))
     calls: list[tuple[str, str]] = []
     real = compose.render_clause
 
@@ -95,16 +96,16 @@ def test_a_reused_clause_never_carries_the_previous_deals_values(library: lib.Li
 def test_a_reused_rendering_equals_a_fresh_one(library: lib.Library, monkeypatch: pytest.MonkeyPatch) -> None:
     changes = {"counterparty.name": {"en": "Atlas Data Pte Ltd"}, "payment.amount": 12345}
     reused = _text(_rows(library, changes))
-    monkeypatch.setattr(compose, "_RENDERED", {})
+    monkeypatch.setattr(compose, "_RENDERED", Recent(1024))
     assert _text(_rows(library, changes)) == reused
 
 
 def test_a_dict_method_name_makes_the_whole_value_the_key() -> None:
     context = {"contract": {"items": "a key named items", "number": "1"}}
     # Jinja reads contract.items as the dict's method, so the whole dict is what the text depends on.
-    assert compose._value_at(context, ("contract", "items")) == context["contract"]
-    assert compose._value_at(context, ("contract", "number")) == "1"
-    assert compose._value_at(context, ("contract", "missing")) == context["contract"]
+    assert value_at(context, ("contract", "items")) == context["contract"]
+    assert value_at(context, ("contract", "number")) == "1"
+    assert value_at(context, ("contract", "missing")) == context["contract"]
 
 
 # ------------------------------------------------------------------ selection
@@ -115,7 +116,7 @@ def evaluations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The clause ids whose conditions were evaluated, not reused; the memory starts empty."""
     from clausegen import selection
 
-    monkeypatch.setattr(selection, "_SELECTIONS", {})
+    monkeypatch.setattr(selection, "_SELECTIONS", Recent(256))
     calls: list[str] = []
     real = selection.evaluate
 

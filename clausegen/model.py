@@ -162,15 +162,19 @@ class Supplier(Party):
 class Counterparty(Party):
     address_is_po_box: bool = Field(False, description="The address is a PO box (Annex 1, indicator 9)")
     activities: list[str] = Field(
-        default_factory=list, description="Activity tags; see deal-format.md (Annex 1, indicators 19-22)"
+        default_factory=list, description="Activity tags from the vocabulary; see docs/deal-format.md (Annex 1, items 19-22)"
+    )
+    activities_other: list[str] = Field(
+        default_factory=list,
+        description="Activities that no tag of the vocabulary covers, as free text (shown in the report, scanned for indicators)",
     )
 
-    @field_validator("activities")
+    @field_validator("activities", "activities_other")
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
         for tag in value:
             if not tag.strip():
-                raise ValueError("an activity tag is empty")
+                raise ValueError("an activity is empty")
         return value
 
 
@@ -178,6 +182,9 @@ class Solution(_Strict):
     name: Bilingual = Field(description="Name of the AI solution")
     description: Bilingual | None = _text("What the solution does")
     version: str | None = Field(None, min_length=1, description="Version of the solution")
+    quantity: Bilingual | None = _text(
+        "What is supplied and how much, for the end-user statement, e.g. {ru: 50 пользовательских лицензий, en: 50 user licences}"
+    )
     delivery: Delivery = Field(description="How the solution reaches the counterparty")
     counterparty_can_modify: bool = Field(
         False, description="The counterparty can modify the solution (section 2.1); default false"
@@ -194,6 +201,17 @@ class EndUser(_Strict):
     name: Bilingual
     country: str = Field(description="ISO 3166-1 alpha-2 country code")
     address: Bilingual | None = None
+    activities: list[str] = Field(
+        default_factory=list, description="The end user's activity tags, as for the counterparty (Annex 1, items 19-22)"
+    )
+    activities_other: list[str] = Field(
+        default_factory=list, description="The end user's activities that no tag covers, as free text"
+    )
+
+    @field_validator("activities", "activities_other")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        return Counterparty._tags(value)
 
     @field_validator("country")
     @classmethod
@@ -223,6 +241,10 @@ class Knowledge(_Strict):
 class Permission(_Strict):
     number: str | None = Field(None, min_length=1, description="Number of the Export Control Commission's permission")
     date: dt.date | None = Field(None, description="Date of the permission")
+    conditions: list[Bilingual] = Field(
+        default_factory=list,
+        description="Conditions of the permission that bind the counterparty; the annex states each of them",
+    )
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> Permission:
@@ -240,6 +262,48 @@ class Letters(_Strict):
     date: dt.date | None = Field(None, description="Date of the outgoing letters; default the contract date")
     number_prefix: str | None = Field(
         None, min_length=1, description="Prefix of outgoing letter numbers; default the deal id"
+    )
+
+
+class Person(_Strict):
+    """A member of the supplier's staff who prepares or approves a record."""
+
+    name: Bilingual = Field(description="Full name, e.g. {ru: Петрова Анна Сергеевна, en: Anna Petrova}")
+    position: Bilingual | None = _text("Position, e.g. {ru: Руководитель службы экспортного контроля}")
+
+
+class IdentificationResult(StrEnum):
+    NOT_LISTED = "not_listed"
+    LISTED = "listed"
+    FSTEC_NOTICE = "fstec_notice"
+
+
+class Identification(_Strict):
+    """The identification of the solution against the control list of Decree No. 1299 (1.3, 5.3)."""
+
+    date: dt.date = Field(description="When the identification was made")
+    by: str = Field(min_length=1, description="Who made it: a person, the export control unit, or an expert body")
+    result: IdentificationResult = Field(
+        description="not_listed: not on the list; listed: on the list (outside the Declaration, 1.3); "
+                    "fstec_notice: FSTEC informed the supplier in writing (4.3)"
+    )
+    list_item: str | None = Field(None, min_length=1, description="The item of the control list, when listed")
+    reference: str | None = Field(None, min_length=1, description="The identification's document: number, report, letter")
+
+
+class ScreeningRecord(_Strict):
+    """Who checked the deal and when (the 5.3 record)."""
+
+    date: dt.date | None = Field(None, description="Date of the check; default --date, else the day of generation")
+    prepared_by: Person | None = Field(None, description="Who prepared the check; default the profile's compliance officer")
+    approved_by: Person | None = Field(None, description="Who approved the decision")
+
+
+class Terms(_Strict):
+    """Settings of the export-control terms shared by the annex and the letters."""
+
+    response_days: int = Field(
+        10, ge=1, le=90, description="Business days the counterparty has to answer a request; default 10"
     )
 
 
@@ -263,9 +327,18 @@ class Deal(_Strict):
     knowledge: Knowledge = Field(default_factory=Knowledge)
     permission: Permission = Field(default_factory=Permission)
     letters: Letters = Field(default_factory=Letters)
+    identification: Identification | None = Field(
+        None, description="The identification against the control list (1.3, 5.3); none: not recorded"
+    )
+    screening: ScreeningRecord = Field(default_factory=ScreeningRecord, description="Who checked the deal and when")
+    terms: Terms = Field(default_factory=Terms, description="Time limits shared by the annex and the letters")
 
 
 class CompanyProfile(_Strict):
     """The company profile (clausegen.yaml): the supplier shared by every deal."""
 
     supplier: Supplier
+    compliance_officer: Person | None = Field(
+        None, description="Prepares screening reports unless the deal names someone else"
+    )
+    terms: Terms | None = Field(None, description="Default terms for every deal that gives none")

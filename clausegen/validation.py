@@ -59,6 +59,8 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
     data = dict(record.data)
     if profile is not None:
         data["supplier"] = _merge_supplier(profile, data.get("supplier"))
+        if profile.terms is not None and "terms" not in data:
+            data["terms"] = profile.terms.model_dump(mode="json")
     problems = _illegal_characters(record)
     deal: Deal | None = None
     try:

@@ -450,9 +450,31 @@ def test_small_arithmetic_still_works_in_the_sandbox():
         == "ababab 1024 12 a-07 1"
 
 
-def test_a_deal_file_without_end_is_refused_by_its_size():
+def test_a_device_given_as_the_deal_file_is_refused_not_read():
     from clausegen.errors import DealError
     from clausegen.sources import read_file
 
-    with pytest.raises(DealError, match="larger than"):
+    with pytest.raises(DealError, match="not a regular file"):
         read_file(Path("/dev/zero"))
+
+
+def test_a_fifo_given_as_the_deal_file_is_refused_not_waited_on(tmp_path):
+    import os
+
+    from clausegen.errors import DealError
+    from clausegen.sources import read_file
+
+    fifo = tmp_path / "deal.yaml"
+    os.mkfifo(fifo)  # nobody writes to it: reading would block for ever
+    with pytest.raises(DealError, match="not a regular file"):
+        read_file(fifo)
+
+
+def test_a_deal_file_larger_than_the_cap_is_refused_by_its_size(tmp_path):
+    from clausegen.errors import DealError
+    from clausegen.sources import MAX_DEAL_BYTES, read_file
+
+    big = tmp_path / "deal.yaml"
+    big.write_bytes(b"# " + b"x" * MAX_DEAL_BYTES + b"\n")
+    with pytest.raises(DealError, match="larger than"):
+        read_file(big)

@@ -29,6 +29,9 @@ class RawRecord:
     file: str
     row: int | None = None
     lines: dict[str, int] = field(default_factory=dict)  # dotted field path -> line
+    # Problems found while reading (a spreadsheet cell that could not be read); validation reports
+    # them together with every other problem of the record.
+    problems: list[Problem] = field(default_factory=list)
 
     def problem(self, message: str, path: str = "", severity: str = "error") -> Problem:
         """A problem located at ``path`` in this record."""

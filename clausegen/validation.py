@@ -61,7 +61,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         data["supplier"] = _merge_supplier(profile, data.get("supplier"))
         if profile.terms is not None and "terms" not in data:
             data["terms"] = profile.terms.model_dump(mode="json")
-    problems = _illegal_characters(record)
+    problems = [*record.problems, *_illegal_characters(record)]
     deal: Deal | None = None
     try:
         deal = Deal.model_validate(data)

@@ -116,6 +116,33 @@ def _scalar_problem(node: yaml.Node, path: str, problems: list[Problem], file: s
         problems.append(Problem(message, path, file, None, node.start_mark.line + 1))
 
 
+def _scalar(node: yaml.ScalarNode, path: str, problems: list[Problem], file: str, loader: Any) -> Any:
+    """A number, boolean or null as PyYAML builds it; a number Python will not build is a problem."""
+    try:
+        return loader.construct_object(node)
+    except ValueError:  # more than 4,300 digits: Python refuses to convert it
+        problems.append(Problem(f"a number of {len(node.value)} characters; no field takes one so long", path,
+                                file, None, node.start_mark.line + 1))
+        return None
+
+
+def _recursion(node: yaml.Node, path: str, file: str, ancestors: tuple[int, ...] = ()) -> Problem | None:
+    """A problem where an alias refers to a value that contains it (data without end), else None."""
+    if id(node) in ancestors:
+        return Problem("a YAML alias refers to a value that contains it; write the values out", path, file,
+                       None, node.start_mark.line + 1)
+    inside = (*ancestors, id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if found := _recursion(value_node, join_path(path, key_node.value), file, inside):
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            if found := _recursion(item, join_path(path, index), file, inside):
+                return found
+    return None
+
+
 def _field(key_node: yaml.Node, path: str, keys: set[str], lines: dict[str, int], problems: list[Problem],
            file: str) -> str:
     """The path of a mapping's field: its line recorded, and reported if the mapping has it twice."""
@@ -175,7 +202,7 @@ def _build(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Pro
             value = node.value
         else:
             _scalar_problem(node, path, problems, file, loader)
-            value = loader.construct_object(node)
+            value = _scalar(node, path, problems, file, loader)
     elif isinstance(node, yaml.MappingNode) and node.tag == _MAP:
         built[id(node)] = _BUILDING
         value = {}
@@ -203,13 +230,39 @@ def _construct(loader: Any, node: yaml.Node, file: str) -> tuple[Any, dict[str, 
     try:
         return _build(node, "", lines, problems, file, {}, loader), lines, problems
     except _Unusual:
+        if found := _recursion(node, "", file):
+            return None, {}, [found]
         lines, problems = {}, []
         _walk_yaml(node, "", lines, problems, file, loader)
         return loader.construct_document(node), lines, problems
 
 
+MAX_DEPTH = 32  # a deal nests six levels at most; hostile files nest thousands to exhaust the stack
+
+
+def _too_deep(value: Any, depth: int = 0) -> bool:
+    if depth > MAX_DEPTH:
+        return True
+    if isinstance(value, dict):
+        return any(_too_deep(item, depth + 1) for item in value.values())
+    if isinstance(value, list):
+        return any(_too_deep(item, depth + 1) for item in value)
+    return False
+
+
 def parse_text(text: str, file: str) -> RawRecord:
-    """Parse YAML (JSON is YAML too, but is read strictly as JSON by suffix)."""
+    """Parse YAML (JSON is YAML too, but is read strictly as JSON by suffix); refuse data nested too deeply."""
+    try:
+        record = _parse_text(text, file)
+    except RecursionError:
+        record = None
+    if record is None or _too_deep(record.data):
+        raise DealError([Problem(f"nested more than {MAX_DEPTH} levels deep; a deal file nests a few levels",
+                                 "", file)])
+    return record
+
+
+def _parse_text(text: str, file: str) -> RawRecord:
     problems: list[Problem] = []
     lines: dict[str, int] = {}
     if file.lower().endswith(".json"):
@@ -218,7 +271,10 @@ def parse_text(text: str, file: str) -> RawRecord:
         except json.JSONDecodeError as error:
             raise DealError([Problem(f"not valid JSON: {error.msg}", "", file, None, error.lineno)]) from None
         except ValueError as error:
-            raise DealError([Problem(str(error), "", file)]) from None
+            message = str(error)
+            if "integer string conversion" in message:
+                message = "a number of more than 4,300 digits; no field takes one so long"
+            raise DealError([Problem(message, "", file)]) from None
         return RawRecord(data, file)
     try:
         loader = _Loader(text)

@@ -9,7 +9,9 @@ and text in the wrong language for its column (a warning; an error under
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+import unicodedata
 import types
 import typing
 from dataclasses import dataclass, field
@@ -107,6 +109,16 @@ def _dotted(parts: tuple[Any, ...]) -> str:
     return path
 
 
+@functools.lru_cache(maxsize=4096)
+def _unnamed(value: str) -> str | None:
+    """The first letter-like character Unicode gives no name to (the morphology and language
+    detectors look letters up by name), else None."""
+    for ch in value:
+        if ord(ch) > 0x2FF and not unicodedata.name(ch, ""):
+            return ch
+    return None
+
+
 def _illegal_characters(record: RawRecord) -> list[Problem]:
     problems: list[Problem] = []
 
@@ -117,6 +129,10 @@ def _illegal_characters(record: RawRecord) -> list[Problem]:
                 code = f"U+{ord(found.group()):04X}"
                 problems.append(record.problem(f"contains a control character ({code}) a document cannot hold",
                                                _dotted(parts)))
+            elif not value.isascii() and (unknown := _unnamed(value)):
+                problems.append(record.problem(
+                    f"contains a character (U+{ord(unknown):04X}) that the language tools cannot read: "
+                    "unassigned, private-use or a script they do not know", _dotted(parts)))
         elif isinstance(value, dict):
             for key, item in value.items():
                 walk(key, parts)

@@ -235,6 +235,8 @@ def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library
             {"number": r.number, "note": r.note} for r in screening.indicators if r.status == scr.NOT_APPLICABLE
         ],
         "reasons": [{"section": r.section, "ru": r.ru, "en": r.en} for r in screening.reasons],
+        # free text that speaks of items 19-22 the deal does not declare: warnings, never the decision
+        "possible_indicators": [p.as_dict() for p in screening.possible_indicators],
         "clauses": [
             {"id": s.clause.id, "version": s.clause.meta.version, "number": s.number,
              "reason": s.reason_en, "reason_ru": s.reason_ru}

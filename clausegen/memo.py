@@ -190,9 +190,7 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
 
 def _warning_texts(screening: Screening) -> list[str]:
     """The keyword scan's "possible indicator" warnings, when screening gives them (vocabulary)."""
-    found = getattr(screening, "warnings", ()) or ()
-    return [labels.evidence(getattr(item, "message_ru", None) or str(getattr(item, "message", item)), "ru")
-            for item in found]
+    return [labels.evidence(item.message_ru, "ru") for item in screening.possible_indicators]
 
 
 def record(deal: Deal, screening: Screening, selected: list[Selected], check: Check) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import identification, text
+from . import activities, identification, text
 from .errors import DealError, Problem
 from .model import Bilingual, CompanyProfile, Deal
 from .sources import RawRecord, join_path
@@ -63,7 +63,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
             data["terms"] = profile.terms.model_dump(mode="json")
         if profile.compliance_officer is not None:
             data["screening"] = _merge_preparer(profile, data.get("screening"))
-    problems = _illegal_characters(record)
+    problems = _illegal_characters(record) + _activity_tags(record)
     deal: Deal | None = None
     try:
         deal = Deal.model_validate(data)
@@ -73,6 +73,8 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         problems += _codes(deal, record)
         problems += [record.problem(message, path) for path, message in identification.conflicts(deal)]
     warnings = _language_warnings(record)
+    if deal is not None:
+        warnings += [record.problem(p.message, p.field, severity="warning") for p in activities.possible_indicators(deal)]
     if profile_record is not None:
         own = record.data.get("supplier")
         overridden = set(own) if isinstance(own, dict) else set()  # the deal's own supplier fields win
@@ -195,6 +197,28 @@ def _codes(deal: Deal, record: RawRecord) -> list[Problem]:
             problems.append(record.problem(f"unknown country code {code!r} (ISO 3166-1 alpha-2)", path))
     if deal.payment and not text.is_currency(deal.payment.currency):
         problems.append(record.problem(f"unknown currency {deal.payment.currency!r} (ISO 4217)", "payment.currency"))
+    return problems
+
+
+def _activity_tags(record: RawRecord) -> list[Problem]:
+    """A tag outside the vocabulary, with what it probably meant (read from the raw data, so it is
+    reported beside every other problem of the file, at its line)."""
+    data = record.data
+    lists: list[tuple[str, Any]] = []
+    counterparty = data.get("counterparty")
+    if isinstance(counterparty, dict):
+        lists.append(("counterparty.activities", counterparty.get("activities")))
+    end_use = data.get("end_use")
+    users = end_use.get("end_users") if isinstance(end_use, dict) else None
+    if isinstance(users, list):
+        lists += [(f"end_use.end_users[{i}].activities", u.get("activities")) for i, u in enumerate(users)
+                  if isinstance(u, dict)]
+    problems = []
+    for path, tags in lists:
+        if isinstance(tags, list):  # another type is pydantic's to report
+            for index, tag in enumerate(tags):
+                if isinstance(tag, str) and tag.strip() and (why := activities.explain(tag)):
+                    problems.append(record.problem(why, join_path(path, index)))
     return problems
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import labels, text
+from . import activities, labels, text
 from .checkrecord import Check
 from .identification import identification_status, list_item
 from .ladder import rungs
@@ -146,8 +146,10 @@ def _identification_rows(deal: Deal, lang: str) -> list[tuple[str, str]]:
 
 
 def _activities(tags: list[str], other: list[str], lang: str) -> str:
-    named = [labels.activity(tag, lang) for tag in tags] + list(other)
-    return ", ".join(named) or ("не указаны" if lang == "ru" else "none given")
+    named = [labels.activity(tag, lang) for tag in tags]
+    if other:
+        named.append(("иные: " if lang == "ru" else "other: ") + ", ".join(f"«{item}»" for item in other))
+    return "; ".join(named) or ("не указаны" if lang == "ru" else "none given")
 
 
 def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
@@ -188,9 +190,22 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
     ]
 
 
+def _lower_first(value: str) -> str:
+    return value[:1].lower() + value[1:]
+
+
 def _warning_texts(screening: Screening) -> list[str]:
     """The keyword scan's "possible indicator" warnings, when screening gives them (vocabulary)."""
-    return [labels.evidence(item.message_ru, "ru") for item in screening.possible_indicators]
+    # Built from the warning's parts, not its message: the message names the field by its path.
+    texts = []
+    for item in screening.possible_indicators:
+        words = ", ".join(f"«{word}»" for word in item.found)
+        line = (f"Возможный признак № {item.number} ({_lower_first(activities.item_label(item.number, 'ru'))}): {words} — "
+                f"{labels.field_path(item.field)}")
+        if item.kind == "suitability":
+            line += "; пригодность Решения ИИ для такого применения не отмечена"
+        texts.append(line + ". Подтвердить (указать вид деятельности и пригодность) или уточнить текст")
+    return texts
 
 
 def record(deal: Deal, screening: Screening, selected: list[Selected], check: Check) -> dict[str, Any]:

@@ -57,6 +57,9 @@ def deal_schema() -> dict[str, Any]:
     schema = Deal.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "clausegen deal file"
+    schema["description"] = ("One export deal of an AI solution. Every field, the activity vocabulary, the company "
+                             "profile and spreadsheet columns are documented in docs/deal-format.md of the "
+                             "clausegen repository; `clausegen activities` lists the activity tags.")
     return schema
 
 

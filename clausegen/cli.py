@@ -153,6 +153,25 @@ def annex(deal: Path, output: Path, columns: tuple[str, str], company: Path | No
             check=_check(validated.deal, screening, check, store))
 
 
+@cli.command("activities")
+@click.option("--markdown", is_flag=True, help="Print a Markdown table (as in docs/deal-format.md).")
+def activities_command(markdown: bool) -> None:
+    """The activity tags of the deal format, grouped by the Annex 1 item they serve (19-22, then none)."""
+    from . import activities as vocabulary
+
+    if markdown:
+        click.echo("| tag | Annex 1 item | Russian | English |\n| --- | --- | --- | --- |")
+    for number, tags in vocabulary.by_item():
+        if not markdown:
+            click.echo(f"item {number}: {vocabulary.item_label(number, 'en')}" if number else "no Annex 1 item:")
+        for tag in tags:
+            ru, en = vocabulary.label(tag, "ru"), vocabulary.label(tag, "en")
+            if markdown:
+                click.echo(f"| `{tag}` | {number or '—'} | {ru} | {en} |")
+            else:
+                click.echo(f"  {tag:26} {en} / {ru}")
+
+
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the deal file."""

@@ -144,10 +144,21 @@ def test_approval_from_the_register_names_the_approver_and_its_date():
     assert "Соколов Павел Андреевич" in text and "3 декабря 2026 г." in text
 
 
-def test_outside_declaration_report_records_the_identification_and_the_fstec_licence(reports):
+def test_outside_declaration_report_records_the_identification_and_the_fstec_licence(tmp_path):
+    deal = api.load_deal(write_deal(tmp_path, modified(changes={
+        **IDENT, "identification.result": "listed", "identification.list_item": "5.A.2.a",
+        "identification.reference": "Заключение № ИД-1"})), COMPANY).deal
+    screening = api.screen_deal(deal)
+    text = report_text(api.build_report(deal, screening, load_library(), None,
+                                        checkrecord.resolve(deal, date=DAY)).data)
+    assert "Пункт Списка\n5.A.2.a" in text and "Документ\nЗаключение № ИД-1" in text
+    assert "лицензию ФСТЭК России на экспорт (пункт Списка 5.A.2.a)" in text and "183-ФЗ" in text
+
+
+def test_controlled_item_without_identification_is_reported_as_declared_not_identified(reports):
     text = reports["controlled-item-am"]
-    assert "Пункт Списка\n5.A.2.a" in text
-    assert "лицензию ФСТЭК России" in text and "183-ФЗ" in text
+    assert "сведения об идентификации не внесены" in text
+    assert "Внести в файл сделки сведения об идентификации" in text
 
 
 def test_report_without_identification_says_it_was_not_made(reports):

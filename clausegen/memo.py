@@ -55,6 +55,16 @@ def _person(who: Person | None, lang: str) -> dict[str, str]:
     return {"name": who.name.get(lang), "position": _name(who.position, lang, "")}
 
 
+def decision_label(deal: Deal, screening: Screening, lang: str) -> str:
+    """The decision in words; a permission decision cites only the rungs that apply (4.2 and/or 4.3)."""
+    text_ = (DECISION_RU if lang == "ru" else DECISION_EN)[screening.decision]
+    if screening.decision in (Decision.PERMISSION_REQUIRED, Decision.PROCEED_WITH_PERMISSION):
+        sections = sorted({r.section for r in screening.reasons} & {"4.2", "4.3"})
+        cited = (("пп. " if len(sections) > 1 else "п. ") if lang == "ru" else "") + ", ".join(sections)
+        text_ = text_.replace("(пп. 4.2, 4.3)" if lang == "ru" else "(4.2, 4.3)", f"({cited})")
+    return text_
+
+
 def _blank_name(who: dict[str, str]) -> dict[str, str]:
     # A signature block without a name gets a line to write it on.
     return who if who["name"] else {"name": "________________ (Ф. И. О.)", "position": "________________ (должность)"}
@@ -235,7 +245,7 @@ def record(deal: Deal, screening: Screening, selected: list[Selected], check: Ch
                 "result": str(deal.identification.result), "list_item": deal.identification.list_item,
                 "reference": deal.identification.reference} if deal.identification else {}),
         },
-        "decision_label": {"ru": DECISION_RU[screening.decision], "en": DECISION_EN[screening.decision]},
+        "decision_label": {lang: decision_label(deal, screening, lang) for lang in text.LANGS},
         "rungs": [{"section": r.section, "title": {"ru": r.title_ru, "en": r.title_en}, "status": r.status,
                    "why": {"ru": r.why_ru, "en": r.why_en}} for r in rungs(deal, screening)],
         "next_steps": [{"ru": ru, "en": en} for ru, en in next_steps(deal, screening, check)],
@@ -295,7 +305,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
             "indicators": indicators,
             "warnings": [{"number": str(n), "text": w} for n, w in enumerate(warnings, 1)]
             or [{"number": "—", "text": "Возможных признаков в свободном тексте не найдено"}],
-            "decision": DECISION_RU[screening.decision],
+            "decision": decision_label(deal, screening, "ru"),
             "approval_pending": f"Решение {NOT_APPROVED[0]} / {NOT_APPROVED[1]}" if pending else "",
             "rungs": [{"section": f"п. {r.section}", "title": r.title_ru, "status": r.status_ru, "why": r.why_ru}
                       for r in rungs(deal, screening)],

@@ -250,3 +250,9 @@ def test_every_label_group_has_both_languages():
 def test_evidence_field_paths_get_their_russian_names():
     assert labels.evidence("end_use.end_users: none given") == "Конечные пользователи: не указаны"
     assert labels.evidence("payment.method: cash") == "Способ оплаты: наличные денежные средства"
+
+
+def test_permission_decision_cites_only_the_rung_that_applies():
+    deal = api.load_deal(EXAMPLE_DEALS["weights-research-in"], COMPANY).deal  # FSTEC notice only
+    summary = api.screening_summary(deal, api.screen_deal(deal), load_library(), checkrecord.resolve(deal, date=DAY))
+    assert summary["decision_label"]["ru"].endswith("(п. 4.3)") and "4.2" not in summary["decision_label"]["en"]

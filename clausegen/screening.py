@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from . import activities as voc
+from .identification import has_fstec_notice, is_listed, list_item
 from .model import Deal, Delivery, PaymentMethod, Suitability
 
 
@@ -53,16 +55,9 @@ class IndicatorSpec:
     en: str
     hardware_only: bool = False
     suitability: frozenset[Suitability] = frozenset()
-    activities: frozenset[str] = frozenset()
+    activities: frozenset[str] = frozenset()  # the vocabulary's tags of the item (clausegen/activities.yaml)
 
 
-_NUCLEAR = frozenset(
-    {"nuclear_reactors", "nuclear_fuel", "nuclear_waste", "isotope_separation", "heavy_water", "high_energy_physics"}
-)
-_CHEM_BIO = frozenset(
-    {"organic_synthesis", "vaccines", "pesticides", "toxicology", "biochemistry", "microbiology", "immunology",
-     "genetic_engineering"}
-)
 _S = Suitability
 
 INDICATORS: tuple[IndicatorSpec, ...] = (
@@ -94,15 +89,15 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
     IndicatorSpec(18, "Документация или длительное обучение при поставке единичного образца",
                   "Documentation or long training for a single unit", hardware_only=True),
     IndicatorSpec(19, "Деятельность в ядерной сфере", "Nuclear activities",
-                  suitability=frozenset({_S.NUCLEAR}), activities=_NUCLEAR),
+                  suitability=frozenset({_S.NUCLEAR}), activities=frozenset(voc.tags_of_item(19))),
     IndicatorSpec(20, "Деятельность в ракетной области", "Missile activities",
-                  suitability=frozenset({_S.MISSILE}), activities=frozenset({"missile"})),
+                  suitability=frozenset({_S.MISSILE}), activities=frozenset(voc.tags_of_item(20))),
     IndicatorSpec(21, "Химическая и биологическая деятельность", "Chemical and biological activities",
-                  suitability=frozenset({_S.CHEMICAL_BIOLOGICAL}), activities=_CHEM_BIO),
+                  suitability=frozenset({_S.CHEMICAL_BIOLOGICAL}), activities=frozenset(voc.tags_of_item(21))),
     IndicatorSpec(22, "Исследования ИИ для военных ведомств или спецслужб",
                   "AI research for military agencies or special services",
                   suitability=frozenset({_S.MILITARY, _S.INTELLIGENCE}),
-                  activities=frozenset({"military_research", "special_services"})),
+                  activities=frozenset(voc.tags_of_item(22))),
 )
 INDICATOR_BY_NUMBER = {spec.number: spec for spec in INDICATORS}
 
@@ -140,6 +135,8 @@ class Screening:
     indicators: tuple[IndicatorResult, ...]
     reasons: tuple[Reason, ...]
     letters: tuple[str, ...] = field(default=())
+    #: Free text that speaks of items 19-22 the deal does not declare: warnings, never a decision.
+    possible_indicators: tuple[voc.PossibleIndicator, ...] = field(default=())
 
     @property
     def fired(self) -> list[int]:
@@ -181,22 +178,29 @@ def _derive(deal: Deal) -> dict[int, list[str]]:
             found.setdefault(9, []).append(f"counterparty.address.{lang}: {address}")
     if deal.payment and deal.payment.method == PaymentMethod.CASH:
         found.setdefault(13, []).append("payment.method: cash")
-    activities = set(cp.activities)
     suitable = set(deal.solution.suitable_for)
-    for spec in INDICATORS:
-        if spec.activities and (hits := sorted(activities & spec.activities)) and suitable & spec.suitability:
-            fit = ", ".join(sorted(s.value for s in suitable & spec.suitability))
-            found.setdefault(spec.number, []).append(
-                f"counterparty.activities: {', '.join(hits)}; solution.suitable_for: {fit}"
-            )
+    for path, tags in _activity_lists(deal):
+        for number, hits in voc.items_of(tags).items():
+            spec = INDICATOR_BY_NUMBER[number]
+            if suitable & spec.suitability:
+                fit = ", ".join(sorted(s.value for s in suitable & spec.suitability))
+                found.setdefault(number, []).append(f"{path}: {', '.join(hits)}; solution.suitable_for: {fit}")
     return found
+
+
+def _activity_lists(deal: Deal) -> list[tuple[str, list[str]]]:
+    """The activity tags of the counterparty and of each end user: items 19-22 speak of the
+    «контрагент (конечный пользователь)», so either one's activities count."""
+    lists = [("counterparty.activities", deal.counterparty.activities)]
+    lists += [(f"end_use.end_users[{i}].activities", u.activities) for i, u in enumerate(deal.end_use.end_users)]
+    return [(path, tags) for path, tags in lists if tags]
 
 
 def _indicator_results(deal: Deal) -> tuple[IndicatorResult, ...]:
     derived = _derive(deal)
     declared = set(deal.red_flags)
     hardware = deal.solution.delivery == Delivery.EMBEDDED_IN_HARDWARE
-    activities = set(deal.counterparty.activities)
+    activities = {tag for _, tags in _activity_lists(deal) for tag in tags}
     suitable = set(deal.solution.suitable_for)
     results = []
     for spec in INDICATORS:
@@ -239,14 +243,18 @@ def screen(deal: Deal) -> Screening:
     fired = [r.number for r in indicators if r.status == FIRED]
     k = deal.knowledge
     reasons: list[Reason] = []
-    if deal.solution.controlled_item:
+    fstec_notice = has_fstec_notice(deal)
+    if is_listed(deal):
         decision = Decision.OUTSIDE_DECLARATION
+        item = list_item(deal)
+        where_ru = f", пункт {item}" if item else ""
+        where_en = f", item {item}" if item else ""
         reasons.append(Reason("1.3", "Решение ИИ включено в Список контролируемых товаров и технологий "
-                              "(постановление Правительства РФ № 1299): применяется установленная законом "
+                              f"(постановление Правительства РФ № 1299{where_ru}): применяется установленная законом "
                               "процедура экспортного контроля, документы по Декларации не оформляются",
-                              "The AI solution is on the control list (Government Resolution No. 1299): the "
-                              "statutory export-control procedure applies and nothing is generated under "
-                              "the Declaration"))
+                              "The AI solution is on the control list (Government Resolution No. 1299"
+                              f"{where_en}): the statutory export-control procedure applies and nothing is generated "
+                              "under the Declaration"))
     elif k.prohibited_use_known or k.harm_known:
         decision = Decision.REFUSE
         if k.prohibited_use_known:
@@ -259,8 +267,10 @@ def screen(deal: Deal) -> Screening:
                                   "юридическим лицам: от экспорта следует воздержаться",
                                   "Reliably known intent to harm citizens or legal entities: refrain from "
                                   "the export"))
-    elif k.military_or_wmd_concern or k.fstec_notice:
+    elif k.military_or_wmd_concern or fstec_notice:
         granted = deal.permission.given
+        # A permission after an FSTEC notice is one under 4.3 (drafting rules, 4).
+        basis = "4.2" if k.military_or_wmd_concern else "4.3"
         decision = Decision.PROCEED_WITH_PERMISSION if granted else Decision.PERMISSION_REQUIRED
         if k.military_or_wmd_concern:
             reasons.append(Reason("4.2", "Обоснованное опасение военного использования, использования для ОМП "
@@ -268,18 +278,18 @@ def screen(deal: Deal) -> Screening:
                                   "контролю",
                                   "Reasonable concern of military, WMD or terrorist use: the Export Control "
                                   "Commission's permission is required"))
-        if k.fstec_notice:
+        if fstec_notice:
             reasons.append(Reason("4.3", "ФСТЭК России письменно уведомила о необходимости согласования: "
                                   "требуется разрешение Комиссии по экспортному контролю",
                                   "FSTEC of Russia gave written notice that approval is needed: the Export "
                                   "Control Commission's permission is required"))
         if granted:
-            reasons.append(Reason("4.2", f"Разрешение Комиссии № {deal.permission.number} от "
+            reasons.append(Reason(basis, f"Разрешение Комиссии № {deal.permission.number} от "
                                   f"{deal.permission.date:%d.%m.%Y} получено",
                                   f"The Commission's permission No. {deal.permission.number} of "
                                   f"{deal.permission.date:%d.%m.%Y} has been obtained"))
         else:
-            reasons.append(Reason("4.2", "До получения разрешения от экспорта следует воздержаться",
+            reasons.append(Reason(basis, "До получения разрешения от экспорта следует воздержаться",
                                   "Refrain from the export until the permission is obtained"))
     elif fired:
         decision = Decision.ENHANCED_DUE_DILIGENCE
@@ -298,4 +308,5 @@ def screen(deal: Deal) -> Screening:
                               "смысле Декларации; условия о конечном использовании всё равно включаются",
                               "Access without the ability to modify (SaaS) is not an export under the "
                               "Declaration; the end-use terms are included all the same"))
-    return Screening(deal.deal_id, export, decision, indicators, tuple(reasons), LETTERS_RECOMMENDED[decision])
+    return Screening(deal.deal_id, export, decision, indicators, tuple(reasons), LETTERS_RECOMMENDED[decision],
+                     voc.possible_indicators(deal))

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import text
+from . import activities, identification, text
 from .errors import DealError, Problem
 from .model import Bilingual, CompanyProfile, Deal
 from .sources import RawRecord, join_path
@@ -63,7 +63,9 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         data["supplier"] = _merge_supplier(profile, data.get("supplier"))
         if profile.terms is not None and "terms" not in data:
             data["terms"] = profile.terms.model_dump(mode="json")
-    problems = [*record.problems, *_illegal_characters(record)]
+        if profile.compliance_officer is not None:
+            data["screening"] = _merge_preparer(profile, data.get("screening"))
+    problems = [*record.problems, *_illegal_characters(record), *_activity_tags(record)]
     deal: Deal | None = None
     try:
         deal = Deal.model_validate(data)
@@ -71,7 +73,10 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         problems += _pydantic_problems(error, record, Deal)
     if deal is not None:
         problems += _codes(deal, record)
+        problems += [record.problem(message, path) for path, message in identification.conflicts(deal)]
     warnings = _language_warnings(record)
+    if deal is not None:
+        warnings += [record.problem(p.message, p.field, severity="warning") for p in activities.possible_indicators(deal)]
     if profile_record is not None:
         own = record.data.get("supplier")
         overridden = set(own) if isinstance(own, dict) else set()  # the deal's own supplier fields win
@@ -95,6 +100,15 @@ def _merge_supplier(profile: CompanyProfile, override: Any) -> Any:
     if not isinstance(override, dict):
         return override  # let pydantic report the wrong type
     return {**base, **override}
+
+
+def _merge_preparer(profile: CompanyProfile, own: Any) -> Any:
+    # The profile's compliance officer prepares the screening report unless the deal names someone.
+    if own is not None and not isinstance(own, dict):
+        return own  # let pydantic report the wrong type
+    if isinstance(own, dict) and own.get("prepared_by") is not None:
+        return own
+    return {**(own or {}), "prepared_by": profile.compliance_officer.model_dump(mode="json", exclude_none=True)}
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -199,6 +213,28 @@ def _codes(deal: Deal, record: RawRecord) -> list[Problem]:
             problems.append(record.problem(f"unknown country code {code!r} (ISO 3166-1 alpha-2)", path))
     if deal.payment and not text.is_currency(deal.payment.currency):
         problems.append(record.problem(f"unknown currency {deal.payment.currency!r} (ISO 4217)", "payment.currency"))
+    return problems
+
+
+def _activity_tags(record: RawRecord) -> list[Problem]:
+    """A tag outside the vocabulary, with what it probably meant (read from the raw data, so it is
+    reported beside every other problem of the file, at its line)."""
+    data = record.data
+    lists: list[tuple[str, Any]] = []
+    counterparty = data.get("counterparty")
+    if isinstance(counterparty, dict):
+        lists.append(("counterparty.activities", counterparty.get("activities")))
+    end_use = data.get("end_use")
+    users = end_use.get("end_users") if isinstance(end_use, dict) else None
+    if isinstance(users, list):
+        lists += [(f"end_use.end_users[{i}].activities", u.get("activities")) for i, u in enumerate(users)
+                  if isinstance(u, dict)]
+    problems = []
+    for path, tags in lists:
+        if isinstance(tags, list):  # another type is pydantic's to report
+            for index, tag in enumerate(tags):
+                if isinstance(tag, str) and tag.strip() and (why := activities.explain(tag)):
+                    problems.append(record.problem(why, join_path(path, index)))
     return problems
 
 

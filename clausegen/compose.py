@@ -536,12 +536,29 @@ def signature_view(deal: Deal) -> dict[str, Any]:
     }
 
 
+#: The language of each column's text, for hyphenation (w:lang).
+_LANGUAGE_TAGS = {"ru": "ru-RU", "en": "en-GB"}
+
+
+def running_header(deal: Deal, lang: str) -> str:
+    """«Приложение № 2 к Договору № SA-0142/2026 от 20 ноября 2026 г.» / "Annex No. 2 to Contract No. …"."""
+    c = deal.contract
+    if lang == "ru":
+        return f"Приложение № {c.annex_number} к Договору № {c.number} от {text.format_date(c.date, 'ru')}"
+    return f"Annex No. {c.annex_number} to Contract No. {c.number} dated {text.format_date(c.date, 'en')}"
+
+
 def annex_context(rows: list[Row], deal: Deal, columns: tuple[str, str]) -> dict[str, Any]:
     """What templates/annex.docx needs."""
     left, right = columns
     return {
         "rows": [{"kind": r.kind, "left": r.text(left), "right": r.text(right)} for r in rows],
         "sign": signature_view(deal),
+        "layout": {
+            "header": " / ".join(running_header(deal, lang) for lang in columns),
+            "left_lang": _LANGUAGE_TAGS[left],
+            "right_lang": _LANGUAGE_TAGS[right],
+        },
     }
 
 

@@ -12,7 +12,7 @@ import re
 import zipfile
 
 import pytest
-from helpers import ANNEX_EXAMPLES, make_deal, pairs
+from helpers import ANNEX_EXAMPLES, COMPANY, DATA, make_deal, pairs
 
 from clausegen import api
 from clausegen.compose import business_days
@@ -33,6 +33,13 @@ def article(rows, title_en: str) -> list[tuple[str, str]]:
     """The (ru, en) paragraphs of the article whose English heading is ``title_en``."""
     (number,) = [m.group(1) for _, en in rows if (m := re.fullmatch(rf"(\d+)\. {re.escape(title_en)}", en))]
     return [(ru, en) for ru, en in rows if ru.startswith(f"{number}.") and not ru.startswith(f"{number}. ")]
+
+
+def data_annex(library, name: str):
+    """The annex of tests/data/<name>.yaml: (clause ids, the clause rows as (ru, en) pairs)."""
+    deal = api.load_deal(DATA / f"{name}.yaml", COMPANY).deal
+    generated = api.build_annex(deal, api.screen_deal(deal), library)
+    return [cid for cid, _ in generated.clauses], pairs(docx_rows(generated.data)[: len(generated.rows)])
 
 
 def text_of(paragraphs, lang: str) -> str:
@@ -128,9 +135,9 @@ def test_saas_annex_speaks_of_no_licence_keys_equipment_or_destruction_of_weight
 # ------------------------------------------------------------------ identification (item 5)
 
 
-def test_recorded_identification_is_stated_with_its_date_and_reference(annexes):
-    (first_ru, first_en) = article(example_rows(annexes, "reactor-maintenance-hu"),
-                                   "Decisions of the Authorised Bodies")[0]
+def test_recorded_identification_is_stated_with_its_date_and_reference(library):
+    _, rows = data_annex(library, "reactor-identified")
+    (first_ru, first_en) = article(rows, "Decisions of the Authorised Bodies")[0]
     assert "identification carried out by the Supplier on 18 November 2026 (document reference: ИД-2026/31 " \
            "(ID-2026/31)), the AI Solution is not included in the list" in first_en
     assert "проведённой Поставщиком 18 ноября 2026 г. (реквизиты документа: ИД-2026/31)" in first_ru
@@ -180,6 +187,15 @@ def test_permission_deal_without_fired_indicators_has_no_enhanced_terms(library)
     ids, _ = annex_of(library, PERMISSION)
     assert "commission-permission" in ids
     assert not ENHANCED & set(ids)
+
+
+def test_permission_deal_with_conditions_lists_them_and_keeps_the_enhanced_terms(library):
+    ids, rows = data_annex(library, "permission-with-conditions")
+    second_ru, second_en = article(rows, "Permission of the Export Control Commission")[1]
+    assert "— The AI Solution is used only in the Counterparty's structural biology laboratory in Hyderabad;" \
+           in second_en
+    assert "— Решение ИИ используется только в лаборатории структурной биологии Контрагента" in second_ru
+    assert {"end-user-statement-condition", "verification-on-premise", "suspension-pending-clarification"} <= set(ids)
 
 
 def test_permission_conditions_are_stated_in_both_columns(library):

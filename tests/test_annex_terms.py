@@ -135,9 +135,9 @@ def test_saas_annex_speaks_of_no_licence_keys_equipment_or_destruction_of_weight
 # ------------------------------------------------------------------ identification (item 5)
 
 
-def test_recorded_identification_is_stated_with_its_date_and_reference(library):
-    _, rows = data_annex(library, "reactor-identified")
-    (first_ru, first_en) = article(rows, "Decisions of the Authorised Bodies")[0]
+def test_recorded_identification_is_stated_with_its_date_and_reference(annexes):
+    (first_ru, first_en) = article(example_rows(annexes, "reactor-maintenance-hu"),
+                                   "Decisions of the Authorised Bodies")[0]
     assert "identification carried out by the Supplier on 18 November 2026 (document reference: ИД-2026/31 " \
            "(ID-2026/31)), the AI Solution is not included in the list" in first_en
     assert "проведённой Поставщиком 18 ноября 2026 г. (реквизиты документа: ИД-2026/31)" in first_ru

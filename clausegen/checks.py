@@ -17,6 +17,8 @@ CLAUSE_VARIABLES = frozenset(
     {"lang", "contract", "supplier", "counterparty", "solution", "end_use", "permission", "payment", "screening",
      "ref", "loop"}
 )
+#: The annex's own sections (issue 12): the response period, the disclosed activities, the identification.
+CLAUSE_VARIABLES |= {"terms", "disclosure", "identification"}
 CONDITION_VARIABLES = frozenset({"deal", "screening"})
 #: Grammar helpers that exist for one language's conventions: compared as the value they format.
 _LANGUAGE_FORMS = {

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateError
+from num2words import num2words
 
 from . import text
 from .errors import RenderError
 from .library import Clause
-from .model import Bilingual, Deal, Party
+from .model import Bilingual, Deal, IdentificationResult, Party
 from .recent import Recent
 from .sandbox import Markup, compile_text, escape, paths_read, value_at
-from .screening import Screening
+from .screening import INDICATORS, Screening
 from .selection import Selected
 
 LANGS = text.LANGS
@@ -113,6 +115,172 @@ def party_view(party: Party, lang: str) -> dict[str, Any]:
     return view
 
 
+# ---------------------------------------------------------------- annex variables (issue 12, items 3-7)
+
+#: Russian Cyrillic to Latin as the ICAO Doc 9303 table (Russian passports) writes it, for a document
+#: number the English column must also show in Latin script ("No. ЭК-2026/1187 (EK-2026/1187)").
+_ICAO = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                 ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s",
+                  "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "ie", "y", "", "e", "iu", "ia"]))
+
+
+def latin(value: str) -> str:
+    """``value`` in Latin script (ICAO Doc 9303); a capital stays a capital («ЭК» → "EK", «Щ» → "Shch")."""
+    out = []
+    for index, ch in enumerate(value):
+        low = ch.lower()
+        if low not in _ICAO:
+            out.append(ch)
+            continue
+        mapped = _ICAO[low]
+        if ch != low and mapped:
+            following = value[index + 1: index + 2]
+            all_caps = following.isupper() or (index > 0 and value[index - 1].isupper() and not following.isalpha())
+            mapped = mapped.upper() if all_caps else mapped.capitalize()
+        out.append(mapped)
+    return "".join(out)
+
+
+def number_as_written(value: str, lang: str) -> str:
+    """A document number for the running text: in the English column a Cyrillic number also in Latin script."""
+    if lang == "en" and any("\u0400" <= ch <= "\u04ff" for ch in value):
+        return f"{value} ({latin(value)})"
+    return value
+
+
+@lru_cache(maxsize=64)
+def business_days(days: int, lang: str, case: str = "gent") -> str:
+    """«10 (десяти) Рабочих дней» (``gent``: after «в течение») or «10 (десять) Рабочих дней» (``accs``:
+    after «за»); "10 (ten) Business Days".  The defined term keeps its capital in every form."""
+    if lang != "ru":
+        return f"{days} ({num2words(days, lang='en')}) Business Day{'' if days == 1 else 's'}"
+    # «день» is inanimate: its accusative numeral is the nominative one («за 21 (двадцать один) день»)
+    words = num2words(days, lang="ru", case="genitive") if case == "gent" else num2words(days, lang="ru")
+    morph = text._morph()  # the one analyser the process loads (its dictionaries take a while)
+    noun = morph.parse("день")[0]
+    adjective = next(p for p in morph.parse("рабочий") if p.tag.POS == "ADJF")
+    if case == "gent":
+        number = "sing" if days % 10 == 1 and days % 100 != 11 else "plur"
+        phrase = f"{adjective.inflect({'gent', number}).word} {noun.inflect({'gent', number}).word}"
+    else:
+        phrase = f"{adjective.make_agree_with_number(days).word} {noun.make_agree_with_number(days).word}"
+    return f"{days} ({words}) {phrase[0].upper()}{phrase[1:]}"
+
+
+def _terms_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    days = deal.terms.response_days
+    return {"response_days": days, "period": business_days(days, lang, "gent"),
+            "period_acc": business_days(days, lang, "accs")}
+
+
+#: The activity tags of items 19-22 of Annex 1 in both languages, for the annex's record of what the
+#: deal discloses.  Until clausegen.activities (the tag vocabulary) lands, the tags of an item are those
+#: screening.INDICATORS counts; only :func:`activity_item` and :func:`activity_label` need switching.
+_ACTIVITY_LABELS = {
+    "nuclear_reactors": ("проектирование, строительство, эксплуатация или обслуживание ядерных реакторов или "
+                         "ядерных энергетических установок",
+                         "the design, construction, operation or maintenance of nuclear reactors or nuclear power "
+                         "installations"),
+    "nuclear_fuel": ("производство и переработка ядерного топлива", "the production and processing of nuclear fuel"),
+    "nuclear_waste": ("обращение с ядерными отходами", "the handling of nuclear waste"),
+    "isotope_separation": ("разделение изотопов", "the separation of isotopes"),
+    "heavy_water": ("производство тяжёлой воды", "the production of heavy water"),
+    "high_energy_physics": ("исследования в области физики высоких энергий", "research in high-energy physics"),
+    "missile": ("деятельность в ракетной области", "activities in the missile field"),
+    "organic_synthesis": ("органический синтез", "organic synthesis"),
+    "vaccines": ("разработка и производство вакцин", "the development and production of vaccines"),
+    "pesticides": ("разработка и производство инсектицидов и пестицидов",
+                   "the development and production of insecticides and pesticides"),
+    "toxicology": ("токсикология", "toxicology"),
+    "biochemistry": ("биохимия", "biochemistry"),
+    "microbiology": ("микробиология", "microbiology"),
+    "immunology": ("иммунология", "immunology"),
+    "genetic_engineering": ("генная инженерия и биотехнология", "genetic engineering and biotechnology"),
+    "military_research": ("исследования и разработки в интересах военных ведомств",
+                          "research and development for military authorities"),
+    "special_services": ("исследования и разработки в интересах специальных служб",
+                         "research and development for special services"),
+    "launch_vehicles": ("деятельность, связанная с ракетами-носителями", "activities relating to launch vehicles"),
+    "biotechnology": ("биотехнология", "biotechnology"),
+    "defence_industry": ("деятельность в оборонной промышленности", "activities in the defence industry"),
+}
+SENSITIVE_ITEMS = (19, 20, 21, 22)
+
+
+def activity_item(tag: str) -> int | None:
+    """The item of Annex 1 (19-22) an activity tag falls under, or None for an ordinary activity."""
+    return next((spec.number for spec in INDICATORS if tag in spec.activities), None)
+
+
+def activity_label(tag: str, lang: str) -> str:
+    """What an activity tag means, in ``lang``."""
+    labels = _ACTIVITY_LABELS.get(tag)
+    return labels[0 if lang == "ru" else 1] if labels else tag.replace("_", " ")
+
+
+def disclosed_activities(deal: Deal) -> list[tuple[str | None, int, str]]:
+    """The activities of items 19-22 the deal discloses: (end user's name, or None for the counterparty;
+    item; tag), the counterparty first, then each end user in the deal's order."""
+    found: list[tuple[str | None, int, str]] = []
+    holders: list[tuple[str | None, list[str]]] = [(None, deal.counterparty.activities)]
+    holders += [(u.name.get("en"), u.activities) for u in deal.end_use.end_users]
+    for holder, tags in holders:
+        for tag in dict.fromkeys(tags):
+            if (item := activity_item(tag)) is not None:
+                found.append((holder, item, tag))
+    return found
+
+
+def _items_text(items: list[int], lang: str) -> str:
+    """«пункты 20–22», «пункты 19, 20 и 22», «пункт 22» / "items 20 to 22", "item 22"."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return f"{'пункт' if lang == 'ru' else 'item'} {items[0]}"
+    if len(items) > 2 and items == list(range(items[0], items[-1] + 1)):
+        listed = f"{items[0]}–{items[-1]}" if lang == "ru" else f"{items[0]} to {items[-1]}"
+    else:
+        listed = f"{', '.join(map(str, items[:-1]))} {'и' if lang == 'ru' else 'and'} {items[-1]}"
+    return f"{'пункты' if lang == 'ru' else 'items'} {listed}"
+
+
+def _disclosure_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    """What the deal discloses of the activities of items 19-22, for the representations article."""
+    names = {u.name.get("en"): u.name.get(lang) for u in deal.end_use.end_users}
+    counterparty = deal.counterparty.name.get("en")
+    entries: dict[tuple[str, int], list[str]] = {}
+    for holder, item, tag in disclosed_activities(deal):
+        if holder == counterparty:
+            holder = None  # the counterparty is its own end user: one entry
+        who = names.get(holder, holder) if holder is not None else ""
+        labels = entries.setdefault((who, item), [])
+        if (label := activity_label(tag, lang)) not in labels:
+            labels.append(label)
+    items = sorted({item for _, item in entries})
+    undisclosed = [item for item in SENSITIVE_ITEMS if item not in items]
+    return {
+        "any": bool(entries),
+        "entries": [{"end_user": who, "item": item, "activities": "; ".join(labels)}
+                    for (who, item), labels in entries.items()],
+        "items": items,
+        "undisclosed": undisclosed,
+        "undisclosed_items": _items_text(undisclosed, lang),
+        "markers": ["а", "б", "в", "г"] if lang == "ru" else ["a", "b", "c", "d"],
+    }
+
+
+def _identification_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    """The annex states that the solution is not on the control list only when the deal records an
+    identification with that result (the report helper's identification_status() says the same)."""
+    found = deal.identification
+    not_listed = found is not None and found.result == IdentificationResult.NOT_LISTED
+    return {
+        "not_listed": not_listed,
+        "date": text.format_date(found.date, lang) if not_listed and found is not None else "",
+        "reference": number_as_written(found.reference, lang) if not_listed and found and found.reference else "",
+    }
+
+
 def _contract_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     c = deal.contract
     return {
@@ -150,7 +318,16 @@ def _end_use_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
 
 def _permission_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     perm = deal.permission
-    return {"number": perm.number or "", "date": text.format_date(perm.date, lang) if perm.date else ""}
+    found = deal.identification
+    return {
+        "number": number_as_written(perm.number, lang) if perm.number else "",
+        "date": text.format_date(perm.date, lang) if perm.date else "",
+        # the annex lists them, each ending with «;» and the last with «.»: a condition's own end goes
+        "conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions],
+        # Section 4.3: the Commission was asked after FSTEC of Russia informed the supplier in writing.
+        "after_fstec_notice": deal.knowledge.fstec_notice
+        or (found is not None and found.result == IdentificationResult.FSTEC_NOTICE),
+    }
 
 
 def _payment_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
@@ -164,6 +341,8 @@ def _screening_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
     return {
         "decision": str(screening.decision),
         "enhanced": screening.enhanced,
+        # The enhanced terms stay whenever indicators fired, a Commission permission or not (issue 12, 7).
+        "enhanced_terms": screening.enhanced or bool(screening.fired),
         "is_export": screening.is_export,
         "fired": list(screening.fired),
     }
@@ -181,6 +360,9 @@ _SECTIONS: dict[str, Any] = {
     "permission": _permission_view,
     "payment": _payment_view,
     "screening": _screening_view,
+    "terms": _terms_view,
+    "disclosure": _disclosure_view,
+    "identification": _identification_view,
 }
 
 
@@ -354,12 +536,29 @@ def signature_view(deal: Deal) -> dict[str, Any]:
     }
 
 
+#: The language of each column's text, for hyphenation (w:lang).
+_LANGUAGE_TAGS = {"ru": "ru-RU", "en": "en-GB"}
+
+
+def running_header(deal: Deal, lang: str) -> str:
+    """«Приложение № 2 к Договору № SA-0142/2026 от 20 ноября 2026 г.» / "Annex No. 2 to Contract No. …"."""
+    c = deal.contract
+    if lang == "ru":
+        return f"Приложение № {c.annex_number} к Договору № {c.number} от {text.format_date(c.date, 'ru')}"
+    return f"Annex No. {c.annex_number} to Contract No. {c.number} dated {text.format_date(c.date, 'en')}"
+
+
 def annex_context(rows: list[Row], deal: Deal, columns: tuple[str, str]) -> dict[str, Any]:
     """What templates/annex.docx needs."""
     left, right = columns
     return {
         "rows": [{"kind": r.kind, "left": r.text(left), "right": r.text(right)} for r in rows],
         "sign": signature_view(deal),
+        "layout": {
+            "header": " / ".join(running_header(deal, lang) for lang in columns),
+            "left_lang": _LANGUAGE_TAGS[left],
+            "right_lang": _LANGUAGE_TAGS[right],
+        },
     }
 
 

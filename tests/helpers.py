@@ -34,6 +34,13 @@ EXPECTED_DECISIONS = {
     "refuse-drone-xx": "refuse",
     "controlled-item-am": "outside_declaration",
 }
+#: The examples that show the annex's branches (issue 12): a disclosed nuclear activity, a disclosed
+#: vaccine business with a chatbot, and a development contract naming no end users.
+EXPECTED_DECISIONS.update({
+    "reactor-maintenance-hu": "enhanced_due_diligence",
+    "saas-chatbot-vaccines-br": "proceed",
+    "development-retail-my": "enhanced_due_diligence",
+})
 EXAMPLE_DEALS = {stem: EXAMPLES / f"{stem}.yaml" for stem in EXPECTED_DECISIONS}
 #: The examples whose decision allows an annex (each rendered once per session, with a golden text).
 ANNEX_EXAMPLES = {stem: path for stem, path in EXAMPLE_DEALS.items()

@@ -54,7 +54,7 @@ class Generated:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Generated:
-    """The seven examples run through the batch into a fresh register."""
+    """The examples run through the batch into a fresh register."""
     folder = tmp_path_factory.mktemp("register-rows")
     sheet = write_sheet(folder / "deals.csv", [example(stem) for stem in EXAMPLE_DEALS])
     out, register = folder / "out", folder / "register.sqlite"
@@ -64,7 +64,7 @@ def generated(tmp_path_factory) -> Generated:
 
 
 def test_batch_records_one_row_per_deal_generated(generated):
-    assert len(Register(generated.register).history()) == 7
+    assert len(Register(generated.register).history()) == len(EXAMPLE_DEALS)
     assert set(generated.rows) == {deal_id(stem) for stem in EXAMPLE_DEALS}
     for outcome in generated.result.outcomes:
         row = generated.rows[outcome.deal_id]

@@ -33,20 +33,75 @@ def new_document() -> Document:
     style.paragraph_format.space_after = Pt(3)
     style.paragraph_format.space_before = Pt(0)
     doc.core_properties.author = "clausegen"
+    hyphenation(doc)
     return doc
 
 
-def page_number_footer(doc: Document) -> None:
-    paragraph = doc.sections[0].footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+def hyphenation(doc: Document) -> None:
+    """Automatic hyphenation (Word and LibreOffice both honour it): justified narrow Russian columns
+    otherwise show wide gaps between long words."""
+    settings = doc.settings.element
+    anchor = settings.find(qn("w:defaultTabStop"))
+    # the schema's order: defaultTabStop, autoHyphenation, consecutiveHyphenLimit, hyphenationZone
+    for name, value in reversed((("w:autoHyphenation", None), ("w:consecutiveHyphenLimit", "2"),
+                                 ("w:hyphenationZone", "357"))):
+        element = OxmlElement(name)
+        if value is not None:
+            element.set(qn("w:val"), value)
+        if anchor is not None:
+            anchor.addnext(element)
+        else:
+            settings.insert(0, element)
+
+
+def _field(paragraph, instruction: str, size: float | None = None) -> None:
     field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
+    field.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
+    if size is not None:
+        properties = OxmlElement("w:rPr")
+        for name in ("w:sz", "w:szCs"):
+            element = OxmlElement(name)
+            element.set(qn("w:val"), str(int(size * 2)))  # half-points
+            properties.append(element)
+        run.append(properties)
     text = OxmlElement("w:t")
     text.text = "1"
     run.append(text)
     field.append(run)
     paragraph._p.append(field)
+
+
+#: «Стр. X из Y / Page X of Y»: the words around the PAGE and NUMPAGES fields, per language.
+PAGE_WORDS = {"ru": ("Стр. ", " из "), "en": ("Page ", " of ")}
+
+
+def page_number_footer(doc: Document, langs: tuple[str, ...] = ("ru", "en")) -> None:
+    """Centred footer «Стр. X из Y / Page X of Y» (one language's words for a one-language letter)."""
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for index, lang in enumerate(langs):
+        page, of = PAGE_WORDS[lang]
+        paragraph.add_run((" / " if index else "") + page).font.size = Pt(8)
+        _field(paragraph, "PAGE", 8)
+        paragraph.add_run(of).font.size = Pt(8)
+        _field(paragraph, "NUMPAGES", 8)
+
+
+def running_header(doc: Document, text: str) -> None:
+    """A small right-aligned header on every page (the annex: its number and the contract's)."""
+    paragraph = doc.sections[0].header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.add_run(text).font.size = Pt(8)
+
+
+def cell_language(cell, lang_tag: str) -> None:
+    """Mark the text of a cell as being in ``lang_tag`` (e.g. "{{ layout.left_lang }}"), so that
+    hyphenation uses the right patterns in each column whichever order the columns come in."""
+    for run in cell.paragraphs[0].runs:
+        language = OxmlElement("w:lang")
+        language.set(qn("w:val"), lang_tag)
+        run._r.get_or_add_rPr().append(language)
 
 
 def no_borders(table) -> None:
@@ -81,8 +136,9 @@ def tag_row(table, tag: str) -> None:
     row.cells[0].paragraphs[0].add_run(tag)
 
 
-def bilingual_rows_table(doc: Document, left: str, right: str) -> None:
-    """The two-column body: one row per paragraph, kinds title / heading / para / plain."""
+def bilingual_rows_table(doc: Document, left: str, right: str, langs: tuple[str, str] | None = None) -> None:
+    """The two-column body: one row per paragraph, kinds title / heading / para / plain; ``langs``
+    marks each column's language (values or template tags)."""
     table = doc.add_table(rows=0, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -107,6 +163,11 @@ def bilingual_rows_table(doc: Document, left: str, right: str) -> None:
     tag_row(table, "{%tr endif %}")
     tag_row(table, "{%tr endfor %}")
     column_widths(table, (8.5, 8.5))
+    if langs is not None:
+        for row in table.rows:
+            if len(row.cells[0].paragraphs[0].runs) and "{{" in row.cells[0].text:
+                cell_language(row.cells[0], langs[0])
+                cell_language(row.cells[1], langs[1])
 
 
 def signature_table(doc: Document) -> None:
@@ -131,7 +192,8 @@ def signature_table(doc: Document) -> None:
 
 def build_annex() -> None:
     doc = new_document()
-    bilingual_rows_table(doc, "left", "right")
+    running_header(doc, "{{ layout.header }}")
+    bilingual_rows_table(doc, "left", "right", ("{{ layout.left_lang }}", "{{ layout.right_lang }}"))
     signature_table(doc)
     page_number_footer(doc)
     doc.save(OUT / "annex.docx")
@@ -302,10 +364,15 @@ def build_screening_report() -> None:
     doc.save(OUT / "screening-report.docx")
 
 
+BUILDERS = {"annex": build_annex, "letter": build_letter, "letter-single": build_letter_single,
+            "screening-report": build_screening_report}
+
 if __name__ == "__main__":
+    # python tools/build_templates.py [annex letter ...]: only the named templates; all without names
+    import sys
+
     OUT.mkdir(exist_ok=True)
-    build_annex()
-    build_letter()
-    build_letter_single()
-    build_screening_report()
-    print("written:", *sorted(p.name for p in OUT.glob("*.docx")))
+    names = sys.argv[1:] or list(BUILDERS)
+    for name in names:
+        BUILDERS[name]()
+    print("written:", *sorted(f"{name}.docx" for name in names))

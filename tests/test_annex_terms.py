@@ -1,0 +1,348 @@
+"""The annex's terms fit the deal (issue 12, items 3-7 and the minor items; drafting-rules.md 2-5).
+
+Each test renders the annex of an example or of the base deal with a few changes and reads it
+as a lawyer would: what the representations say, which termination consequences apply, what is
+said about the identification, the end users, the permission and the time limits.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from helpers import ANNEX_EXAMPLES, COMPANY, DATA, make_deal, pairs
+
+from clausegen import api
+from clausegen.compose import business_days
+from clausegen.render import docx_rows
+
+PERMISSION = {"knowledge.military_or_wmd_concern": True,
+              "permission": {"number": "КЭК-2026/0412", "date": "2026-11-30"}}
+
+
+def annex_of(library, changes=None):
+    """The base deal's annex with ``changes``: (clause ids, the clause rows as (ru, en) pairs)."""
+    deal = make_deal(changes)
+    generated = api.build_annex(deal, api.screen_deal(deal), library)
+    return [cid for cid, _ in generated.clauses], pairs(docx_rows(generated.data)[: len(generated.rows)])
+
+
+def article(rows, title_en: str) -> list[tuple[str, str]]:
+    """The (ru, en) paragraphs of the article whose English heading is ``title_en``."""
+    (number,) = [m.group(1) for _, en in rows if (m := re.fullmatch(rf"(\d+)\. {re.escape(title_en)}", en))]
+    return [(ru, en) for ru, en in rows if ru.startswith(f"{number}.") and not ru.startswith(f"{number}. ")]
+
+
+def data_annex(library, name: str):
+    """The annex of tests/data/<name>.yaml: (clause ids, the clause rows as (ru, en) pairs)."""
+    deal = api.load_deal(DATA / f"{name}.yaml", COMPANY).deal
+    generated = api.build_annex(deal, api.screen_deal(deal), library)
+    return [cid for cid, _ in generated.clauses], pairs(docx_rows(generated.data)[: len(generated.rows)])
+
+
+def text_of(paragraphs, lang: str) -> str:
+    return "\n".join(ru if lang == "ru" else en for ru, en in paragraphs)
+
+
+def example_rows(annexes, stem):
+    return pairs(annexes[stem].rows[: len(annexes[stem].generated.rows)])
+
+
+# ------------------------------------------------------------------ representations (blocker 3)
+
+
+def test_reactor_operator_does_not_represent_that_it_has_no_nuclear_activities(annexes):
+    representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty's Representations")
+    (listed,) = [en for _, en in representations if "is involved, directly or indirectly" in en]
+    assert "nuclear" not in listed and "(items 20 to 22 of Annex 1" in listed
+    (listed_ru,) = [ru for ru, _ in representations if "прямо или косвенно не участвуют" in ru]
+    assert "ядерн" not in listed_ru and "(пункты 20–22 приложения № 1" in listed_ru
+
+
+def test_disclosed_activity_is_recorded_with_its_item_in_both_columns(annexes):
+    representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty's Representations")
+    (ru, en) = [(ru, en) for ru, en in representations if "Disclosed Activities" in en][0]
+    assert "the Counterparty: the design, construction, operation or maintenance of nuclear reactors" in en
+    assert "(item 19)" in en and "(пункт 19)" in ru and "«Раскрытая деятельность»" in ru
+
+
+def test_disclosed_activity_binds_the_counterparty_to_the_declared_use(annexes):
+    representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty's Representations")
+    (ru, en) = [(ru, en) for ru, en in representations if "Declared Use" in en][0]
+    assert "shall ensure that the AI Solution is used only for the stated end use, at the place of use and by " \
+           "the End Users specified in Clause 5.1" in en
+    assert "beyond the Declared Use" in en and "за пределами Заявленного использования" in ru
+
+
+def test_vaccine_maker_buying_a_chatbot_is_not_made_to_deny_its_vaccine_business(annexes):
+    representations = article(example_rows(annexes, "saas-chatbot-vaccines-br"), "Counterparty's Representations")
+    english = text_of(representations, "en")
+    assert "the Counterparty: the development and production of vaccines (item 21)" in english
+    (listed,) = [en for _, en in representations if "is involved, directly or indirectly" in en]
+    assert "vaccines" not in listed and "(items 19, 20 and 22 of Annex 1" in listed
+
+
+def test_without_disclosed_activities_the_representation_covers_items_19_to_22(annexes):
+    representations = article(example_rows(annexes, "saas-clinic-ae"), "Counterparty's Representations")
+    english = text_of(representations, "en")
+    assert "(items 19 to 22 of Annex 1 to the Declaration)" in english
+    assert "Disclosed Activities" not in english and "except as disclosed" not in english
+
+
+def test_an_end_users_disclosed_activity_is_recorded_under_its_name(library):
+    _, rows = annex_of(library, {"end_use.end_users.0.activities": ["immunology"],
+                                 "end_use.end_users.0.name": {"en": "Nile Immunology Centre"}})
+    english = text_of(article(rows, "Counterparty's Representations"), "en")
+    assert "End User Nile Immunology Centre: immunology (item 21)" in english
+
+
+# ------------------------------------------------------------------ termination (item 4)
+
+
+@pytest.mark.parametrize("stem", sorted(ANNEX_EXAMPLES))
+def test_termination_consequences_follow_only_an_export_control_termination(annexes, stem):
+    paragraphs = article(example_rows(annexes, stem), "Suspension and Termination")
+    english = text_of(paragraphs, "en")
+    assert "on any ground" not in english and "по любому основанию" not in text_of(paragraphs, "ru")
+    assert re.search(r"If the Contract is terminated, in whole or in part, under this Clause or Clause \d+,",
+                     paragraphs[-1][1])
+
+
+@pytest.mark.parametrize(("stem", "says", "never"), [
+    ("saas-clinic-ae", "the Supplier shall end access to the AI Solution", ("destroy", "licence key", "weights")),
+    ("hardware-camera-vn", "disabled or removed from that equipment", ("destroy", "access to the AI Solution")),
+    ("onprem-logistics-kz", "the installed copies, the backup copies", ("model weights", "Article 1296")),
+    ("weights-research-in", "the source code, the model weights", ("installed copies", "Article 1296")),
+    ("development-retail-my", "Article 1296 of the Civil Code", ("all copies of the AI Solution",)),
+])
+def test_termination_consequences_fit_the_contract_and_the_delivery(annexes, stem, says, never):
+    consequences = article(example_rows(annexes, stem), "Suspension and Termination")[-1][1]
+    assert says in consequences
+    assert not [word for word in never if word in consequences]
+
+
+def test_saas_annex_speaks_of_no_licence_keys_equipment_or_destruction_of_weights(annexes):
+    for stem in ("saas-clinic-ae", "saas-chatbot-vaccines-br"):
+        rows = example_rows(annexes, stem)
+        remote = {en for _, en in article(rows, "Remote Access Service")}
+        other = "\n".join(en for _, en in rows if en not in remote)
+        assert "licence key" not in other and "in which it is embedded" not in other
+        assert "weights" not in other and "destroy" not in other
+
+
+# ------------------------------------------------------------------ identification (item 5)
+
+
+def test_recorded_identification_is_stated_with_its_date_and_reference(annexes):
+    (first_ru, first_en) = article(example_rows(annexes, "reactor-maintenance-hu"),
+                                   "Decisions of the Authorised Bodies")[0]
+    assert "identification carried out by the Supplier on 18 November 2026 (document reference: ИД-2026/31 " \
+           "(ID-2026/31)), the AI Solution is not included in the list" in first_en
+    assert "проведённой Поставщиком 18 ноября 2026 г. (реквизиты документа: ИД-2026/31)" in first_ru
+
+
+@pytest.mark.parametrize("identification", [None, {"date": "2026-09-01", "by": "Export control unit",
+                                                   "result": "fstec_notice"}],
+                         ids=["not-recorded", "fstec-notice"])
+def test_without_a_recorded_not_listed_result_the_annex_gives_a_neutral_undertaking(library, identification):
+    changes = {"identification": identification} if identification else {}
+    _, rows = annex_of(library, changes)
+    (first_ru, first_en) = article(rows, "Decisions of the Authorised Bodies")[0]
+    assert "the Supplier shall identify whether the AI Solution is included in the list" in first_en
+    assert "is not included" not in first_en and "не включено" not in first_ru
+
+
+# ------------------------------------------------------------------ end users (item 6)
+
+
+def test_no_end_users_named_they_are_named_in_the_end_user_statement(annexes):
+    rows = example_rows(annexes, "development-retail-my")
+    first_ru, first_en = article(rows, "End Users")[0]
+    assert first_en.startswith("5.1. No End User of the AI Solution has been identified")
+    assert re.search(r"name each End User .* in the end-use statement provided for in Clause \d+", first_en)
+    assert "persons specified in the Contract" not in first_en and "лица, указанные в Договоре" not in first_ru
+
+
+def test_no_end_users_named_the_end_user_statement_is_a_condition_precedent(annexes):
+    rows = example_rows(annexes, "development-retail-my")
+    first_en = article(rows, "End-Use Statement")[0][1]
+    assert "is a condition precedent to those obligations of the Supplier" in first_en
+
+
+# ------------------------------------------------------------------ permission (item 7)
+
+
+ENHANCED = {"end-user-statement-condition", "verification-on-premise", "suspension-pending-clarification"}
+
+
+def test_permission_deal_with_fired_indicators_keeps_every_enhanced_term(library):
+    ids, _ = annex_of(library, {**PERMISSION, "red_flags": [7]})
+    assert "commission-permission" in ids
+    assert ENHANCED <= set(ids)
+
+
+def test_permission_deal_without_fired_indicators_has_no_enhanced_terms(library):
+    ids, _ = annex_of(library, PERMISSION)
+    assert "commission-permission" in ids
+    assert not ENHANCED & set(ids)
+
+
+def test_permission_deal_with_conditions_lists_them_and_keeps_the_enhanced_terms(library):
+    ids, rows = data_annex(library, "permission-with-conditions")
+    second_ru, second_en = article(rows, "Permission of the Export Control Commission")[1]
+    assert "— The AI Solution is used only in the Counterparty's structural biology laboratory in Hyderabad;" \
+           in second_en
+    assert "— Решение ИИ используется только в лаборатории структурной биологии Контрагента" in second_ru
+    assert {"end-user-statement-condition", "verification-on-premise", "suspension-pending-clarification"} <= set(ids)
+
+
+def test_permission_conditions_are_stated_in_both_columns(library):
+    conditions = [{"ru": "Решение ИИ используется только в г. Дубае", "en": "The AI Solution is used only in Dubai."},
+                  {"ru": "Ежегодный отчёт об использовании", "en": "An annual report on its use"}]
+    _, rows = annex_of(library, {**PERMISSION, "permission.conditions": conditions})
+    second_ru, second_en = article(rows, "Permission of the Export Control Commission")[1]
+    assert "— The AI Solution is used only in Dubai;\n— An annual report on its use." in second_en
+    assert "— Решение ИИ используется только в г. Дубае;\n— Ежегодный отчёт об использовании." in second_ru
+
+
+def test_permission_without_stated_conditions_binds_the_counterparty_to_none_unseen(library):
+    _, rows = annex_of(library, PERMISSION)
+    english = text_of(article(rows, "Permission of the Export Control Commission"), "en")
+    assert "becomes binding on the Counterparty only when the Parties set it out in an amendment" in english
+    assert "are binding on the Counterparty" not in english
+
+
+def test_permission_after_an_fstec_notice_names_the_notice(annexes, library):
+    after_notice = article(example_rows(annexes, "weights-research-in"), "Permission of the Export Control Commission")
+    assert "obtained by the Supplier after a written notice from the Federal Service" in after_notice[0][1]
+    _, rows = annex_of(library, PERMISSION)
+    assert "FSTEC" not in article(rows, "Permission of the Export Control Commission")[0][1]
+
+
+def test_cyrillic_permission_number_is_transliterated_in_the_english_column(library):
+    _, rows = annex_of(library, PERMISSION)
+    first_ru, first_en = article(rows, "Permission of the Export Control Commission")[0]
+    assert "permission No. КЭК-2026/0412 (KEK-2026/0412) dated 30 November 2026" in first_en
+    assert "№ КЭК-2026/0412 от 30 ноября 2026 г." in first_ru and "KEK" not in first_ru
+
+
+# ------------------------------------------------------------------ time limits (item 12)
+
+
+BUSINESS_DAYS = {"ru": re.compile(r"(\d+) \(([^)]+)\) Рабоч"), "en": re.compile(r"(\d+) \(([^)]+)\) Business Day")}
+
+
+@pytest.mark.parametrize("days", [7, 21])
+def test_every_period_in_business_days_is_the_deals_response_period(library, days):
+    ids, rows = annex_of(library, {"terms": {"response_days": days}, "red_flags": [7]})
+    for lang in ("ru", "en"):
+        found = {int(m.group(1)) for ru, en in rows for m in BUSINESS_DAYS[lang].finditer(ru if lang == "ru" else en)}
+        assert found == {days}, lang
+    english = "\n".join(en for _, en in rows)
+    assert english.count(business_days(days, "en")) >= 5  # request, changes, visit, payment, return of copies
+
+
+@pytest.mark.parametrize(("days", "gent", "accs"), [
+    (1, "1 (одного) Рабочего дня", "1 (один) Рабочий день"),
+    (2, "2 (двух) Рабочих дней", "2 (два) Рабочих дня"),
+    (10, "10 (десяти) Рабочих дней", "10 (десять) Рабочих дней"),
+    (21, "21 (двадцати одного) Рабочего дня", "21 (двадцать один) Рабочий день"),
+])
+def test_russian_business_days_agree_with_the_number(days, gent, accs):
+    assert business_days(days, "ru", "gent") == gent
+    assert business_days(days, "ru", "accs") == accs
+
+
+def test_english_business_days_agree_with_the_number():
+    assert business_days(1, "en") == "1 (one) Business Day"
+    assert business_days(10, "en") == "10 (ten) Business Days"
+
+
+# ------------------------------------------------------------------ minor items (drafting rules 2-5)
+
+
+@pytest.mark.parametrize("stem", sorted(ANNEX_EXAMPLES))
+def test_business_day_is_capitalised_as_a_defined_term(annexes, stem):
+    rows = example_rows(annexes, stem)
+    assert not [ru for ru, _ in rows if re.search(r"\bрабоч(?:их|его|ий) д", ru)]
+    assert not [en for _, en in rows if re.search(r"\bbusiness days?\b", en)]
+
+
+@pytest.mark.parametrize("stem", sorted(ANNEX_EXAMPLES))
+def test_quoted_date_only_on_the_place_and_date_line(annexes, stem):
+    rows = example_rows(annexes, stem)
+    quoted = [ru for ru, _ in rows if re.search(r"«\d{1,2}»", ru)]
+    assert len(quoted) == 1 and quoted[0].startswith(("г. ", annexes[stem].deal.contract.place.get("ru")))
+
+
+@pytest.mark.parametrize("stem", sorted(ANNEX_EXAMPLES))
+def test_no_doubled_full_stops(annexes, stem):
+    assert not [cell for row in example_rows(annexes, stem) for cell in row if re.search(r"(?<!\.)\.\.(?!\.)", cell)]
+
+
+BANNED_ENGLISH = ("out of court", "is not in delay", "on its own decision", "regulatory legal act", "indemnif",
+                  "under the Declaration is mandatory", "required by the Declaration", "Mandatory")
+
+
+@pytest.mark.parametrize("stem", sorted(ANNEX_EXAMPLES))
+def test_english_column_has_none_of_the_phrases_the_review_struck_out(annexes, stem):
+    english = "\n".join(en for _, en in example_rows(annexes, stem))
+    assert [phrase for phrase in BANNED_ENGLISH if phrase in english] == []
+
+
+def test_calque_on_access_is_gone(annexes):
+    russian = "\n".join(ru for ru, _ in example_rows(annexes, "weights-research-in"))
+    assert "предоставлять доступ к ним только лицам, которым" in russian
+    assert "ограничить доступ к ним лицами" not in russian
+
+
+def test_annex_names_the_contract_by_title_number_and_date(annexes):
+    rows = example_rows(annexes, "reactor-maintenance-hu")
+    (ru, en) = [(ru, en) for ru, en in rows if '"Contract" means' in en][0]
+    assert '"Contract" means the Licence Agreement No. LA-0181/2026 dated 3 December 2026' in en
+    assert "«Договор» — Лицензионный договор № LA-0181/2026 от 3 декабря 2026 г." in ru
+
+
+def test_annex_refers_to_the_contracts_governing_law_and_dispute_clauses(annexes):
+    english = text_of(article(example_rows(annexes, "saas-clinic-ae"), "Final Provisions"), "en")
+    assert "This Annex is governed by the law that governs the Contract." in english
+    assert "shall be resolved as provided in the Contract" in english
+
+
+def test_annex_may_be_signed_in_counterparts(annexes):
+    final = article(example_rows(annexes, "saas-clinic-ae"), "Final Provisions")
+    assert any("in any number of counterparts" in en and "в нескольких экземплярах" in ru for ru, en in final)
+
+
+def test_liability_means_compensation_of_losses_in_both_columns(annexes):
+    (first_ru, first_en) = article(example_rows(annexes, "saas-clinic-ae"), "Liability")[0]
+    assert "shall compensate the Supplier in full for all losses" in first_en
+    assert "возместить Поставщику в полном объёме все убытки" in first_ru
+
+
+# ------------------------------------------------------------------ the template (header, footer, hyphenation)
+
+
+def _part(annexes, name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(annexes["saas-clinic-ae"].generated.data)) as package:
+        return package.read(name).decode("utf-8")
+
+
+def test_footer_gives_page_x_of_y_in_both_languages(annexes):
+    footer = "".join(_part(annexes, name) for name in ("word/footer1.xml",))
+    assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer
+    assert "Стр. " in footer and " из " in footer and "Page " in footer and " of " in footer
+
+
+def test_running_header_names_the_annex_and_the_contract(annexes):
+    header = _part(annexes, "word/header1.xml")
+    assert "Приложение № 2 к Договору № SA-0142/2026 от 20 ноября 2026 г. / Annex No. 2 to Contract No. " \
+           "SA-0142/2026 dated 20 November 2026" in header
+
+
+def test_hyphenation_is_on_and_each_column_has_its_language(annexes):
+    assert "<w:autoHyphenation/>" in _part(annexes, "word/settings.xml")
+    body = _part(annexes, "word/document.xml")
+    assert 'w:lang w:val="ru-RU"' in body and 'w:lang w:val="en-GB"' in body

@@ -14,13 +14,14 @@ from typing import Any
 from jinja2 import TemplateError
 from num2words import num2words
 
-from . import text
+from . import activities, text
 from .errors import RenderError
+from .identification import identification_status
 from .library import Clause
 from .model import Bilingual, Deal, IdentificationResult, Party
 from .recent import Recent
 from .sandbox import Markup, compile_text, escape, paths_read, value_at
-from .screening import INDICATORS, Screening
+from .screening import Screening
 from .selection import Selected
 
 LANGS = text.LANGS
@@ -173,9 +174,8 @@ def _terms_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
             "period_acc": business_days(days, lang, "accs")}
 
 
-#: The activity tags of items 19-22 of Annex 1 in both languages, for the annex's record of what the
-#: deal discloses.  Until clausegen.activities (the tag vocabulary) lands, the tags of an item are those
-#: screening.INDICATORS counts; only :func:`activity_item` and :func:`activity_label` need switching.
+#: The Declaration's own words for the activities of items 19-22 of Annex 1, as the annex records what the
+#: deal discloses; any other tag of those items is worded from the vocabulary (clausegen.activities).
 _ACTIVITY_LABELS = {
     "nuclear_reactors": ("проектирование, строительство, эксплуатация или обслуживание ядерных реакторов или "
                          "ядерных энергетических установок",
@@ -209,13 +209,18 @@ SENSITIVE_ITEMS = (19, 20, 21, 22)
 
 def activity_item(tag: str) -> int | None:
     """The item of Annex 1 (19-22) an activity tag falls under, or None for an ordinary activity."""
-    return next((spec.number for spec in INDICATORS if tag in spec.activities), None)
+    return activities.item(tag)
 
 
 def activity_label(tag: str, lang: str) -> str:
-    """What an activity tag means, in ``lang``."""
+    """What an activity tag means, in ``lang``, as words inside a sentence (the vocabulary's label
+    starts with a capital; the Declaration's own wording is kept where the annex has it)."""
     labels = _ACTIVITY_LABELS.get(tag)
-    return labels[0 if lang == "ru" else 1] if labels else tag.replace("_", " ")
+    if labels:
+        return labels[0 if lang == "ru" else 1]
+    words = activities.label(tag, lang)
+    first = words.split(" ", 1)[0]
+    return words if first.isupper() and len(first) > 1 else words[:1].lower() + words[1:]
 
 
 def disclosed_activities(deal: Deal) -> list[tuple[str | None, int, str]]:
@@ -273,7 +278,7 @@ def _identification_view(deal: Deal, screening: Screening, lang: str) -> dict[st
     """The annex states that the solution is not on the control list only when the deal records an
     identification with that result (the report helper's identification_status() says the same)."""
     found = deal.identification
-    not_listed = found is not None and found.result == IdentificationResult.NOT_LISTED
+    not_listed = identification_status(deal) == "recorded_not_listed"
     return {
         "not_listed": not_listed,
         "date": text.format_date(found.date, lang) if not_listed and found is not None else "",

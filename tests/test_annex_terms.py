@@ -147,7 +147,9 @@ def test_recorded_identification_is_stated_with_its_date_and_reference(annexes):
                                                    "result": "fstec_notice"}],
                          ids=["not-recorded", "fstec-notice"])
 def test_without_a_recorded_not_listed_result_the_annex_gives_a_neutral_undertaking(library, identification):
-    changes = {"identification": identification} if identification else {}
+    # An FSTEC notice holds the deal until the Commission permits it (4.3): the annex comes with the permission.
+    changes = {"identification": identification, "permission.number": "ЭК-2026/0001",
+               "permission.date": "2026-10-01"} if identification else {}
     _, rows = annex_of(library, changes)
     (first_ru, first_en) = article(rows, "Decisions of the Authorised Bodies")[0]
     assert "the Supplier shall identify whether the AI Solution is included in the list" in first_en

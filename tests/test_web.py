@@ -622,3 +622,13 @@ def test_activities_other_goes_through_the_form_one_a_line(client):
     assert forms.form_to_deal(values)["counterparty"]["activities_other"] == data["counterparty"]["activities_other"]
     page = post_deal(client, data).get_data(as_text=True)
     assert "Грузовой терминал" in page and decision(page) == "proceed"
+
+
+def test_an_end_users_activities_go_through_the_form_and_a_mistyped_tag_is_shown_in_its_row(client):
+    data = modified(changes={"end_use.end_users.0.activities": ["healthcare", "militray_research"],
+                             "end_use.end_users.0.activities_other": ["Ремонт судов", "Port cranes"]})
+    values = deal_values(data)
+    assert values["end_use.end_users[0].activities"] == "healthcare, militray_research"
+    assert forms.form_to_deal(values)["end_use"]["end_users"][0] == data["end_use"]["end_users"][0]
+    page = post_deal(client, data).get_data(as_text=True)
+    assert any("did you mean 'military_research'" in m for m in field_messages(page, "end_use.end_users[0].activities"))

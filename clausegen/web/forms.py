@@ -278,8 +278,9 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 FIELDS: tuple[Field, ...] = tuple(f for s in SECTIONS for f in s.fields)
-END_USER_PARTS = ("name.ru", "name.en", "country", "address.ru", "address.en")
-_END_USER = re.compile(r"^end_use\.end_users\[(\d{1,3})\]\.(name\.ru|name\.en|country|address\.ru|address\.en)$")
+END_USER_PARTS = ("name.ru", "name.en", "country", "address.ru", "address.en", "activities", "activities_other")
+_END_USER = re.compile(r"^end_use\.end_users\[(\d{1,3})\]\.(name\.ru|name\.en|country|address\.ru|address\.en"
+                       r"|activities|activities_other)$")
 MAX_END_USERS = 200
 
 #: Top-level keys in the order a deal file lists them.
@@ -407,6 +408,11 @@ def form_to_deal(values: FormValues) -> dict[str, Any]:
                     user["country"] = country
                 if address := _bilingual(row, "address"):
                     user["address"] = address
+                # an end user's tags are typed (validation names a mistyped one); other activities one a line
+                if tags := [t.strip() for t in re.split(r"[,;\n]", row["activities"]) if t.strip()]:
+                    user["activities"] = tags
+                if other := [line.strip() for line in row["activities_other"].splitlines() if line.strip()]:
+                    user["activities_other"] = other
                 if user:
                     users.append(user)
             if users:
@@ -543,6 +549,14 @@ def deal_to_form(data: Any) -> tuple[FormValues, list[str]]:
                 if (country := _scalar_text(user.get("country"))) is not None:
                     values[f"{base}.country"] = country
                     taken.add(f"{base}.country")
+                for part, joiner, separators in (("activities", ", ", ",;\n"), ("activities_other", "\n", "\n")):
+                    given = user.get(part)
+                    texts = [_scalar_text(v) for v in given] if isinstance(given, list) else [None]
+                    # only what comes back the same: a text holding a separator is left to the unknown list
+                    if given and all(t is not None and t.strip() and not any(c in t for c in separators)
+                                     for t in texts):
+                        values[f"{base}.{part}"] = joiner.join(t.strip() for t in texts if t)
+                        taken |= {f"{base}.{part}[{i}]" for i in range(len(texts))}
                 consumed |= {source + path.removeprefix(base) for path in taken}
         elif (text := _scalar_text(value)) is not None:
             values[f.path] = text
@@ -606,6 +620,8 @@ def anchor_for(path: str) -> str | None:
     """The input or group a problem at ``path`` belongs next to; None for the page's general list."""
     if _END_USER.match(path) or re.fullmatch(r"end_use\.end_users\[\d+\]\.(name|address)", path):
         return path
+    if m := re.fullmatch(r"(end_use\.end_users\[\d+\]\.activities(?:_other)?)\[\d+\]", path):
+        return m.group(1)  # one tag or text of the list: shown by the row's input that holds the list
     if re.fullmatch(r"end_use\.end_users\[\d+\]", path):
         return "end_use.end_users"
     while path:

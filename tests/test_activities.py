@@ -341,3 +341,28 @@ def test_screen_json_carries_the_possible_indicators(tmp_path):
                                  "for", "the", "clinic", "и", "склад", "documents"]), min_size=1, max_size=8))
 def test_words_in_the_purpose_never_change_the_decision(words):
     assert screen({"end_use.purpose.en": " ".join(words)}).decision == "proceed"
+
+
+@pytest.mark.parametrize("text", [
+    "Взять на вооружение лучшие практики планирования",
+    "Разведывательный анализ данных о продажах",
+    "Military-grade encryption of patient records",
+    "Integration with Rocket.Chat for the support team",
+    "Автоматическая расшифровка биохимии крови пациентов",
+    "Оптимизация внесения пестицидов на полях хозяйства",
+    "Методические материалы Российской академии образования (РАО)",
+    "Перенос модели на боевой сервер заказчика",
+])
+def test_idioms_and_jargon_of_ordinary_prose_are_not_a_possible_indicator(text):
+    assert warnings_of({"end_use.purpose.ru": text}) == []
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Production of pesticides and insecticides", 21),
+    ("Разработка пестицидов нового поколения", 21),
+    ("Контроль качества при производстве вакцин", 21),
+    ("Для министерства обороны", 22),
+])
+def test_making_the_things_of_item_21_or_serving_a_ministry_of_defence_is_a_possible_indicator(text, number):
+    assert [w.field for w in warnings_of({"end_use.purpose.ru": text})] == ["end_use.purpose.ru"]
+    assert activities.scan(text)[0].item == number

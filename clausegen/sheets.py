@@ -7,8 +7,9 @@ the spreadsheet program shows them (the header is row 1).
 
 - An empty cell means the field is not given.
 - ``ИСТИНА``/``ЛОЖЬ`` (Excel's TRUE and FALSE in a Russian locale) are read as booleans.
-- Lists of values (``red_flags``, ``counterparty.activities``,
-  ``solution.suitable_for``) are ``;``-separated: ``7; 13``.
+- Lists of values (``red_flags``, ``counterparty.activities``, ``counterparty.activities_other``,
+  ``solution.suitable_for``, an end user's ``activities`` and ``activities_other``) are
+  ``;``-separated: ``7; 13``.
 - End users: either indexed columns (``end_use.end_users.1.name.en``,
   ``end_use.end_users.1.country``), or one cell ``end_use.end_users`` holding
   ``Name (CC); Other name (CC)``.
@@ -31,7 +32,9 @@ from .sources import RawRecord, read_input
 
 MAX_SHEET_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
-LIST_FIELDS = frozenset({"red_flags", "counterparty.activities", "solution.suitable_for"})
+LIST_FIELDS = frozenset({"red_flags", "counterparty.activities", "counterparty.activities_other",
+                         "solution.suitable_for"})
+_END_USER_LIST = re.compile(r"^end_use\.end_users\.\d+\.activities(_other)?$")  # an end user's tags and texts
 END_USERS = "end_use.end_users"
 _END_USER = re.compile(r"^(?P<name>.+?)\s*\((?P<country>[A-Za-z]{2})\)$")
 _INDEX = re.compile(r"^\d+$")
@@ -161,7 +164,7 @@ def _records(rows: list[list[str]], name: str) -> list[RawRecord | DealError]:
 def _value(column: str, value: str, name: str, row: int, problems: list[Problem]) -> Any:
     if value in _EXCEL_BOOLEANS and column.rsplit(".", 1)[-1] not in ("ru", "en"):
         return _EXCEL_BOOLEANS[value]
-    if column in LIST_FIELDS:
+    if column in LIST_FIELDS or _END_USER_LIST.match(column):
         return [item.strip() for item in value.split(";") if item.strip()]
     if column == END_USERS:
         users = []

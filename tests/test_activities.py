@@ -366,3 +366,25 @@ def test_idioms_and_jargon_of_ordinary_prose_are_not_a_possible_indicator(text):
 def test_making_the_things_of_item_21_or_serving_a_ministry_of_defence_is_a_possible_indicator(text, number):
     assert [w.field for w in warnings_of({"end_use.purpose.ru": text})] == ["end_use.purpose.ru"]
     assert activities.scan(text)[0].item == number
+
+
+# ------------------------------------------------------------------ spreadsheets
+
+
+def test_a_spreadsheet_gives_activities_other_and_an_end_users_tags_as_lists(tmp_path):
+    from clausegen.sheets import read_sheet
+
+    path = tmp_path / "deals.csv"
+    base = modified()
+    path.write_text(
+        "deal_id,contract.number,contract.date,contract.kind,contract.title.en,counterparty.name.en,"
+        "counterparty.country,counterparty.activities,counterparty.activities_other,solution.name.en,"
+        "solution.delivery,end_use.purpose.en,end_use.end_users.1.name.en,end_use.end_users.1.country,"
+        "end_use.end_users.1.activities,end_use.end_users.1.activities_other\n"
+        f"T-1,{base['contract']['number']},2026-10-05,license,Licence,Acme,AE,logistics; retail,"
+        "Port cranes; Ремонт судов,DocSort,on_premise,Sorting,Acme,AE,healthcare; missiles,Clinics\n",
+        encoding="utf-8")
+    (record,) = read_sheet(path)
+    assert record.data["counterparty"]["activities_other"] == ["Port cranes", "Ремонт судов"]
+    assert record.data["end_use"]["end_users"][0]["activities"] == ["healthcare", "missiles"]
+    assert record.data["end_use"]["end_users"][0]["activities_other"] == ["Clinics"]

@@ -354,7 +354,8 @@ class Hit:
     found: str  # the words as written in the text
 
 
-def scan(text: str) -> list[Hit]:
+@lru_cache(maxsize=4096)  # pure; a batch and the two passes of one deal (validation, screening) repeat texts
+def scan(text: str) -> tuple[Hit, ...]:
     """The keywords of items 19-22 in ``text`` (word boundaries, lemmas), in order of appearance.
 
     Only keywords count: synonyms such as "defence" are too common in ordinary prose.  A keyword
@@ -375,7 +376,7 @@ def scan(text: str) -> list[Hit]:
             continue
         taken.append((m.start, m.end))
         hits.append(Hit(entry.item, entry.tag, text[m.start:m.end]))
-    return hits
+    return tuple(hits)
 
 
 @dataclass(frozen=True)

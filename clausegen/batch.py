@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import activities, api, library as lib, render, sandbox, text
+from . import activities, api, library as lib, render, sandbox, text, workbooks
 from .errors import ClausegenError, DealError, InputError, OutputError, Problem
 from .model import CompanyProfile
 from .output import commit, discard, flush_all, sha256, stage, stage_open
 from .register import Register, prepare_row
-from .sheets import SUFFIXES as SHEET_SUFFIXES, read_sheet
+from .sheets import SUFFIXES as SHEET_SUFFIXES, read_rows, read_sheet
 from .sources import RawRecord, read_file
 from .validation import validate_deal, validate_profile
 
@@ -66,6 +66,8 @@ class Outcome:
     row: dict[str, Any] | None = field(default=None, repr=False)  # the register row, until recorded
     # Each document's name (relative to OUT) and its staged file, None when the file on disk is the same.
     staged: list[tuple[str, Path | None]] = field(default_factory=list, repr=False)
+    sheet_row: int | None = None  # the row of a spreadsheet source
+    found: list[Problem] = field(default_factory=list, repr=False)  # the problems, for the errors sheet
 
     @property
     def state(self) -> str:
@@ -92,6 +94,8 @@ class BatchResult:
     outcomes: list[Outcome]
     manifest: Path
     pdfs: list[Path] = field(default_factory=list)
+    errors: Path | None = None  # errors.xlsx / errors.csv beside the manifest, for a sheet with failed rows
+    skipped: list[str] = field(default_factory=list)  # files of a folder source that are not deals, and why
 
     @property
     def counts(self) -> Counter[str]:
@@ -134,22 +138,45 @@ _JOB: _Job | None = None  # set in the parent before the workers fork
 Item = Path | RawRecord | DealError  # a deal file (read by the worker), a sheet row, or a row's problems
 
 
-def collect(source: Path) -> list[tuple[str, Item]]:
-    """The deals in ``source``: the files of a folder (not yet read), or the rows of a CSV/XLSX sheet."""
+def collect(source: Path, sheet: str | None = None, skipped: list[str] | None = None) -> list[tuple[str, Item]]:
+    """The deals in ``source``: the files of a folder (not yet read), or the rows of a CSV/XLSX sheet.
+
+    Files of a folder that are not deals (the company profile, a JSON Schema) are left out and,
+    when ``skipped`` is given, named there with the reason.
+    """
     if source.is_dir():
-        files = sorted(path for path in source.iterdir()
-                       if path.is_file() and path.suffix.lower() in DEAL_SUFFIXES and path.name not in PROFILE_NAMES)
+        files = []
+        for path in sorted(source.iterdir()):
+            if not path.is_file() or path.suffix.lower() not in DEAL_SUFFIXES:
+                continue
+            reason = _not_a_deal(path)
+            if reason is None:
+                files.append(path)
+            elif skipped is not None:
+                skipped.append(f"{path}: {reason}")
         if not files:
             raise InputError([Problem("no deal files (.yaml, .yml, .json) in this folder", "", str(source))])
         return [(str(path), path) for path in files]
     if source.suffix.lower() in SHEET_SUFFIXES:
-        rows = read_sheet(source)
+        rows = read_sheet(source, sheet)
         if not rows:
             raise InputError([Problem("the spreadsheet has a header but no deal rows", "", str(source))])
         return [(_label(item, source), item) for item in rows]
     if not source.exists():
         raise InputError([Problem("not found", "", str(source))])
     raise InputError([Problem("give a folder of deal files, a .csv or an .xlsx file", "", str(source))])
+
+
+def _not_a_deal(path: Path) -> str | None:
+    """Why a file of a deal folder is not a deal, judged by its name (the workers read the deals)."""
+    name = path.name.lower()
+    if path.name in PROFILE_NAMES:
+        return "the company profile, not a deal"
+    if name.endswith((".schema.json", ".schema.yaml", ".schema.yml")) or name == "schema.json":
+        return "a JSON Schema, not a deal"
+    if name.startswith(".") or name.startswith("~$"):
+        return "a hidden or temporary file"
+    return None
 
 
 def _label(item: RawRecord | DealError, source: Path) -> str:
@@ -184,11 +211,12 @@ def _unchanged(previous: dict[str, Any] | None, key: str, out: Path) -> bool:
 def _process(task: tuple[str, Item]) -> Outcome:
     """One deal, up to its documents staged beside their places; never raises."""
     label, item = task
-    outcome = Outcome(label)
+    outcome = Outcome(label, sheet_row=item.row if isinstance(item, RawRecord) else None)
     try:
         _generate(item, outcome)
     except ClausegenError as error:
         _fail(outcome, [str(p) for p in error.problems] if isinstance(error, InputError) else [str(error)])
+        outcome.found = list(error.problems) if isinstance(error, InputError) else [Problem(str(error))]
     except Exception as error:  # a bug must not take the other deals down with it
         _fail(outcome, [f"internal error (please report): {type(error).__name__}: {error}"])
     except BaseException:
@@ -339,12 +367,15 @@ def run_batch(
     record: bool = True,
     pdf: bool = False,
     progress: Callable[[Outcome, int], None] | None = None,
+    sheet: str | None = None,
 ) -> BatchResult:
     """Generate every deal in ``source`` into ``out``; see the module docstring.
 
-    ``progress`` is called after each deal with its outcome and the number of deals.
+    ``progress`` is called after each deal with its outcome and the number of deals;
+    ``sheet`` names the worksheet of an XLSX source.
     """
-    items = collect(source)
+    skipped: list[str] = []
+    items = collect(source, sheet, skipped)
     profile_record = api.profile_record(company)
     profile = validate_profile(profile_record) if profile_record is not None else None
     library = lib.load_library(clauses)
@@ -377,7 +408,9 @@ def run_batch(
         if store is not None:
             _record(store, pending)
         manifest.add(unsettled)
-        result = BatchResult(outcomes, out / MANIFEST)
+        result = BatchResult(outcomes, out / MANIFEST, skipped=skipped)
+        if source.suffix.lower() in SHEET_SUFFIXES and not source.is_dir():
+            result.errors = _errors_sheet(source, sheet, out, outcomes)
         if pdf:
             result.pdfs = _convert(outcomes, out)
         if result.files_written:
@@ -390,6 +423,23 @@ def run_batch(
         if store is not None and store is not register:
             store.close()
     return result
+
+
+def _errors_sheet(source: Path, sheet: str | None, out: Path, outcomes: list[Outcome]) -> Path | None:
+    """errors.xlsx (or .csv, as the source) with every failed row; a previous run's file removed when none failed."""
+    path = out / f"{workbooks.ERRORS_STEM}{'.xlsx' if source.suffix.lower() == '.xlsx' else '.csv'}"
+    failed = [o for o in outcomes if o.status == FAILED and o.sheet_row is not None]
+    if not failed:
+        path.unlink(missing_ok=True)
+        return None
+    rows, _ = read_rows(source, sheet)  # read again only now: no cell is kept in memory for every row
+    header = [cell.strip() for cell in rows[0]]
+    table = []
+    for outcome in failed:
+        assert outcome.sheet_row is not None
+        cells = rows[outcome.sheet_row - 1] if outcome.sheet_row <= len(rows) else []
+        table.append((outcome.sheet_row, list(cells), workbooks.problem_lines(outcome.found, header)))
+    return workbooks.errors_sheet(path, header, table)
 
 
 def _record(store: Register, pending: list[Outcome]) -> None:

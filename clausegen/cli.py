@@ -232,9 +232,11 @@ def _parts(ctx: click.Context | None, param: click.Parameter | None, value: str)
 @click.option("--force", is_flag=True, help="Regenerate every deal, even when nothing it depends on changed.")
 @click.option("--documents", "parts", default=",".join(api.PACK_PARTS), show_default=True, callback=_parts,
               help="Which documents to make: report, annex, letters (comma-separated).")
+@click.option("--sheet", default=None, metavar="NAME",
+              help="The worksheet of an XLSX source; default «Сделки» or Deals, else the first with a deal_id column.")
 @input_options
 @output_options
-def batch_command(source: Path, output: Path, workers: int, force: bool, parts: tuple[str, ...],
+def batch_command(source: Path, output: Path, workers: int, force: bool, parts: tuple[str, ...], sheet: str | None,
                   company: Path | None, clauses_dir: Path | None, templates_dir: Path | None, strict: bool,
                   register: str | None, no_register: bool, pdf: bool) -> None:
     """Generate the documents of every deal in SOURCE: a folder of deal files, a .csv or an .xlsx.
@@ -255,10 +257,12 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
     try:
         result = batching.run_batch(source, output, company=company, clauses=clauses_dir, templates=templates_dir,
                                     workers=workers, force=force, parts=parts, strict=strict, register=register,
-                                    record=not no_register, pdf=pdf, progress=progress)
+                                    record=not no_register, pdf=pdf, progress=progress, sheet=sheet)
     finally:
         if bars:
             bars[0].render_finish()
+    for note in result.skipped:
+        click.echo(f"skipped: {note}", err=True)
     for outcome in result.outcomes:
         if outcome.status == batching.FAILED:
             click.echo(f"failed: {outcome.source}" + (f" ({outcome.deal_id})" if outcome.deal_id else ""), err=True)
@@ -270,6 +274,8 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
             click.echo(f"  {warning}", err=True)
     click.echo(result.summary())
     click.echo(f"manifest: {result.manifest}")
+    if result.errors is not None:
+        click.echo(f"failed rows, with their problems, to correct and run again: {result.errors}")
     if result.failed:
         sys.exit(int(ExitCode.FAILURE))
 

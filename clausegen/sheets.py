@@ -7,23 +7,33 @@ the spreadsheet program shows them (the header is row 1).
 
 - An empty cell means the field is not given.
 - ``ИСТИНА``/``ЛОЖЬ`` (Excel's TRUE and FALSE in a Russian locale) are read as booleans.
-- Lists of values (``red_flags``, ``counterparty.activities``, ``counterparty.activities_other``,
-  ``solution.suitable_for``, an end user's ``activities`` and ``activities_other``) are
-  ``;``-separated: ``7; 13``.
+- Lists of values (``red_flags``, ``counterparty.activities``,
+  ``solution.suitable_for``) are ``;``-separated: ``7; 13``.
 - End users: either indexed columns (``end_use.end_users.1.name.en``,
   ``end_use.end_users.1.country``), or one cell ``end_use.end_users`` holding
   ``Name (CC); Other name (CC)``.
 - XLSX cells are read as text the way they are shown (dates as ISO dates,
   whole numbers without ``.0``), so both formats validate alike.
+- Dates and amounts may be typed the Russian way in either format: ``01.12.2026``,
+  ``12 000,50`` (spaces, no-break spaces or apostrophes between thousands).
+- A workbook is read from its sheet named «Сделки» or "Deals" (or ``sheet=``), else
+  from the first sheet whose first row has a ``deal_id`` column; its real extent is
+  read, whatever size the file claims.  A formula without a saved value is a problem,
+  never an empty cell.
+- A cell whose text starts with ``=``, ``+``, ``-`` or ``@`` keeps the leading space or
+  apostrophe that protected it from being run as a formula.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
+import typing
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,29 +43,43 @@ from .sources import RawRecord, read_input
 MAX_SHEET_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 LIST_FIELDS = frozenset({"red_flags", "counterparty.activities", "counterparty.activities_other",
-                         "solution.suitable_for"})
-_END_USER_LIST = re.compile(r"^end_use\.end_users\.\d+\.activities(_other)?$")  # an end user's tags and texts
+                         "solution.suitable_for", "permission.conditions"})
+# The same lists for each end user, in indexed columns (end_use.end_users.2.activities).
+END_USER_LIST_FIELDS = frozenset({"activities", "activities_other"})
 END_USERS = "end_use.end_users"
+SHEET_NAMES = ("сделки", "deals")  # the sheet to read when a workbook has several
 _END_USER = re.compile(r"^(?P<name>.+?)\s*\((?P<country>[A-Za-z]{2})\)$")
+_RU_DATE = re.compile(r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?:\s*г\.?)?$")
+_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f'](?=\d{3}(?:\D|$))")
+_RU_AMOUNT = re.compile(r"^\d+(?:,\d{1,2})?$")
+_FORMULA_START = ("=", "+", "-", "@")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # a cell formula in a worksheet's XML
 _INDEX = re.compile(r"^\d+$")
 SUFFIXES = (".csv", ".xlsx")
 # Excel in a Russian locale saves TRUE and FALSE in CSV as these words.
 _EXCEL_BOOLEANS = {"ИСТИНА": "true", "ЛОЖЬ": "false", "TRUE": "true", "FALSE": "false"}
 
 
-def read_sheet(path: Path) -> list[RawRecord | DealError]:
-    """Every deal row of a CSV or XLSX file: a record, or the problems that row has.
+def read_sheet(path: Path, sheet: str | None = None) -> list[RawRecord | DealError]:
+    """Every deal row of a CSV or XLSX file, as a record (with the problems its cells have, if any).
 
     Problems with the file as a whole (unreadable, no header, a bad column name)
     raise :class:`DealError`: no row can be trusted then.
     """
     name = str(path)
+    rows, unsaved = read_rows(path, sheet)
+    return _records(rows, name, unsaved)
+
+
+def read_rows(path: Path, sheet: str | None = None) -> tuple[list[list[str]], set[tuple[int, int]]]:
+    """The cells of the sheet as text, row by row, and the (row, column) of formulas without a saved value."""
+    name = str(path)
     raw = read_input(path, MAX_SHEET_BYTES)
     if path.suffix.lower() == ".xlsx":
-        rows = _xlsx_rows(raw, name)
-    else:
-        rows = _csv_rows(raw, name)
-    return _records(rows, name)
+        return _xlsx_rows(raw, name, sheet)
+    if sheet is not None:
+        raise DealError([Problem("a CSV file has no sheets; leave out --sheet", "", name)])
+    return _csv_rows(raw, name), set()
 
 
 def _csv_rows(raw: bytes, name: str) -> list[list[str]]:
@@ -73,23 +97,68 @@ def _csv_rows(raw: bytes, name: str) -> list[list[str]]:
         raise DealError([Problem(f"not valid CSV: {error}", "", name)]) from None
 
 
-def _xlsx_rows(raw: bytes, name: str) -> list[list[str]]:
-    import openpyxl  # imported here: only spreadsheets need it, and it is slow to import
-
+def _xlsx_rows(raw: bytes, name: str, wanted: str | None) -> tuple[list[list[str]], set[tuple[int, int]]]:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            formulas = any(_FORMULA.search(archive.read(info)) for info in archive.infolist()
+                           if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"))
         if unpacked > 20 * MAX_SHEET_BYTES:  # a zip bomb would exhaust memory inside openpyxl
             raise DealError([Problem("the workbook unpacks to more than 400 MiB", "", name)])
-        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        values = _open_workbook(raw, data_only=True)
     except DealError:
         raise
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
         raise DealError([Problem(f"not a readable XLSX workbook ({type(error).__name__}: {error})", "", name)]) \
             from None
     try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        index = _sheet_index(values, name, wanted)
+        sheet = values.worksheets[index]
+        sheet.reset_dimensions()  # the stored <dimension> may be stale: read every row and column there is
+        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        values.close()
+    # Only a workbook with formulas is read a second time, for the formulas themselves.
+    return rows, (_unsaved_formulas(raw, index, rows) if formulas else set())
+
+
+def _open_workbook(raw: bytes, *, data_only: bool) -> Any:
+    import openpyxl  # imported here: only spreadsheets need it, and it is slow to import
+
+    return openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
+
+
+def _sheet_index(workbook: Any, name: str, wanted: str | None) -> int:
+    titles = [sheet.title for sheet in workbook.worksheets]
+    if wanted is not None:
+        for index, title in enumerate(titles):
+            if title == wanted:
+                return index
+        raise DealError([Problem(f"no sheet named {wanted!r}; the sheets are: {', '.join(titles)}", "", name)])
+    for index, title in enumerate(titles):
+        if title.strip().casefold() in SHEET_NAMES:
+            return index
+    for index, sheet in enumerate(workbook.worksheets):
+        sheet.reset_dimensions()
+        first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+        if any(isinstance(cell, str) and cell.strip() == "deal_id" for cell in first):
+            return index
+    return 0  # no sheet has the header: the first one's header is reported as it is
+
+
+def _unsaved_formulas(raw: bytes, index: int, rows: list[list[str]]) -> set[tuple[int, int]]:
+    """Cells holding a formula whose value was never saved (a file written by a program, not by Excel)."""
+    workbook = _open_workbook(raw, data_only=False)
+    try:
+        sheet = workbook.worksheets[index]
+        sheet.reset_dimensions()
+        found = set()
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for column, value in enumerate(row, start=1):
+                if (isinstance(value, str) and value.startswith("=") and number <= len(rows)
+                        and column <= len(rows[number - 1]) and rows[number - 1][column - 1] == ""):
+                    found.add((number, column))
+        return found
     finally:
         workbook.close()
 
@@ -136,35 +205,94 @@ def _header(cells: list[str], name: str) -> list[str]:
     return header
 
 
-def _records(rows: list[list[str]], name: str) -> list[RawRecord | DealError]:
+def _records(rows: list[list[str]], name: str, unsaved: set[tuple[int, int]] = frozenset()  # type: ignore[assignment]
+             ) -> list[RawRecord | DealError]:
     if not rows:
         raise DealError([Problem("the spreadsheet is empty", "", name)])
     if len(rows) > MAX_ROWS + 1:
         raise DealError([Problem(f"more than {MAX_ROWS} rows", "", name)])
     header = _header(rows[0], name)
+    kinds = _column_kinds()
     result: list[RawRecord | DealError] = []
     for number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
+        if not any(cell.strip() for cell in cells) and not any(row == number for row, _ in unsaved):
             continue
         problems: list[Problem] = []
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
             problems.append(Problem(f"{len(cells)} cells but only {len(header)} named columns", "", name, number))
         data: dict[str, Any] = {}
-        for column, cell in zip(header, cells):
-            value = cell.strip()
+        for index, (column, cell) in enumerate(zip(header, cells), start=1):
+            if (number, index) in unsaved:
+                problems.append(Problem("a formula without a saved value: open the file in Excel or LibreOffice "
+                                        "and save it, so that the value is stored", column, name, number))
+                continue
+            value = _kept(cell)
             if column and value:
-                _put(data, column, _value(column, value, name, number, problems))
-        if problems:
-            result.append(DealError(problems))
-        else:
-            result.append(RawRecord(_lists(data), name, number))
+                _put(data, column, _value(column, value, name, number, problems, kinds))
+        # The cells' own problems travel with the record, so validation adds the other fields' problems to them.
+        result.append(RawRecord(_lists(data), name, number, problems=problems))
     return result
 
 
-def _value(column: str, value: str, name: str, row: int, problems: list[Problem]) -> Any:
+def _kept(cell: str) -> str:
+    """The cell's text without surrounding space, except the space that stops it being read as a formula."""
+    value = cell.strip()
+    if value.startswith(_FORMULA_START) and value != cell.rstrip():
+        return cell.rstrip()
+    return value
+
+
+@functools.cache
+def _column_kinds() -> dict[str, str]:
+    """'date' or 'amount' for each dotted column whose field is a date or an amount (from the deal model)."""
+    from .model import Deal  # the model is read only to know the columns' kinds
+
+    kinds: dict[str, str] = {}
+
+    def walk(model: Any, prefix: str) -> None:
+        for field_name, info in model.model_fields.items():
+            path = f"{prefix}{field_name}"
+            for kind in _leaf_types(info.annotation):
+                if kind is dt.date:
+                    kinds[path] = "date"
+                elif kind is Decimal:
+                    kinds[path] = "amount"
+                elif isinstance(kind, type) and hasattr(kind, "model_fields"):
+                    walk(kind, f"{path}.")
+
+    walk(Deal, "")
+    return kinds
+
+
+def _leaf_types(annotation: Any) -> list[Any]:
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is list:
+        return []  # lists of models (end users) are indexed columns, named by number
+    if args and typing.get_origin(annotation) is not typing.Literal:
+        return [leaf for arg in args for leaf in _leaf_types(arg)]
+    return [annotation]
+
+
+def _typed(column: str, value: str, kinds: dict[str, str]) -> str:
+    """A Russian date or amount as the ISO date or plain number the model reads; anything else as typed."""
+    kind = kinds.get(column)
+    if kind == "date" and (match := _RU_DATE.match(value)):
+        return f"{int(match['year']):04d}-{int(match['month']):02d}-{int(match['day']):02d}"
+    if kind == "amount":
+        compact = _THOUSANDS.sub("", value)
+        if _RU_AMOUNT.match(compact):
+            return compact.replace(",", ".")
+        return compact if re.fullmatch(r"\d+(?:\.\d{1,2})?", compact) else value
+    return value
+
+
+def _value(column: str, value: str, name: str, row: int, problems: list[Problem],
+           kinds: dict[str, str]) -> Any:
     if value in _EXCEL_BOOLEANS and column.rsplit(".", 1)[-1] not in ("ru", "en"):
         return _EXCEL_BOOLEANS[value]
-    if column in LIST_FIELDS or _END_USER_LIST.match(column):
+    parts = column.split(".")
+    if column in LIST_FIELDS or (column.startswith(END_USERS + ".") and len(parts) == 4
+                                 and _INDEX.match(parts[2]) and parts[3] in END_USER_LIST_FIELDS):
         return [item.strip() for item in value.split(";") if item.strip()]
     if column == END_USERS:
         users = []
@@ -178,7 +306,7 @@ def _value(column: str, value: str, name: str, row: int, problems: list[Problem]
                 continue
             users.append({"name": match["name"], "country": match["country"].upper()})
         return users
-    return value
+    return _typed(column, value, kinds)
 
 
 def _put(data: dict[str, Any], column: str, value: Any) -> None:

@@ -8,6 +8,8 @@ each field path, the line it came from, so that later messages can name it.
 from __future__ import annotations
 
 import json
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,9 @@ class RawRecord:
     file: str
     row: int | None = None
     lines: dict[str, int] = field(default_factory=dict)  # dotted field path -> line
+    # Problems found while reading (a spreadsheet cell that could not be read); validation reports
+    # them together with every other problem of the record.
+    problems: list[Problem] = field(default_factory=list)
 
     def problem(self, message: str, path: str = "", severity: str = "error") -> Problem:
         """A problem located at ``path`` in this record."""
@@ -79,6 +84,65 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return memo[key]
 
 
+_INT, _FLOAT = (f"tag:yaml.org,2002:{name}" for name in ("int", "float"))
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+
+
+def _yaml11_surprise(node: yaml.ScalarNode, loader: Any) -> str | None:
+    """Why an unquoted scalar would not mean what its writer meant, or None.
+
+    YAML 1.1 reads ``010`` as 8 (octal), ``1:30`` as 90 (base 60), ``1_000`` as 1000 and
+    an INN ``012345670123`` would silently become another number.  (``yes``/``no`` are left
+    alone: for a yes-or-no field they mean what they say.)
+    """
+    if node.style or node.tag not in (_INT, _FLOAT):  # style "" or None: plain (libyaml, PyYAML)
+        return None
+    text = node.value
+    if node.tag == _INT and _PLAIN_INT.fullmatch(text):
+        return None
+    if node.tag == _FLOAT and _PLAIN_FLOAT.fullmatch(text):
+        return None
+    try:
+        meant = loader.construct_object(node)
+    except Exception:  # noqa: BLE001 - a value PyYAML cannot even build is reported the same way
+        meant = "something else"
+    return (f"{text!r} is read by YAML as the number {meant}, not as the text {text}; "
+            f"put it in quotes: \"{text}\"")
+
+
+def _scalar_problem(node: yaml.Node, path: str, problems: list[Problem], file: str, loader: Any) -> None:
+    if isinstance(node, yaml.ScalarNode) and (message := _yaml11_surprise(node, loader)):
+        problems.append(Problem(message, path, file, None, node.start_mark.line + 1))
+
+
+def _scalar(node: yaml.ScalarNode, path: str, problems: list[Problem], file: str, loader: Any) -> Any:
+    """A number, boolean or null as PyYAML builds it; a number Python will not build is a problem."""
+    try:
+        return loader.construct_object(node)
+    except ValueError:  # more than 4,300 digits: Python refuses to convert it
+        problems.append(Problem(f"a number of {len(node.value)} characters; no field takes one so long", path,
+                                file, None, node.start_mark.line + 1))
+        return None
+
+
+def _recursion(node: yaml.Node, path: str, file: str, ancestors: tuple[int, ...] = ()) -> Problem | None:
+    """A problem where an alias refers to a value that contains it (data without end), else None."""
+    if id(node) in ancestors:
+        return Problem("a YAML alias refers to a value that contains it; write the values out", path, file,
+                       None, node.start_mark.line + 1)
+    inside = (*ancestors, id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if found := _recursion(value_node, join_path(path, key_node.value), file, inside):
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            if found := _recursion(item, join_path(path, index), file, inside):
+                return found
+    return None
+
+
 def _field(key_node: yaml.Node, path: str, keys: set[str], lines: dict[str, int], problems: list[Problem],
            file: str) -> str:
     """The path of a mapping's field: its line recorded, and reported if the mapping has it twice."""
@@ -92,8 +156,8 @@ def _field(key_node: yaml.Node, path: str, keys: set[str], lines: dict[str, int]
 
 
 def _walk_yaml(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Problem], file: str,
-               walked: set[int] | None = None) -> None:
-    """Record the line of every field path, and report keys given twice."""
+               loader: Any, walked: set[int] | None = None) -> None:
+    """Record the line of every field path, and report keys given twice and YAML 1.1 surprises."""
     walked = set() if walked is None else walked
     lines.setdefault(path, node.start_mark.line + 1)
     if id(node) in walked:  # an alias: its content was walked where the anchor stands
@@ -103,10 +167,12 @@ def _walk_yaml(node: yaml.Node, path: str, lines: dict[str, int], problems: list
         keys: set[str] = set()
         for key_node, value_node in node.value:
             child = _field(key_node, path, keys, lines, problems, file)
-            _walk_yaml(value_node, child, lines, problems, file, walked)
+            _walk_yaml(value_node, child, lines, problems, file, loader, walked)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk_yaml(item, join_path(path, index), lines, problems, file, walked)
+            _walk_yaml(item, join_path(path, index), lines, problems, file, loader, walked)
+    else:
+        _scalar_problem(node, path, problems, file, loader)
 
 
 _STR, _MAP, _SEQ, _MERGE = (f"tag:yaml.org,2002:{name}" for name in ("str", "map", "seq", "merge"))
@@ -132,7 +198,11 @@ def _build(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Pro
             raise _Unusual
         return found
     if isinstance(node, yaml.ScalarNode):
-        value = node.value if node.tag == _STR else loader.construct_object(node)
+        if node.tag == _STR:
+            value = node.value
+        else:
+            _scalar_problem(node, path, problems, file, loader)
+            value = _scalar(node, path, problems, file, loader)
     elif isinstance(node, yaml.MappingNode) and node.tag == _MAP:
         built[id(node)] = _BUILDING
         value = {}
@@ -160,13 +230,39 @@ def _construct(loader: Any, node: yaml.Node, file: str) -> tuple[Any, dict[str, 
     try:
         return _build(node, "", lines, problems, file, {}, loader), lines, problems
     except _Unusual:
+        if found := _recursion(node, "", file):
+            return None, {}, [found]
         lines, problems = {}, []
-        _walk_yaml(node, "", lines, problems, file)
+        _walk_yaml(node, "", lines, problems, file, loader)
         return loader.construct_document(node), lines, problems
 
 
+MAX_DEPTH = 32  # a deal nests six levels at most; hostile files nest thousands to exhaust the stack
+
+
+def _too_deep(value: Any, depth: int = 0) -> bool:
+    if depth > MAX_DEPTH:
+        return True
+    if isinstance(value, dict):
+        return any(_too_deep(item, depth + 1) for item in value.values())
+    if isinstance(value, list):
+        return any(_too_deep(item, depth + 1) for item in value)
+    return False
+
+
 def parse_text(text: str, file: str) -> RawRecord:
-    """Parse YAML (JSON is YAML too, but is read strictly as JSON by suffix)."""
+    """Parse YAML (JSON is YAML too, but is read strictly as JSON by suffix); refuse data nested too deeply."""
+    try:
+        record = _parse_text(text, file)
+    except RecursionError:
+        record = None
+    if record is None or _too_deep(record.data):
+        raise DealError([Problem(f"nested more than {MAX_DEPTH} levels deep; a deal file nests a few levels",
+                                 "", file)])
+    return record
+
+
+def _parse_text(text: str, file: str) -> RawRecord:
     problems: list[Problem] = []
     lines: dict[str, int] = {}
     if file.lower().endswith(".json"):
@@ -175,7 +271,10 @@ def parse_text(text: str, file: str) -> RawRecord:
         except json.JSONDecodeError as error:
             raise DealError([Problem(f"not valid JSON: {error.msg}", "", file, None, error.lineno)]) from None
         except ValueError as error:
-            raise DealError([Problem(str(error), "", file)]) from None
+            message = str(error)
+            if "integer string conversion" in message:
+                message = "a number of more than 4,300 digits; no field takes one so long"
+            raise DealError([Problem(message, "", file)]) from None
         return RawRecord(data, file)
     try:
         loader = _Loader(text)
@@ -216,6 +315,9 @@ def read_capped(path: Path, limit: int) -> bytes:
     Raises :class:`OSError` (a ``FileNotFoundError``, ``IsADirectoryError`` ...), including
     for a file above ``limit`` bytes; each reader turns it into its own message.
     """
+    # A FIFO or a device would be waited on (or read for ever): only regular files are input.
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise OSError("not a regular file (a pipe, device or socket); give a file")
     with path.open("rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:

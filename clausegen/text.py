@@ -185,10 +185,10 @@ def judge_language(text: str) -> str | None:
 
     factory = _detector_factory()
     detector = factory.create()
-    detector.append(text)
     try:
+        detector.append(text)  # raises ValueError on a character unicodedata has no name for (Tangut)
         found: str = detector.detect()
-    except LangDetectException:
+    except (LangDetectException, ValueError):
         return None
     return found
 

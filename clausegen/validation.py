@@ -9,7 +9,9 @@ and text in the wrong language for its column (a warning; an error under
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+import unicodedata
 import types
 import typing
 from dataclasses import dataclass, field
@@ -61,7 +63,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         data["supplier"] = _merge_supplier(profile, data.get("supplier"))
         if profile.terms is not None and "terms" not in data:
             data["terms"] = profile.terms.model_dump(mode="json")
-    problems = _illegal_characters(record) + _activity_tags(record)
+    problems = [*record.problems, *_illegal_characters(record), *_activity_tags(record)]
     deal: Deal | None = None
     try:
         deal = Deal.model_validate(data)
@@ -109,6 +111,16 @@ def _dotted(parts: tuple[Any, ...]) -> str:
     return path
 
 
+@functools.lru_cache(maxsize=4096)
+def _unnamed(value: str) -> str | None:
+    """The first letter-like character Unicode gives no name to (the morphology and language
+    detectors look letters up by name), else None."""
+    for ch in value:
+        if ord(ch) > 0x2FF and not unicodedata.name(ch, ""):
+            return ch
+    return None
+
+
 def _illegal_characters(record: RawRecord) -> list[Problem]:
     problems: list[Problem] = []
 
@@ -119,6 +131,10 @@ def _illegal_characters(record: RawRecord) -> list[Problem]:
                 code = f"U+{ord(found.group()):04X}"
                 problems.append(record.problem(f"contains a control character ({code}) a document cannot hold",
                                                _dotted(parts)))
+            elif not value.isascii() and (unknown := _unnamed(value)):
+                problems.append(record.problem(
+                    f"contains a character (U+{ord(unknown):04X}) that the language tools cannot read: "
+                    "unassigned, private-use or a script they do not know", _dotted(parts)))
         elif isinstance(value, dict):
             for key, item in value.items():
                 walk(key, parts)

@@ -128,6 +128,55 @@ def test_bad_rows_are_in_the_manifest_as_failed_with_their_problems(mixed_run):
     assert entries[f"{mixed_run.sheet}, row 5"]["status"] == "blocked"
 
 
+def _errors_rows(mixed_run) -> list[list[str]]:
+    if mixed_run.sheet.suffix == ".xlsx":
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(mixed_run.out / "errors.xlsx", read_only=True)
+        return [["" if v is None else str(v) for v in row] for row in workbook.active.iter_rows(values_only=True)]
+    import csv
+
+    return list(csv.reader((mixed_run.out / "errors.csv").read_text(encoding="utf-8-sig").splitlines()))
+
+
+def test_failed_rows_are_written_to_an_errors_sheet_of_the_sources_kind_beside_the_manifest(mixed_run):
+    rows = _errors_rows(mixed_run)
+    header = rows[0]
+    assert header[:2] == ["Строка / Row", "Проблемы / Problems"] and "deal_id" in header
+    assert [row[0] for row in rows[1:]] == ["3", "4"]
+    for row in rows[1:]:
+        column = BAD_CELLS[int(row[0])]
+        assert row[1].startswith(f"{column}: "), row[1]  # in the sheet's own column name
+        assert row[header.index("deal_id")] == example(("hardware-camera-vn", "onprem-logistics-kz")[int(row[0]) - 3])[
+            "deal_id"]  # the row as it was given, ready to correct
+
+
+def test_a_rerun_without_failed_rows_removes_the_previous_errors_sheet(tmp_path):
+    sheet = write_sheet(tmp_path / "deals.csv", [example("saas-clinic-ae", {"counterparty.country": "Emirates"})])
+    out = tmp_path / "out"
+    assert run(sheet, out).errors == out / "errors.csv"
+    write_sheet(sheet, [example("saas-clinic-ae")])
+    assert run(sheet, out).errors is None
+    assert not (out / "errors.csv").exists()
+
+
+def test_an_errors_csv_cell_that_would_run_as_a_formula_is_neutralised(tmp_path):
+    sheet = write_sheet(tmp_path / "deals.csv", [example("saas-clinic-ae", {"counterparty.country": "=1+1"})])
+    result = run(sheet, tmp_path / "out")
+    text = result.errors.read_text(encoding="utf-8-sig")
+    assert "'=1+1" in text and ",=1+1" not in text
+
+
+def test_a_folder_source_skips_a_json_schema_with_a_note(tmp_path):
+    folder = tmp_path / "deals"
+    folder.mkdir()
+    shutil.copy(EXAMPLE_DEALS["saas-clinic-ae"], folder)
+    (folder / "deal.schema.json").write_text('{"$schema": "https://json-schema.org/draft/2020-12/schema"}')
+    result = run(folder, tmp_path / "out")
+    assert [o.status for o in result.outcomes] == ["generated"]
+    assert result.skipped == [f"{folder / 'deal.schema.json'}: a JSON Schema, not a deal"]
+
+
 # ------------------------------------------------------------------ regeneration: unchanged inputs
 
 

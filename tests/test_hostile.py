@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 import yaml
-from helpers import ANNEX_EXAMPLES, COMPANY, files_in, invoke
+from helpers import ANNEX_EXAMPLES, COMPANY, EXAMPLES, files_in, invoke
 
 from clausegen import api, render
 from clausegen.errors import ExitCode, LibraryError, RenderError
@@ -450,9 +450,79 @@ def test_small_arithmetic_still_works_in_the_sandbox():
         == "ababab 1024 12 a-07 1"
 
 
-def test_a_deal_file_without_end_is_refused_by_its_size():
+def test_a_device_given_as_the_deal_file_is_refused_not_read():
     from clausegen.errors import DealError
     from clausegen.sources import read_file
 
-    with pytest.raises(DealError, match="larger than"):
+    with pytest.raises(DealError, match="not a regular file"):
         read_file(Path("/dev/zero"))
+
+
+def test_a_fifo_given_as_the_deal_file_is_refused_not_waited_on(tmp_path):
+    import os
+
+    from clausegen.errors import DealError
+    from clausegen.sources import read_file
+
+    fifo = tmp_path / "deal.yaml"
+    os.mkfifo(fifo)  # nobody writes to it: reading would block for ever
+    with pytest.raises(DealError, match="not a regular file"):
+        read_file(fifo)
+
+
+def test_a_deal_file_larger_than_the_cap_is_refused_by_its_size(tmp_path):
+    from clausegen.errors import DealError
+    from clausegen.sources import MAX_DEAL_BYTES, read_file
+
+    big = tmp_path / "deal.yaml"
+    big.write_bytes(b"# " + b"x" * MAX_DEAL_BYTES + b"\n")
+    with pytest.raises(DealError, match="larger than"):
+        read_file(big)
+
+
+# ------------------------------------------------------------------ hostile deals end in named errors (issue 16, 4)
+
+
+def _annex_of(tmp_path, text: str, name: str = "deal.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "annex.docx"
+    result = invoke("annex", path, "--company", COMPANY, "-o", out, "--no-register")
+    return result, out
+
+
+def _example_text() -> str:
+    return (EXAMPLES / "saas-clinic-ae.yaml").read_text(encoding="utf-8")
+
+
+def test_a_recursive_yaml_alias_in_a_list_is_invalid_input_naming_the_field(tmp_path):
+    text = _example_text().replace("activities: [healthcare]", "activities: &a [healthcare, *a]")
+    result, out = _annex_of(tmp_path, text)
+    assert result.exit_code == 2 and not out.exists()
+    assert "counterparty.activities[1]: a YAML alias refers to a value that contains it" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_thousands_of_nested_brackets_are_invalid_input(tmp_path, suffix):
+    text = '{"deal_id": "X", "contract": ' + "[" * 2000 + "]" * 2000 + "}"
+    result, out = _annex_of(tmp_path, text, f"deal{suffix}")
+    assert result.exit_code == 2 and not out.exists()
+    assert "nested more than 32 levels deep" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_an_integer_of_5000_digits_is_invalid_input(tmp_path, suffix):
+    if suffix == ".yaml":
+        text = _example_text().replace("amount: 1250000", "amount: " + "9" * 5000)
+    else:
+        text = '{"deal_id": "X", "payment": {"amount": ' + "9" * 5000 + "}}"
+    result, out = _annex_of(tmp_path, text, f"deal{suffix}")
+    assert result.exit_code == 2 and not out.exists(), result.stderr
+    assert "no field takes one so long" in result.stderr
+
+
+def test_a_script_the_language_tools_cannot_read_is_invalid_input_naming_the_field(tmp_path):
+    text = _example_text().replace("name: {en: Omar Haddad}", "name: {ru: \U00017000\U00017001 Хаддад}")
+    result, out = _annex_of(tmp_path, text)
+    assert result.exit_code == 2 and not out.exists(), result.stderr
+    assert "counterparty.signatory.name.ru: contains a character (U+17000)" in result.stderr

@@ -58,6 +58,11 @@ PAYMENT_METHODS = (
     ("other", "Другое / other"),
 )
 GENDERS = (("male", "мужской / male"), ("female", "женский / female"))
+IDENTIFICATION_RESULTS = (
+    ("not_listed", "Не входит в Список / Not on the control list"),
+    ("listed", "Входит в Список / On the control list"),
+    ("fstec_notice", "Уведомление ФСТЭК России / Written notice from FSTEC of Russia"),
+)
 
 
 def _activity_group(number: int | None) -> tuple[str, str, tuple[tuple[str, str, str], ...]]:
@@ -260,6 +265,15 @@ SECTIONS: tuple[Section, ...] = (
         Field("payment.method", "Способ оплаты / Method", "select", PAYMENT_METHODS,
               hint="Cash fires Annex 1, indicator 13."),
     )),
+    Section("identification", "Идентификация / Identification",
+            "The check of the solution against the control list of Resolution 1299 (sections 1.3 and 5.3). "
+            "Leave empty if none was made: the annex then carries a neutral undertaking.", (
+                Field("identification.date", "Дата идентификации / Date", "date"),
+                Field("identification.by", "Кто провёл / Made by", placeholder="e.g. Отдел экспортного контроля"),
+                Field("identification.result", "Результат / Result", "select", IDENTIFICATION_RESULTS),
+                Field("identification.list_item", "Пункт Списка / List item", hint="When on the list."),
+                Field("identification.reference", "Документ / Reference", placeholder="e.g. ЗИ-2026/045"),
+            )),
     Section("red_flags", "Что заметила команда / What the team observed",
             "Tick every Annex 1 indicator the deal team noticed in the negotiations.", (
                 Field("red_flags", "Признаки риска (приложение № 1) / Risk indicators (Annex 1)", "red_flags"),
@@ -274,7 +288,17 @@ SECTIONS: tuple[Section, ...] = (
         Field("letters.date", "Дата писем / Date of the letters", "date", hint="Default: the contract date."),
         Field("letters.number_prefix", "Префикс исходящего номера / Letter number prefix",
               hint="Default: the deal ID."),
+        Field("terms.response_days", "Срок ответа, рабочих дней / Days to answer (business days)", "int",
+              placeholder="10 (default)", hint="One time limit for the annex and every letter."),
     )),
+    Section("screening", "Проверка / The check", "Who checked the deal and when (section 5.3). Optional: "
+            "the date defaults to today and the preparer to the company profile's compliance officer.", (
+                Field("screening.date", "Дата проверки / Date of the check", "date"),
+                Field("screening.prepared_by.name", "Подготовил: ФИО / Prepared by: name", "bilingual"),
+                Field("screening.prepared_by.position", "Должность / Position", "bilingual"),
+                Field("screening.approved_by.name", "Утвердил: ФИО / Approved by: name", "bilingual", more=True),
+                Field("screening.approved_by.position", "Должность / Position", "bilingual", more=True),
+            )),
 )
 
 FIELDS: tuple[Field, ...] = tuple(f for s in SECTIONS for f in s.fields)
@@ -284,8 +308,8 @@ _END_USER = re.compile(r"^end_use\.end_users\[(\d{1,3})\]\.(name\.ru|name\.en|co
 MAX_END_USERS = 200
 
 #: Top-level keys in the order a deal file lists them.
-TOP_ORDER = ("deal_id", "contract", "supplier", "counterparty", "solution", "end_use", "payment", "red_flags",
-             "knowledge", "permission", "letters")
+TOP_ORDER = ("deal_id", "contract", "supplier", "counterparty", "solution", "end_use", "payment", "identification",
+             "red_flags", "knowledge", "permission", "letters", "terms", "screening")
 #: Always present in the validated data, so that each missing field is reported next to its own box
 #: (an empty supplier is the company profile's supplier).
 REQUIRED_SECTIONS = ("contract", "supplier", "counterparty", "solution")

@@ -371,8 +371,10 @@ def test_making_the_things_of_item_21_or_serving_a_ministry_of_defence_is_a_poss
 # ------------------------------------------------------------------ spreadsheets
 
 
-def test_a_spreadsheet_gives_activities_other_and_an_end_users_tags_as_lists(tmp_path):
+def test_a_spreadsheets_activity_lists_are_read_and_an_end_users_mistyped_tag_refused(tmp_path):
+    from clausegen.api import load_profile
     from clausegen.sheets import read_sheet
+    from clausegen.validation import validate_deal
 
     path = tmp_path / "deals.csv"
     base = modified()
@@ -388,3 +390,7 @@ def test_a_spreadsheet_gives_activities_other_and_an_end_users_tags_as_lists(tmp
     assert record.data["counterparty"]["activities_other"] == ["Port cranes", "Ремонт судов"]
     assert record.data["end_use"]["end_users"][0]["activities"] == ["healthcare", "missiles"]
     assert record.data["end_use"]["end_users"][0]["activities_other"] == ["Clinics"]
+    with pytest.raises(DealError) as caught:
+        validate_deal(record, load_profile(COMPANY))
+    (problem,) = [p for p in caught.value.problems if "activity tag" in p.message]
+    assert problem.field == "end_use.end_users[0].activities[1]" and "did you mean 'missile'" in problem.message

@@ -409,3 +409,36 @@ def test_docs_activities_md_is_the_vocabulary(update_golden):
 def test_docs_activities_md_lists_every_tag():
     text = activities.markdown()
     assert all(f"| `{tag}` |" in text for tag in activities.ALL)
+
+
+# ------------------------------------------------------------------ the case of issue 13
+
+
+@pytest.mark.parametrize(("typed", "tag", "number"), [("military", "military_research", 22),
+                                                      ("missiles", "missile", 20),
+                                                      ("nuclear reactors", "nuclear_reactors", 19)])
+def test_the_issues_words_are_refused_and_the_suggested_tag_fires_the_item(tmp_path, typed, tag, number):
+    suitable = {"solution.suitable_for": ["military", "nuclear", "missile"]}
+    wrong = write_deal(tmp_path, modified(changes={"counterparty.activities": [typed], **suitable}), "wrong.yaml")
+    result = invoke("screen", wrong, "--company", COMPANY)
+    assert result.exit_code == 2 and f"'{tag}'" in result.stderr
+    right = write_deal(tmp_path, modified(changes={"counterparty.activities": [tag], **suitable}), "right.yaml")
+    summary = json.loads(invoke("screen", right, "--json", "--company", COMPANY).stdout)
+    assert summary["decision"] == "enhanced_due_diligence"
+    assert [i["number"] for i in summary["indicators"]] == [number]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(categories=["L", "N", "Zs", "Pd", "Pc"]), min_size=1, max_size=20))
+def test_on_the_command_line_an_unknown_tag_is_exit_2_never_a_proceed(tag):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="vocab-") as folder:
+        path = write_deal(Path(folder), modified(changes={"counterparty.activities": [tag],
+                                                          "solution.suitable_for": ["military"]}))
+        result = invoke("screen", path, "--json", "--company", COMPANY)
+    if tag in activities.ALL:
+        assert result.exit_code == 0
+    else:
+        assert result.exit_code == 2 and "counterparty.activities[0]" in result.stderr

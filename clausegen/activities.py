@@ -322,7 +322,7 @@ def explain(tag: str) -> str | None:
         return None
     tokens = _tokens(tag)
     if not tokens:
-        return f"unknown activity tag {tag!r}: a tag is a word of the vocabulary (docs/activities.md lists them)"
+        return f"unknown activity tag {tag!r}: a tag is a word of the vocabulary (`clausegen activities` lists them)"
     same = [t for t in ALL if len(_phrase(t)) == len(tokens) and all(a & b.lemmas for a, b in zip(_phrase(t), tokens))]
     if same:
         return _did_you_mean(tag, same[0])
@@ -338,7 +338,7 @@ def explain(tag: str) -> str | None:
                 "or put the text in activities_other")
     if close := difflib.get_close_matches(typed, ALL, n=1, cutoff=0.6):
         return _did_you_mean(tag, close[0])
-    return (f"unknown activity tag {tag!r}: not in the vocabulary (docs/activities.md lists the tags); "
+    return (f"unknown activity tag {tag!r}: not in the vocabulary (`clausegen activities` lists the tags); "
             "use a tag from it, or put the text in activities_other")
 
 
@@ -462,47 +462,3 @@ def _warning(number: int, path: str, words: tuple[str, ...], suitable: set[str])
         f"возможный признак № {number} ({spec.ru.lower()}): {quoted} в поле {path} — подтвердите, указав вид "
         f"деятельности и пригодность Решения ИИ, либо уточните текст, если он означает иное")
 
-
-# ---------------------------------------------------------------- the table for people
-
-
-def markdown() -> str:
-    """The vocabulary as docs/activities.md shows it (a test keeps that file equal to this)."""
-    lines = [
-        "# Activity tags",
-        "",
-        "<!-- Generated from clausegen/activities.yaml by clausegen.activities.markdown(); "
-        "`pytest tests/test_activities.py --update-golden` rewrites it. -->",
-        "",
-        "`counterparty.activities` and each end user's `activities` take tags from this list only. A tag that is",
-        "not here is an error (exit code 2) that says what was probably meant: `missiles` → *did you mean",
-        "'missile'*, `armed forces` → *this looks like Annex 1 item 22*. An activity that no tag covers goes,",
-        "as free text, into `activities_other`: it is shown in the screening report and scanned, like",
-        "`end_use.purpose` and `solution.description`, for the words below; a hit is a warning",
-        "(*possible indicator N*, an error under `--strict`) and never changes the decision by itself.",
-        "",
-        "Items 19–22 of Annex 1 fire when the counterparty or an end user has a tag of the item **and**",
-        "`solution.suitable_for` includes the use the item's note names; a tag without that suitability is",
-        "reported as clear under the note to the item.",
-        "",
-    ]
-    for number in ITEMS:
-        spec = _ITEMS[number]
-        lines += [f"## Item {number}: {spec.en} / {spec.ru}", "",
-                  f"Suitability (note to the item): {', '.join(f'`{s}`' for s in spec.suitability)}. "
-                  f"Words of the item as a whole: {_word_list(spec.keywords)}.", "",
-                  "| Tag | Sub-item | Русское название | English label | Words scanned in free text |",
-                  "|---|---|---|---|---|"]
-        for tag in tags_of_item(number):
-            t = _TAGS[tag]
-            lines.append(f"| `{tag}` | {t.sub or '—'} | {t.ru} | {t.en} | {_word_list(t.keywords)} |")
-        lines.append("")
-    lines += ["## Ordinary activities (no Annex 1 item)", "", "| Tag | Русское название | English label |",
-              "|---|---|---|"]
-    lines += [f"| `{tag}` | {_TAGS[tag].ru} | {_TAGS[tag].en} |" for tag in tags_of_item(None)]
-    return "\n".join(lines) + "\n"
-
-
-def _word_list(words: dict[str, tuple[str, ...]]) -> str:
-    given = [w for lang in LANGS for w in words[lang]]
-    return ", ".join(given) if given else "—"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import compose, library as lib, memo, render, screening as scr
+from . import checkrecord, compose, labels, library as lib, memo, render, screening as scr
 from .errors import BlockedError, DealError, Problem
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
@@ -57,6 +57,9 @@ def deal_schema() -> dict[str, Any]:
     schema = Deal.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "clausegen deal file"
+    schema["description"] = ("One export deal of an AI solution. Every field, the activity vocabulary, the company "
+                             "profile and spreadsheet columns are documented in docs/deal-format.md of the "
+                             "clausegen repository; `clausegen activities` lists the activity tags.")
     return schema
 
 
@@ -183,14 +186,20 @@ def build_letter(
                      library.fingerprint)
 
 
-def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None) -> Generated:
-    """The internal screening report (always allowed: it records the decision itself)."""
+def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,
+                 check: checkrecord.Check | None = None) -> Generated:
+    """The internal screening report (always allowed: it records the decision itself).
+
+    ``check`` says when and by whom the check was made (default: :func:`checkrecord.resolve`
+    of the deal alone, dated today unless the deal records a date).
+    """
     from . import __version__
 
+    check = check or checkrecord.resolve(deal)
     selected = select(library, "annex", deal, screening) if screening.annex_allowed else []
     template = lib.templates_dir(templates) / "screening-report.docx"
     compiled = render.compiled_template(template)
-    context = memo.report_context(deal, screening, selected, library=library.fingerprint,
+    context = memo.report_context(deal, screening, selected, check, library=library.fingerprint,
                                   template=compiled.fingerprint, version=__version__)
     data = compiled.render(context, _properties(deal, "screening-report", "Screening report", selected, library,
                                                 compiled))
@@ -200,13 +209,15 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
 
 
 def build_pack(deal: Deal, screening: scr.Screening, library: lib.Library,
-               templates: Path | None = None) -> list[Generated]:
+               templates: Path | None = None, check: checkrecord.Check | None = None) -> list[Generated]:
     """The screening report, the annex when allowed, and the letters screening recommends."""
-    return build_documents(deal, screening, library, templates)
+    return build_documents(deal, screening, library, templates, check=check)
 
 
-def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library) -> dict[str, Any]:
-    """Everything `clausegen screen --json` prints."""
+def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library,
+                      check: checkrecord.Check | None = None) -> dict[str, Any]:
+    """Everything `clausegen screen --json` prints: the decision and the whole 5.3 record of the report."""
+    check = check or checkrecord.resolve(deal)
     selected = select(library, "annex", deal, screening) if screening.annex_allowed else []
     return {
         "deal_id": deal.deal_id,
@@ -236,6 +247,13 @@ def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library
         ],
         "letters": list(screening.letters),
         "letters_allowed": list(screening.letters_allowed()),
+        "all_indicators": [
+            {"number": r.number, "status": r.status, "source": r.source, "evidence": list(r.evidence),
+             "evidence_ru": [labels.evidence(item, "ru") for item in r.evidence], "note": r.note,
+             "note_ru": r.note_ru}
+            for r in screening.indicators
+        ],
+        **memo.record(deal, screening, selected, check),
     }
 
 
@@ -245,12 +263,22 @@ def summary_json(summary: dict[str, Any]) -> str:
 
 
 def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated], *, command: str,
-                 source: str, files: dict[str, str] | None = None) -> dict[str, Any]:
+                 source: str, files: dict[str, str] | None = None,
+                 check: checkrecord.Check | None = None) -> dict[str, Any]:
     """The register row (5.3) for ``documents`` generated for ``deal``.
 
-    ``files`` maps a document's kind to where it was written, when it was.
+    ``files`` maps a document's kind to where it was written, when it was; ``check``
+    who made the check and when (default: resolved from the deal alone).
     """
     from . import __version__
+
+    check = check or checkrecord.resolve(deal)
+
+    def person(who: Any) -> str | None:
+        if who is None:
+            return None
+        position = who.position.get("ru") if who.position is not None else ""
+        return who.name.get("ru") + (f", {position}" if position else "")
 
     def both(value: Any) -> dict[str, str]:
         return {"ru": value.get("ru"), "en": value.get("en")} if value is not None else {"ru": "", "en": ""}
@@ -287,11 +315,19 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         "clauses": clauses,
         "library_hash": ",".join(sorted(libraries)),
         "clausegen_version": __version__,
+        "user_name": check.user,
+        "check_date": check.date.isoformat(),
+        "check_date_source": check.date_source,
+        "prepared_by": person(check.prepared_by),
+        "approved_by": person(check.approved_by),
+        "approval_source": check.approval_source,
+        "identification": memo.identification_status(deal),
     }
 
 
 def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, command: str, source: str,
-           register: str | Path | Register | None = None, files: dict[str, str] | None = None) -> int:
+           register: str | Path | Register | None = None, files: dict[str, str] | None = None,
+           check: checkrecord.Check | None = None) -> int:
     """Append the generation of ``documents`` to the register; return the row id.
 
     ``register`` is a register, a database URL or a SQLite path; by default
@@ -299,7 +335,8 @@ def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, 
     """
     store = register if isinstance(register, Register) else Register(register)
     try:
-        return store.record(register_row(deal, screening, documents, command=command, source=source, files=files))
+        return store.record(register_row(deal, screening, documents, command=command, source=source, files=files,
+                                         check=check))
     finally:
         if store is not register:
             store.close()
@@ -329,12 +366,17 @@ def pack_kinds(screening: scr.Screening, parts: tuple[str, ...] = PACK_PARTS) ->
 
 
 def build_documents(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,
-                    parts: tuple[str, ...] = PACK_PARTS) -> list[Generated]:
+                    parts: tuple[str, ...] = PACK_PARTS, check: checkrecord.Check | None = None) -> list[Generated]:
     """The pack for ``deal``, limited to ``parts`` (report, annex, letters)."""
-    builders = {"screening-report": build_report, "annex": build_annex}
-    return [builders[kind](deal, screening, library, templates) if kind in builders
-            else build_letter(kind, deal, screening, library, templates)
-            for kind in pack_kinds(screening, parts)]
+    documents = []
+    for kind in pack_kinds(screening, parts):
+        if kind == "screening-report":
+            documents.append(build_report(deal, screening, library, templates, check))
+        elif kind == "annex":
+            documents.append(build_annex(deal, screening, library, templates))
+        else:
+            documents.append(build_letter(kind, deal, screening, library, templates))
+    return documents
 
 
 _DIGESTS: dict[int, tuple[lib.Clause, str]] = {}  # by id(): clauses are unhashable; the entry keeps it alive
@@ -350,7 +392,7 @@ def _clause_digest(clause: lib.Clause) -> str:
 
 
 def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,
-               parts: tuple[str, ...] = PACK_PARTS) -> str:
+               parts: tuple[str, ...] = PACK_PARTS, check: checkrecord.Check | None = None) -> str:
     """A digest of everything the pack's documents are made from, computed without rendering them.
 
     It covers the deal (with the company profile merged in), the text and
@@ -368,4 +410,12 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
         template = render.compiled_template(folder / TEMPLATES[kind])
         documents.append([kind, template.fingerprint, [[s.clause.id, _clause_digest(s.clause)] for s in selected]])
     # pydantic writes the deal's JSON in the model's field order, the same on every run of a version.
-    return sha256(json.dumps([__version__, documents]).encode() + b"\n" + deal.model_dump_json().encode())
+    # A date given by the caller is an input; a date that is merely today is not (the documents of an
+    # unchanged deal keep the day they were checked).  The approval is an input of the report.
+    recorded = [] if check is None else [
+        check.date.isoformat() if check.date_source != "today" else None,
+        check.prepared_by.model_dump(mode="json") if check.prepared_by else None,
+        check.approved_by.model_dump(mode="json") if check.approved_by else None,
+    ]
+    return sha256(json.dumps([__version__, documents, *([recorded] if recorded else [])]).encode() + b"\n"
+                  + deal.model_dump_json().encode())

@@ -21,6 +21,7 @@ deal files are read by the workers, and no document passes through the parent.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import multiprocessing
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import activities, api, library as lib, render, sandbox, text, workbooks
+from . import activities, api, checkrecord, library as lib, render, sandbox, text, workbooks
 from .errors import ClausegenError, DealError, InputError, OutputError, Problem
 from .model import CompanyProfile
 from .output import commit, discard, flush_all, sha256, stage, stage_open
@@ -130,6 +131,12 @@ class _Job:
     force: bool
     previous: dict[str, dict[str, Any]]
     register: bool
+    # The check's date (the same day for every deal of a run), preparer and user; approvals from the register.
+    check_date: dt.date | None = None
+    check_today: dt.date | None = None
+    prepared_by: str | None = None
+    user: str | None = None
+    approvals: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 _JOB: _Job | None = None  # set in the parent before the workers fork
@@ -255,14 +262,17 @@ def _generate(item: Item, outcome: Outcome) -> None:
     outcome.decision = str(screening.decision)
     outcome.reasons = [f"{r.section}: {r.en}" for r in screening.reasons]
     blocked = "annex" in job.parts and not screening.annex_allowed
-    outcome.key = api.inputs_key(deal, screening, job.library, job.templates, job.parts)
+    check = checkrecord.resolve(deal, date=job.check_date, prepared_by=job.prepared_by, user=job.user,
+                                approval=job.approvals.get((deal.deal_id, str(screening.decision))),
+                                today=job.check_today)
+    outcome.key = api.inputs_key(deal, screening, job.library, job.templates, job.parts, check)
     previous = job.previous.get(deal.deal_id)
     if not job.force and _unchanged(previous, outcome.key, job.out):
         assert previous is not None
         outcome.files = previous["files"]
         outcome.status = BLOCKED if blocked else UNCHANGED
         return
-    documents = api.build_documents(deal, screening, job.library, job.templates, job.parts)
+    documents = api.build_documents(deal, screening, job.library, job.templates, job.parts, check)
     for document in documents:
         name = f"{deal.deal_id}/{document.filename}"
         outcome.files.append({"kind": document.kind, "file": name, "sha256": document.sha256})
@@ -270,7 +280,7 @@ def _generate(item: Item, outcome: Outcome) -> None:
     outcome.status = BLOCKED if blocked else GENERATED
     if job.register and documents:
         row = api.register_row(deal, screening, documents, command="batch", source=outcome.source,
-                               files={d["kind"]: str(job.out / d["file"]) for d in outcome.files})
+                               files={d["kind"]: str(job.out / d["file"]) for d in outcome.files}, check=check)
         outcome.row = prepare_row(row)  # encoded here, in parallel, not in the one process that records
 
 
@@ -368,6 +378,9 @@ def run_batch(
     pdf: bool = False,
     progress: Callable[[Outcome, int], None] | None = None,
     sheet: str | None = None,
+    check_date: dt.date | None = None,
+    prepared_by: str | None = None,
+    user: str | None = None,
 ) -> BatchResult:
     """Generate every deal in ``source`` into ``out``; see the module docstring.
 
@@ -385,7 +398,8 @@ def run_batch(
     if store is not None:
         store.engine  # an unreachable register is a failure before any document is written  # noqa: B018
     job = _Job(out, library, templates, profile, profile_record, parts, strict, force, _read_manifest(out),
-               store is not None)
+               store is not None, check_date, dt.date.today(), prepared_by, user,
+               store.all_approvals() if store is not None else {})
     _set_job(job)
     outcomes: list[Outcome] = []
     pending: list[Outcome] = []  # with a register row, waiting for their chunk

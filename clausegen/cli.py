@@ -14,11 +14,11 @@ from typing import Any
 
 import click
 
-from . import api, batch as batching, checks, pdf
+from . import api, batch as batching, checkrecord, checks, pdf
 from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
 from .output import write_atomic
-from .register import Register, iter_csv_rows
+from .register import APPROVAL_STATES, Register, approval_state, iter_csv_rows
 from .verify import verify_file
 
 _PATH = click.Path(path_type=Path)
@@ -81,7 +81,8 @@ def _open_register(register: str | None, no_register: bool, make_pdf: bool) -> R
 
 
 def _record(store: Register | None, validated: Any, screening: Any, documents: list[api.Generated],
-            paths: list[Path], *, command: str, source: Path, make_pdf: bool) -> None:
+            paths: list[Path], *, command: str, source: Path, make_pdf: bool,
+            check: checkrecord.Check | None = None) -> None:
     """What every generating command does once its documents are written: PDFs, then the register."""
     if make_pdf:
         for made in pdf.convert(paths):
@@ -89,15 +90,34 @@ def _record(store: Register | None, validated: Any, screening: Any, documents: l
     if store is not None:
         files = {document.kind: str(path) for document, path in zip(documents, paths)}
         row = api.record(validated.deal, screening, documents, command=command, source=str(source),
-                         register=store, files=files)
+                         register=store, files=files, check=check)
         click.echo(f"recorded in the register {store.where} (row {row})", err=True)
 
 
 def input_options(command: Any) -> Any:
-    """The options every generating command shares: profile, library, templates, strictness."""
-    for option in (strict_option, templates_option, clauses_option, company_option):
+    """The options every generating command shares: profile, library, templates, strictness, the check."""
+    for option in (strict_option, templates_option, clauses_option, company_option, *check_options):
         command = option(command)
     return command
+
+
+check_options = (
+    click.option("--user", default=None, envvar=checkrecord.USER_ENV, show_envvar=True,
+                 help="Who generates, for the register (default: the OS user)."),
+    click.option("--prepared-by", default=None, metavar="NAME",
+                 help="Who prepared the check, when neither the deal (screening.prepared_by) nor the company "
+                      "profile (compliance_officer) names one."),
+    click.option("--date", "check_date", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+                 help="Date of the check, when the deal records none (screening.date); default today."),
+)
+
+
+def _check(deal: Any, screening: Any, options: dict[str, Any], store: Register | None) -> checkrecord.Check:
+    """When and by whom the check was made; an approval of this decision comes from the register."""
+    approval = store.approval(deal.deal_id, str(screening.decision)) if store is not None else None
+    when = options.get("check_date")
+    return checkrecord.resolve(deal, date=when.date() if when else None, prepared_by=options.get("prepared_by"),
+                               user=options.get("user"), approval=approval)
 
 
 def _screened(deal: Path, company: Path | None, strict: bool) -> tuple[Any, Any]:
@@ -120,15 +140,36 @@ def cli() -> None:
 @input_options
 @output_options
 def annex(deal: Path, output: Path, columns: tuple[str, str], company: Path | None, clauses_dir: Path | None,
-          templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool) -> None:
+          templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool,
+          **check: Any) -> None:
     """Generate the bilingual export-control annex for DEAL."""
     store = _open_register(register, no_register, pdf)
     generated, validated = api.write_annex(deal, output, company=company, clauses=clauses_dir,
                                            templates=templates_dir, columns=columns, strict=strict)
     _warn(validated.warnings)
     click.echo(f"{output}: annex with {len(generated.clauses)} clauses, sha256 {generated.sha256[:16]}")
-    _record(store, validated, api.screen_deal(validated.deal), [generated], [output], command="annex",
-            source=deal, make_pdf=pdf)
+    screening = api.screen_deal(validated.deal)
+    _record(store, validated, screening, [generated], [output], command="annex", source=deal, make_pdf=pdf,
+            check=_check(validated.deal, screening, check, store))
+
+
+@cli.command("activities")
+@click.option("--markdown", is_flag=True, help="Print a Markdown table (as in docs/deal-format.md).")
+def activities_command(markdown: bool) -> None:
+    """The activity tags of the deal format, grouped by the Annex 1 item they serve (19-22, then none)."""
+    from . import activities as vocabulary
+
+    if markdown:
+        click.echo("| tag | Annex 1 item | Russian | English |\n| --- | --- | --- | --- |")
+    for number, tags in vocabulary.by_item():
+        if not markdown:
+            click.echo(f"item {number}: {vocabulary.item_label(number, 'en')}" if number else "no Annex 1 item:")
+        for tag in tags:
+            ru, en = vocabulary.label(tag, "ru"), vocabulary.label(tag, "en")
+            if markdown:
+                click.echo(f"| `{tag}` | {number or '—'} | {ru} | {en} |")
+            else:
+                click.echo(f"  {tag:26} {en} / {ru}")
 
 
 @cli.command()
@@ -141,15 +182,20 @@ def schema() -> None:
 @click.argument("deal", type=_EXISTING)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("-o", "--output", type=_PATH, default=None, help="Also write the screening report (.docx).")
+@click.option("--register", "register", default=None, metavar="PATH|URL",
+              help="Read the approval of the decision from this register (default: $CLAUSEGEN_REGISTER, else "
+                   "./clausegen-register.sqlite when it exists); screen records nothing.")
 @input_options
 def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None, clauses_dir: Path | None,
-           templates_dir: Path | None, strict: bool) -> None:
+           templates_dir: Path | None, strict: bool, register: str | None, **options: Any) -> None:
     """Screen DEAL against Annex 1 and the section 4 decision ladder."""
     validated, screening = _screened(deal, company, strict)
     library = lib.load_library(clauses_dir)
-    summary = api.screening_summary(validated.deal, screening, library)
+    store = _existing_register(register)
+    check = _check(validated.deal, screening, options, store)
+    summary = api.screening_summary(validated.deal, screening, library, check)
     if output is not None:
-        report = api.build_report(validated.deal, screening, library, templates_dir)
+        report = api.build_report(validated.deal, screening, library, templates_dir, check)
         write_atomic(output, report.data)
         click.echo(f"{output}: screening report, sha256 {report.sha256[:16]}", err=True)
     if as_json:
@@ -176,6 +222,27 @@ def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None,
     else:
         click.echo("Annex: not allowed")
     click.echo("Letters recommended: " + (", ".join(summary["letters"]) or "none"))
+    checked = summary["check"]
+    preparer = (checked["prepared_by"] or {}).get("en", {}).get("name") or "not named"
+    approver = (checked["approved_by"] or {}).get("en", {}).get("name") or (
+        "NOT YET APPROVED" if checked["approval_pending"] else "not required")
+    click.echo(f"Checked on {checked['date']} ({checked['date_source']}); prepared by {preparer}; "
+               f"approved: {approver}")
+    click.echo(f"Identification: {summary['identification']['label']['en']}")
+    click.echo("Next steps:")
+    for step in summary["next_steps"]:
+        click.echo(f"  - {step['en']}")
+
+
+def _existing_register(register: str | None) -> Register | None:
+    """A register to read approvals from, only when one is named or already exists (reading creates nothing)."""
+    import os
+
+    from .register import DEFAULT_FILE, ENV_VAR
+
+    if register or os.environ.get(ENV_VAR):
+        return Register(register)
+    return Register(DEFAULT_FILE) if Path(DEFAULT_FILE).is_file() else None
 
 
 @cli.command()
@@ -187,14 +254,16 @@ def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None,
 @input_options
 @output_options
 def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None, clauses_dir: Path | None,
-           templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool) -> None:
+           templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool,
+           **check: Any) -> None:
     """Generate a counterparty letter of KIND for DEAL."""
     validated, screening = _screened(deal, company, strict)
     generated = api.build_letter(kind, validated.deal, screening, lib.load_library(clauses_dir), templates_dir, lang)
     store = _open_register(register, no_register, pdf)
     write_atomic(output, generated.data)
     click.echo(f"{output}: {kind} letter, sha256 {generated.sha256[:16]}")
-    _record(store, validated, screening, [generated], [output], command="letter", source=deal, make_pdf=pdf)
+    _record(store, validated, screening, [generated], [output], command="letter", source=deal, make_pdf=pdf,
+            check=_check(validated.deal, screening, check, store))
 
 
 @cli.command()
@@ -203,17 +272,18 @@ def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None,
 @input_options
 @output_options
 def pack(deal: Path, output: Path, company: Path | None, clauses_dir: Path | None, templates_dir: Path | None,
-         strict: bool, register: str | None, no_register: bool, pdf: bool) -> None:
+         strict: bool, register: str | None, no_register: bool, pdf: bool, **options: Any) -> None:
     """Write the screening report, the annex (when allowed) and the recommended letters for DEAL."""
     validated, screening = _screened(deal, company, strict)
-    documents = api.build_pack(validated.deal, screening, lib.load_library(clauses_dir), templates_dir)
-    paths = [output / document.filename for document in documents]
     store = _open_register(register, no_register, pdf)
+    check = _check(validated.deal, screening, options, store)
+    documents = api.build_pack(validated.deal, screening, lib.load_library(clauses_dir), templates_dir, check)
+    paths = [output / document.filename for document in documents]
     for document, path in zip(documents, paths):  # everything is rendered before the first file is written
         write_atomic(path, document.data)
         click.echo(f"{path}: {document.kind}")
     click.echo(f"decision: {screening.decision}")
-    _record(store, validated, screening, documents, paths, command="pack", source=deal, make_pdf=pdf)
+    _record(store, validated, screening, documents, paths, command="pack", source=deal, make_pdf=pdf, check=check)
 
 
 def _parts(ctx: click.Context | None, param: click.Parameter | None, value: str) -> tuple[str, ...]:
@@ -238,7 +308,8 @@ def _parts(ctx: click.Context | None, param: click.Parameter | None, value: str)
 @output_options
 def batch_command(source: Path, output: Path, workers: int, force: bool, parts: tuple[str, ...], sheet: str | None,
                   company: Path | None, clauses_dir: Path | None, templates_dir: Path | None, strict: bool,
-                  register: str | None, no_register: bool, pdf: bool) -> None:
+                  register: str | None, no_register: bool, pdf: bool, user: str | None, prepared_by: str | None,
+                  check_date: Any) -> None:
     """Generate the documents of every deal in SOURCE: a folder of deal files, a .csv or an .xlsx.
 
     Each deal goes to OUTPUT/<deal_id>/; OUTPUT/manifest.json lists every deal with its status,
@@ -257,7 +328,9 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
     try:
         result = batching.run_batch(source, output, company=company, clauses=clauses_dir, templates=templates_dir,
                                     workers=workers, force=force, parts=parts, strict=strict, register=register,
-                                    record=not no_register, pdf=pdf, progress=progress, sheet=sheet)
+                                    record=not no_register, pdf=pdf, progress=progress, sheet=sheet,
+                                    check_date=check_date.date() if check_date else None, prepared_by=prepared_by,
+                                    user=user)
     finally:
         if bars:
             bars[0].render_finish()
@@ -310,19 +383,67 @@ def serve(host: str, port: int, token: str | None, company: Path | None, registe
 
 @cli.group(cls=_Group)
 def register() -> None:
-    """The register of deals (Declaration 5.3): list, show, export."""
+    """The register of deals (Declaration 5.3): list, show, export, approve."""
+
+
+_DECISIONS = ("outside_declaration", "refuse", "permission_required", "proceed_with_permission",
+              "enhanced_due_diligence", "proceed")
+
+
+def filter_options(command: Any) -> Any:
+    """Filters of `register list` and `register export`: check date range, decision, country, approval."""
+    day = click.DateTime(["%Y-%m-%d"])
+    for option in (
+        click.option("--approval", type=click.Choice(APPROVAL_STATES), default=None,
+                     help="Only deals whose decision is approved, pending approval, or needs none."),
+        click.option("--country", default=None, metavar="XX", help="Only this counterparty country (ISO alpha-2)."),
+        click.option("--decision", type=click.Choice(_DECISIONS), default=None, help="Only this decision."),
+        click.option("--to", "date_to", type=day, default=None, metavar="YYYY-MM-DD",
+                     help="Only checks made on or before this date."),
+        click.option("--from", "date_from", type=day, default=None, metavar="YYYY-MM-DD",
+                     help="Only checks made on or after this date."),
+    ):
+        command = option(command)
+    return command
+
+
+def _filters(options: dict[str, Any]) -> dict[str, Any]:
+    day = lambda value: value.date().isoformat() if value else None  # noqa: E731
+    return {"date_from": day(options.get("date_from")), "date_to": day(options.get("date_to")),
+            "decision": options.get("decision"), "country": options.get("country"),
+            "approval": options.get("approval")}
 
 
 @register.command("list")
+@filter_options
 @register_option
-def register_list(register: str | None) -> None:
-    """The latest record of every deal."""
+def register_list(register: str | None, **options: Any) -> None:
+    """The latest record of every deal (filtered by check date, decision, country, approval)."""
     store = Register(register)
-    rows = store.latest()
+    rows = store.latest(**_filters(options))
+    approved = store.approved_deals()
     for row in rows:
-        click.echo(f"{row['deal_id']:24} {row['recorded_at']}  {row['decision']:24} "
+        checked = row.get("check_date") or str(row["recorded_at"])[:10]
+        click.echo(f"{row['deal_id']:24} {checked}  {row['decision']:24} {approval_state(row, approved):12} "
                    f"{row['counterparty_country']}  {row['counterparty_name_en']}  ({len(row['documents'])} documents)")
     click.echo(f"{len(rows)} deals, {store.count()} records in {store.where}", err=True)
+
+
+@register.command("approve")
+@click.argument("deal_id")
+@click.option("--by", "name", required=True, help="Who approves (full name).")
+@click.option("--position", default=None, help="The approver's position.")
+@click.option("--user", default=None, envvar=checkrecord.USER_ENV, show_envvar=True,
+              help="Who records the approval (default: the OS user).")
+@register_option
+def register_approve(deal_id: str, name: str, position: str | None, user: str | None, register: str | None) -> None:
+    """Record the approval of DEAL_ID's latest decision; reports made afterwards show the approver."""
+    if not name.strip():
+        raise ClausegenError("--by: give the approver's name")
+    store = Register(register)
+    approval = store.approve(deal_id, name.strip(), (position or "").strip() or None, checkrecord.current_user(user))
+    click.echo(f"{deal_id}: decision {approval['decision']} approved by {approval['name']} "
+               f"on {approval['approved_at'][:10]} (approval {approval['id']}, record {approval['record_id']})")
 
 
 @register.command("show")
@@ -350,20 +471,30 @@ def register_show(deal_id: str, register: str | None) -> None:
         for document in row["documents"]:
             click.echo(f"  {document['kind']:19} {document['file']}  sha256 {document['sha256']}")
         click.echo(f"  library {row['library_hash'][:16]}, clausegen {row['clausegen_version']}")
+        if row.get("check_date"):
+            click.echo(f"  checked on {row['check_date']} ({row['check_date_source']}) by user {row['user_name']}; "
+                       f"prepared by {row['prepared_by'] or '-'}; approved by {row['approved_by'] or '-'}")
+    approval = Register(register).approval(deal_id)
+    if approval:
+        click.echo(f"approval {approval['id']}: {approval['decision']} approved by {approval['name']}"
+                   + (f", {approval['position']}" if approval["position"] else "")
+                   + f" on {approval['approved_at']} (recorded by {approval['user_name']})")
 
 
 @register.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--latest", is_flag=True, help="Only the latest record of each deal (default: the whole history).")
 @click.option("-o", "--output", type=_PATH, default=None, help="Write to this file instead of standard output.")
+@filter_options
 @register_option
-def register_export(fmt: str, latest: bool, output: Path | None, register: str | None) -> None:
+def register_export(fmt: str, latest: bool, output: Path | None, register: str | None, **options: Any) -> None:
     """The register as CSV or JSON, for the authorised bodies (Declaration 6.1)."""
     import csv
     import io
 
     store = Register(register)
-    rows = store.latest() if latest else store.history()
+    filters = _filters(options)
+    rows = store.latest(**filters) if latest else store.filtered_history(**filters)
     if fmt == "json":
         text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     else:

@@ -1,4 +1,4 @@
-"""The deal: a frozen, strict model of the deal file (see deal-format.md).
+"""The deal: a frozen, strict model of the deal file (documented for users in docs/deal-format.md).
 
 Field names and meanings are the users' interface and never change; optional
 fields added by clausegen say their default in the JSON Schema.

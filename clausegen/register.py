@@ -69,7 +69,37 @@ records = Table(
     Column("clauses", Text, nullable=False),  # JSON: "id@version", sorted
     Column("library_hash", String(64), nullable=False),
     Column("clausegen_version", String(32), nullable=False),
+    # Who checked and when (issue 13); nullable: rows recorded before these columns have none.
+    Column("user_name", String(200)),
+    Column("check_date", String(10), index=True),
+    Column("check_date_source", String(16)),  # deal | option | today
+    Column("prepared_by", Text),
+    Column("approved_by", Text),
+    Column("approval_source", String(16)),  # deal | register
+    Column("identification", String(32)),
 )
+
+#: Approvals of a deal's decision (`clausegen register approve`), append-only like the records:
+#: an approval is a new fact about a deal, never a change to a row already recorded.
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("approved_at", String(32), nullable=False),  # UTC, ISO 8601
+    Column("deal_id", String(200), nullable=False, index=True),
+    Column("record_id", Integer, nullable=False),  # the record whose decision was approved
+    Column("decision", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("position", Text),
+    Column("user_name", String(200), nullable=False),
+)
+
+#: Columns added after the first release, with their types: added to an older register on open.
+_ADDED_COLUMNS = ("user_name", "check_date", "check_date_source", "prepared_by", "approved_by", "approval_source",
+                  "identification")
+APPROVAL_STATES = ("approved", "pending", "not_required")
+#: Decisions that need an approval (as checkrecord.NEEDS_APPROVAL; the register does not import screening).
+_NEEDS_APPROVAL = ("enhanced_due_diligence", "proceed_with_permission")
 
 JSON_COLUMNS = ("end_users", "indicators", "reasons", "documents", "clauses")
 COLUMNS = tuple(column.name for column in records.columns)
@@ -77,19 +107,27 @@ COLUMNS = tuple(column.name for column in records.columns)
 _APPEND_ONLY = "the register is append-only: rows are never changed or deleted"
 # SQLite's triggers are (re)created on every connection, so a register made by an older
 # version gains them too.  INSERT OR REPLACE deletes without firing DELETE triggers, hence the third.
-_SQLITE_TRIGGERS = (
-    f"CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records "
-    f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
-    f"CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records "
-    f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
-    f"CREATE TRIGGER IF NOT EXISTS records_no_replace BEFORE INSERT ON records "
-    f"WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM records WHERE id = NEW.id) "
-    f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
+_SQLITE_TRIGGERS = tuple(
+    statement.format(table=table) for table in ("records", "approvals") for statement in (
+        f"CREATE TRIGGER IF NOT EXISTS {{table}}_no_update BEFORE UPDATE ON {{table}} "
+        f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
+        f"CREATE TRIGGER IF NOT EXISTS {{table}}_no_delete BEFORE DELETE ON {{table}} "
+        f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
+        f"CREATE TRIGGER IF NOT EXISTS {{table}}_no_replace BEFORE INSERT ON {{table}} "
+        f"WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM {{table}} WHERE id = NEW.id) "
+        f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
+    )
 )
 event.listen(records, "after_create", DDL(
     "CREATE FUNCTION records_append_only() RETURNS trigger LANGUAGE plpgsql AS "
     f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
     "CREATE TRIGGER records_append_only BEFORE UPDATE OR DELETE ON records "
+    "FOR EACH ROW EXECUTE FUNCTION records_append_only()"
+).execute_if(dialect="postgresql"))
+event.listen(approvals, "after_create", DDL(
+    "CREATE OR REPLACE FUNCTION records_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
+    "CREATE TRIGGER approvals_append_only BEFORE UPDATE OR DELETE ON approvals "
     "FOR EACH ROW EXECUTE FUNCTION records_append_only()"
 ).execute_if(dialect="postgresql"))
 
@@ -169,8 +207,10 @@ class Register:
         # CREATE fails, and the table it wanted is then there.
         for attempt in range(5):
             try:
-                if not inspect(engine).has_table("records"):
-                    metadata.create_all(engine)
+                found = inspect(engine)
+                if not (found.has_table("records") and found.has_table("approvals")):
+                    metadata.create_all(engine)  # checkfirst: creates only the missing tables
+                self._add_columns(engine)
                 if engine.dialect.name == "sqlite":
                     with engine.begin() as connection:
                         for statement in _SQLITE_TRIGGERS:
@@ -180,6 +220,23 @@ class Register:
                 if attempt == 4:
                     raise self._fail("open", error) from None
                 time.sleep(0.05 * (attempt + 1))
+
+    @staticmethod
+    def _add_columns(engine: Engine) -> None:
+        """Bring a register made by an older version up to date: add the missing columns.
+
+        Safe to run twice (only absent columns are added) and on every open; ALTER TABLE
+        ADD COLUMN changes no row, so the append-only triggers do not object.
+        """
+        present = {column["name"] for column in inspect(engine).get_columns("records")}
+        missing = [name for name in _ADDED_COLUMNS if name not in present]
+        if not missing:
+            return
+        preparer = engine.dialect.identifier_preparer
+        with engine.begin() as connection:
+            for name in missing:
+                kind = records.c[name].type.compile(dialect=engine.dialect)
+                connection.exec_driver_sql(f"ALTER TABLE records ADD COLUMN {preparer.quote(name)} {kind}")
 
     def record(self, row: dict[str, Any]) -> int:
         """Append one row; return its id."""
@@ -221,10 +278,89 @@ class Register:
             query = query.where(records.c.deal_id == deal_id)
         return self._rows(query)
 
-    def latest(self) -> list[dict[str, Any]]:
-        """The newest row of each deal, by deal id."""
+    def latest(self, **filters: Any) -> list[dict[str, Any]]:
+        """The newest row of each deal, by deal id (filters as :meth:`history`, applied to that row)."""
         newest = select(func.max(records.c.id)).group_by(records.c.deal_id).scalar_subquery()
-        return self._rows(select(records).where(records.c.id.in_(newest)).order_by(records.c.deal_id))
+        query = select(records).where(records.c.id.in_(newest)).order_by(records.c.deal_id)
+        return self._filtered(self._rows(query), **filters)
+
+    def filtered_history(self, **filters: Any) -> list[dict[str, Any]]:
+        """Every row, oldest first, that passes the filters of :meth:`_filtered`."""
+        return self._filtered(self.history(), **filters)
+
+    def _filtered(self, rows: list[dict[str, Any]], *, date_from: str | None = None, date_to: str | None = None,
+                  decision: str | None = None, country: str | None = None,
+                  approval: str | None = None) -> list[dict[str, Any]]:
+        """Rows whose check date (else recording date) is within [date_from, date_to] (ISO dates),
+        with this decision, counterparty country, and approval state (approved | pending | not_required)."""
+        approved = self.approved_deals() if approval else set()
+        kept = []
+        for row in rows:
+            day = row.get("check_date") or str(row["recorded_at"])[:10]
+            if (date_from and day < date_from) or (date_to and day > date_to):
+                continue
+            if decision and row["decision"] != decision:
+                continue
+            if country and row["counterparty_country"] != country.upper():
+                continue
+            if approval and approval_state(row, approved) != approval:
+                continue
+            kept.append(row)
+        return kept
+
+    def approve(self, deal_id: str, name: str, position: str | None, user: str) -> dict[str, Any]:
+        """Record the approval of the latest decision of ``deal_id``; return the approval."""
+        rows = self._rows(select(records).where(records.c.deal_id == deal_id).order_by(records.c.id.desc()).limit(1))
+        if not rows:
+            raise OutputError(f"no record of deal {deal_id!r} in the register {self.where}: generate its "
+                              "documents first")
+        latest = rows[0]
+        value = {"approved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "deal_id": deal_id,
+                 "record_id": latest["id"], "decision": latest["decision"], "name": name, "position": position,
+                 "user_name": user}
+        try:
+            with self.engine.begin() as connection:
+                value["id"] = int(connection.execute(approvals.insert().returning(approvals.c.id), value).scalar_one())
+        except (SQLAlchemyError, DBAPIError) as error:
+            raise self._fail("write to", error) from None
+        return value
+
+    def approval(self, deal_id: str, decision: str | None = None) -> dict[str, Any] | None:
+        """The latest approval of ``deal_id`` (of ``decision``, when given): ``name``, ``position``,
+        ``date``, ``decision``; or none."""
+        query = select(approvals).where(approvals.c.deal_id == deal_id)
+        if decision is not None:
+            query = query.where(approvals.c.decision == decision)
+        try:
+            with self.engine.connect() as connection:
+                found = connection.execute(query.order_by(approvals.c.id.desc()).limit(1)).mappings().first()
+        except SQLAlchemyError as error:
+            raise self._fail("read", error) from None
+        if found is None:
+            return None
+        return {**dict(found), "date": str(found["approved_at"])[:10]}
+
+    def all_approvals(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """The latest approval of each (deal id, decision), as :meth:`approval` gives it."""
+        try:
+            with self.engine.connect() as connection:
+                found = connection.execute(select(approvals).order_by(approvals.c.id)).mappings().all()
+        except SQLAlchemyError as error:
+            raise self._fail("read", error) from None
+        return {(row["deal_id"], row["decision"]): {**dict(row), "date": str(row["approved_at"])[:10]}
+                for row in found}
+
+    def approved_deals(self) -> set[tuple[str, str]]:
+        """(deal id, decision) pairs with an approval recorded in the register.
+
+        An approval covers the decision it approved: a deal screened again to another decision needs a new one.
+        """
+        try:
+            with self.engine.connect() as connection:
+                pairs = connection.execute(select(approvals.c.deal_id, approvals.c.decision).distinct()).all()
+                return {(deal_id, decision) for deal_id, decision in pairs}
+        except SQLAlchemyError as error:
+            raise self._fail("read", error) from None
 
     def count(self) -> int:
         try:
@@ -237,6 +373,13 @@ class Register:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def approval_state(row: dict[str, Any], approved_deals: set[tuple[str, str]]) -> str:
+    """approved (in the deal or the register), pending (the decision needs one), or not_required."""
+    if row.get("approved_by") or (row["deal_id"], row["decision"]) in approved_deals:
+        return "approved"
+    return "pending" if row["decision"] in _NEEDS_APPROVAL else "not_required"
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from . import activities as voc
+from .identification import has_fstec_notice, is_listed, list_item
 from .model import Deal, Delivery, PaymentMethod, Suitability
 
 
@@ -242,14 +243,18 @@ def screen(deal: Deal) -> Screening:
     fired = [r.number for r in indicators if r.status == FIRED]
     k = deal.knowledge
     reasons: list[Reason] = []
-    if deal.solution.controlled_item:
+    fstec_notice = has_fstec_notice(deal)
+    if is_listed(deal):
         decision = Decision.OUTSIDE_DECLARATION
+        item = list_item(deal)
+        where_ru = f", пункт {item}" if item else ""
+        where_en = f", item {item}" if item else ""
         reasons.append(Reason("1.3", "Решение ИИ включено в Список контролируемых товаров и технологий "
-                              "(постановление Правительства РФ № 1299): применяется установленная законом "
+                              f"(постановление Правительства РФ № 1299{where_ru}): применяется установленная законом "
                               "процедура экспортного контроля, документы по Декларации не оформляются",
-                              "The AI solution is on the control list (Government Resolution No. 1299): the "
-                              "statutory export-control procedure applies and nothing is generated under "
-                              "the Declaration"))
+                              "The AI solution is on the control list (Government Resolution No. 1299"
+                              f"{where_en}): the statutory export-control procedure applies and nothing is generated "
+                              "under the Declaration"))
     elif k.prohibited_use_known or k.harm_known:
         decision = Decision.REFUSE
         if k.prohibited_use_known:
@@ -262,8 +267,10 @@ def screen(deal: Deal) -> Screening:
                                   "юридическим лицам: от экспорта следует воздержаться",
                                   "Reliably known intent to harm citizens or legal entities: refrain from "
                                   "the export"))
-    elif k.military_or_wmd_concern or k.fstec_notice:
+    elif k.military_or_wmd_concern or fstec_notice:
         granted = deal.permission.given
+        # A permission after an FSTEC notice is one under 4.3 (drafting rules, 4).
+        basis = "4.2" if k.military_or_wmd_concern else "4.3"
         decision = Decision.PROCEED_WITH_PERMISSION if granted else Decision.PERMISSION_REQUIRED
         if k.military_or_wmd_concern:
             reasons.append(Reason("4.2", "Обоснованное опасение военного использования, использования для ОМП "
@@ -271,18 +278,18 @@ def screen(deal: Deal) -> Screening:
                                   "контролю",
                                   "Reasonable concern of military, WMD or terrorist use: the Export Control "
                                   "Commission's permission is required"))
-        if k.fstec_notice:
+        if fstec_notice:
             reasons.append(Reason("4.3", "ФСТЭК России письменно уведомила о необходимости согласования: "
                                   "требуется разрешение Комиссии по экспортному контролю",
                                   "FSTEC of Russia gave written notice that approval is needed: the Export "
                                   "Control Commission's permission is required"))
         if granted:
-            reasons.append(Reason("4.2", f"Разрешение Комиссии № {deal.permission.number} от "
+            reasons.append(Reason(basis, f"Разрешение Комиссии № {deal.permission.number} от "
                                   f"{deal.permission.date:%d.%m.%Y} получено",
                                   f"The Commission's permission No. {deal.permission.number} of "
                                   f"{deal.permission.date:%d.%m.%Y} has been obtained"))
         else:
-            reasons.append(Reason("4.2", "До получения разрешения от экспорта следует воздержаться",
+            reasons.append(Reason(basis, "До получения разрешения от экспорта следует воздержаться",
                                   "Refrain from the export until the permission is obtained"))
     elif fired:
         decision = Decision.ENHANCED_DUE_DILIGENCE

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import activities, text
+from . import activities, identification, text
 from .errors import DealError, Problem
 from .model import Bilingual, CompanyProfile, Deal
 from .sources import RawRecord, join_path
@@ -63,6 +63,8 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         data["supplier"] = _merge_supplier(profile, data.get("supplier"))
         if profile.terms is not None and "terms" not in data:
             data["terms"] = profile.terms.model_dump(mode="json")
+        if profile.compliance_officer is not None:
+            data["screening"] = _merge_preparer(profile, data.get("screening"))
     problems = [*record.problems, *_illegal_characters(record), *_activity_tags(record)]
     deal: Deal | None = None
     try:
@@ -71,6 +73,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         problems += _pydantic_problems(error, record, Deal)
     if deal is not None:
         problems += _codes(deal, record)
+        problems += [record.problem(message, path) for path, message in identification.conflicts(deal)]
     warnings = _language_warnings(record)
     if deal is not None:
         warnings += [record.problem(p.message, p.field, severity="warning") for p in activities.possible_indicators(deal)]
@@ -97,6 +100,15 @@ def _merge_supplier(profile: CompanyProfile, override: Any) -> Any:
     if not isinstance(override, dict):
         return override  # let pydantic report the wrong type
     return {**base, **override}
+
+
+def _merge_preparer(profile: CompanyProfile, own: Any) -> Any:
+    # The profile's compliance officer prepares the screening report unless the deal names someone.
+    if own is not None and not isinstance(own, dict):
+        return own  # let pydantic report the wrong type
+    if isinstance(own, dict) and own.get("prepared_by") is not None:
+        return own
+    return {**(own or {}), "prepared_by": profile.compliance_officer.model_dump(mode="json", exclude_none=True)}
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

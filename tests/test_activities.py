@@ -396,21 +396,6 @@ def test_a_spreadsheets_activity_lists_are_read_and_an_end_users_mistyped_tag_re
     assert problem.field == "end_use.end_users[0].activities[1]" and "did you mean 'missile'" in problem.message
 
 
-# ------------------------------------------------------------------ the table for people
-
-
-def test_docs_activities_md_is_the_vocabulary(update_golden):
-    path = PACKAGE.parent / "docs" / "activities.md"
-    if update_golden:
-        path.write_text(activities.markdown(), encoding="utf-8")
-    assert path.read_text(encoding="utf-8") == activities.markdown()
-
-
-def test_docs_activities_md_lists_every_tag():
-    text = activities.markdown()
-    assert all(f"| `{tag}` |" in text for tag in activities.ALL)
-
-
 # ------------------------------------------------------------------ the case of issue 13
 
 

@@ -209,15 +209,21 @@ def build_letter_single() -> None:
 
 
 def build_screening_report() -> None:
+    """The 5.3 record: check, the deal, the identification, the screening and decision, the terms."""
     doc = new_document()
     paragraph(doc, "ЗАКЛЮЧЕНИЕ ПО РЕЗУЛЬТАТАМ ПРОВЕРКИ ЭКСПОРТНОЙ СДЕЛКИ", bold=True,
               align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
     paragraph(doc, "Screening report (internal)", align=WD_ALIGN_PARAGRAPH.CENTER, size=9, after=6)
-    paragraph(doc, "Внутренний документ. Учёт по п. 5.3 Декларации об ответственном экспорте технологий "
-              "искусственного интеллекта и программного обеспечения на их основе.", size=9, after=8)
+    paragraph(doc, "Внутренний документ. Учёт внешнеэкономической сделки по п. 5.3 Декларации об ответственном "
+              "экспорте технологий искусственного интеллекта и программного обеспечения на их основе.", size=9,
+              after=8)
 
-    def two_column_table(title: str, loop: str, left: str, right: str) -> None:
-        paragraph(doc, title, bold=True, before=8, after=4)
+    def heading(title: str) -> None:
+        paragraph(doc, title, bold=True, before=10, after=4).paragraph_format.keep_with_next = True
+
+    def two_column_table(loop: str, left: str, right: str, widths=(5.0, 12.0), title: str | None = None) -> None:
+        if title:
+            paragraph(doc, title, bold=True, before=6, after=4).paragraph_format.keep_with_next = True
         table = doc.add_table(rows=0, cols=2)
         table.style = "Table Grid"
         tag_row(table, "{%%tr for item in %s %%}" % loop)
@@ -225,11 +231,18 @@ def build_screening_report() -> None:
         set_cell(row.cells[0], left, align=WD_ALIGN_PARAGRAPH.LEFT)
         set_cell(row.cells[1], right, align=WD_ALIGN_PARAGRAPH.LEFT)
         tag_row(table, "{%tr endfor %}")
-        column_widths(table, (5.0, 12.0))
+        column_widths(table, widths)
 
-    two_column_table("1. Сведения о сделке", "report.facts", "{{ item.label }}", "{{ item.value }}")
+    two_column_table("report.check", "{{ item.label }}", "{{ item.value }}")
 
-    paragraph(doc, "2. Признаки риска (приложение № 1 к Декларации, п. 5.1)", bold=True, before=8, after=4)
+    heading("1. Сделка, её документы и участники (п. 5.3)")
+    two_column_table("report.facts", "{{ item.label }}", "{{ item.value }}")
+
+    heading("2. Идентификация Решения ИИ по Списку контролируемых товаров и технологий (пп. 1.3, 5.3)")
+    two_column_table("report.identification", "{{ item.label }}", "{{ item.value }}")
+
+    heading("3. Проверка и решение (п. 5.1, раздел 4 Декларации)")
+    paragraph(doc, "3.1. Признаки риска (приложение № 1 к Декларации)", bold=True, before=4, after=4)
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, label in zip(table.rows[0].cells, ("№", "Признак / Indicator", "Статус", "Основание")):
@@ -242,13 +255,49 @@ def build_screening_report() -> None:
     set_cell(row.cells[3], "{{ item.evidence }}", align=WD_ALIGN_PARAGRAPH.LEFT)
     tag_row(table, "{%tr endfor %}")
     column_widths(table, (1.0, 7.0, 2.5, 6.5))
-
-    paragraph(doc, "3. Решение (раздел 4 Декларации)", bold=True, before=8, after=4)
+    two_column_table("report.warnings", "{{ item.number }}", "{{ item.text }}", (1.0, 16.0),
+                     "3.2. Возможные признаки в свободном тексте (подтвердить или указать в файле сделки)")
+    paragraph(doc, "3.3. Решение", bold=True, before=6, after=4).paragraph_format.keep_with_next = True
     paragraph(doc, "{{ report.decision }}", bold=True)
-    two_column_table("Основания", "report.reasons", "{{ item.section }}", "{{ item.text }}")
-    two_column_table("4. Условия приложения к договору", "report.clauses", "{{ item.number }}", "{{ item.text }}")
-    two_column_table("5. Письма контрагенту", "report.letters", "{{ item.kind }}", "{{ item.text }}")
-    two_column_table("6. Сведения о проверке", "report.versions", "{{ item.label }}", "{{ item.value }}")
+    paragraph(doc, "{%p if report.approval_pending %}")
+    paragraph(doc, "{{ report.approval_pending }}", bold=True)
+    paragraph(doc, "{%p endif %}")
+    paragraph(doc, "3.4. Рассмотренные основания (раздел 4, пп. 1.3, 2.1, 5.1 Декларации)", bold=True, before=6,
+              after=4).paragraph_format.keep_with_next = True
+    table = doc.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, label in zip(table.rows[0].cells, ("Пункт", "Основание", "Итог", "Почему")):
+        set_cell(cell, label, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    tag_row(table, "{%tr for item in report.rungs %}")
+    row = table.add_row()
+    set_cell(row.cells[0], "{{ item.section }}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    set_cell(row.cells[1], "{{ item.title }}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    set_cell(row.cells[2], "{{ item.status }}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    set_cell(row.cells[3], "{{ item.why }}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    tag_row(table, "{%tr endfor %}")
+    column_widths(table, (1.5, 4.5, 2.5, 8.5))
+
+    heading("4. Условия, включённые в договор (п. 5.2 Декларации; требуются политикой экспортного контроля "
+            "Поставщика)")
+    two_column_table("report.clauses", "{{ item.number }}", "{{ item.text }}", (1.5, 15.5))
+    two_column_table("report.letters", "{{ item.kind }}", "{{ item.text }}", (1.5, 15.5), "Письма Контрагенту")
+
+    heading("5. Дальнейшие действия")
+    two_column_table("report.next_steps", "{{ item.number }}", "{{ item.text }}", (1.5, 15.5))
+
+    heading("6. Сведения о формировании заключения")
+    two_column_table("report.versions", "{{ item.label }}", "{{ item.value }}")
+
+    paragraph(doc, "Подписи", bold=True, before=14, after=4).paragraph_format.keep_with_next = True
+    table = doc.add_table(rows=1, cols=2)
+    no_borders(table)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    for cell, who, role in zip(table.rows[0].cells, ("prepared", "approved"), ("Подготовил", "Утвердил")):
+        cell.paragraphs[0].add_run(role).bold = True
+        for line in ("{{ report.sign.%s.position }}", "{{ report.sign.%s.name }}", "",
+                     "________________ (подпись)", "Дата: {{ report.sign.%s.date }}"):
+            paragraph(cell, line % who if "%s" in line else line, after=2).paragraph_format.keep_with_next = True
+        cell.width = Cm(8.5)
     page_number_footer(doc)
     doc.save(OUT / "screening-report.docx")
 

@@ -305,29 +305,40 @@ def _looks_like(number: int | None, tag: str | None) -> str:
     return f"Annex 1 item {number} ({item_label(number, 'en').lower()}): one of {', '.join(tags_of_item(number))}"
 
 
+def _did_you_mean(typed: str, tag: str) -> str:
+    spec = _TAGS[tag]
+    where = f" (Annex 1 item {spec.item}: {item_label(spec.item, 'en').lower()})" if spec.item else ""
+    return f"unknown activity tag {typed!r}: did you mean {tag!r}{where}?"
+
+
 def explain(tag: str) -> str | None:
-    """Why ``tag`` is not in the vocabulary and what was probably meant; None for a known tag."""
+    """Why ``tag`` is not in the vocabulary and what was probably meant; None for a known tag.
+
+    In order: the same words in another spelling ("Missiles", "nuclear reactors"); a word or phrase of
+    the table that is the whole of what was typed ("army", «АЭС»); a slip of the pen in a tag
+    ("militray_research"); a word of the table inside what was typed ("military logistics").
+    """
     if tag in _TAGS:
         return None
     tokens = _tokens(tag)
-    # The same words in another spelling: "Missiles", "nuclear reactors", "Nuclear-Reactors".
+    if not tokens:
+        return f"unknown activity tag {tag!r}: a tag is a word of the vocabulary (`clausegen activities` lists them)"
     same = [t for t in ALL if len(_phrase(t)) == len(tokens) and all(a & b.lemmas for a, b in zip(_phrase(t), tokens))]
-    if same and tokens:
-        return f"unknown activity tag {tag!r}: did you mean {same[0]!r}?"
-    # A spelling slip of a tag ("militray_research") before the words it contains ("research").
+    if same:
+        return _did_you_mean(tag, same[0])
+    matches = [m for m in _matches(tag) if not m.entry.exclude]
+    whole = [m for m in matches if m.start == tokens[0].start and m.end == tokens[-1].end]
     typed = "_".join(w.lower() for w in _WORD.findall(tag))
     close = difflib.get_close_matches(typed, ALL, n=1, cutoff=0.8)
-    if close:
-        return f"unknown activity tag {tag!r}: did you mean {close[0]!r}?"
-    suggestions = _suggestions(_matches(tag))
-    if suggestions:
+    if not whole and close:
+        return _did_you_mean(tag, close[0])
+    if suggestions := _suggestions(whole or matches):
         options = "; or ".join(_looks_like(number, name) for number, name in suggestions[:3])
         return (f"unknown activity tag {tag!r}: this looks like {options}; use that tag, "
                 "or put the text in activities_other")
-    close = difflib.get_close_matches(typed, ALL, n=1, cutoff=0.6)
-    if close:
-        return f"unknown activity tag {tag!r}: did you mean {close[0]!r}?"
-    return (f"unknown activity tag {tag!r}: not in the vocabulary (docs/deal-format.md lists the tags); "
+    if close := difflib.get_close_matches(typed, ALL, n=1, cutoff=0.6):
+        return _did_you_mean(tag, close[0])
+    return (f"unknown activity tag {tag!r}: not in the vocabulary (`clausegen activities` lists the tags); "
             "use a tag from it, or put the text in activities_other")
 
 
@@ -343,7 +354,8 @@ class Hit:
     found: str  # the words as written in the text
 
 
-def scan(text: str) -> list[Hit]:
+@lru_cache(maxsize=4096)  # pure; a batch and the two passes of one deal (validation, screening) repeat texts
+def scan(text: str) -> tuple[Hit, ...]:
     """The keywords of items 19-22 in ``text`` (word boundaries, lemmas), in order of appearance.
 
     Only keywords count: synonyms such as "defence" are too common in ordinary prose.  A keyword
@@ -364,7 +376,7 @@ def scan(text: str) -> list[Hit]:
             continue
         taken.append((m.start, m.end))
         hits.append(Hit(entry.item, entry.tag, text[m.start:m.end]))
-    return hits
+    return tuple(hits)
 
 
 @dataclass(frozen=True)
@@ -449,3 +461,4 @@ def _warning(number: int, path: str, words: tuple[str, ...], suitable: set[str])
         f"not mean this",
         f"возможный признак № {number} ({spec.ru.lower()}): {quoted} в поле {path} — подтвердите, указав вид "
         f"деятельности и пригодность Решения ИИ, либо уточните текст, если он означает иное")
+

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import api, checkrecord, library as lib, render, sandbox, text, workbooks
+from . import activities, api, checkrecord, library as lib, render, sandbox, text, workbooks
 from .errors import ClausegenError, DealError, InputError, OutputError, Problem
 from .model import CompanyProfile
 from .output import commit, discard, flush_all, sha256, stage, stage_open
@@ -342,6 +342,7 @@ def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> N
             sandbox.paths_read(source)
         sandbox.compile_condition(clause.meta.when)
     text.genitive_phrase("Генеральный директор")  # loads pymorphy3's dictionaries
+    activities.scan("")  # builds the vocabulary's lemma index (its own pymorphy3 analyser) once, before any fork
 
 
 def _outcomes(tasks: list[tuple[str, Item]], workers: int) -> Iterator[Outcome]:

@@ -19,6 +19,8 @@ from helpers import (
     write_deal,
 )
 
+from clausegen import activities
+
 HOLD = {"knowledge.military_or_wmd_concern": True}
 PERMISSION = {"permission": {"number": "ЭК-2026/0042", "date": "2026-09-30"}}
 
@@ -201,6 +203,49 @@ def test_sensitive_field_indicator_does_not_fire_on_suitability_alone(number, ac
     screening = screen({"counterparty.activities": ["logistics"], "solution.suitable_for": [suitability]})
     assert indicator(screening, number).status == "clear"
     assert screening.decision == "proceed"
+
+
+ITEM_SUITABILITY = {19: "nuclear", 20: "missile", 21: "chemical_biological", 22: "military"}
+EVERY_SENSITIVE_TAG = [(number, tag) for number in (19, 20, 21, 22) for tag in activities.tags_of_item(number)]
+
+
+@pytest.mark.parametrize(("number", "activity"), EVERY_SENSITIVE_TAG, ids=[t for _, t in EVERY_SENSITIVE_TAG])
+def test_every_tag_of_an_item_fires_it_with_the_matching_suitability(number, activity):
+    screening = screen({"counterparty.activities": [activity], "solution.suitable_for": [ITEM_SUITABILITY[number]]})
+    assert fired(screening) == [number]
+
+
+@pytest.mark.parametrize("number", sorted(ITEM_SUITABILITY))
+def test_the_ordinary_tags_fire_nothing_whatever_the_suitability(number):
+    ordinary = list(activities.tags_of_item(None))
+    screening = screen({"counterparty.activities": ordinary, "end_use.end_users.0.activities": ordinary,
+                        "solution.suitable_for": [ITEM_SUITABILITY[number]]})
+    assert fired(screening) == []
+
+
+@pytest.mark.parametrize(("number", "activity", "suitability"), SENSITIVE, ids=SENSITIVE_IDS)
+def test_an_end_users_activity_fires_the_item_as_the_counterpartys_does(number, activity, suitability):
+    # Annex 1, items 19-22: «Иностранный контрагент (конечный пользователь)»
+    screening = screen({"end_use.end_users.0.activities": [activity], "solution.suitable_for": [suitability]})
+    result = indicator(screening, number)
+    assert (result.status, result.source) == ("fired", "derived")
+    assert result.evidence == (f"end_use.end_users[0].activities: {activity}; solution.suitable_for: {suitability}",)
+
+
+def test_an_end_users_activity_without_suitability_is_clear_with_the_note():
+    screening = screen({"end_use.end_users.0.activities": ["missile"], "solution.suitable_for": []})
+    result = indicator(screening, 20)
+    assert result.status == "clear" and "note to the item" in result.note
+    assert screening.decision == "proceed"
+
+
+def test_the_evidence_names_each_party_that_carries_the_activity():
+    screening = screen({"counterparty.activities": ["vaccines"], "end_use.end_users.0.activities": ["toxicology"],
+                        "solution.suitable_for": ["chemical_biological"]})
+    assert indicator(screening, 21).evidence == (
+        "counterparty.activities: vaccines; solution.suitable_for: chemical_biological",
+        "end_use.end_users[0].activities: toxicology; solution.suitable_for: chemical_biological",
+    )
 
 
 def test_activity_and_suitability_of_different_fields_fire_nothing():

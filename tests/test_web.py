@@ -581,3 +581,54 @@ def test_the_web_layer_uses_neither_the_cli_nor_click():
     for path in (PACKAGE / "web").rglob("*.py"):
         names = _imports(path)
         assert not {n for n in names if n.split(".")[0] == "click" or n.startswith("clausegen.cli")}, path
+
+
+# ------------------------------------------------------------------ activity tags and the keyword scan (issue 13)
+
+
+def test_the_form_offers_every_tag_of_the_vocabulary_by_its_labels_grouped_by_item(client):
+    from clausegen import activities
+
+    page = client.get("/").get_data(as_text=True)
+    for number, tags in activities.by_item():
+        group = re.search(rf'<div class="activity-group[^"]*" data-item="{number or "other"}">(.*?)</div>', page, re.S)
+        assert group, number
+        assert re.findall(r'name="counterparty.activities" value="([a-z_0-9]+)"', group.group(1)) == list(tags)
+        for tag in tags:
+            assert html.escape(activities.label(tag, "ru")) in group.group(1)
+            assert html.escape(activities.label(tag, "en")) in group.group(1)
+
+
+def test_a_mistyped_tag_in_the_form_is_refused_next_to_the_tags_with_a_suggestion(client):
+    values = {**deal_values(modified()), "counterparty.activities.other": "missiles"}
+    page = client.post("/check", data=values).get_data(as_text=True)
+    assert decision(page) is None
+    assert any("did you mean 'missile'" in m for m in field_messages(page, "counterparty.activities"))
+
+
+def test_a_possible_indicator_is_shown_next_to_the_text_and_does_not_block(client):
+    data = modified(changes={"end_use.purpose.en": "Target recognition for the armed forces"})
+    page = post_deal(client, data).get_data(as_text=True)
+    assert any("possible indicator 22" in m.lower() and "«armed forces»" in m
+               for m in field_messages(page, "end_use.purpose.en"))
+    assert decision(page) == "proceed"
+    assert 'id="warnings"' in page
+
+
+def test_activities_other_goes_through_the_form_one_a_line(client):
+    data = modified(changes={"counterparty.activities_other": ["Port cranes maintenance", "Грузовой терминал"]})
+    values = deal_values(data)
+    assert values["counterparty.activities_other"] == "Port cranes maintenance\nГрузовой терминал"
+    assert forms.form_to_deal(values)["counterparty"]["activities_other"] == data["counterparty"]["activities_other"]
+    page = post_deal(client, data).get_data(as_text=True)
+    assert "Грузовой терминал" in page and decision(page) == "proceed"
+
+
+def test_an_end_users_activities_go_through_the_form_and_a_mistyped_tag_is_shown_in_its_row(client):
+    data = modified(changes={"end_use.end_users.0.activities": ["healthcare", "militray_research"],
+                             "end_use.end_users.0.activities_other": ["Ремонт судов", "Port cranes"]})
+    values = deal_values(data)
+    assert values["end_use.end_users[0].activities"] == "healthcare, militray_research"
+    assert forms.form_to_deal(values)["end_use"]["end_users"][0] == data["end_use"]["end_users"][0]
+    page = post_deal(client, data).get_data(as_text=True)
+    assert any("did you mean 'military_research'" in m for m in field_messages(page, "end_use.end_users[0].activities"))

@@ -22,6 +22,7 @@ from babel import Locale
 from babel.numbers import get_territory_currencies
 from pydantic import TypeAdapter, ValidationError
 
+from .. import activities
 from ..errors import Problem
 from ..model import guess_script_language
 from ..screening import INDICATORS
@@ -63,17 +64,18 @@ IDENTIFICATION_RESULTS = (
     ("fstec_notice", "Уведомление ФСТЭК России / Written notice from FSTEC of Russia"),
 )
 
-_ACTIVITY_GROUP_TITLES = {
-    19: "Ядерная сфера / Nuclear (19)",
-    20: "Ракеты / Missiles (20)",
-    21: "Химия и биология / Chemistry and biology (21)",
-    22: "Военные и спецслужбы / Military and special services (22)",
-}
-#: The activity tags that mean something to screening (Annex 1, indicators 19-22), by indicator:
-#: screening's own lists, so the form can never offer a tag screening does not know.
-ACTIVITY_GROUPS = tuple((str(spec.number), _ACTIVITY_GROUP_TITLES[spec.number], tuple(sorted(spec.activities)))
-                        for spec in INDICATORS if spec.activities)
-KNOWN_ACTIVITIES = tuple(tag for _, _, tags in ACTIVITY_GROUPS for tag in tags)
+
+def _activity_group(number: int | None) -> tuple[str, str, tuple[tuple[str, str, str], ...]]:
+    title = (f"{activities.item_label(number, 'ru')} / {activities.item_label(number, 'en')} ({number})"
+             if number else "Прочие сферы / Other fields")
+    tags = tuple((tag, activities.label(tag, "ru"), activities.label(tag, "en")) for tag in activities.tags_of_item(number))
+    return str(number or "other"), title, tags
+
+
+#: The vocabulary's tags by Annex 1 item (19-22, then the ordinary ones), each as (tag, Russian label,
+#: English label): the form offers exactly the tags validation accepts.
+ACTIVITY_GROUPS = tuple(_activity_group(number) for number, _ in activities.by_item())
+KNOWN_ACTIVITIES = activities.ALL
 
 #: Indicators clausegen also finds in the data itself (README, "Screening").
 DERIVED_INDICATORS = frozenset({1, 9, 13, 19, 20, 21, 22})
@@ -141,7 +143,7 @@ class Field:
     path: str
     label: str
     kind: str = "text"  # text | long | bilingual | bilingual_long | date | int | amount | select | country
-    #                     | currency | bool | suitability | activities
+    #                     | currency | bool | suitability | activities | lines (a list of texts, one a line)
     choices: tuple[tuple[str, str], ...] = ()
     hint: str = ""
     placeholder: str = ""
@@ -195,8 +197,11 @@ def _party_fields(prefix: str, *, supplier: bool) -> tuple[Field, ...]:
     ]
     if not supplier:
         fields.append(Field(f"{prefix}.activities", "Сферы деятельности / Fields of activity", "activities",
-                            hint="Tick what applies; add other activities as words, separated by commas "
-                                 "(e.g. logistics, healthcare). Annex 1, indicators 19-22."))
+                            hint="Tick what applies (Annex 1, indicators 19-22, then ordinary fields). A tag typed "
+                                 "under «Other tags» must be one of these; a mistyped one is refused with a suggestion."))
+        fields.append(Field(f"{prefix}.activities_other", "Иные сферы (текстом) / Other activities (as text)", "lines",
+                            hint="One a line: what no tag covers. Shown in the screening report; words of Annex 1 "
+                                 "items 19-22 (military, ракетный, vaccines …) are flagged for you to confirm."))
     fields += [
         Field(f"{prefix}.signatory.name", "Подписант: ФИО / Signatory: full name", "bilingual",
               hint="In the nominative (Иванов Иван Иванович); clausegen declines it."),
@@ -297,8 +302,9 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 FIELDS: tuple[Field, ...] = tuple(f for s in SECTIONS for f in s.fields)
-END_USER_PARTS = ("name.ru", "name.en", "country", "address.ru", "address.en")
-_END_USER = re.compile(r"^end_use\.end_users\[(\d{1,3})\]\.(name\.ru|name\.en|country|address\.ru|address\.en)$")
+END_USER_PARTS = ("name.ru", "name.en", "country", "address.ru", "address.en", "activities", "activities_other")
+_END_USER = re.compile(r"^end_use\.end_users\[(\d{1,3})\]\.(name\.ru|name\.en|country|address\.ru|address\.en"
+                       r"|activities|activities_other)$")
 MAX_END_USERS = 200
 
 #: Top-level keys in the order a deal file lists them.
@@ -404,6 +410,10 @@ def form_to_deal(values: FormValues) -> dict[str, Any]:
                             key=lambda v: (not isinstance(v, int), v if isinstance(v, int) else 0, str(v)))
             if chosen:
                 _set(data, f.path, chosen)
+        elif f.kind == "lines":
+            lines = [line.strip() for line in (values.get(f.path, "") or "").splitlines()]
+            if lines := [line for line in lines if line]:
+                _set(data, f.path, lines)
         elif f.kind == "activities":
             ticked = [t for t in KNOWN_ACTIVITIES if t in values.get(f.path, [])]
             ticked += [t for t in values.get(f.path, []) if t not in KNOWN_ACTIVITIES and t not in ticked]
@@ -422,6 +432,11 @@ def form_to_deal(values: FormValues) -> dict[str, Any]:
                     user["country"] = country
                 if address := _bilingual(row, "address"):
                     user["address"] = address
+                # an end user's tags are typed (validation names a mistyped one); other activities one a line
+                if tags := [t.strip() for t in re.split(r"[,;\n]", row["activities"]) if t.strip()]:
+                    user["activities"] = tags
+                if other := [line.strip() for line in row["activities_other"].splitlines() if line.strip()]:
+                    user["activities_other"] = other
                 if user:
                     users.append(user)
             if users:
@@ -540,6 +555,12 @@ def deal_to_form(data: Any) -> tuple[FormValues, list[str]]:
                 values[f"{f.path}.other"] = ", ".join(t for t in chosen if t not in KNOWN_ACTIVITIES)
             else:
                 values[f.path] = chosen
+        elif f.kind == "lines" and isinstance(value, list):
+            items = [(i, _scalar_text(v)) for i, v in enumerate(value)]
+            # a text with a line break would come back as two: left to the unknown-value list
+            kept = [(i, text) for i, text in items if text is not None and "\n" not in text and text.strip()]
+            consumed |= {f"{f.path}[{i}]" for i, _ in kept}
+            values[f.path] = "\n".join(text.strip() for _, text in kept)
         elif f.kind == "end_users" and isinstance(value, list):
             rows = [(index, user) for index, user in enumerate(value[:MAX_END_USERS]) if isinstance(user, Mapping)]
             for row, (index, user) in enumerate(rows):  # the form's rows are numbered without gaps
@@ -552,6 +573,14 @@ def deal_to_form(data: Any) -> tuple[FormValues, list[str]]:
                 if (country := _scalar_text(user.get("country"))) is not None:
                     values[f"{base}.country"] = country
                     taken.add(f"{base}.country")
+                for part, joiner, separators in (("activities", ", ", ",;\n"), ("activities_other", "\n", "\n")):
+                    given = user.get(part)
+                    texts = [_scalar_text(v) for v in given] if isinstance(given, list) else [None]
+                    # only what comes back the same: a text holding a separator is left to the unknown list
+                    if given and all(t is not None and t.strip() and not any(c in t for c in separators)
+                                     for t in texts):
+                        values[f"{base}.{part}"] = joiner.join(t.strip() for t in texts if t)
+                        taken |= {f"{base}.{part}[{i}]" for i in range(len(texts))}
                 consumed |= {source + path.removeprefix(base) for path in taken}
         elif (text := _scalar_text(value)) is not None:
             values[f.path] = text
@@ -615,6 +644,8 @@ def anchor_for(path: str) -> str | None:
     """The input or group a problem at ``path`` belongs next to; None for the page's general list."""
     if _END_USER.match(path) or re.fullmatch(r"end_use\.end_users\[\d+\]\.(name|address)", path):
         return path
+    if m := re.fullmatch(r"(end_use\.end_users\[\d+\]\.activities(?:_other)?)\[\d+\]", path):
+        return m.group(1)  # one tag or text of the list: shown by the row's input that holds the list
     if re.fullmatch(r"end_use\.end_users\[\d+\]", path):
         return "end_use.end_users"
     while path:

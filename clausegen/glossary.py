@@ -283,7 +283,7 @@ def gender_of_latin_name(name: str) -> str | None:
     if honorifics:
         found = set().union(*honorifics)
         return found.pop() if len(found) == 1 else None
-    given = [word for word in words if key(word) not in data()["titles"]]
+    given = [word for word in words if key(word) not in data()["name_titles"]]
     middle = data()["middle_names"]
     if len(given) >= 3:
         marked = {gender for word in given[1:-1] for gender, listed in middle.items() if word in listed}

@@ -266,8 +266,9 @@ def _untranslated(record: RawRecord, path: str, value: dict[str, Any]) -> list[P
         return []  # a name or address may stay in Latin script
     if kind not in ("proper", "text") and glossary.find(kind, shown, source) is not None:
         return []
-    return [record.problem(f"has no {_LANGUAGE_NAMES[missing]} text; the {_LANGUAGE_NAMES[missing]} column would "
-                           f"show {shown!r} (give '{missing}')", path, severity="warning")]
+    name = _LANGUAGE_NAMES[missing]
+    return [record.problem(f"has no {name} text; the {name} column would show {shown!r}: give the {name} text "
+                           f"('{missing}')", path, severity="warning")]
 
 
 def _pattern(parts: tuple[Any, ...]) -> str:

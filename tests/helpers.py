@@ -33,6 +33,7 @@ EXPECTED_DECISIONS = {
     "hold-vision-tr": "permission_required",
     "refuse-drone-xx": "refuse",
     "controlled-item-am": "outside_declaration",
+    "licence-imaging-am": "proceed",
 }
 EXAMPLE_DEALS = {stem: EXAMPLES / f"{stem}.yaml" for stem in EXPECTED_DECISIONS}
 #: The examples whose decision allows an annex (each rendered once per session, with a golden text).

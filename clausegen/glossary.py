@@ -160,9 +160,7 @@ def power_of_attorney(value: str, lang: str) -> Term | None:
 # ------------------------------------------------------------------ countries and places
 
 
-def country_name(code: str, lang: str) -> str:
-    """Babel's short name of the country, written out where Babel abbreviates it («о-ва»)."""
-    return data()["country_names"].get(lang, {}).get(code) or text.babel_country_name(code, lang)
+country_name = text.country_name
 
 
 @lru_cache(maxsize=1)
@@ -299,6 +297,7 @@ def gender_of_latin_name(name: str) -> str | None:
 _NORMALISED = {"location": location, "place": place, "authority": power_of_attorney}
 
 
+@lru_cache(maxsize=4096)  # pure; a batch shows the same supplier and places in every deal
 def column(kind: str, ru: str | None, en: str | None, lang: str) -> str:
     """What the ``lang`` column shows for a value given as ``ru``/``en`` (either may be missing):
     the value in its own language, else the glossary's translation, else the other text as given
@@ -314,6 +313,7 @@ def column(kind: str, ru: str | None, en: str | None, lang: str) -> str:
     return term.get(lang) if term else other
 
 
+@lru_cache(maxsize=4096)
 def genitive_ru(kind: str, ru: str | None, en: str | None) -> str:
     """The Russian genitive of a position or authority («Управляющего директора», «доверенности № 12
     от 1 марта 2026 г.»); text the glossary cannot translate stays as given."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from babel import Locale
@@ -68,12 +69,21 @@ def babel_country_name(code: str, lang: str) -> str:
     return _territories(lang).get(code, code)
 
 
+@lru_cache(maxsize=1)
+def _written_out() -> dict[str, dict[str, str]]:
+    """The country names Babel abbreviates («Сейшельские о-ва»), written out: the ``country_names``
+    of clausegen/glossary.yaml (read here, as the glossary module builds on this one)."""
+    import yaml
+
+    data = yaml.safe_load(Path(__file__).with_name("glossary.yaml").read_text(encoding="utf-8"))
+    names: dict[str, dict[str, str]] = data["country_names"]
+    return names
+
+
 def country_name(code: str, lang: str) -> str:
     """The short name of a country in ``lang`` («ОАЭ», "United Arab Emirates"): Babel's, written out
-    where Babel abbreviates it (the glossary's ``country_names``); one spelling in every document."""
-    from . import glossary  # the glossary reads its data file once, and uses this module's dates
-
-    return glossary.country_name(code, lang)
+    where Babel abbreviates it; one spelling in every document."""
+    return _written_out().get(lang, {}).get(code) or babel_country_name(code, lang)
 
 
 def is_currency(code: str) -> bool:

@@ -242,7 +242,11 @@ _LANGUAGE_NAMES = {"ru": "Russian", "en": "English"}
 
 def field_kind(path: str) -> str:
     """What a bilingual field holds (glossary.yaml ``fields``): ``proper``, a glossary kind, or ``text``."""
-    pattern = re.sub(r"\[\d+\]", "[*]", path)
+    return _kind_of(re.sub(r"\[\d+\]", "[*]", path))
+
+
+@functools.lru_cache(maxsize=None)  # a few dozen field paths, asked again for every deal of a batch
+def _kind_of(pattern: str) -> str:
     for glob, kind in glossary.data()["fields"].items():
         if fnmatch.fnmatchcase(pattern, glob.replace("[*]", "[[]*[]]")):
             return str(kind)

@@ -73,7 +73,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         problems += _codes(deal, record)
     warnings = _language_warnings(record, Deal)
     if deal is not None:
-        warnings += _gender_warnings(deal, record, set(record.data.get("supplier") or {}) if profile else None)
+        warnings += _gender_warnings(deal, record)
     if profile_record is not None:
         own = record.data.get("supplier")
         overridden = set(own) if isinstance(own, dict) else set()  # the deal's own supplier fields win
@@ -301,16 +301,16 @@ def _bilingual_paths(root: type[BaseModel]) -> frozenset[str]:
     return frozenset(paths)
 
 
-def _gender_warnings(deal: Deal, record: RawRecord, own_supplier: set[str] | None) -> list[Problem]:
+def _gender_warnings(deal: Deal, record: RawRecord) -> list[Problem]:
     """A signatory whose gender neither the deal nor the name tells: the Russian participles that
-    agree with the signatory («действующего» / «действующей») would show both endings."""
+    agree with the signatory («действующего» / «действующей») would show both endings.  The supplier's
+    signatory may come from the company profile; the warning is the deal's all the same, as it is the
+    deal's documents that would show both endings."""
     warnings = []
     for role, party in (("supplier", deal.supplier), ("counterparty", deal.counterparty)):
         sig: Signatory | None = party.signatory
         if sig is None or glossary.signatory_gender(sig.gender, sig.name.ru, sig.name.en) is not None:
             continue
-        if role == "supplier" and own_supplier is not None and "signatory" not in own_supplier:
-            continue  # the company profile's signatory: reported with the profile
         warnings.append(record.problem(
             f"gender of the signatory {sig.name.get('en')!r} unknown: set {role}.signatory.gender (male or "
             "female); the Russian text would read «действующего(-ей)»", f"{role}.signatory.gender",

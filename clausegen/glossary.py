@@ -293,8 +293,9 @@ def gender_of_latin_name(name: str) -> str | None:
 
 # ------------------------------------------------------------------ a value in one column
 
-#: Kinds whose value is rewritten even in its own language: one spelling of countries and dates.
-_NORMALISED = {"location": location, "place": place, "authority": power_of_attorney}
+#: Kinds whose value is rewritten even in its own language: one spelling of countries (a place of
+#: use) and of dates (a power of attorney).  Anything else given in a column is printed as given.
+_NORMALISED = {"location": location, "authority": power_of_attorney}
 
 
 @lru_cache(maxsize=4096)  # pure; a batch shows the same supplier and places in every deal

@@ -93,15 +93,16 @@ def signatory_view(signatory: Signatory, lang: str) -> dict[str, Any]:
         position_gen = sig.position_genitive or glossary.genitive_ru("position", sig.position.ru, sig.position.en)
         acting_gen = sig.acting_under_genitive or (
             glossary.genitive_ru("authority", sig.acting_under.ru, sig.acting_under.en) if sig.acting_under else "")
-        participle = text.agreeing("acting", gender)
+        participle, authorised = text.agreeing("acting", gender), text.agreeing("authorised", gender)
     else:
-        name_gen, position_gen, acting_gen, participle = name_text, position, acting, "acting"
+        name_gen, position_gen, acting_gen, participle, authorised = name_text, position, acting, "acting", "authorised"
     return {
         "name": name_text, "position": position, "acting_under": acting,
         "name_gen": name_gen, "position_gen": position_gen, "acting_under_gen": acting_gen,
         "initials": _initials(name_text, lang),
         "gender": gender or "",
         "acting": participle,
+        "authorised": authorised,
     }
 
 

@@ -191,3 +191,8 @@ def test_every_glossary_section_has_both_languages():
     for section in ("positions", "authorities", "titles", "cities"):
         for entry in glossary.data()[section]:
             assert entry["ru"].strip() and entry["en"].strip(), entry
+
+
+def test_the_authorised_participle_agrees_too():
+    assert text.agreeing("authorised", "female") == "уполномоченной"
+    assert text.agreeing("authorised", "male") == "уполномоченного"

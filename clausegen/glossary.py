@@ -239,9 +239,9 @@ def localise_address(address: str, code: str, lang: str, *, append: bool = True)
     Turkey" in the English column reads "…, Istanbul, Türkiye", in the Russian «…, Istanbul, Турция»;
     with ``append``, an address that names no country gets the column's name of ``code`` at the end."""
     head, _, last = address.rpartition(",")
-    found = country_code(last.strip()) if last.strip() else None
-    if found is not None:
-        return f"{head}, {country_name(found, lang)}" if head else country_name(found, lang)
+    # Only the party's own country is rewritten: "Atlanta, Georgia" ends with a state, not a country.
+    if last.strip() and country_code(last.strip()) == code:
+        return f"{head}, {country_name(code, lang)}" if head else country_name(code, lang)
     if not append or _names_country(address, code):
         return address
     name = country_name(code, lang)

@@ -196,3 +196,8 @@ def test_every_glossary_section_has_both_languages():
 def test_the_authorised_participle_agrees_too():
     assert text.agreeing("authorised", "female") == "уполномоченной"
     assert text.agreeing("authorised", "male") == "уполномоченного"
+
+
+def test_an_address_ending_in_a_name_of_another_country_is_left_as_written():
+    address = "1 Peachtree Street, Atlanta, Georgia"  # a US state, not the country Georgia
+    assert glossary.localise_address(address, "US", "en") == f"{address}, United States"

@@ -200,3 +200,10 @@ def _load(path: Path) -> dict:
     import yaml
 
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_a_country_has_one_spelling_in_every_part_of_a_letter(library):
+    deal = api.load_deal(EXAMPLES / "hold-vision-tr.yaml", COMPANY).deal  # its address ends "…, Turkey"
+    rows = docx_rows(api.build_letter("hold", deal, api.screen_deal(deal), library).data)
+    text = "\n".join(cell for row in rows for cell in row)
+    assert "Turkey" not in text and "Istanbul 34906, Türkiye" in text and "Istanbul 34906, Турция" in text

@@ -59,7 +59,7 @@ def _b(value: Bilingual | None, lang: str) -> str:
 def _designation(party: Party, lang: str) -> tuple[str, str]:
     """How the preamble introduces a party: (name as written, «именуемое/ая/ый»)."""
     if lang != "ru":
-        return _b(party.name, "en"), ""
+        return _name(party.name, "en"), ""
     if not party.name.has("ru"):
         return f"компания {party.name.get('ru')}", "именуемая"
     head = party.name.get("ru").split("«")[0].split()
@@ -74,6 +74,12 @@ def _initials(full_name: str, lang: str) -> str:
     return full_name
 
 
+def _name(value: Bilingual, lang: str) -> str:
+    """A proper name in the ``lang`` column: as given; one given only in Cyrillic is followed in the
+    English column by its transliteration."""
+    return glossary.proper(value.ru, value.en, lang)
+
+
 def _col(kind: str, value: Bilingual | None, lang: str) -> str:
     """A value in the ``lang`` column, translated by the glossary where the deal gives only the other
     language (a position, an authority, a place), normalised where it has one spelling (a country)."""
@@ -84,7 +90,7 @@ def signatory_view(signatory: Signatory, lang: str) -> dict[str, Any]:
     """Who signs for a party, as the texts of one language see it: nominative and genitive forms, and
     the participle that agrees with the signatory («действующего» / «действующей»)."""
     sig = signatory
-    name_text = sig.name.get(lang)
+    name_text = _name(sig.name, lang)
     position, acting = _col("position", sig.position, lang), _col("authority", sig.acting_under, lang)
     gender = glossary.signatory_gender(sig.gender, sig.name.ru, sig.name.en)
     if lang == "ru":
@@ -113,10 +119,10 @@ def party_view(party: Party, lang: str) -> dict[str, Any]:
     # the column names it everywhere else (one spelling per document).
     address = glossary.localise_address(_b(party.address, lang), party.country, lang, append=False)
     view: dict[str, Any] = {
-        "name": _b(party.name, lang),
+        "name": _name(party.name, lang),
         "preamble_name": name,
         "designation": designation,
-        "short_name": _b(party.short_name or party.name, lang),
+        "short_name": _name(party.short_name or party.name, lang),
         "address": address,
         "country": text.country_name(party.country, lang),
         "email": party.email or "",
@@ -147,7 +153,7 @@ def _contract_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any
 
 def _solution_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     return {
-        "name": deal.solution.name.get(lang),
+        "name": _name(deal.solution.name, lang),
         "description": _b(deal.solution.description, lang),
         "version": deal.solution.version or "",
         "delivery": str(deal.solution.delivery),
@@ -160,7 +166,7 @@ def _end_use_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
         "purpose": _b(deal.end_use.purpose, lang),
         "location": _col("location", deal.end_use.location, lang),
         "end_users": [
-            {"name": u.name.get(lang), "country": text.country_name(u.country, lang), "address": _b(u.address, lang)}
+            {"name": _name(u.name, lang), "country": text.country_name(u.country, lang), "address": _b(u.address, lang)}
             for u in deal.end_use.end_users
         ],
     }
@@ -410,13 +416,13 @@ def letter_head(deal: Deal, kind: str, lang: str) -> dict[str, str]:
     # an address that names none gets it at the end.
     to_address = glossary.localise_address(_b(counterparty.address, lang), counterparty.country, lang)
     return {
-        "name": supplier.name.get(lang),
+        "name": _name(supplier.name, lang),
         "address": _b(supplier.address, lang),
         "registration": _registration_line(supplier, lang),
         "email": f"E-mail: {supplier.email}" if supplier.email else "",
         "reference": f"Исх. № {number} от {when}" if lang == "ru" else f"Our ref.: {number}, {when}",
         "to_label": "Кому:" if lang == "ru" else "To:",
-        "to_name": counterparty.name.get(lang),
+        "to_name": _name(counterparty.name, lang),
         "to_address": to_address,
         "number": number,
     }
@@ -431,7 +437,7 @@ def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...
         name_lang = "ru" if "ru" in langs and sig.name.has("ru") else langs[0]
         sign = {
             "position": position,
-            "company": " / ".join(dict.fromkeys(_b(deal.supplier.short_name or deal.supplier.name, lang)
+            "company": " / ".join(dict.fromkeys(_name(deal.supplier.short_name or deal.supplier.name, lang)
                                                 for lang in langs)),
             "name": _initials(sig.name.get(name_lang), name_lang),
         }

@@ -334,3 +334,43 @@ def signatory_gender(declared: str | None, ru_name: str | None, en_name: str | N
     if found is None and en_name and en_name.strip():
         found = gender_of_latin_name(en_name)
     return found
+
+
+# ------------------------------------------------------------------ proper names
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def transliterate(value: str) -> str:
+    """Latin letters for a Cyrillic text (ICAO Doc 9303): «Кузнецова» → "Kuznetsova"; «» become "."""
+    table = data()["transliteration"]
+    out = []
+    for index, char in enumerate(value):
+        lower = char.lower()
+        if lower in table:
+            latin = table[lower]
+            if char != lower:  # a capital: "Zh" at the start of a word, "ZH" inside a word in capitals
+                neighbours = value[max(index - 1, 0):index] + value[index + 1:index + 2]
+                in_capitals = any(ch.isalpha() and ch.isupper() for ch in neighbours)
+                latin = latin.upper() if in_capitals else latin.capitalize()
+            out.append(latin)
+        else:
+            out.append({"«": '"', "»": '"', "№": "No."}.get(char, char))
+    return "".join(out)
+
+
+def has_cyrillic(value: str) -> bool:
+    return bool(_CYRILLIC.search(value))
+
+
+@lru_cache(maxsize=4096)
+def proper(ru: str | None, en: str | None, lang: str) -> str:
+    """A proper name in the ``lang`` column: as given in that language, else as given in the other; a
+    name given only in Cyrillic is followed in the English column by its transliteration (rule 1)."""
+    own, other = (ru, en) if lang == "ru" else (en, ru)
+    if own and own.strip():
+        return own
+    other = other or ""
+    if lang == "en" and has_cyrillic(other):
+        return f"{other} ({transliterate(other)})"
+    return other

@@ -271,6 +271,8 @@ def _untranslated(record: RawRecord, path: str, value: dict[str, Any]) -> list[P
     if kind not in ("proper", "text") and glossary.find(kind, shown, source) is not None:
         return []
     name = _LANGUAGE_NAMES[missing]
+    if kind == "proper":  # a Cyrillic-only name: the English column shows it with its transliteration
+        shown = glossary.proper(shown, None, "en")
     return [record.problem(f"has no {name} text; the {name} column would show {shown!r}: give the {name} text "
                            f"('{missing}')", path, severity="warning")]
 

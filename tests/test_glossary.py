@@ -201,3 +201,13 @@ def test_the_authorised_participle_agrees_too():
 def test_an_address_ending_in_a_name_of_another_country_is_left_as_written():
     address = "1 Peachtree Street, Atlanta, Georgia"  # a US state, not the country Georgia
     assert glossary.localise_address(address, "US", "en") == f"{address}, United States"
+
+
+def test_a_cyrillic_only_proper_name_is_shown_with_its_transliteration_in_the_english_column():
+    assert glossary.proper("ТОО «Алматы Дата Сервис»", None, "en") == 'ТОО «Алматы Дата Сервис» (TOO "Almaty Data Servis")'
+    assert glossary.proper("Щукина Юлия", None, "en") == "Щукина Юлия (Shchukina Iuliia)"
+    assert glossary.proper(None, "Omar Haddad", "ru") == "Omar Haddad"  # Latin script may stay in Russian
+
+
+def test_a_word_in_capitals_is_transliterated_in_capitals():
+    assert glossary.transliterate("ООО «ЩИТ»") == 'OOO "SHCHIT"'

@@ -207,3 +207,11 @@ def test_a_country_has_one_spelling_in_every_part_of_a_letter(library):
     rows = docx_rows(api.build_letter("hold", deal, api.screen_deal(deal), library).data)
     text = "\n".join(cell for row in rows for cell in row)
     assert "Turkey" not in text and "Istanbul 34906, Türkiye" in text and "Istanbul 34906, Турция" in text
+
+
+def test_a_cyrillic_only_counterparty_name_appears_transliterated_in_the_english_column(library, tmp_path):
+    data = modified(changes={"counterparty.name": {"ru": "ООО «Гавань»"}})
+    (warning,) = [w for w in warnings_of(data) if w.field == "counterparty.name"]
+    assert "ООО «Гавань» (OOO \"Gavan\")" in warning.message
+    _, english = preamble(annex_rows(library, write_deal(tmp_path, data)))
+    assert 'and ООО «Гавань» (OOO "Gavan") (United Arab Emirates) (hereinafter the "Counterparty")' in english

@@ -1,9 +1,10 @@
 """The RU/EN glossary: positions, authority documents (with powers of attorney), contract titles,
 countries and cities, and the given names that tell a Latin-script signatory's gender.
 
-The data is clausegen/glossary.yaml; this module only looks values up in it.  A deal value given in
-one language is translated into the other column only when the glossary knows it as a whole (rule 1
-of drafting-rules.md); what it does not know is left to the caller, which warns.
+The data is clausegen/glossary.yaml; this module looks values up in it.  A deal value given in one
+language is translated into the other column only when the glossary knows it as a whole (rule 1 of
+drafting-rules.md); what it does not know is left to the caller, which warns.  A proper name given
+only in Cyrillic is transliterated for the English column.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from babel.dates import get_month_names
 from . import text
 
 DATA = Path(__file__).with_name("glossary.yaml")
-#: The kinds of value the glossary translates (the field kinds of validation's language warnings).
-KINDS = ("position", "authority", "title", "place", "location")
 
 
 @dataclass(frozen=True)
@@ -227,10 +226,14 @@ def translate(kind: str, value: str, source: str, target: str) -> str | None:
     return term.get(target) if term else None
 
 
+_FINDERS = {"position": position, "authority": authority, "title": title, "place": place, "location": location}
+#: The kinds of value the glossary translates (the field kinds of glossary.yaml ``fields``).
+KINDS = tuple(_FINDERS)
+
+
 def find(kind: str, value: str, lang: str) -> Term | None:
     """The glossary's term of ``kind`` for ``value`` in ``lang``."""
-    finder = {"position": position, "authority": authority, "title": title, "place": place,
-              "location": location}.get(kind)
+    finder = _FINDERS.get(kind)
     return finder(value, lang) if finder else None
 
 

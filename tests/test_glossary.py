@@ -211,3 +211,7 @@ def test_a_cyrillic_only_proper_name_is_shown_with_its_transliteration_in_the_en
 
 def test_a_word_in_capitals_is_transliterated_in_capitals():
     assert glossary.transliterate("ООО «ЩИТ»") == 'OOO "SHCHIT"'
+
+
+def test_every_field_kind_of_the_data_is_one_the_glossary_or_validation_knows():
+    assert set(glossary.data()["fields"].values()) <= {*glossary.KINDS, "proper", "text"}

@@ -2,8 +2,10 @@
 
 Pydantic checks types and names; this module adds what it cannot: characters a
 DOCX cannot hold, known country and currency codes, the company profile merge,
-and text in the wrong language for its column (a warning; an error under
-``strict``).
+and, as warnings (errors under ``strict``): text in the wrong language for its
+column, text that a column would show in the other language because the deal
+gives it in one language only and the glossary cannot translate it, and a
+signatory whose gender neither the deal nor the name tells.
 """
 
 from __future__ import annotations
@@ -311,7 +313,9 @@ def _gender_warnings(deal: Deal, record: RawRecord) -> list[Problem]:
     warnings = []
     for role, party in (("supplier", deal.supplier), ("counterparty", deal.counterparty)):
         sig: Signatory | None = party.signatory
-        if sig is None or glossary.signatory_gender(sig.gender, sig.name.ru, sig.name.en) is not None:
+        if sig is None or sig.acting_under is None:
+            continue  # no «действующего на основании …»: nothing agrees with the signatory
+        if glossary.signatory_gender(sig.gender, sig.name.ru, sig.name.en) is not None:
             continue
         warnings.append(record.problem(
             f"gender of the signatory {sig.name.get('en')!r} unknown: set {role}.signatory.gender (male or "

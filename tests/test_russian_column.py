@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import COMPANY, DATA, EXAMPLES, invoke, modified, pairs, validated, write_deal
+from helpers import COMPANY, DATA, DELETE, EXAMPLES, invoke, modified, pairs, validated, write_deal
 
 from clausegen import api
 from clausegen.render import docx_rows
@@ -215,3 +215,9 @@ def test_a_cyrillic_only_counterparty_name_appears_transliterated_in_the_english
     assert "ООО «Гавань» (OOO \"Gavan\")" in warning.message
     _, english = preamble(annex_rows(library, write_deal(tmp_path, data)))
     assert 'and ООО «Гавань» (OOO "Gavan") (United Arab Emirates) (hereinafter the "Counterparty")' in english
+
+
+def test_an_unknown_gender_without_an_authority_document_is_no_warning():
+    data = modified(changes={"counterparty.signatory.name": {"en": "Alex Kim"},
+                             "counterparty.signatory.acting_under": DELETE})
+    assert "counterparty.signatory.gender" not in fields_warned(data)

@@ -14,11 +14,11 @@ from typing import Any
 from jinja2 import TemplateError
 from num2words import num2words
 
-from . import activities, text
+from . import activities, glossary, text
 from .errors import RenderError
 from .identification import identification_status
 from .library import Clause
-from .model import Bilingual, Deal, IdentificationResult, Party
+from .model import Bilingual, Deal, IdentificationResult, Party, Signatory
 from .recent import Recent
 from .sandbox import Markup, compile_text, escape, paths_read, value_at
 from .screening import Screening
@@ -62,7 +62,7 @@ def _b(value: Bilingual | None, lang: str) -> str:
 def _designation(party: Party, lang: str) -> tuple[str, str]:
     """How the preamble introduces a party: (name as written, «именуемое/ая/ый»)."""
     if lang != "ru":
-        return _b(party.name, "en"), ""
+        return _name(party.name, "en"), ""
     if not party.name.has("ru"):
         return f"компания {party.name.get('ru')}", "именуемая"
     head = party.name.get("ru").split("«")[0].split()
@@ -77,15 +77,56 @@ def _initials(full_name: str, lang: str) -> str:
     return full_name
 
 
+def _name(value: Bilingual, lang: str) -> str:
+    """A proper name in the ``lang`` column: as given; one given only in Cyrillic is followed in the
+    English column by its transliteration."""
+    return glossary.proper(value.ru, value.en, lang)
+
+
+def _col(kind: str, value: Bilingual | None, lang: str) -> str:
+    """A value in the ``lang`` column, translated by the glossary where the deal gives only the other
+    language (a position, an authority, a place), normalised where it has one spelling (a country)."""
+    return glossary.column(kind, value.ru, value.en, lang) if value is not None else ""
+
+
+def signatory_view(signatory: Signatory, lang: str) -> dict[str, Any]:
+    """Who signs for a party, as the texts of one language see it: nominative and genitive forms, and
+    the participle that agrees with the signatory («действующего» / «действующей»)."""
+    sig = signatory
+    name_text = _name(sig.name, lang)
+    position, acting = _col("position", sig.position, lang), _col("authority", sig.acting_under, lang)
+    gender = glossary.signatory_gender(sig.gender, sig.name.ru, sig.name.en)
+    if lang == "ru":
+        # A name the morphology does not know (Latin script, one word) keeps its form.
+        name_gen = sig.name_genitive or (text.genitive_name(name_text, gender) if sig.name.has("ru") else name_text)
+        position_gen = sig.position_genitive or glossary.genitive_ru("position", sig.position.ru, sig.position.en)
+        acting_gen = sig.acting_under_genitive or (
+            glossary.genitive_ru("authority", sig.acting_under.ru, sig.acting_under.en) if sig.acting_under else "")
+        participle, authorised = text.agreeing("acting", gender), text.agreeing("authorised", gender)
+    else:
+        name_gen, position_gen, acting_gen, participle, authorised = name_text, position, acting, "acting", "authorised"
+    return {
+        "name": name_text, "position": position, "acting_under": acting,
+        "name_gen": name_gen, "position_gen": position_gen, "acting_under_gen": acting_gen,
+        "initials": _initials(name_text, lang),
+        "gender": gender or "",
+        "acting": participle,
+        "authorised": authorised,
+    }
+
+
 def party_view(party: Party, lang: str) -> dict[str, Any]:
     """A party as the texts of one language see it."""
     name, designation = _designation(party, lang)
+    # An address as written in the registry stays in its script; the country ending it is named as
+    # the column names it everywhere else (one spelling per document).
+    address = glossary.localise_address(_b(party.address, lang), party.country, lang, append=False)
     view: dict[str, Any] = {
-        "name": _b(party.name, lang),
+        "name": _name(party.name, lang),
         "preamble_name": name,
         "designation": designation,
-        "short_name": _b(party.short_name or party.name, lang),
-        "address": _b(party.address, lang),
+        "short_name": _name(party.short_name or party.name, lang),
+        "address": address,
         "country": text.country_name(party.country, lang),
         "email": party.email or "",
         "registration": {
@@ -94,25 +135,8 @@ def party_view(party: Party, lang: str) -> dict[str, Any]:
             "kpp": party.registration.kpp if party.registration else None,
             "number": party.registration.number if party.registration else None,
         },
-        "signatory": None,
+        "signatory": signatory_view(party.signatory, lang) if party.signatory is not None else None,
     }
-    sig = party.signatory
-    if sig is not None:
-        name_text, position, acting = sig.name.get(lang), sig.position.get(lang), _b(sig.acting_under, lang)
-        if lang == "ru":
-            name_gen = sig.name_genitive or (text.genitive_name(name_text, sig.gender) if sig.name.has("ru")
-                                             else name_text)
-            position_gen = sig.position_genitive or (text.genitive_phrase(position) if sig.position.has("ru")
-                                                     else position)
-            acting_gen = sig.acting_under_genitive or (
-                text.genitive_phrase(acting) if sig.acting_under and sig.acting_under.has("ru") else acting)
-        else:
-            name_gen, position_gen, acting_gen = name_text, position, acting
-        view["signatory"] = {
-            "name": name_text, "position": position, "acting_under": acting,
-            "name_gen": name_gen, "position_gen": position_gen, "acting_under_gen": acting_gen,
-            "initials": _initials(name_text, lang),
-        }
     return view
 
 
@@ -292,8 +316,8 @@ def _contract_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any
         "number": c.number,
         "date": text.format_date(c.date, lang),
         "date_quoted": text.format_date(c.date, lang, quoted=True),
-        "title": c.title.get(lang),
-        "place": _b(c.place, lang),
+        "title": _col("title", c.title, lang),
+        "place": _col("place", c.place, lang),
         "annex_number": str(c.annex_number),
         "prevailing_language": c.prevailing_language,
         "kind": str(c.kind),
@@ -302,7 +326,7 @@ def _contract_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any
 
 def _solution_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     return {
-        "name": deal.solution.name.get(lang),
+        "name": _name(deal.solution.name, lang),
         "description": _b(deal.solution.description, lang),
         "version": deal.solution.version or "",
         "delivery": str(deal.solution.delivery),
@@ -313,9 +337,9 @@ def _solution_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any
 def _end_use_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     return {
         "purpose": _b(deal.end_use.purpose, lang),
-        "location": _b(deal.end_use.location, lang),
+        "location": _col("location", deal.end_use.location, lang),
         "end_users": [
-            {"name": u.name.get(lang), "country": text.country_name(u.country, lang), "address": _b(u.address, lang)}
+            {"name": _name(u.name, lang), "country": text.country_name(u.country, lang), "address": _b(u.address, lang)}
             for u in deal.end_use.end_users
         ],
     }
@@ -523,9 +547,11 @@ def signature_view(deal: Deal) -> dict[str, Any]:
         return ru if ru == en or not en else (en if not ru else f"{ru}\n{en}")
 
     def block(party: Party, role_ru: str, role_en: str) -> dict[str, Any]:
-        # Only nominative forms here: no need for party_view's declension work.
+        # Only nominative forms here: no need for party_view's declension work.  The position is in
+        # both languages, translated by the glossary where the deal gives one.
         signatory = party.signatory
-        position = both(signatory.position.get("ru"), signatory.position.get("en")) if signatory else ""
+        position = both(_col("position", signatory.position, "ru"),
+                        _col("position", signatory.position, "en")) if signatory else ""
         initials_lang = "ru" if signatory is not None and signatory.name.has("ru") else "en"
         return {
             "role_ru": role_ru,
@@ -533,6 +559,9 @@ def signature_view(deal: Deal) -> dict[str, Any]:
             "name": both(party.name.get("ru"), party.name.get("en")),
             "position": position,
             "initials": _initials(signatory.name.get(initials_lang), initials_lang) if signatory else "",
+            # The signatory's full name in each script, for a block that prints both.
+            "name_ru": signatory.name.get("ru") if signatory else "",
+            "name_en": signatory.name.get("en") if signatory else "",
         }
 
     return {
@@ -586,19 +615,18 @@ def letter_head(deal: Deal, kind: str, lang: str) -> dict[str, str]:
     number = f"{deal.letters.number_prefix or deal.deal_id}/{LETTER_CODES[kind]}"
     when = text.format_date(deal.letters.date or deal.contract.date, lang)
     supplier, counterparty = deal.supplier, deal.counterparty
-    address, country = _b(counterparty.address, lang), text.country_name(counterparty.country, lang)
     # An address often ends with its country already, in either language (an address given only in
-    # English stands in the Russian column too); the letterhead then does not repeat it.
-    named = any(text.country_name(counterparty.country, other).casefold() in address.casefold() for other in LANGS)
-    to_address = address if named else ", ".join(x for x in (address, country) if x)
+    # English stands in the Russian column too): that country is written as the column names it, and
+    # an address that names none gets it at the end.
+    to_address = glossary.localise_address(_b(counterparty.address, lang), counterparty.country, lang)
     return {
-        "name": supplier.name.get(lang),
+        "name": _name(supplier.name, lang),
         "address": _b(supplier.address, lang),
         "registration": _registration_line(supplier, lang),
         "email": f"E-mail: {supplier.email}" if supplier.email else "",
         "reference": f"Исх. № {number} от {when}" if lang == "ru" else f"Our ref.: {number}, {when}",
         "to_label": "Кому:" if lang == "ru" else "To:",
-        "to_name": counterparty.name.get(lang),
+        "to_name": _name(counterparty.name, lang),
         "to_address": to_address,
         "number": number,
     }
@@ -609,11 +637,11 @@ def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...
     sig = deal.supplier.signatory
     sign = None
     if kind != "end-user-statement" and sig is not None:
-        position = " / ".join(dict.fromkeys(sig.position.get(lang) for lang in langs))
+        position = " / ".join(dict.fromkeys(_col("position", sig.position, lang) for lang in langs))
         name_lang = "ru" if "ru" in langs and sig.name.has("ru") else langs[0]
         sign = {
             "position": position,
-            "company": " / ".join(dict.fromkeys(_b(deal.supplier.short_name or deal.supplier.name, lang)
+            "company": " / ".join(dict.fromkeys(_name(deal.supplier.short_name or deal.supplier.name, lang)
                                                 for lang in langs)),
             "name": _initials(sig.name.get(name_lang), name_lang),
         }

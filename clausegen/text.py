@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from babel import Locale
@@ -54,14 +55,35 @@ def _territories(lang: str) -> dict[str, str]:
     return dict(Locale(lang).territories)
 
 
+def babel_territories(lang: str) -> dict[str, str]:
+    """Babel's names of every territory in ``lang``, by code."""
+    return _territories(lang)
+
+
 def is_country(code: str) -> bool:
     """Whether ``code`` is an ISO 3166-1 alpha-2 code Babel knows."""
     return len(code) == 2 and code.isalpha() and code in _territories("en")
 
 
-def country_name(code: str, lang: str) -> str:
-    """The short name of a country in ``lang`` («ОАЭ», "United Arab Emirates")."""
+def babel_country_name(code: str, lang: str) -> str:
     return _territories(lang).get(code, code)
+
+
+@lru_cache(maxsize=1)
+def _written_out() -> dict[str, dict[str, str]]:
+    """The country names Babel abbreviates («Сейшельские о-ва»), written out: the ``country_names``
+    of clausegen/glossary.yaml (read here, as the glossary module builds on this one)."""
+    import yaml
+
+    data = yaml.safe_load(Path(__file__).with_name("glossary.yaml").read_text(encoding="utf-8"))
+    names: dict[str, dict[str, str]] = data["country_names"]
+    return names
+
+
+def country_name(code: str, lang: str) -> str:
+    """The short name of a country in ``lang`` («ОАЭ», "United Arab Emirates"): Babel's, written out
+    where Babel abbreviates it; one spelling in every document."""
+    return _written_out().get(lang, {}).get(code) or babel_country_name(code, lang)
 
 
 def is_currency(code: str) -> bool:
@@ -81,17 +103,48 @@ def _morph() -> Any:
 
 @lru_cache(maxsize=4096)  # pure, and a batch declines the same supplier a thousand times
 def detect_gender(full_name_ru: str) -> str:
-    """``male`` or ``female`` from the patronymic (or first name) of a Russian name."""
-    parts = full_name_ru.split()
-    if len(parts) >= 3:
-        patronymic = parts[2].lower()
-        if patronymic.endswith(("вна", "чна", "кызы", "гызы")):
+    """``male`` or ``female`` from the patronymic (or first name) of a Russian name; ``male`` when
+    nothing tells (for declension only: agreement uses :func:`gender_of_name`, which never guesses)."""
+    return gender_of_name(full_name_ru) or "male"
+
+
+@lru_cache(maxsize=4096)
+def gender_of_name(full_name_ru: str) -> str | None:
+    """``male`` or ``female`` when the patronymic or a given name of a Cyrillic name says so, else ``None``.
+
+    The name is read in either order («Кузнецова Мария Сергеевна», «Мария Кузнецова»): a patronymic
+    (-вна, -кызы / -вич, -оглы, -улы) decides; otherwise a word that pymorphy3 knows only as a given
+    name of one gender («Мария», «Ержан»); a name known for both genders («Саша») decides nothing.
+    """
+    parts = [part for part in full_name_ru.replace(",", " ").split() if _is_cyrillic_word(part)]
+    for part in parts[1:]:
+        lowered = part.lower()
+        if lowered.endswith(("вна", "чна", "кызы", "гызы")):
             return "female"
-        if patronymic.endswith(("вич", "ич", "оглы", "улы", "уулу")):
+        if lowered.endswith(("вич", "ич", "оглы", "улы", "уулу")):
             return "male"
-    first = parts[1] if len(parts) >= 2 else (parts[0] if parts else "")
-    parse = _morph().parse(first)
-    return "female" if parse and "femn" in parse[0].tag else "male"
+    found = set()
+    for part in parts:
+        genders = {str(p.tag.gender) for p in _morph().parse(part)
+                   if "Name" in p.tag and "nomn" in p.tag and p.score >= 0.3 and p.tag.gender}
+        if len(genders) == 1:
+            found |= {"female" if genders == {"femn"} else "male" if genders == {"masc"} else "both"}
+    return found.pop() if len(found) == 1 and found != {"both"} else None
+
+
+#: Participles and adjectives that agree with a signatory: «действующего» / «действующей».
+_AGREEING = {"acting": ("действующего", "действующей"), "authorised": ("уполномоченного", "уполномоченной")}
+
+
+def agreeing(word: str, gender: str | None) -> str:
+    """The genitive of ``word`` (``acting``, ``authorised``) agreeing with a signatory of ``gender``;
+    both endings («действующего(-ей)») when the gender is unknown, which validation reports."""
+    male, female = _AGREEING[word]
+    if gender == "male":
+        return male
+    if gender == "female":
+        return female
+    return f"{male}(-ей)"
 
 
 @lru_cache(maxsize=4096)

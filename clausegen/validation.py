@@ -2,14 +2,17 @@
 
 Pydantic checks types and names; this module adds what it cannot: characters a
 DOCX cannot hold, known country and currency codes, the company profile merge,
-and text in the wrong language for its column (a warning; an error under
-``strict``).
+and, as warnings (errors under ``strict``): text in the wrong language for its
+column, text that a column would show in the other language because the deal
+gives it in one language only and the glossary cannot translate it, and a
+signatory whose gender neither the deal nor the name tells.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
+import fnmatch
 import re
 import unicodedata
 import types
@@ -19,9 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import activities, identification, text
+from . import activities, glossary, identification, text
 from .errors import DealError, Problem
-from .model import Bilingual, CompanyProfile, Deal
+from .model import Bilingual, CompanyProfile, Deal, Signatory, guess_script_language
 from .sources import RawRecord, join_path
 
 # XML 1.0 forbids these; python-docx would refuse or Word would call the file corrupt.  A carriage
@@ -74,9 +77,10 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
     if deal is not None:
         problems += _codes(deal, record)
         problems += [record.problem(message, path) for path, message in identification.conflicts(deal)]
-    warnings = _language_warnings(record)
+    warnings = _language_warnings(record, Deal)
     if deal is not None:
         warnings += [record.problem(p.message, p.field, severity="warning") for p in activities.possible_indicators(deal)]
+        warnings += _gender_warnings(deal, record)
     if profile_record is not None:
         own = record.data.get("supplier")
         overridden = set(own) if isinstance(own, dict) else set()  # the deal's own supplier fields win
@@ -255,19 +259,25 @@ def _bilingual_values(value: Any, path: str) -> typing.Iterator[tuple[str, Bilin
             yield from _bilingual_values(item, join_path(path, index))
 
 
-def _language_warnings(record: RawRecord) -> list[Problem]:
-    """Text in the wrong language for its column, found in the raw data (so it is reported even
-    when other fields are invalid, and located in the file it came from)."""
+def _language_warnings(record: RawRecord, root: type[BaseModel]) -> list[Problem]:
+    """Text in the wrong language for its column, and text that one column would show in the other
+    language, found in the raw data (so it is reported even when other fields are invalid, and
+    located in the file it came from)."""
     warnings: list[Problem] = []
+    bilingual = _bilingual_paths(root)
 
     def walk(value: Any, parts: tuple[Any, ...]) -> None:
-        if isinstance(value, dict):
+        if isinstance(value, str) and _pattern(parts) in bilingual and value.strip():
+            warnings.extend(_untranslated(record, _dotted(parts), {guess_script_language(value): value}))
+        elif isinstance(value, dict):
             if value and set(value) <= {"ru", "en"}:
                 for lang in text.LANGS:
                     given = value.get(lang)
                     if isinstance(given, str) and (found := text.looks_wrong_language(given, lang)):
                         warnings.append(record.problem(f"text under '{lang}' looks like another language ({found})",
                                                        _dotted((*parts, lang)), severity="warning"))
+                if _pattern(parts) in bilingual:
+                    warnings.extend(_untranslated(record, _dotted(parts), value))
                 return
             for key, item in value.items():
                 walk(item, (*parts, str(key)))
@@ -279,6 +289,91 @@ def _language_warnings(record: RawRecord) -> list[Problem]:
     return warnings
 
 
+_LANGUAGE_NAMES = {"ru": "Russian", "en": "English"}
+
+
+def field_kind(path: str) -> str:
+    """What a bilingual field holds (glossary.yaml ``fields``): ``proper``, a glossary kind, or ``text``."""
+    return _kind_of(re.sub(r"\[\d+\]", "[*]", path))
+
+
+@functools.lru_cache(maxsize=None)  # a few dozen field paths, asked again for every deal of a batch
+def _kind_of(pattern: str) -> str:
+    for glob, kind in glossary.data()["fields"].items():
+        if fnmatch.fnmatchcase(pattern, glob.replace("[*]", "[[]*[]]")):
+            return str(kind)
+    return "text"
+
+
+def _untranslated(record: RawRecord, path: str, value: dict[str, Any]) -> list[Problem]:
+    """A warning when the column of a missing language would show the other language's text (rule 1
+    of drafting-rules.md): neither a proper name nor a value the glossary translates."""
+    given = {lang: value.get(lang) for lang in text.LANGS
+             if isinstance(value.get(lang), str) and value[lang].strip()}
+    if len(given) != 1:
+        return []
+    (source, shown), = given.items()
+    missing = "en" if source == "ru" else "ru"
+    kind = field_kind(path)
+    pattern = re.sub(r"\[\d+\]", "[*]", path)
+    if missing == "en" and any(fnmatch.fnmatchcase(pattern, glob) for glob in glossary.data()["ru_only"]):
+        return []  # shown only in a Russian document
+    if kind == "proper" and (missing == "ru" or guess_script_language(shown) == "en"):
+        return []  # a name or address may stay in Latin script
+    if kind not in ("proper", "text") and glossary.find(kind, shown, source) is not None:
+        return []
+    name = _LANGUAGE_NAMES[missing]
+    if kind == "proper":  # a Cyrillic-only name: the English column shows it with its transliteration
+        shown = glossary.proper(shown, None, "en")
+    return [record.problem(f"has no {name} text; the {name} column would show {shown!r}: give the {name} text "
+                           f"('{missing}')", path, severity="warning")]
+
+
+def _pattern(parts: tuple[Any, ...]) -> str:
+    return ".".join("[*]" if isinstance(part, int) else str(part) for part in parts).replace(".[*]", "[*]")
+
+
+@functools.lru_cache(maxsize=None)
+def _bilingual_paths(root: type[BaseModel]) -> frozenset[str]:
+    """The paths (list items as ``[*]``) of every :class:`Bilingual` field of ``root``."""
+    paths: set[str] = set()
+
+    def visit(annotation: Any, path: str) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, Bilingual):
+            paths.add(path)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            for name, info in annotation.model_fields.items():
+                visit(info.annotation, f"{path}.{name}" if path else name)
+        elif typing.get_origin(annotation) is list:
+            for arg in typing.get_args(annotation):
+                visit(arg, f"{path}[*]")
+        elif isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
+            for arg in typing.get_args(annotation):
+                visit(arg, path)
+
+    visit(root, "")
+    return frozenset(paths)
+
+
+def _gender_warnings(deal: Deal, record: RawRecord) -> list[Problem]:
+    """A signatory whose gender neither the deal nor the name tells: the Russian participles that
+    agree with the signatory («действующего» / «действующей») would show both endings.  The supplier's
+    signatory may come from the company profile; the warning is the deal's all the same, as it is the
+    deal's documents that would show both endings."""
+    warnings = []
+    for role, party in (("supplier", deal.supplier), ("counterparty", deal.counterparty)):
+        sig: Signatory | None = party.signatory
+        if sig is None or sig.acting_under is None:
+            continue  # no «действующего на основании …»: nothing agrees with the signatory
+        if glossary.signatory_gender(sig.gender, sig.name.ru, sig.name.en) is not None:
+            continue
+        warnings.append(record.problem(
+            f"gender of the signatory {sig.name.get('en')!r} unknown: set {role}.signatory.gender (male or "
+            "female); the Russian text would read «действующего(-ей)»", f"{role}.signatory.gender",
+            severity="warning"))
+    return warnings
+
+
 _PROFILE_WARNINGS: dict[int, tuple[RawRecord, list[Problem]]] = {}
 
 
@@ -287,5 +382,6 @@ def _profile_warnings(profile_record: RawRecord) -> list[Problem]:
     found = _PROFILE_WARNINGS.get(id(profile_record))
     if found is None or found[0] is not profile_record:
         _PROFILE_WARNINGS.clear()
-        found = _PROFILE_WARNINGS[id(profile_record)] = (profile_record, _language_warnings(profile_record))
+        found = _PROFILE_WARNINGS[id(profile_record)] = (profile_record,
+                                                         _language_warnings(profile_record, CompanyProfile))
     return found[1]

@@ -33,6 +33,7 @@ EXPECTED_DECISIONS = {
     "hold-vision-tr": "permission_required",
     "refuse-drone-xx": "refuse",
     "controlled-item-am": "outside_declaration",
+    "licence-imaging-am": "proceed",
 }
 #: The examples that show the annex's branches (issue 12): a disclosed nuclear activity, a disclosed
 #: vaccine business with a chatbot, and a development contract naming no end users.

@@ -133,7 +133,7 @@ def test_heading_names_annex_and_contract_in_both_languages(annexes):
 def test_preamble_gives_the_supplier_signatory_in_the_genitive(annexes):
     (preamble,) = [row for row in pairs(annexes["saas-clinic-ae"].rows) if "«Поставщик»" in row[0]
                    and "именуем" in row[0]]
-    assert ("в лице Генерального директора Кузнецовой Марии Сергеевны, действующего на основании Устава"
+    assert ("в лице Генерального директора Кузнецовой Марии Сергеевны, действующей на основании Устава"
             in preamble[0])
     assert "represented by its General Director, Maria Kuznetsova, acting under the Charter" in preamble[1]
 

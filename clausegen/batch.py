@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import activities, api, checkrecord, library as lib, render, sandbox, text, workbooks
-from .errors import ClausegenError, DealError, InputError, OutputError, Problem
+from . import activities, api, checkrecord, checks, library as lib, render, sandbox, text, workbooks
+from .errors import ClausegenError, DealError, InputError, LibraryError, OutputError, Problem
 from .model import CompanyProfile
 from .output import commit, discard, flush_all, sha256, stage, stage_open
 from .register import Register, prepare_row
@@ -156,6 +156,8 @@ def collect(source: Path, sheet: str | None = None, skipped: list[str] | None = 
         for path in sorted(source.iterdir()):
             if not path.is_file() or path.suffix.lower() not in DEAL_SUFFIXES:
                 continue
+            if path.name in PROFILE_NAMES:
+                continue  # the company profile sits beside the deals it serves
             reason = _not_a_deal(path)
             if reason is None:
                 files.append(path)
@@ -177,8 +179,6 @@ def collect(source: Path, sheet: str | None = None, skipped: list[str] | None = 
 def _not_a_deal(path: Path) -> str | None:
     """Why a file of a deal folder is not a deal, judged by its name (the workers read the deals)."""
     name = path.name.lower()
-    if path.name in PROFILE_NAMES:
-        return "the company profile, not a deal"
     if name.endswith((".schema.json", ".schema.yaml", ".schema.yml")) or name == "schema.json":
         return "a JSON Schema, not a deal"
     if name.startswith(".") or name.startswith("~$"):
@@ -392,6 +392,9 @@ def run_batch(
     profile_record = api.profile_record(company)
     profile = validate_profile(profile_record) if profile_record is not None else None
     library = lib.load_library(clauses)
+    # A clause that cannot be rendered would fail every deal alike: refuse the library once, up front.
+    if problems := checks.render_problems(library):
+        raise LibraryError(problems, f"broken clause library {library.root}")
     folder = lib.templates_dir(templates)
     _warm_up(library, folder, parts)
     store = register if isinstance(register, Register) else (Register(register) if record else None)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from jinja2 import TemplateError, meta
 
 from . import text
-from .errors import LibraryError, Problem
+from .errors import LibraryError, Problem, RenderError
 from .library import DECLARATION_SECTIONS, Library, load_library_partial
 from .sandbox import ENV, compile_condition, escape_literals
 
@@ -38,6 +41,14 @@ def check_library(root: Path | None = None) -> tuple[Library | None, list[Proble
         library, problems = load_library_partial(root)
     except LibraryError as error:  # no library folder at all
         return None, error.problems
+    problems += _static_problems(library)
+    if not problems:  # a text that does not even compile would only be reported again
+        problems += render_problems(library)
+    return library, problems
+
+
+def _static_problems(library: Library) -> list[Problem]:
+    problems: list[Problem] = []
     for clause in library.clauses.values():
         meta_file = str(library.root / "catalogue.yaml")
         for section in clause.meta.sections:
@@ -92,4 +103,71 @@ def check_library(root: Path | None = None) -> tuple[Library | None, list[Proble
             problems.append(Problem(f"same order {key[1]} as {orders[key]!r} in document {key[0]}",
                                     f"{clause.id}.order", str(library.root / "catalogue.yaml")))
         orders[key] = clause.id
-    return library, problems
+    return problems
+
+
+def render_problems(library: Library) -> list[Problem]:
+    """Every clause rendered, in both languages, for each synthetic deal of ``check_deals.yaml``:
+    a text that fails (``{{ 1/0 }}``), runs away (a width of a billion) or gives another result when
+    rendered again (randomness) is reported by clause, language and line, once."""
+    from . import compose  # composing is above this module's layer; only this check needs it
+
+    numbers: dict[str, int | None] = {clause_id: n for n, clause_id in enumerate(library.clauses, start=1)}
+    ref = compose.make_ref(numbers)
+    found: dict[tuple[str, str], Problem] = {}
+    for variant, (deal, screening) in _check_deals().items():
+        for lang in ("ru", "en"):
+            context = {**compose.language_context(deal, screening, lang), "ref": ref, "lang": lang}
+            for clause in library.clauses.values():
+                if (clause.id, lang) in found:
+                    continue
+                path = str(library.root / lang / f"{clause.id}.txt")
+                try:
+                    first = compose.render_clause(clause, lang, context)
+                    again = compose.render_clause(clause, lang, context)
+                except RenderError as error:
+                    found[clause.id, lang] = Problem(f"cannot be rendered for the check deal '{variant}': "
+                                                     f"{error.reason}", "", path, None, error.line)
+                    continue
+                if first != again:
+                    found[clause.id, lang] = Problem("gives a different text each time it is rendered; a document "
+                                                     "must be the same for the same deal", "", path)
+    return list(found.values())
+
+
+@lru_cache(maxsize=1)
+def _check_deals() -> dict[str, tuple[Any, Any]]:
+    """The synthetic deals, validated and screened (a mistake in them is a bug in clausegen)."""
+    import copy
+
+    import yaml
+
+    from .screening import screen
+    from .sources import RawRecord
+    from .validation import validate_deal
+
+    spec = yaml.safe_load(resources.files("clausegen").joinpath("check_deals.yaml").read_text(encoding="utf-8"))
+    deals = {}
+    for name, changes in spec["variants"].items():
+        data = copy.deepcopy(spec["base"])
+        for dotted, value in changes.items():
+            *parents, last = dotted.split(".")
+            node = data
+            for part in parents:
+                node = node.setdefault(part, {})
+            if value is None:
+                node.pop(last, None)
+            else:
+                node[last] = value
+        deal = validate_deal(RawRecord(_plain(data), "check_deals.yaml")).deal
+        deals[name] = (deal, screen(deal))
+    return deals
+
+
+def _plain(value: Any) -> Any:
+    """Dates as the ISO text a deal file gives them."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -20,7 +20,7 @@ from .identification import identification_status
 from .library import Clause
 from .model import Bilingual, Deal, IdentificationResult, Party, Signatory
 from .recent import Recent
-from .sandbox import Markup, compile_text, escape, paths_read, value_at
+from .sandbox import RENDER_FAILURES, Markup, compile_text, escape, failure, paths_read, render_bounded, value_at
 from .screening import Screening
 from .selection import Selected
 
@@ -439,9 +439,12 @@ def render_clause(clause: Clause, lang: str, context: dict[str, Any]) -> list[Ma
     """The clause's paragraphs in ``lang``, XML-escaped, filled from ``context``."""
     try:
         template = compile_text(clause.text(lang))
-        return _paragraphs(template.render(context))
-    except TemplateError as error:
-        raise RenderError(f"clause {clause.id!r} ({lang}) cannot be rendered for this deal: {error}") from None
+        return _paragraphs("".join(render_bounded(template, context)))
+    except (TemplateError, *RENDER_FAILURES) as error:
+        reason, line = failure(error)
+        where = f", line {line}" if line else ""
+        raise RenderError(f"clause {clause.id!r} ({lang}{where}) cannot be rendered for this deal: {reason}",
+                          reason=reason, line=line) from None
 
 
 #: Rendered clause paragraphs by (text, the values at the paths it reads).  In a batch most clauses

@@ -88,9 +88,18 @@ class LibraryError(InputError):
 
 
 class RenderError(ClausegenError):
-    """A template or clause could not be rendered for this deal."""
+    """A template or clause could not be rendered for this deal.
+
+    ``reason`` is what went wrong without naming the clause, ``line`` the line of the text where it
+    did, when known (for ``clausegen clauses check``).
+    """
 
     exit_code = ExitCode.INVALID_INPUT
+
+    def __init__(self, message: str, *, reason: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
+        self.line = line
 
 
 class OutputError(ClausegenError):

@@ -30,7 +30,7 @@ from lxml import etree
 
 from . import wellformed
 from .errors import InputError, LibraryError, Problem, RenderError
-from .sandbox import ENV
+from .sandbox import ENV, RENDER_FAILURES, render_bounded
 
 MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a zip bomb stops here, before anything is read
@@ -220,9 +220,9 @@ class CompiledTemplate:
 
     def _render_part(self, name: str, context: dict[str, Any]) -> bytes:
         try:
-            pieces = list(self._templates[name].generate(context))
-        except TemplateError as error:
-            raise RenderError(f"template {self.path.name} ({name}): {error}") from None
+            pieces = render_bounded(self._templates[name], context)
+        except (TemplateError, *RENDER_FAILURES) as error:
+            raise RenderError(f"template {self.path.name} ({name}): {error or type(error).__name__}") from None
         xml = "".join(pieces)
         try:  # a failure is a bug, not a user error: never write a broken document
             if _paragraph_level(xml):
@@ -289,6 +289,9 @@ def _read_package(path: Path) -> list[tuple[str, bytes]]:
                 if len(data) > MAX_UNPACKED_BYTES:
                     raise LibraryError([Problem("template part too large when unpacked", info.filename, name)],
                                        "template refused")
+                problem = _part_problem(info.filename, data)
+                if problem:
+                    raise LibraryError([Problem(problem, info.filename, name)], "template refused")
                 parts.append((info.filename, data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError,
             RuntimeError) as error:  # unsupported compression; encryption
@@ -299,6 +302,30 @@ def _read_package(path: Path) -> list[tuple[str, bytes]]:
     if not any(part == "word/document.xml" for part, _ in parts):
         raise LibraryError([Problem("not a DOCX file: no word/document.xml", "", name)], "broken template")
     return parts
+
+
+MAX_TAGS = 10_000  # template tags in one part; the shipped templates have a few dozen
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+
+
+def _part_problem(part: str, data: bytes) -> str | None:
+    """Why a template's part may not be used, or None.
+
+    A part name that climbs out of the package (``../``), is absolute or uses backslashes would be
+    written into every document, which Word repairs and LibreOffice refuses; a DOCTYPE or ENTITY can
+    expand without end and is not allowed in Office XML; tens of thousands of tags are no template
+    a person wrote, and compiling them would exhaust memory.
+    """
+    segments = part.split("/")
+    if part.startswith("/") or "\\" in part or any(seg in ("", ".", "..") for seg in segments):
+        return "a part name outside the package (absolute, '..', '.' or backslashes) is not allowed"
+    if part.endswith((".xml", ".rels")):
+        if _DTD.search(data):
+            return "a DOCTYPE or ENTITY declaration is not allowed in a DOCX part"
+        tags = data.count(b"{{") + data.count(b"{%")
+        if tags > MAX_TAGS:
+            return f"{tags} template tags in one part (at most {MAX_TAGS})"
+    return None
 
 
 def _with_custom_content_type(data: bytes) -> bytes:

@@ -13,14 +13,28 @@ compiled or parsed (and so by ``clausegen clauses check``): ``import``,
 and names, attributes and string keys beginning with ``_``.  Both refusals are
 :class:`TemplateSyntaxError`.
 
-The sandbox also stops exhaustion by arithmetic: ``*`` and ``**`` refuse a
-result above :data:`MAX_SIZE` (``{{ 'a' * 10**9 }}`` would allocate a
-gigabyte), and the string methods that pad to a given width (``ljust``,
-``center``, ``format`` ...) are not available.  Both are :class:`SecurityError`.
+The sandbox also stops exhaustion.  A library is trusted to say what it likes,
+not to stop the machine:
+
+- ``*``, ``+`` and ``**`` refuse a result above :data:`MAX_SIZE` characters,
+  items or digits (``{{ 'a' * 10**9 }}`` would allocate a gigabyte; a number
+  of more than 4,300 digits cannot even be printed); a ``%`` format refuses
+  such a width or precision;
+- the filters that take a width or a count (``center``, ``indent``, ``format``,
+  ``replace``, ``batch``, ``slice`` ...) refuse one whose result would be that
+  large, and the string methods that pad or replace are not available;
+- loops: a ``for`` inside another ``for``, a loop over a computed value
+  (``'x' * 50000``) and the ``~`` operator are refused when a text is compiled;
+- what one text or template part renders is capped at :data:`MAX_OUTPUT`
+  characters (:func:`render_bounded`);
+- ``|random`` does not exist: the same inputs must give the same document.
+
+All of these are :class:`SecurityError` or :class:`TemplateSyntaxError`.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Any
@@ -33,8 +47,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
-__all__ = ["ENV", "Markup", "SecurityError", "TemplateSyntaxError", "compile_condition", "compile_text", "escape",
-           "escape_literals", "paths_read", "value_at"]
+__all__ = ["ENV", "RENDER_FAILURES", "Markup", "SecurityError", "TemplateSyntaxError", "compile_condition",
+           "compile_text", "escape", "escape_literals", "failure", "paths_read", "render_bounded", "value_at"]
+
+#: What rendering a text of the user's library can raise besides a TemplateError: arithmetic on the
+#: deal's values (``1/0``), a conversion (``'x'|int`` is fine, ``'9' * 5000 | int`` is not), a type
+#: mismatch (``1 + 'a'``), a macro calling itself.  Each is the library's mistake, never a traceback.
+RENDER_FAILURES = (ArithmeticError, ValueError, TypeError, LookupError, RecursionError)
 
 
 _LOADING = {nodes.Extends: "extends", nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from"}
@@ -48,6 +67,10 @@ def _post_order(node: nodes.Node) -> Any:
 
 def _refusal(node: nodes.Node) -> str | None:
     """Why ``node`` may not be compiled, or None."""
+    if isinstance(node, nodes.For):
+        return _loop_refusal(node)
+    if isinstance(node, nodes.Concat):
+        return "the '~' operator is not allowed: write the values side by side ({{ a }}{{ b }})"
     if type(node) in _LOADING:
         return f"'{{% {_LOADING[type(node)]} %}}' is not allowed: a template cannot load other templates or files"
     if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
@@ -60,6 +83,28 @@ def _refusal(node: nodes.Node) -> str | None:
     return None
 
 
+#: What a loop may go over: a value from the context (``end_use.end_users``), possibly sorted or
+#: filtered, or a list written out.  Anything computed could be made as long as one likes.
+_ITERABLE = (nodes.Name, nodes.Getattr, nodes.Getitem, nodes.List, nodes.Tuple, nodes.Const)
+_LOOP_FILTERS = frozenset({"sort", "reverse", "unique", "dictsort", "selectattr", "rejectattr", "select", "reject",
+                           "list", "map", "groupby"})
+
+
+def _loop_refusal(node: nodes.For) -> str | None:
+    iterable = node.iter
+    while isinstance(iterable, nodes.Filter) and iterable.name in _LOOP_FILTERS and iterable.node is not None:
+        iterable = iterable.node
+    if not isinstance(iterable, _ITERABLE) or (isinstance(iterable, nodes.Const)
+                                               and not isinstance(iterable.value, (list, tuple))):
+        return "a loop may only go over a value of the deal or a list written out, not over a computed value"
+    if node.recursive:
+        return "a recursive loop is not allowed"
+    for child in (*node.body, *node.else_):
+        if any(isinstance(inner, nodes.For) for inner in _post_order(child)):
+            return "a loop inside another loop is not allowed: a text's length must not multiply"
+    return None
+
+
 def refuse_unsafe(tree: nodes.Node, name: str | None = None, filename: str | None = None) -> None:
     """Raise :class:`TemplateSyntaxError` for the first construct of ``tree`` (in evaluation order) that
     reaches for another file or a private attribute."""
@@ -69,13 +114,83 @@ def refuse_unsafe(tree: nodes.Node, name: str | None = None, filename: str | Non
             raise TemplateSyntaxError(reason, node.lineno or 1, name, filename)
 
 
-MAX_SIZE = 100_000  # characters or items a single * may make; digits of a ** result
-_WIDTH = re.compile(r"%[-#0 +]*(\d+)")
-_PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "format", "format_map"})
+MAX_SIZE = 100_000  # characters or items a single operation may make
+MAX_DIGITS = 4_000  # digits of a number (Python prints no integer of more than 4,300)
+MAX_OUTPUT = 2_000_000  # characters one clause text or template part may render (an annex part is ~200,000)
+_WIDTH = re.compile(r"%[-#0 +]*(\d*)(?:\.(\d+))?")
+_PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "format", "format_map", "replace",
+                      "join"})
+
+
+_MAX_BITS = MAX_DIGITS * 10 // 3  # bits of a number of MAX_DIGITS decimal digits
 
 
 def _size(value: Any) -> int:
     return len(value) if isinstance(value, (str, bytes, list, tuple)) else 1
+
+
+def _check_format(text: str) -> None:
+    for width, precision in _WIDTH.findall(text):
+        if int(width or 0) > MAX_SIZE or int(precision or 0) > MAX_SIZE:
+            raise SecurityError(f"a '%' format with a width or precision above {MAX_SIZE} is not allowed")
+
+
+def _count(value: Any, what: str) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SIZE:
+        raise SecurityError(f"{what} {value} is above {MAX_SIZE}")
+    return value
+
+
+def _bounded_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    """The built-in filters that take a width or a count, refusing one that would exhaust memory."""
+    center, indent, fmt, replace = filters["center"], filters["indent"], filters["format"], filters["replace"]
+    batch, slice_, truncate, wordwrap = filters["batch"], filters["slice"], filters["truncate"], filters["wordwrap"]
+    join = filters["join"]
+
+    def bounded_center(value: Any, width: int = 80) -> Any:
+        return center(value, _count(width, "a width of"))
+
+    def bounded_indent(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> Any:
+        size = len(width) if isinstance(width, str) else _count(width, "an indent of")
+        if size * (str(value).count("\n") + 1) > MAX_SIZE:
+            raise SecurityError(f"indenting would make more than {MAX_SIZE} characters")
+        return indent(value, width, *args, **kwargs)
+
+    def bounded_format(value: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_format(str(value))
+        return fmt(value, *args, **kwargs)
+
+    def bounded_replace(context: Any, value: Any, old: Any, new: Any, count: Any = None) -> Any:
+        text = str(value)
+        times = text.count(str(old)) if count is None else min(_count(count, "a count of"), text.count(str(old)))
+        if len(text) + times * max(len(str(new)) - len(str(old)), 0) > MAX_SIZE:
+            raise SecurityError(f"replacing would make more than {MAX_SIZE} characters")
+        return replace(context, value, old, new, count)
+
+    def bounded_batch(value: Any, linecount: int, fill_with: Any = None) -> Any:
+        return batch(value, _count(linecount, "a batch of"), fill_with)
+
+    def bounded_slice(value: Any, slices: int, fill_with: Any = None) -> Any:
+        return slice_(value, _count(slices, "a slice count of"), fill_with)
+
+    def bounded_truncate(env: Any, value: Any, length: int = 255, *args: Any, **kwargs: Any) -> Any:
+        return truncate(env, value, _count(length, "a length of"), *args, **kwargs)
+
+    def bounded_wordwrap(env: Any, value: Any, width: int = 79, *args: Any, **kwargs: Any) -> Any:
+        return wordwrap(env, value, _count(width, "a width of"), *args, **kwargs)
+
+    def bounded_join(context: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
+        items = list(value)
+        if len(str(d)) * len(items) > MAX_SIZE:
+            raise SecurityError(f"joining would make more than {MAX_SIZE} characters")
+        return join(context, items, d, attribute)
+
+    from jinja2.utils import pass_environment, pass_eval_context
+
+    return {**filters, "center": bounded_center, "indent": bounded_indent, "format": bounded_format,
+            "replace": pass_eval_context(bounded_replace), "batch": bounded_batch, "slice": bounded_slice,
+            "truncate": pass_environment(bounded_truncate), "wordwrap": pass_environment(bounded_wordwrap),
+            "join": pass_eval_context(bounded_join)}
 
 
 DICT_ATTRIBUTES = frozenset(dir(dict))  # what ``some_dict.name`` finds before the key ``name``
@@ -84,18 +199,26 @@ DICT_ATTRIBUTES = frozenset(dir(dict))  # what ``some_dict.name`` finds before t
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox, refusing unsafe constructs when parsing or compiling (see the module docstring)."""
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "%":
-            if isinstance(left, str) and any(int(width) > MAX_SIZE for width in _WIDTH.findall(left)):
-                raise SecurityError(f"a '%' format with a width above {MAX_SIZE} is not allowed")
+            if isinstance(left, str):
+                _check_format(left)
             return left % right
         if operator == "**":
-            if isinstance(left, int) and isinstance(right, int) and right > 0 \
-                    and abs(left).bit_length() * right > MAX_SIZE * 4:  # about MAX_SIZE decimal digits
-                raise SecurityError(f"a power with about {abs(left).bit_length() * right // 3} digits is too large")
+            if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1 \
+                    and (digits := int(right * math.log10(abs(left))) + 1) > MAX_DIGITS:
+                raise SecurityError(f"a power of {digits} digits is too large (at most {MAX_DIGITS})")
             return left**right
+        if operator == "+":
+            if _size(left) + _size(right) > MAX_SIZE:
+                raise SecurityError(f"joining two values would make more than {MAX_SIZE} characters")
+            return left + right
+        if isinstance(left, int) and isinstance(right, int) and not isinstance(left, bool):
+            if abs(left).bit_length() + abs(right).bit_length() > _MAX_BITS:
+                raise SecurityError(f"a product of more than {MAX_DIGITS} digits is too large")
+            return left * right
         if isinstance(left, int) and not isinstance(right, (int, float)):
             left, right = right, left
         if isinstance(right, int) and _size(left) * max(right, 0) > MAX_SIZE:
@@ -144,7 +267,42 @@ def _make_env() -> ImmutableSandboxedEnvironment:
         extensions=[],
     )
     env.globals.clear()  # no range(), dict(), lipsum(), cycler(), joiner(), namespace()
+    env.filters = _bounded_filters(dict(env.filters))
+    del env.filters["random"]  # the same inputs must give the same document
     return env
+
+
+def failure(error: BaseException) -> tuple[str, int | None]:
+    """What a failed rendering says, on one line, and the line of the text where it failed.
+
+    Jinja rewrites a traceback so that frames of a template carry the template's own line numbers
+    (the file name ``<template>``); a syntax error carries its line itself.
+    """
+    line = getattr(error, "lineno", None)
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == "<template>":
+            line = trace.tb_lineno
+        trace = trace.tb_next
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    return " ".join(message.split()), line
+
+
+class OutputTooLarge(SecurityError):
+    """A text or template part rendered more than :data:`MAX_OUTPUT` characters."""
+
+
+def render_bounded(template: Any, context: dict[str, Any], limit: int = MAX_OUTPUT) -> list[str]:
+    """The pieces ``template`` renders for ``context``, stopping at ``limit`` characters in all
+    (a loop can repeat a bounded text as often as its data allows)."""
+    pieces: list[str] = []
+    total = 0
+    for piece in template.generate(context):
+        total += len(piece)
+        if total > limit:
+            raise OutputTooLarge(f"the text would be longer than {limit} characters")
+        pieces.append(piece)
+    return pieces
 
 
 ENV = _make_env()

@@ -15,7 +15,7 @@ from .sandbox import ENV, compile_condition, escape_literals
 #: The top-level names a clause text may use (see clauses/README.md).
 CLAUSE_VARIABLES = frozenset(
     {"lang", "contract", "supplier", "counterparty", "solution", "end_use", "permission", "payment", "screening",
-     "ref", "loop"}
+     "terms", "letters", "statement", "ref", "loop"}
 )
 CONDITION_VARIABLES = frozenset({"deal", "screening"})
 #: Grammar helpers that exist for one language's conventions: compared as the value they format.

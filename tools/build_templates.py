@@ -190,10 +190,8 @@ def build_letter() -> None:
     doc.save(OUT / "letter.docx")
 
 
-def build_letter_single() -> None:
-    doc = new_document()
-    letterhead(doc, ("one",))
-    paragraph(doc, "")
+def single_language_rows(doc: Document) -> None:
+    """The body of a letter in one language: one paragraph per row."""
     paragraph(doc, "{%p for row in rows %}")
     paragraph(doc, "{%p if row.kind == 'title' %}")
     paragraph(doc, "{{ row.text }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
@@ -203,9 +201,75 @@ def build_letter_single() -> None:
     paragraph(doc, "{{ row.text }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6)
     paragraph(doc, "{%p endif %}")
     paragraph(doc, "{%p endfor %}")
+
+
+def build_letter_single() -> None:
+    doc = new_document()
+    letterhead(doc, ("one",))
+    paragraph(doc, "")
+    single_language_rows(doc)
     letter_signature(doc)
     page_number_footer(doc)
     doc.save(OUT / "letter-single.docx")
+
+
+def statement_head(doc: Document, langs: tuple[str, ...]) -> None:
+    """The end user's letterhead: a framed blank for its particulars (prefilled where the deal names
+    the end user), its outgoing number and date, and the Supplier as addressee."""
+    table = doc.add_table(rows=1, cols=len(langs))
+    table.style = "Table Grid"  # the frame shows where the end user's letterhead or particulars go
+    for cell, lang in zip(table.rows[0].cells, langs):
+        first = cell.paragraphs[0]
+        run = first.add_run("{{ head.%s.blank }}" % lang)
+        run.italic = True
+        run.font.size = Pt(8)
+        for line in ("{{ head.%s.name }}", "{{ head.%s.address }}", "{{ head.%s.registration }}"):
+            paragraph(cell, line % lang, size=9, after=0)
+        paragraph(cell, "{{ head.%s.reference }}" % lang, size=9, before=6)
+    table = doc.add_table(rows=1, cols=len(langs))
+    no_borders(table)
+    for cell, lang in zip(table.rows[0].cells, langs):
+        first = cell.paragraphs[0]
+        first.paragraph_format.space_before = Pt(8)
+        first.add_run("{{ head.%s.to_label }}" % lang).bold = True
+        paragraph(cell, "{{ head.%s.to_name }}" % lang, after=0)
+        paragraph(cell, "{{ head.%s.to_address }}" % lang, after=0)
+        paragraph(cell, "{{ head.%s.form }}" % lang, size=8, before=6)
+
+
+def statement_signature(doc: Document) -> None:
+    """The end user's signature and seal: the statement is signed by the end user, never the Supplier."""
+    table = doc.add_table(rows=1, cols=1)
+    no_borders(table)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    cell = table.rows[0].cells[0]
+    first = cell.paragraphs[0]
+    first.paragraph_format.space_before = Pt(18)
+    first.paragraph_format.keep_with_next = True
+    first.add_run("{{ sign.role }}").bold = True
+    for line, before in (("{{ sign.company }}", 0), ("{{ sign.position }}", 10), ("{{ sign.person }}", 6),
+                         ("{{ sign.signature }}", 6), ("{{ sign.date }}", 6), ("{{ sign.seal }}", 12)):
+        paragraph(cell, line, before=before).paragraph_format.keep_with_next = True
+
+
+def build_statement() -> None:
+    doc = new_document()
+    statement_head(doc, ("ru", "en"))
+    paragraph(doc, "")
+    bilingual_rows_table(doc, "ru", "en")
+    statement_signature(doc)
+    page_number_footer(doc)
+    doc.save(OUT / "end-user-statement.docx")
+
+
+def build_statement_single() -> None:
+    doc = new_document()
+    statement_head(doc, ("one",))
+    paragraph(doc, "")
+    single_language_rows(doc)
+    statement_signature(doc)
+    page_number_footer(doc)
+    doc.save(OUT / "end-user-statement-single.docx")
 
 
 def build_screening_report() -> None:
@@ -258,5 +322,7 @@ if __name__ == "__main__":
     build_annex()
     build_letter()
     build_letter_single()
+    build_statement()
+    build_statement_single()
     build_screening_report()
     print("written:", *sorted(p.name for p in OUT.glob("*.docx")))

@@ -15,7 +15,7 @@ from .sandbox import ENV, compile_condition, escape_literals
 #: The top-level names a clause text may use (see clauses/README.md).
 CLAUSE_VARIABLES = frozenset(
     {"lang", "contract", "supplier", "counterparty", "solution", "end_use", "permission", "payment", "screening",
-     "terms", "letters", "statement", "ref", "loop"}
+     "ref", "loop"}
 )
 CONDITION_VARIABLES = frozenset({"deal", "screening"})
 #: Grammar helpers that exist for one language's conventions: compared as the value they format.
@@ -24,6 +24,8 @@ _LANGUAGE_FORMS = {
     "supplier.designation": "",
     "counterparty.designation": "",
 }
+#: The letters' own sections: the deal's letter numbers and response period, the end-user statement's issuer.
+CLAUSE_VARIABLES |= {"letters", "statement"}
 _EXPRESSION = re.compile(r"{{\s*(.*?)\s*}}", re.S)
 _REF = re.compile(r"\bref\(\s*['\"]([^'\"]+)['\"]")
 _TAGS = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.S)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateError
+from num2words import num2words
 
 from . import text
 from .errors import RenderError
@@ -154,7 +155,7 @@ def _end_use_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
 
 def _permission_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     perm = deal.permission
-    return {"number": text.document_number(perm.number, lang) if perm.number else "",
+    return {"number": number_in(perm.number, lang) if perm.number else "",
             "date": text.format_date(perm.date, lang) if perm.date else "",
             # list items: the text puts the ";" or "." after each
             "conditions": [condition.get(lang).strip().rstrip(".;") for condition in perm.conditions]}
@@ -174,17 +175,6 @@ def _screening_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
         "is_export": screening.is_export,
         "fired": list(screening.fired),
         "disclosed": list(screening.disclosed),
-    }
-
-
-def _terms_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
-    """The time limits: one setting (``terms.response_days``) for the annex and every letter."""
-    days = deal.terms.response_days
-    return {
-        "response_days": days,
-        "response_days_words": text.count_words(days, lang),
-        # «10 (десяти) рабочих дней» / "10 (ten) business days": as a letter says "within ..."
-        "response_period": text.business_days(days, lang),
     }
 
 
@@ -209,10 +199,33 @@ def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
     }
 
 
+def letter_period(days: int, lang: str) -> str:
+    """«10 (десяти) рабочих дней» / "10 (ten) business days", after «в течение» / "within".  A letter
+    defines no terms, so the words take no capital (the annex's defined «Рабочий день» does)."""
+    if lang == "ru":
+        noun = "рабочего дня" if days % 10 == 1 and days % 100 != 11 else "рабочих дней"
+        return f"{days} ({num2words(days, lang='ru', case='genitive')}) {noun}"
+    return f"{days} ({num2words(days, lang='en')}) business day{'' if days == 1 else 's'}"
+
+
+def number_in(value: str, lang: str) -> str:
+    """A document number in ``lang``: in English, one in Cyrillic also in Latin script, in brackets
+    (ICAO Doc 9303, as in passports): «ЭК-2026/1187» → "ЭК-2026/1187 (EK-2026/1187)"."""
+    if lang == "ru" or not any("\u0400" <= ch <= "\u04ff" for ch in value):
+        return value
+    import iuliia
+
+    return f"{value} ({iuliia.ICAO_DOC_9303.translate(value)})"
+
+
 def _letters_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
-    """The outgoing numbers of the letters of this deal, so that one letter can cite another."""
+    """What the letters share: the outgoing numbers of the deal's letters (so that one letter can cite
+    another) and the time to answer, from the one setting ``terms.response_days`` the annex uses too."""
     return {kind.replace("-", "_"): letter_number(deal, kind) for kind in LETTER_CODES} | {
-        "date": text.format_date(deal.letters.date or deal.contract.date, lang)}
+        "date": text.format_date(deal.letters.date or deal.contract.date, lang),
+        "response_days": deal.terms.response_days,
+        "response_period": letter_period(deal.terms.response_days, lang),
+    }
 
 
 #: The names a clause text can use (see clauses/README.md), each made only when a text reads it:
@@ -227,7 +240,6 @@ _SECTIONS: dict[str, Any] = {
     "permission": _permission_view,
     "payment": _payment_view,
     "screening": _screening_view,
-    "terms": _terms_view,
     "letters": _letters_view,
     "statement": _statement_view,
 }

@@ -49,39 +49,6 @@ def format_amount(amount: Decimal, currency: str, lang: str) -> str:
     return f"{currency} {format_number(amount, 'en')} ({words}{fraction} {name})"
 
 
-@lru_cache(maxsize=128)
-def count_words(count: int, lang: str) -> str:
-    """A whole number in words as a time limit puts it: «десяти» (в течение 10 (десяти) дней) / "ten"."""
-    words = num2words(count, lang=lang)
-    if lang != "ru":
-        return words
-    out = []
-    for word in words.split():
-        parses = [p for p in _morph().parse(word) if {"NUMR"} & p.tag.grammemes or "ADJF" in p.tag]
-        form = parses[0].inflect({"gent"}) if parses else None
-        out.append(form.word if form is not None else word)
-    return " ".join(out)
-
-
-def business_days(count: int, lang: str) -> str:
-    """«10 (десяти) рабочих дней» / "10 (ten) business days", for "within ..." / «в течение ...»."""
-    if lang == "ru":
-        noun = "рабочего дня" if count % 10 == 1 and count % 100 != 11 else "рабочих дней"
-        return f"{count} ({count_words(count, 'ru')}) {noun}"
-    return f"{count} ({count_words(count, 'en')}) business day{'s' if count != 1 else ''}"
-
-
-@lru_cache(maxsize=256)
-def document_number(number: str, lang: str) -> str:
-    """A document number in ``lang``: in English, one written in Cyrillic gets its transliteration in
-    brackets (ICAO Doc 9303, as in passports): «ЭК-2026/1187» → "ЭК-2026/1187 (EK-2026/1187)"."""
-    if lang == "ru" or not any("\u0400" <= ch <= "\u04ff" for ch in number):
-        return number
-    import iuliia
-
-    return f"{number} ({iuliia.ICAO_DOC_9303.translate(number)})"
-
-
 @lru_cache(maxsize=None)
 def _territories(lang: str) -> dict[str, str]:
     return dict(Locale(lang).territories)

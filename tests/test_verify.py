@@ -405,6 +405,6 @@ def test_every_document_a_batch_of_the_examples_writes_verifies(tmp_path):
 
     result = run_batch(ROOT / "examples", tmp_path / "out", company=COMPANY, record=False)
     written = sorted((tmp_path / "out").rglob("*.docx"))
-    assert len(written) == sum(len(outcome.files) for outcome in result.outcomes) == 20
+    assert len(written) == sum(len(outcome.files) for outcome in result.outcomes) == 26  # 8 examples
     problems = [str(problem) for path in written for problem in verify_file(path).problems]
     assert problems == []

@@ -33,7 +33,25 @@ def new_document() -> Document:
     style.paragraph_format.space_after = Pt(3)
     style.paragraph_format.space_before = Pt(0)
     doc.core_properties.author = "clausegen"
+    hyphenation(doc)
     return doc
+
+
+def hyphenation(doc: Document) -> None:
+    """Automatic hyphenation (Word and LibreOffice both honour it): justified narrow Russian columns
+    otherwise show wide gaps between long words."""
+    settings = doc.settings.element
+    anchor = settings.find(qn("w:defaultTabStop"))
+    # the schema's order: defaultTabStop, autoHyphenation, consecutiveHyphenLimit, hyphenationZone
+    for name, value in reversed((("w:autoHyphenation", None), ("w:consecutiveHyphenLimit", "2"),
+                                 ("w:hyphenationZone", "357"))):
+        element = OxmlElement(name)
+        if value is not None:
+            element.set(qn("w:val"), value)
+        if anchor is not None:
+            anchor.addnext(element)
+        else:
+            settings.insert(0, element)
 
 
 def page_number_footer(doc: Document) -> None:
@@ -180,11 +198,28 @@ def letter_signature(doc: Document) -> None:
     doc.add_paragraph().add_run("{%p endif %}")
 
 
+#: The language of each column of a letter, for hyphenation: Russian words with Russian patterns.
+LETTER_LANGUAGES = {"ru": "ru-RU", "en": "en-GB"}
+
+
+def letter_languages(table, langs: tuple[str, ...]) -> None:
+    """Mark every run of each column of ``table`` with that column's language (w:lang)."""
+    for row in table.rows:
+        for cell, lang in zip(row.cells, langs):
+            for par in cell.paragraphs:
+                for run in par.runs:
+                    element = OxmlElement("w:lang")
+                    element.set(qn("w:val"), LETTER_LANGUAGES[lang])
+                    run._r.get_or_add_rPr().append(element)
+
+
 def build_letter() -> None:
     doc = new_document()
     letterhead(doc, ("ru", "en"))
     paragraph(doc, "")
     bilingual_rows_table(doc, "ru", "en")
+    for table in doc.tables:
+        letter_languages(table, ("ru", "en"))
     letter_signature(doc)
     page_number_footer(doc)
     doc.save(OUT / "letter.docx")
@@ -252,11 +287,43 @@ def statement_signature(doc: Document) -> None:
         paragraph(cell, line, before=before).paragraph_format.keep_with_next = True
 
 
+def statement_rows_table(doc: Document) -> None:
+    """The statement's body, as bilingual_rows_table, except that its closing paragraphs (the only
+    unnumbered "plain" rows) are kept on the page of the end user's signature."""
+    table = doc.add_table(rows=0, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    no_borders(table)
+    tag_row(table, "{%tr for row in rows %}")
+    tag_row(table, "{%tr if row.kind == 'title' %}")
+    row = table.add_row()
+    for cell, lang in zip(row.cells, ("ru", "en")):
+        set_cell(cell, "{{ row.%s }}" % lang, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
+    tag_row(table, "{%tr elif row.kind == 'list' %}")
+    row = table.add_row()
+    for cell, lang in zip(row.cells, ("ru", "en")):
+        set_cell(cell, "{{ row.%s }}" % lang, align=WD_ALIGN_PARAGRAPH.LEFT)
+    tag_row(table, "{%tr elif row.kind == 'plain' %}")
+    row = table.add_row()
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    for cell, lang in zip(row.cells, ("ru", "en")):
+        set_cell(cell, "{{ row.%s }}" % lang, keep=True)
+    tag_row(table, "{%tr else %}")
+    row = table.add_row()
+    for cell, lang in zip(row.cells, ("ru", "en")):
+        set_cell(cell, "{{ row.%s }}" % lang)
+    tag_row(table, "{%tr endif %}")
+    tag_row(table, "{%tr endfor %}")
+    column_widths(table, (8.5, 8.5))
+
+
 def build_statement() -> None:
     doc = new_document()
     statement_head(doc, ("ru", "en"))
     paragraph(doc, "")
-    bilingual_rows_table(doc, "ru", "en")
+    statement_rows_table(doc)
+    for table in doc.tables:
+        letter_languages(table, ("ru", "en"))
     statement_signature(doc)
     page_number_footer(doc)
     doc.save(OUT / "end-user-statement.docx")
@@ -317,12 +384,16 @@ def build_screening_report() -> None:
     doc.save(OUT / "screening-report.docx")
 
 
+BUILDERS = {"annex": build_annex, "letter": build_letter, "letter-single": build_letter_single,
+            "screening-report": build_screening_report}
+BUILDERS |= {"end-user-statement": build_statement, "end-user-statement-single": build_statement_single}
+
 if __name__ == "__main__":
+    # python tools/build_templates.py [annex letter ...]: only the named templates; all without names
+    import sys
+
     OUT.mkdir(exist_ok=True)
-    build_annex()
-    build_letter()
-    build_letter_single()
-    build_statement()
-    build_statement_single()
-    build_screening_report()
-    print("written:", *sorted(p.name for p in OUT.glob("*.docx")))
+    names = sys.argv[1:] or list(BUILDERS)
+    for name in names:
+        BUILDERS[name]()
+    print("written:", *sorted(f"{name}.docx" for name in names))

@@ -155,10 +155,7 @@ def _end_use_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
 
 def _permission_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     perm = deal.permission
-    return {"number": number_in(perm.number, lang) if perm.number else "",
-            "date": text.format_date(perm.date, lang) if perm.date else "",
-            # list items: the text puts the ";" or "." after each
-            "conditions": [condition.get(lang).strip().rstrip(".;") for condition in perm.conditions]}
+    return {"number": perm.number or "", "date": text.format_date(perm.date, lang) if perm.date else ""}
 
 
 def _payment_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
@@ -178,6 +175,14 @@ def _screening_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
     }
 
 
+def _after_colon(value: str) -> str:
+    """A value that goes after a colon in running text: «…целей: прогнозирование…», not «…целей:
+    Прогнозирование…».  Only a capital followed by a small letter is lowered (never "AI", "SAP")."""
+    if len(value) > 1 and value[0].isupper() and value[1].islower():
+        return value[0].lower() + value[1:]
+    return value
+
+
 def statement_issuer(deal: Deal) -> Any:
     """Who issues the end-user statement when the deal says: its one named end user, else None (a blank)."""
     users = deal.end_use.end_users
@@ -187,9 +192,18 @@ def statement_issuer(deal: Deal) -> Any:
 def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     """The end-user statement's issuer: the one end user the deal names, or blanks for the end user to fill."""
     issuer = statement_issuer(deal)
+    perm = deal.permission
+    permission = {
+        # in the English column a Cyrillic number also in Latin script ("ЭК-2026/1187 (EK-2026/1187)")
+        "permission_number": number_in(perm.number, lang) if perm.number else "",
+        # list items: the text puts the ";" or "." after each
+        "permission_conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions],
+    }
+    permission["purpose"] = _after_colon(_b(deal.end_use.purpose, lang))
     if issuer is None:
-        return {"issuer": "", "issuer_address": "", "issuer_is_counterparty": False}
+        return {"issuer": "", "issuer_address": "", "issuer_is_counterparty": False, **permission}
     return {
+        **permission,
         "issuer": issuer.name.get(lang),
         # the country alone is no address: the end user then fills it in
         "issuer_address": f"{_b(issuer.address, lang)}, {text.country_name(issuer.country, lang)}"

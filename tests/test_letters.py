@@ -207,7 +207,8 @@ def test_end_user_statement_is_issued_by_the_end_user_to_the_supplier(library: l
     assert "ОГРН" not in text and "Our ref.:" not in text, "not on the Supplier's letterhead"
     assert "End User's letterhead (particulars)" in text
     assert "To: / Neuroset Limited Liability Company" in text
-    assert "Danube Nuclear Generation JSC (the \"End User\") hereby makes the following statement to " \
+    assert "Danube Nuclear Generation JSC (the \"End User\") hereby makes the following statement" in text
+    assert "to whom this statement is addressed: " \
            "Neuroset Limited Liability Company (the \"Supplier\")" in text
     assert "version 2.0" in text and "Quantity (scope): 1 site licence" in text
     assert "Contract price: EUR 150,000.00" in text
@@ -250,7 +251,7 @@ def test_end_user_statement_leaves_the_issuer_blank_when_the_deal_names_no_end_u
     text = _letter_en(_load("permission-speech-rs.yaml"), "end-user-statement", library)
     assert "Full legal name: ________________" in text
     assert "The person named in the particulars at the head of this statement" in text
-    assert "to be made between the Supplier and Balkan Voice Systems d.o.o." in text  # a deal on hold: not signed
+    assert "to which the other party will be Balkan Voice Systems d.o.o." in text  # a deal on hold: not signed
 
 
 def test_end_user_statement_binds_the_end_user_to_the_permissions_conditions(library: lib.Library) -> None:

@@ -175,14 +175,6 @@ def _screening_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
     }
 
 
-def _after_colon(value: str) -> str:
-    """A value that goes after a colon in running text: «…целей: прогнозирование…», not «…целей:
-    Прогнозирование…».  Only a capital followed by a small letter is lowered (never "AI", "SAP")."""
-    if len(value) > 1 and value[0].isupper() and value[1].islower():
-        return value[0].lower() + value[1:]
-    return value
-
-
 def statement_issuer(deal: Deal) -> Any:
     """Who issues the end-user statement when the deal says: its one named end user, else None (a blank)."""
     users = deal.end_use.end_users
@@ -199,7 +191,6 @@ def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
         # list items: the text puts the ";" or "." after each
         "permission_conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions],
     }
-    permission["purpose"] = _after_colon(_b(deal.end_use.purpose, lang))
     if issuer is None:
         return {"issuer": "", "issuer_address": "", "issuer_is_counterparty": False, **permission}
     return {

@@ -544,6 +544,7 @@ def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...
             "head": {"one": head(lang)},
             "rows": [{"kind": r.kind, "text": r.text(lang)} for r in rows],
             "sign": sign,
+            "language": {"ru": "ru-RU", "en": "en-GB"}[lang],  # w:lang of every run: hyphenation
         }
     return {
         "head": {lang: head(lang) for lang in langs},

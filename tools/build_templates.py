@@ -207,10 +207,22 @@ def letter_languages(table, langs: tuple[str, ...]) -> None:
     for row in table.rows:
         for cell, lang in zip(row.cells, langs):
             for par in cell.paragraphs:
-                for run in par.runs:
-                    element = OxmlElement("w:lang")
-                    element.set(qn("w:val"), LETTER_LANGUAGES[lang])
-                    run._r.get_or_add_rPr().append(element)
+                _mark_runs(par.runs, LETTER_LANGUAGES[lang])
+
+
+def _mark_runs(runs, value: str) -> None:
+    for run in runs:
+        element = OxmlElement("w:lang")
+        element.set(qn("w:val"), value)
+        run._r.get_or_add_rPr().append(element)
+
+
+def single_language(doc: Document) -> None:
+    """A one-language letter: every run in the letter's language, a template tag (``language``)."""
+    paragraphs = list(doc.paragraphs) + [par for table in doc.tables for row in table.rows for cell in row.cells
+                                         for par in cell.paragraphs]
+    for par in paragraphs:
+        _mark_runs([run for run in par.runs if "{%" not in run.text], "{{ language }}")
 
 
 def build_letter() -> None:
@@ -244,6 +256,7 @@ def build_letter_single() -> None:
     paragraph(doc, "")
     single_language_rows(doc)
     letter_signature(doc)
+    single_language(doc)
     page_number_footer(doc)
     doc.save(OUT / "letter-single.docx")
 
@@ -335,6 +348,7 @@ def build_statement_single() -> None:
     paragraph(doc, "")
     single_language_rows(doc)
     statement_signature(doc)
+    single_language(doc)
     page_number_footer(doc)
     doc.save(OUT / "end-user-statement-single.docx")
 

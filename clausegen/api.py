@@ -156,6 +156,12 @@ _LETTER_TITLES = {
 }
 
 
+#: The templates of a letter (both languages, one language); the end-user statement is the end
+#: user's document, on its own letterhead, not the Supplier's.
+LETTER_TEMPLATES = {"letter": ("letter.docx", "letter-single.docx"),
+                    "end-user-statement": ("end-user-statement.docx", "end-user-statement-single.docx")}
+
+
 def build_letter(
     kind: str,
     deal: Deal,
@@ -175,8 +181,8 @@ def build_letter(
     langs: tuple[str, ...] = ("ru", "en") if lang == "both" else (lang,)
     selected = select(library, kind, deal, screening)
     rows = compose.compose_rows(selected, deal, screening)
-    name = "letter.docx" if len(langs) == 2 else "letter-single.docx"
-    template = lib.templates_dir(templates) / name
+    both, single = LETTER_TEMPLATES.get(kind, LETTER_TEMPLATES["letter"])
+    template = lib.templates_dir(templates) / (both if len(langs) == 2 else single)
     compiled = render.compiled_template(template)
     data = compiled.render(compose.letter_context(kind, rows, deal, langs),
                            _properties(deal, kind, _LETTER_TITLES[kind], selected, library, compiled))
@@ -344,7 +350,7 @@ def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, 
 
 #: The template each kind of document is rendered from (bilingual letters).
 TEMPLATES = {"annex": "annex.docx", "screening-report": "screening-report.docx",
-             **{kind: "letter.docx" for kind in LETTER_KINDS}}
+             **{kind: LETTER_TEMPLATES.get(kind, LETTER_TEMPLATES["letter"])[0] for kind in LETTER_KINDS}}
 PACK_PARTS = ("report", "annex", "letters")
 #: The kinds of document each part of a pack may hold.
 PART_KINDS = {"report": ("screening-report",), "annex": ("annex",), "letters": LETTER_KINDS}

@@ -29,6 +29,8 @@ _LANGUAGE_FORMS = {
     "supplier.designation": "",
     "counterparty.designation": "",
 }
+#: The letters' own sections: the deal's letter numbers and response period, the end-user statement's issuer.
+CLAUSE_VARIABLES |= {"letters", "statement"}
 _EXPRESSION = re.compile(r"{{\s*(.*?)\s*}}", re.S)
 _REF = re.compile(r"\bref\(\s*['\"]([^'\"]+)['\"]")
 _TAGS = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.S)

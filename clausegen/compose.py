@@ -27,6 +27,9 @@ from .selection import Selected
 LANGS = text.LANGS
 _MARKER = re.compile(r"^(?:\(?[a-zа-яё]\)|\([ivx]+\)|[-–—•])\s")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+#: A full stop typed after a value that ends with one («2026 г.», "Alexandria."): one stop, not two;
+#: an ellipsis stays as it is.
+_DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 
 
 @dataclass(frozen=True)
@@ -329,6 +332,7 @@ def _solution_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any
         "name": _name(deal.solution.name, lang),
         "description": _b(deal.solution.description, lang),
         "version": deal.solution.version or "",
+        "quantity": _b(deal.solution.quantity, lang),
         "delivery": str(deal.solution.delivery),
         "can_modify": deal.solution.counterparty_can_modify,
     }
@@ -374,6 +378,65 @@ def _screening_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
         "enhanced_terms": screening.enhanced or bool(screening.fired),
         "is_export": screening.is_export,
         "fired": list(screening.fired),
+        "disclosed": list(screening.disclosed),
+    }
+
+
+def statement_issuer(deal: Deal) -> Any:
+    """Who issues the end-user statement when the deal says: its one named end user, else None (a blank)."""
+    users = deal.end_use.end_users
+    return users[0] if len(users) == 1 else None
+
+
+def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    """The end-user statement's issuer: the one end user the deal names, or blanks for the end user to fill."""
+    issuer = statement_issuer(deal)
+    perm = deal.permission
+    permission = {
+        # in the English column a Cyrillic number also in Latin script ("ЭК-2026/1187 (EK-2026/1187)")
+        "permission_number": number_in(perm.number, lang) if perm.number else "",
+        # list items: the text puts the ";" or "." after each
+        "permission_conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions],
+    }
+    if issuer is None:
+        return {"issuer": "", "issuer_address": "", "issuer_is_counterparty": False, **permission}
+    return {
+        **permission,
+        "issuer": issuer.name.get(lang),
+        # the country alone is no address: the end user then fills it in
+        "issuer_address": f"{_b(issuer.address, lang)}, {text.country_name(issuer.country, lang)}"
+        if issuer.address else "",
+        "issuer_is_counterparty": issuer.name.get("en").casefold() == deal.counterparty.name.get("en").casefold()
+        or issuer.name.get("ru").casefold() == deal.counterparty.name.get("ru").casefold(),
+    }
+
+
+def letter_period(days: int, lang: str) -> str:
+    """«10 (десяти) рабочих дней» / "10 (ten) business days", after «в течение» / "within".  A letter
+    defines no terms, so the words take no capital (the annex's defined «Рабочий день» does)."""
+    if lang == "ru":
+        noun = "рабочего дня" if days % 10 == 1 and days % 100 != 11 else "рабочих дней"
+        return f"{days} ({num2words(days, lang='ru', case='genitive')}) {noun}"
+    return f"{days} ({num2words(days, lang='en')}) business day{'' if days == 1 else 's'}"
+
+
+def number_in(value: str, lang: str) -> str:
+    """A document number in ``lang``: in English, one in Cyrillic also in Latin script, in brackets
+    (ICAO Doc 9303, as in passports): «ЭК-2026/1187» → "ЭК-2026/1187 (EK-2026/1187)"."""
+    if lang == "ru" or not any("\u0400" <= ch <= "\u04ff" for ch in value):
+        return value
+    import iuliia
+
+    return f"{value} ({iuliia.ICAO_DOC_9303.translate(value)})"
+
+
+def _letters_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    """What the letters share: the outgoing numbers of the deal's letters (so that one letter can cite
+    another) and the time to answer, from the one setting ``terms.response_days`` the annex uses too."""
+    return {kind.replace("-", "_"): letter_number(deal, kind) for kind in LETTER_CODES} | {
+        "date": text.format_date(deal.letters.date or deal.contract.date, lang),
+        "response_days": deal.terms.response_days,
+        "response_period": letter_period(deal.terms.response_days, lang),
     }
 
 
@@ -392,6 +455,8 @@ _SECTIONS: dict[str, Any] = {
     "terms": _terms_view,
     "disclosure": _disclosure_view,
     "identification": _identification_view,
+    "letters": _letters_view,
+    "statement": _statement_view,
 }
 
 
@@ -431,7 +496,8 @@ def _paragraphs(rendered: str) -> list[Markup]:
         joined = lines[0]
         for line in lines[1:]:
             joined += ("\n" if _MARKER.match(line) else " ") + line
-        paragraphs.append(Markup(_CARRIED.sub(lambda found: chr(int(found.group(1))), joined)))
+        joined = _DOUBLED_STOP.sub(".", _CARRIED.sub(lambda found: chr(int(found.group(1))), joined))
+        paragraphs.append(Markup(joined))
     return paragraphs
 
 
@@ -613,9 +679,14 @@ def _registration_line(party: Party, lang: str) -> str:
     return ", ".join(parts)
 
 
+def letter_number(deal: Deal, kind: str) -> str:
+    """The outgoing number of the deal's letter of ``kind`` (EXP-2026-0157/EUR)."""
+    return f"{deal.letters.number_prefix or deal.deal_id}/{LETTER_CODES[kind]}"
+
+
 def letter_head(deal: Deal, kind: str, lang: str) -> dict[str, str]:
     """Letterhead, outgoing number and date, and addressee in one language."""
-    number = f"{deal.letters.number_prefix or deal.deal_id}/{LETTER_CODES[kind]}"
+    number = letter_number(deal, kind)
     when = text.format_date(deal.letters.date or deal.contract.date, lang)
     supplier, counterparty = deal.supplier, deal.counterparty
     # An address often ends with its country already, in either language (an address given only in
@@ -635,28 +706,83 @@ def letter_head(deal: Deal, kind: str, lang: str) -> dict[str, str]:
     }
 
 
+_BLANK = "________________"
+#: The end-user statement's own labels, per language: it is the end user's document, on its letterhead.
+_STATEMENT_LABELS = {
+    "ru": {"blank": "Бланк (реквизиты) Конечного пользователя", "name": "Полное наименование",
+           "address": "Адрес (место нахождения)", "registration": "Регистрационный номер",
+           "reference": f"Исх. № {_BLANK} от «___» {_BLANK} 20___ г.", "to": "Кому:",
+           "form": "Форма Поставщика №", "role": "За Конечного пользователя", "position": "Должность",
+           "person": "Ф. И. О.", "signature": "Подпись", "date": "Дата", "seal": "М.П. (при наличии)"},
+    "en": {"blank": "End User's letterhead (particulars)", "name": "Full legal name",
+           "address": "Address (registered office)", "registration": "Registration number",
+           "reference": f"Ref. No. {_BLANK} of {_BLANK} 20___", "to": "To:",
+           "form": "Supplier's form No.", "role": "For the End User", "position": "Position",
+           "person": "Full name", "signature": "Signature", "date": "Date", "seal": "Seal (if any)"},
+}
+
+
+def statement_head(deal: Deal, lang: str) -> dict[str, str]:
+    """The head of the end-user statement in one language: the end user's particulars (from the deal
+    when it names one end user, else blanks), the Supplier as addressee, and the Supplier's form number."""
+    labels, issuer = _STATEMENT_LABELS[lang], _statement_view(deal, None, lang)  # type: ignore[arg-type]
+    supplier = deal.supplier
+    return {
+        "blank": labels["blank"],
+        "name": f"{labels['name']}: {issuer['issuer'] or _BLANK}",
+        "address": f"{labels['address']}: {issuer['issuer_address'] or _BLANK}",
+        "registration": f"{labels['registration']}: {_BLANK}",
+        "reference": labels["reference"],
+        "to_label": labels["to"],
+        "to_name": supplier.name.get(lang),
+        "to_address": _b(supplier.address, lang),
+        "form": f"{labels['form']} {letter_number(deal, 'end-user-statement')}",
+    }
+
+
+def statement_sign(deal: Deal, langs: tuple[str, ...]) -> dict[str, str]:
+    """The end user's signature block (never the Supplier's), its labels in the letter's languages."""
+    issuer = statement_issuer(deal)
+
+    def both(key: str) -> str:
+        return " / ".join(_STATEMENT_LABELS[lang][key] for lang in langs)
+
+    company = " / ".join(dict.fromkeys(issuer.name.get(lang) for lang in langs)) if issuer else _BLANK
+    return {"role": both("role"), "company": company,
+            **{key: f"{both(key)}: {_BLANK}" for key in ("position", "person", "signature", "date")},
+            "seal": both("seal")}
+
+
 def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...]) -> dict[str, Any]:
-    """What templates/letter.docx (two languages) or letter-single.docx (one) needs."""
+    """What templates/letter.docx (two languages) or letter-single.docx (one) needs; for the end-user
+    statement, templates/end-user-statement.docx or end-user-statement-single.docx."""
+    statement = kind == "end-user-statement"
+    head = (lambda lang: statement_head(deal, lang)) if statement else (lambda lang: letter_head(deal, kind, lang))
     sig = deal.supplier.signatory
     sign = None
-    if kind != "end-user-statement" and sig is not None:
+    if statement:
+        sign = statement_sign(deal, langs)
+    elif sig is not None:
         position = " / ".join(dict.fromkeys(_col("position", sig.position, lang) for lang in langs))
-        name_lang = "ru" if "ru" in langs and sig.name.has("ru") else langs[0]
         sign = {
             "position": position,
+            # the legal form too ("Neuroset LLC"): the short name as the profile gives it, else the full name
             "company": " / ".join(dict.fromkeys(_name(deal.supplier.short_name or deal.supplier.name, lang)
                                                 for lang in langs)),
-            "name": _initials(sig.name.get(name_lang), name_lang),
+            # the name in each language of the letter: «М.С. Кузнецова / Maria Kuznetsova»
+            "name": " / ".join(dict.fromkeys(_initials(sig.name.get(lang), lang) for lang in langs)),
         }
     if len(langs) == 1:
         lang = langs[0]
         return {
-            "head": {"one": letter_head(deal, kind, lang)},
+            "head": {"one": head(lang)},
             "rows": [{"kind": r.kind, "text": r.text(lang)} for r in rows],
             "sign": sign,
+            "language": {"ru": "ru-RU", "en": "en-GB"}[lang],  # w:lang of every run: hyphenation
+            "footer": {"page": "Стр. " if lang == "ru" else "Page ", "of": " из " if lang == "ru" else " of "},
         }
     return {
-        "head": {lang: letter_head(deal, kind, lang) for lang in langs},
+        "head": {lang: head(lang) for lang in langs},
         "rows": [{"kind": r.kind, "ru": r.text("ru"), "en": r.text("en")} for r in rows],
         "sign": sign,
     }

@@ -31,7 +31,7 @@ BLOCKING = frozenset({Decision.OUTSIDE_DECLARATION, Decision.REFUSE, Decision.PE
 LETTERS_ALLOWED: dict[Decision, tuple[str, ...]] = {
     Decision.OUTSIDE_DECLARATION: (),
     Decision.REFUSE: ("refusal",),
-    Decision.PERMISSION_REQUIRED: ("notice", "enduse-request", "end-user-statement", "hold"),
+    Decision.PERMISSION_REQUIRED: ("hold", "enduse-request", "end-user-statement", "notice"),
     Decision.PROCEED_WITH_PERMISSION: ("notice", "enduse-request", "end-user-statement"),
     Decision.ENHANCED_DUE_DILIGENCE: ("notice", "enduse-request", "end-user-statement"),
     Decision.PROCEED: ("notice", "enduse-request", "end-user-statement"),
@@ -41,7 +41,8 @@ LETTERS_ALLOWED: dict[Decision, tuple[str, ...]] = {
 LETTERS_RECOMMENDED: dict[Decision, tuple[str, ...]] = {
     Decision.OUTSIDE_DECLARATION: (),
     Decision.REFUSE: ("refusal",),
-    Decision.PERMISSION_REQUIRED: ("hold",),
+    # The Commission's application needs the end user's data: the request and the statement go with the hold.
+    Decision.PERMISSION_REQUIRED: ("hold", "enduse-request", "end-user-statement"),
     Decision.PROCEED_WITH_PERMISSION: ("notice", "end-user-statement"),
     Decision.ENHANCED_DUE_DILIGENCE: ("notice", "enduse-request", "end-user-statement"),
     Decision.PROCEED: ("notice",),
@@ -141,6 +142,13 @@ class Screening:
     @property
     def fired(self) -> list[int]:
         return [r.number for r in self.indicators if r.status == FIRED]
+
+    @property
+    def disclosed(self) -> list[int]:
+        """Fired indicators that the deal's own data shows (an activity it lists), not only a declared flag:
+        a letter then asks what the decision needs, not whether the fact is true."""
+        return [r.number for r in self.indicators
+                if r.status == FIRED and any(not e.startswith("red_flags:") for e in r.evidence)]
 
     @property
     def enhanced(self) -> bool:

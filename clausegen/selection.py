@@ -29,11 +29,12 @@ class ScreeningView:
     is_export: bool
     fired: tuple[int, ...]
     blocked: bool
+    disclosed: tuple[int, ...] = ()  # fired indicators the deal's data shows (Screening.disclosed)
 
     @classmethod
     def of(cls, screening: Screening) -> ScreeningView:
         return cls(str(screening.decision), screening.enhanced, screening.is_export, tuple(screening.fired),
-                   screening.blocked)
+                   screening.blocked, tuple(screening.disclosed))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ EXPECTED_DECISIONS = {
     "onprem-logistics-kz": "enhanced_due_diligence",
     "weights-research-in": "proceed_with_permission",
     "hold-vision-tr": "permission_required",
+    "permission-speech-rs": "permission_required",
     "refuse-drone-xx": "refuse",
     "controlled-item-am": "outside_declaration",
     "licence-imaging-am": "proceed",

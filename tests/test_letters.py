@@ -1,8 +1,11 @@
-"""Counterparty letters (issue 4): golden texts, the question per indicator, the screening gate."""
+"""Counterparty letters (issues 4 and 12): golden texts, the questions the request asks, the end-user
+statement as the end user's document, the hold and refusal letters, the screening gate."""
 
 from __future__ import annotations
 
 import copy
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "letters"
 PROFILE = EXAMPLES / "clausegen.yaml"
+DATA = Path(__file__).resolve().parent / "data"
+#: A nuclear power plant operator (Annex 1 item 19 fired from the deal's own data).
+REACTOR = DATA / "reactor-operator.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +35,8 @@ def library() -> lib.Library:
     return lib.load_library()
 
 
-def _load(name: str) -> Deal:
-    return api.load_deal(EXAMPLES / name, PROFILE).deal
+def _load(name: str | Path) -> Deal:
+    return api.load_deal(name if isinstance(name, Path) else EXAMPLES / name, PROFILE).deal
 
 
 def _dump(data: bytes) -> str:
@@ -42,14 +48,23 @@ LETTER_CASES = [
     ("onprem-logistics-kz.yaml", "enduse-request", "both"),
     ("onprem-logistics-kz.yaml", "end-user-statement", "both"),
     ("hold-vision-tr.yaml", "hold", "both"),
+    ("hold-vision-tr.yaml", "enduse-request", "both"),
+    ("hold-vision-tr.yaml", "end-user-statement", "both"),
+    ("permission-speech-rs.yaml", "hold", "both"),
+    ("permission-speech-rs.yaml", "enduse-request", "both"),
+    ("permission-speech-rs.yaml", "end-user-statement", "both"),
+    ("permission-speech-rs.yaml", "end-user-statement", "en"),
+    (REACTOR, "enduse-request", "both"),
+    (REACTOR, "end-user-statement", "both"),
     ("refuse-drone-xx.yaml", "refusal", "both"),
     ("saas-clinic-ae.yaml", "notice", "en"),
     ("saas-clinic-ae.yaml", "notice", "ru"),
 ]
 
 
-@pytest.mark.parametrize(("example", "kind", "lang"), LETTER_CASES)
-def test_letter_text_matches_golden(example: str, kind: str, lang: str, library: lib.Library,
+@pytest.mark.parametrize(("example", "kind", "lang"), LETTER_CASES,
+                         ids=[f"{Path(e).stem}-{k}-{lang}" for e, k, lang in LETTER_CASES])
+def test_letter_text_matches_golden(example: str | Path, kind: str, lang: str, library: lib.Library,
                                     request: pytest.FixtureRequest) -> None:
     deal = _load(example)
     letter = api.build_letter(kind, deal, screen(deal), library, lang=lang)
@@ -74,7 +89,8 @@ def test_letter_has_letterhead_reference_addressee_and_signature(library: lib.Li
     text = _dump(api.build_letter("notice", deal, screen(deal), library).data)
     for expected in ("Нейросеть", "ОГРН 1157746000000", "Исх. № EXP-2026-0157/NTC от 24 ноября 2026 г.",
                      "Our ref.: EXP-2026-0157/NTC, 24 November 2026", "Astana Logistic Systems LLP",
-                     "Генеральный директор / General Director", "М.С. Кузнецова"):
+                     "Генеральный директор / General Director", "ООО «Нейросеть» / Neuroset LLC",
+                     "М.С. Кузнецова / Maria Kuznetsova"):
         assert expected in text
 
 
@@ -105,7 +121,9 @@ def _deal(data: dict) -> Deal:
     return validate_deal(RawRecord(data, "test.yaml"), profile).deal
 
 
-QUESTIONS = [clause for clause in lib.load_library().for_document("enduse-request") if clause.id.startswith("question-")]
+#: The questions asked because an Annex 1 indicator fired (the others depend on what the deal gives).
+QUESTIONS = [clause for clause in lib.load_library().for_document("enduse-request")
+             if clause.id.startswith("question-") and re.match(r"\d+ in screening\.fired", clause.meta.when)]
 
 
 def _indicators_of(clause_id: str) -> list[int]:
@@ -132,6 +150,199 @@ def test_question_appears_exactly_when_its_indicator_fires(question: str, librar
     plain = expected.unescape()
     assert plain[:60] in fired_text
     assert plain[:60] not in quiet_text
+
+
+def _example_data(name: str) -> dict:
+    """An example deal as plain data, its dates as ISO strings (as a deal file read as text gives them)."""
+    return json.loads(json.dumps(yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8")), default=str))
+
+
+def _letter_en(deal: Deal, kind: str, library: lib.Library) -> str:
+    return _dump(api.build_letter(kind, deal, screen(deal), library, lang="en").data)
+
+
+def _letter_both(deal: Deal, kind: str, library: lib.Library) -> str:
+    return _dump(api.build_letter(kind, deal, screen(deal), library).data)
+
+
+# ------------------------------------------------------------ the request asks what the deal does not say
+
+
+def test_request_to_a_reactor_operator_asks_for_the_plant_not_whether_it_is_nuclear(library: lib.Library) -> None:
+    text = _letter_en(_load(REACTOR), "enduse-request", library)
+    assert "takes part, directly or indirectly, in any nuclear activity" not in text
+    for needed in ("nuclear installation", "its owner and its operator", "IAEA safeguards",
+                   "will be used only at that installation for the stated purpose"):
+        assert needed in text, needed
+
+
+def test_request_does_not_ask_for_end_users_purpose_or_place_the_deal_gives(library: lib.Library) -> None:
+    text = _letter_en(_load(REACTOR), "enduse-request", library)
+    assert "Please identify every end user" not in text
+    assert "Please describe the specific tasks" not in text
+    assert "Please state where" not in text
+
+
+def test_request_asks_for_the_end_users_and_place_a_deal_lacks_but_not_its_given_purpose(
+        library: lib.Library) -> None:
+    text = _letter_en(_load("permission-speech-rs.yaml"), "enduse-request", library)
+    assert "Please identify every end user" in text
+    assert "Please state where" in text
+    assert "Please describe the specific tasks" not in text
+
+
+def test_request_asks_about_nuclear_activity_when_indicator_19_is_only_declared(library: lib.Library) -> None:
+    data = _base_deal_data()
+    data["red_flags"] = [19]
+    text = _letter_en(_deal(data), "enduse-request", library)
+    assert "takes part, directly or indirectly, in any nuclear activity" in text
+    assert "IAEA safeguards" in text
+
+
+# ------------------------------------------------------------ the end-user statement is the end user's document
+
+
+def test_end_user_statement_is_issued_by_the_end_user_to_the_supplier(library: lib.Library) -> None:
+    text = _letter_both(_load(REACTOR), "end-user-statement", library)
+    assert "ОГРН" not in text and "Our ref.:" not in text, "not on the Supplier's letterhead"
+    assert "End User's letterhead (particulars)" in text
+    assert "To: / Neuroset Limited Liability Company" in text
+    assert "Danube Nuclear Generation JSC (the \"End User\") hereby makes the following statement" in text
+    assert "to whom this statement is addressed: " \
+           "Neuroset Limited Liability Company (the \"Supplier\")" in text
+    assert "version 2.0" in text and "Quantity (scope): 1 site licence" in text
+    assert "Contract price: EUR 150,000.00" in text
+    assert "For the End User" in text and "Seal (if any)" in text and "М.П. (при наличии)" in text
+    assert "Кузнецова" not in text, "the Supplier does not sign the end user's statement"
+
+
+def test_end_user_statement_undertakings_use_the_declarations_full_wmd_wording(library: lib.Library) -> None:
+    text = _letter_both(_load("onprem-logistics-kz.yaml"), "end-user-statement", library)
+    for words in ("research, development, manufacture, testing, operation and maintenance of nuclear, chemical, "
+                  "bacteriological (biological) or toxin weapons",
+                  "subsystems and components of such weapons, missiles and unmanned aerial vehicles",
+                  "technology, materials, equipment and software related to them",
+                  "научных исследований, разработки, изготовления, испытания, эксплуатации и технического "
+                  "обслуживания ядерного, химического, бактериологического (биологического) или токсинного оружия",
+                  "подсистем и компонентов указанных видов оружия",
+                  "the preparation and/or commission of terrorist acts", "or any other military purpose",
+                  "without the Supplier's prior written consent, re-export"):
+        assert words in text, words
+
+
+def test_end_user_statement_lasts_as_long_as_the_annexs_restrictions(library: lib.Library) -> None:
+    # The annex: obligations survive 5 years after the Contract ends, the prohibited purposes without limit.
+    annex = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "clauses" / "en").glob("final-provisions.txt"))
+    assert "5 (five) years" in annex and "without limit of time" in annex
+    text = _letter_en(_load("onprem-logistics-kz.yaml"), "end-user-statement", library)
+    assert "Prohibited Purposes remain in force without limit of time" in text
+    assert "for 5 (five) years after its termination or expiry" in text
+
+
+def test_end_user_statement_gives_the_nuclear_assurances_only_when_item_19_fired(library: lib.Library) -> None:
+    nuclear = _letter_en(_load(REACTOR), "end-user-statement", library)
+    plain = _letter_en(_load("onprem-logistics-kz.yaml"), "end-user-statement", library)
+    for words in ("owner of the installation", "operator of the installation", "IAEA safeguards agreement",
+                  "uranium enrichment, the reprocessing of irradiated nuclear fuel, heavy water production"):
+        assert words in nuclear and words not in plain, words
+
+
+def test_end_user_statement_leaves_the_issuer_blank_when_the_deal_names_no_end_user(library: lib.Library) -> None:
+    text = _letter_en(_load("permission-speech-rs.yaml"), "end-user-statement", library)
+    assert "Full legal name: ________________" in text
+    assert "The person named in the particulars at the head of this statement" in text
+    assert "to which the other party will be Balkan Voice Systems d.o.o." in text  # a deal on hold: not signed
+
+
+def test_end_user_statement_binds_the_end_user_to_the_permissions_conditions(library: lib.Library) -> None:
+    data = _example_data("weights-research-in.yaml")
+    data["permission"]["conditions"] = [{"ru": "Решение ИИ используется только в г. Хайдарабаде",
+                                         "en": "The AI Solution is used only in Hyderabad."}]
+    rows = docx_rows(_letter_bytes(_deal(data), "end-user-statement", library))
+    (row,) = [row for row in rows if len(row) == 2 and "conditions of permission" in row[1]]
+    assert "— Решение ИИ используется только в г. Хайдарабаде." in row[0]
+    # a Cyrillic permission number is transliterated in the English column; one full stop, not two
+    assert "permission No. ЭК-2026/1187 (EK-2026/1187) dated 28 November 2026" in row[1]
+    assert "— The AI Solution is used only in Hyderabad." in row[1] and ".." not in row[1]
+
+
+def _letter_bytes(deal: Deal, kind: str, library: lib.Library) -> bytes:
+    return api.build_letter(kind, deal, screen(deal), library).data
+
+
+# ------------------------------------------------------------ hold, refusal, and what every letter shares
+
+
+def test_hold_letter_rests_on_the_law_and_the_pre_signature_stage_not_on_a_contract_clause(
+        library: lib.Library) -> None:
+    text = _letter_both(_load("hold-vision-tr.yaml"), "hold", library)
+    for absent in ("terms of the contract", "условиями договора", "in accordance with the Contract"):
+        assert absent not in text, absent
+    assert "Federal Law No. 183-FZ" in text and "Export Control Commission of the Russian Federation" in text
+    assert "draft contract No. LA-0180/2026" in text and "we cannot sign the Contract" in text
+
+
+def test_hold_letter_discloses_no_internal_concern(library: lib.Library) -> None:
+    text = _letter_en(_load("hold-vision-tr.yaml"), "hold", library).casefold()
+    for word in ("concern", "military", "suspect", "risk", "indicator", "red flag"):
+        assert word not in text, word
+
+
+def test_hold_letter_names_what_happens_next(library: lib.Library) -> None:
+    text = _letter_en(_load("hold-vision-tr.yaml"), "hold", library)
+    assert "our ref. EXP-2026-0180/EUR" in text and "form No. EXP-2026-0180/EUS" in text
+    assert "If the permission is granted, we will send you the Contract for signature" in text
+    assert "If the permission is refused, the Contract cannot be concluded" in text
+
+
+def test_permission_pack_holds_the_hold_letter_the_request_and_the_end_user_statement(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["pack", str(EXAMPLES / "permission-speech-rs.yaml"), "--company",
+                                      str(PROFILE), "-o", str(tmp_path), "--no-register"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"EXP-2026-0195-{kind}.docx" for kind in ("screening", "hold", "enduse-request", "end-user-statement"))
+
+
+def test_refusal_is_itself_the_notice_and_promises_no_money(library: lib.Library) -> None:
+    text = _letter_both(_load("refuse-drone-xx.yaml"), "refusal", library)
+    assert "With effect from the date of this letter, our negotiations on the Contract are at an end" in text
+    assert "С даты настоящего письма прекращаются наши переговоры" in text
+    for money in ("refund", "repay", "payment", "возвра", "денежн", "расчёт"):
+        assert money not in text.casefold(), money
+
+
+LETTER_DEALS = [("onprem-logistics-kz.yaml", ("notice", "enduse-request", "end-user-statement")),
+                ("permission-speech-rs.yaml", ("hold", "enduse-request", "end-user-statement")),
+                ("refuse-drone-xx.yaml", ("refusal",))]
+
+
+@pytest.mark.parametrize(("example", "kinds"), LETTER_DEALS, ids=[e for e, _ in LETTER_DEALS])
+def test_every_letter_greets_ladies_and_gentlemen_and_calls_the_declaration_advisory(
+        example: str, kinds: tuple[str, ...], library: lib.Library) -> None:
+    deal = _load(example)
+    for kind in kinds:
+        text = _letter_both(deal, kind, library)
+        assert "Уважаемые господа!" not in text, kind
+        if kind != "end-user-statement":
+            assert "Уважаемые дамы и господа!" in text and "Dear Sir or Madam," in text, kind
+        for wrong in ("required by the Declaration", "mandatory under the Declaration", "требует Декларация",
+                      "обязательн"):
+            assert wrong not in text, (kind, wrong)
+
+
+def test_one_response_time_in_every_letter(library: lib.Library) -> None:
+    data = _example_data("permission-speech-rs.yaml")
+    data["terms"] = {"response_days": 7}
+    deal = _deal(data)
+    for kind in ("hold", "enduse-request", "end-user-statement"):
+        text = _letter_both(deal, kind, library)
+        assert "7 (seven) business days" in text and "7 (семи) рабочих дней" in text, kind
+        assert "10 (ten)" not in text and "(десяти)" not in text, kind
+
+
+def test_a_full_stop_after_a_value_ending_in_one_is_not_doubled() -> None:
+    assert compose._paragraphs("от 10 декабря 2026 г.. Это решение") == ["от 10 декабря 2026 г. Это решение"]
+    assert compose._paragraphs("Alexandria.. Then… and so...") == ["Alexandria. Then… and so..."]
 
 
 # ------------------------------------------------------------ the screening gate

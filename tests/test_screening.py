@@ -388,3 +388,18 @@ def test_annex_of_a_deal_with_permission_is_allowed(workdir):
     result = invoke("annex", "deal.yaml", "-o", "out.docx", "--company", COMPANY)
     assert result.exit_code == 0, result.output
     assert (workdir / "out.docx").is_file()
+
+
+# ------------------------------------------------------------------ which letters a decision recommends
+
+
+def test_permission_required_recommends_the_hold_letter_the_request_and_the_end_user_statement():
+    # The Commission's application needs the end user's data (issue 12, item 9).
+    assert screen(HOLD).letters == ("hold", "enduse-request", "end-user-statement")
+
+
+def test_a_fired_indicator_the_deal_shows_is_disclosed_a_declared_one_is_not():
+    shown = screen({"counterparty.activities": ["nuclear_reactors"], "solution.suitable_for": ["nuclear"]})
+    declared = screen({"red_flags": [19]})
+    assert 19 in shown.fired and shown.disclosed == [19]
+    assert 19 in declared.fired and declared.disclosed == []

@@ -76,8 +76,12 @@ def _field(paragraph, instruction: str, size: float | None = None) -> None:
 PAGE_WORDS = {"ru": ("Стр. ", " из "), "en": ("Page ", " of ")}
 
 
+#: The words of a one-language template's footer, filled from the context in the document's language.
+PAGE_WORDS["one"] = ("{{ footer.page }}", "{{ footer.of }}")
+
+
 def page_number_footer(doc: Document, langs: tuple[str, ...] = ("ru", "en")) -> None:
-    """Centred footer «Стр. X из Y / Page X of Y» (one language's words for a one-language letter)."""
+    """Centred footer «Стр. X из Y / Page X of Y»; ("one",) for a template that serves either language."""
     paragraph = doc.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for index, lang in enumerate(langs):
@@ -242,20 +246,47 @@ def letter_signature(doc: Document) -> None:
     doc.add_paragraph().add_run("{%p endif %}")
 
 
+#: The language of each column of a letter, for hyphenation: Russian words with Russian patterns.
+LETTER_LANGUAGES = {"ru": "ru-RU", "en": "en-GB"}
+
+
+def letter_languages(table, langs: tuple[str, ...]) -> None:
+    """Mark every run of each column of ``table`` with that column's language (w:lang)."""
+    for row in table.rows:
+        for cell, lang in zip(row.cells, langs):
+            for par in cell.paragraphs:
+                _mark_runs(par.runs, LETTER_LANGUAGES[lang])
+
+
+def _mark_runs(runs, value: str) -> None:
+    for run in runs:
+        element = OxmlElement("w:lang")
+        element.set(qn("w:val"), value)
+        run._r.get_or_add_rPr().append(element)
+
+
+def single_language(doc: Document) -> None:
+    """A one-language letter: every run in the letter's language, a template tag (``language``)."""
+    paragraphs = list(doc.paragraphs) + [par for table in doc.tables for row in table.rows for cell in row.cells
+                                         for par in cell.paragraphs]
+    for par in paragraphs:
+        _mark_runs([run for run in par.runs if "{%" not in run.text], "{{ language }}")
+
+
 def build_letter() -> None:
     doc = new_document()
     letterhead(doc, ("ru", "en"))
     paragraph(doc, "")
     bilingual_rows_table(doc, "ru", "en")
+    for table in doc.tables:
+        letter_languages(table, ("ru", "en"))
     letter_signature(doc)
     page_number_footer(doc)
     doc.save(OUT / "letter.docx")
 
 
-def build_letter_single() -> None:
-    doc = new_document()
-    letterhead(doc, ("one",))
-    paragraph(doc, "")
+def single_language_rows(doc: Document) -> None:
+    """The body of a letter in one language: one paragraph per row."""
     paragraph(doc, "{%p for row in rows %}")
     paragraph(doc, "{%p if row.kind == 'title' %}")
     paragraph(doc, "{{ row.text }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
@@ -265,9 +296,109 @@ def build_letter_single() -> None:
     paragraph(doc, "{{ row.text }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6)
     paragraph(doc, "{%p endif %}")
     paragraph(doc, "{%p endfor %}")
+
+
+def build_letter_single() -> None:
+    doc = new_document()
+    letterhead(doc, ("one",))
+    paragraph(doc, "")
+    single_language_rows(doc)
     letter_signature(doc)
-    page_number_footer(doc)
+    single_language(doc)
+    page_number_footer(doc, ("one",))
     doc.save(OUT / "letter-single.docx")
+
+
+def statement_head(doc: Document, langs: tuple[str, ...]) -> None:
+    """The end user's letterhead: a framed blank for its particulars (prefilled where the deal names
+    the end user), its outgoing number and date, and the Supplier as addressee."""
+    table = doc.add_table(rows=1, cols=len(langs))
+    table.style = "Table Grid"  # the frame shows where the end user's letterhead or particulars go
+    for cell, lang in zip(table.rows[0].cells, langs):
+        first = cell.paragraphs[0]
+        run = first.add_run("{{ head.%s.blank }}" % lang)
+        run.italic = True
+        run.font.size = Pt(8)
+        for line in ("{{ head.%s.name }}", "{{ head.%s.address }}", "{{ head.%s.registration }}"):
+            paragraph(cell, line % lang, size=9, after=0)
+        paragraph(cell, "{{ head.%s.reference }}" % lang, size=9, before=6)
+    table = doc.add_table(rows=1, cols=len(langs))
+    no_borders(table)
+    for cell, lang in zip(table.rows[0].cells, langs):
+        first = cell.paragraphs[0]
+        first.paragraph_format.space_before = Pt(8)
+        first.add_run("{{ head.%s.to_label }}" % lang).bold = True
+        paragraph(cell, "{{ head.%s.to_name }}" % lang, after=0)
+        paragraph(cell, "{{ head.%s.to_address }}" % lang, after=0)
+        paragraph(cell, "{{ head.%s.form }}" % lang, size=8, before=6)
+
+
+def statement_signature(doc: Document) -> None:
+    """The end user's signature and seal: the statement is signed by the end user, never the Supplier."""
+    table = doc.add_table(rows=1, cols=1)
+    no_borders(table)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    cell = table.rows[0].cells[0]
+    first = cell.paragraphs[0]
+    first.paragraph_format.space_before = Pt(18)
+    first.paragraph_format.keep_with_next = True
+    first.add_run("{{ sign.role }}").bold = True
+    for line, before in (("{{ sign.company }}", 0), ("{{ sign.position }}", 10), ("{{ sign.person }}", 6),
+                         ("{{ sign.signature }}", 6), ("{{ sign.date }}", 6), ("{{ sign.seal }}", 12)):
+        paragraph(cell, line, before=before).paragraph_format.keep_with_next = True
+
+
+def statement_rows_table(doc: Document) -> None:
+    """The statement's body, as bilingual_rows_table, except that its closing paragraphs (the only
+    unnumbered "plain" rows) are kept on the page of the end user's signature."""
+    table = doc.add_table(rows=0, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    no_borders(table)
+    tag_row(table, "{%tr for row in rows %}")
+    tag_row(table, "{%tr if row.kind == 'title' %}")
+    row = table.add_row()
+    for cell, lang in zip(row.cells, ("ru", "en")):
+        set_cell(cell, "{{ row.%s }}" % lang, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
+    tag_row(table, "{%tr elif row.kind == 'list' %}")
+    row = table.add_row()
+    for cell, lang in zip(row.cells, ("ru", "en")):
+        set_cell(cell, "{{ row.%s }}" % lang, align=WD_ALIGN_PARAGRAPH.LEFT)
+    tag_row(table, "{%tr elif row.kind == 'plain' %}")
+    row = table.add_row()
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    for cell, lang in zip(row.cells, ("ru", "en")):
+        set_cell(cell, "{{ row.%s }}" % lang, keep=True)
+    tag_row(table, "{%tr else %}")
+    row = table.add_row()
+    for cell, lang in zip(row.cells, ("ru", "en")):
+        set_cell(cell, "{{ row.%s }}" % lang)
+    tag_row(table, "{%tr endif %}")
+    tag_row(table, "{%tr endfor %}")
+    column_widths(table, (8.5, 8.5))
+
+
+def build_statement() -> None:
+    doc = new_document()
+    statement_head(doc, ("ru", "en"))
+    paragraph(doc, "")
+    statement_rows_table(doc)
+    for table in doc.tables:
+        letter_languages(table, ("ru", "en"))
+    statement_signature(doc)
+    page_number_footer(doc)
+    doc.save(OUT / "end-user-statement.docx")
+
+
+def build_statement_single() -> None:
+    doc = new_document()
+    statement_head(doc, ("one",))
+    paragraph(doc, "")
+    single_language_rows(doc)
+    statement_signature(doc)
+    single_language(doc)
+    page_number_footer(doc, ("one",))
+    doc.save(OUT / "end-user-statement-single.docx")
 
 
 def build_screening_report() -> None:
@@ -360,12 +491,13 @@ def build_screening_report() -> None:
                      "________________ (подпись)", "Дата: {{ report.sign.%s.date }}"):
             paragraph(cell, line % who if "%s" in line else line, after=2).paragraph_format.keep_with_next = True
         cell.width = Cm(8.5)
-    page_number_footer(doc)
+    page_number_footer(doc, ("ru",))
     doc.save(OUT / "screening-report.docx")
 
 
 BUILDERS = {"annex": build_annex, "letter": build_letter, "letter-single": build_letter_single,
             "screening-report": build_screening_report}
+BUILDERS |= {"end-user-statement": build_statement, "end-user-statement-single": build_statement_single}
 
 if __name__ == "__main__":
     # python tools/build_templates.py [annex letter ...]: only the named templates; all without names

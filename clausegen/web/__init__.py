@@ -106,9 +106,9 @@ DECISIONS: dict[str, DecisionView] = {
         "Приостановить / On hold: permission required", "stop",
         "Section 4.2/4.3: the export needs the Export Control Commission's permission. Until it is granted, "
         "no annex may be signed.",
-        ("Send the counterparty the hold letter (notice of postponement) below.",
-         "Apply to the Export Control Commission for permission; the request for end-use information and the "
-         "end-use statement help collect what the application needs.",
+        ("Send the counterparty the hold letter below together with the request for end-use information and "
+         "the end-user statement form: the hold letter cites both, and the application needs the end user's data.",
+         "Apply to the Export Control Commission for permission with the answers and the signed statement.",
          "When the permission is granted, enter its number and date under «Что известно / What is known» and "
          "check again: the annex then becomes available and cites the permission.")),
     Decision.REFUSE: DecisionView(

@@ -15,9 +15,9 @@ import pytest
 from helpers import ANNEX_EXAMPLES, COMPANY, EXAMPLE_DEALS, ROOT
 
 from clausegen import api
-from clausegen.errors import ExitCode, InputError
+from clausegen.errors import ExitCode, InputError, Problem
 from clausegen.render import docx_rows
-from clausegen.verify import Report, row_problems, verify_document
+from clausegen.verify import Report, expected_for, lint_rows, load_expected, row_problems, verify_document
 
 LETTER_LANGS = ("both", "ru", "en")
 BASE = "saas-clinic-ae"  # the example every damaged copy starts from
@@ -91,8 +91,30 @@ def row_starting(data: bytes, prefix: str) -> tuple[int, list[str]]:
     raise AssertionError(f"no row starts with {prefix!r}")
 
 
+_CODE = re.compile(r"^\[([\w-]+)\] ")
+
+
+def code_of(message: str) -> str:
+    """The check's code of a problem message ("[numbers] numbers differ: …" -> "numbers")."""
+    found = _CODE.match(message)
+    assert found, f"a problem without a code: {message}"
+    return found.group(1)
+
+
+def text_of(message: str) -> str:
+    """A problem message without its code."""
+    return _CODE.sub("", message)
+
+
 def problems_in_row(report: Report, row: int) -> list[str]:
-    return [problem.message for problem in report.problems if problem.row == row]
+    return [text_of(problem.message) for problem in report.problems if problem.row == row]
+
+
+def added(original: bytes, damaged: bytes, expected=None) -> list[Problem]:
+    """The problems the damage added (the original's own defects, if any, are not the test's subject)."""
+    before = {str(problem) for problem in verify_document(original, "document.docx", expected).problems}
+    return [problem for problem in verify_document(damaged, "document.docx", expected).problems
+            if str(problem) not in before]
 
 
 # ------------------------------------------------------------------ documents of the examples
@@ -113,38 +135,100 @@ def base_annex(annexes) -> bytes:
     return annexes[BASE].generated.data
 
 
-@pytest.mark.parametrize("stem", sorted(ANNEX_EXAMPLES))
-def test_every_example_annex_passes(annexes, stem):
-    report = assert_passes(annexes[stem].generated.data, f"{stem}-annex.docx")
-    assert report.columns == ("ru", "en")
-    assert report.rows == len(annexes[stem].generated.rows)  # every clause row was compared
+#: What the examples' documents still get wrong today (issue 12), found by the checks of this part:
+#: (example, document group) -> {check code: (what is wrong, the helper fixing it in parallel)}.
+#: Document groups: "annex" (columns ru,en), "annex-en-ru", "report", "letters" (the pack's letters and
+#: every letter the decision allows, bilingual and in each language).  The lead removes an entry when
+#: the fix is merged; the xfail(strict=True) tests below then pass, and fail loudly if a fix arrives
+#: without its entry being removed.
+_ANNEX_DATE = ("date-format", "the title writes the contract date «20» ноября 2026 г., the preamble and 1.2 "
+               "20 ноября 2026 г.", "annex")
+_ANNEX_TERM = ("term-case", 'clause 13.1 uses "the export control law applicable to it" in lower case beside '
+               'the defined term "Export Control Law"', "annex")
+_PREAMBLE_LATIN = ("latin-in-ru", "the preamble copies the English position and authority (e.g. «в лице Chief "
+                   "Executive Officer …, действующего на основании the Articles of Association»)", "russian")
+_ANNEX = {"date-format": _ANNEX_DATE[1:], "term-case": _ANNEX_TERM[1:]}
+_REPORT_CODES = {"code-leak": ("the screening report prints codes (bank_transfer, payment.method, red_flags, "
+                               "activity tags, «notice (NTC)»)", "report")}
+_REQUEST_DOTS = {"double-punctuation": ("the information request writes «2026 г.. Настоящим»", "letters")}
+KNOWN_DEFECTS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
+    **{(stem, group): {**_ANNEX, "latin-in-ru": _PREAMBLE_LATIN[1:]}
+       for stem in ("saas-clinic-ae", "hardware-camera-vn") for group in ("annex", "annex-en-ru")},
+    **{("onprem-logistics-kz", group): {**_ANNEX, "working-days": (
+        "the enhanced annex gives 5 working days to answer a request and 3 to report a change, 10 elsewhere "
+        "(one setting: terms.response_days)", "annex")} for group in ("annex", "annex-en-ru")},
+    **{("weights-research-in", group): {**_ANNEX, "latin-in-ru": _PREAMBLE_LATIN[1:], "no-transliteration": (
+        "the permission number ЭК-2026/1187 stands in the English column without a transliteration", "annex")}
+       for group in ("annex", "annex-en-ru")},
+    **{(stem, "report"): dict(_REPORT_CODES) for stem in sorted(EXAMPLE_DEALS) if stem != "controlled-item-am"},
+    ("weights-research-in", "report"): {**_REPORT_CODES, "date-format": (
+        "the screening report writes the permission date 28 ноября 2026 г. and 28.11.2026", "report")},
+    **{(stem, "letters"): dict(_REQUEST_DOTS) for stem in ("saas-clinic-ae", "hardware-camera-vn",
+                                                           "onprem-logistics-kz", "weights-research-in",
+                                                           "hold-vision-tr")},
+    ("refuse-drone-xx", "letters"): {"double-punctuation": ("the refusal writes «2026 г.. Это решение»", "letters")},
+}
+GROUPS = ("annex", "annex-en-ru", "report", "letters")
 
 
-@pytest.mark.parametrize("stem", sorted(ANNEX_EXAMPLES))
-def test_every_example_annex_with_english_on_the_left_passes(screened, library, stem):
-    deal, screening = screened[stem]
-    generated = api.build_annex(deal, screening, library, columns=("en", "ru"))
-    report = assert_passes(generated.data, f"{stem}-annex-en-ru.docx")
-    assert report.columns == ("en", "ru")
-
-
-@pytest.mark.parametrize("stem", sorted(EXAMPLE_DEALS))
-def test_every_document_of_every_example_pack_passes(screened, library, stem):
-    deal, screening = screened[stem]
-    documents = api.build_pack(deal, screening, library)
-    assert documents, "a pack always has the screening report"
-    for document in documents:
-        assert_passes(document.data, document.filename)
-
-
-@pytest.mark.parametrize("lang", LETTER_LANGS)
-@pytest.mark.parametrize("stem", sorted(EXAMPLE_DEALS))
-def test_every_letter_an_example_allows_passes_in_each_language(screened, library, stem, lang):
-    deal, screening = screened[stem]
+def example_documents(stem: str, group: str, library) -> list[tuple[str, bytes, tuple[str, ...]]]:
+    """The documents of ``group`` that the example ``stem`` produces: (name, DOCX, expected columns)."""
+    deal = api.load_deal(EXAMPLE_DEALS[stem], COMPANY).deal
+    screening = api.screen_deal(deal)
+    if group in ("annex", "annex-en-ru"):
+        if not screening.annex_allowed:
+            return []
+        columns = ("ru", "en") if group == "annex" else ("en", "ru")
+        return [(f"{stem}-{group}.docx", api.build_annex(deal, screening, library, columns=columns).data, columns)]
+    if group == "report":
+        return [(f"{stem}-report.docx", api.build_report(deal, screening, library).data, ("ru",))]
+    documents = [(d.filename, d.data, ("ru", "en")) for d in api.build_pack(deal, screening, library)
+                 if d.kind not in ("annex", "screening-report")]
     for kind in screening.letters_allowed():
-        letter = api.build_letter(kind, deal, screening, library, lang=lang)
-        report = assert_passes(letter.data, letter.filename)
-        assert report.columns == (("ru", "en") if lang == "both" else (lang,))
+        for lang in LETTER_LANGS:
+            letter = api.build_letter(kind, deal, screening, library, lang=lang)
+            documents.append((letter.filename, letter.data, ("ru", "en") if lang == "both" else (lang,)))
+    return documents
+
+
+def example_problems(stem: str, group: str, library) -> list[tuple[str, str]]:
+    """(check code, problem) of every document of the group, checked with and without the deal."""
+    expected = load_expected(EXAMPLE_DEALS[stem], COMPANY)
+    found = []
+    for name, data, columns in example_documents(stem, group, library):
+        for deal in (None, expected):
+            report = verify_document(data, name, deal)
+            assert report.columns == columns, name
+            found += [(code_of(problem.message), str(problem)) for problem in report.problems]
+    return found
+
+
+def _known(stem: str, group: str):
+    defects = KNOWN_DEFECTS.get((stem, group))
+    if not defects:
+        return pytest.param(stem, group, id=f"{stem}-{group}")
+    reason = "; ".join(f"[{code}] {what} (fixed by the {helper} helper)" for code, (what, helper) in defects.items())
+    return pytest.param(stem, group, id=f"{stem}-{group}", marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+@pytest.mark.parametrize(("stem", "group"), [_known(stem, group) for stem in sorted(EXAMPLE_DEALS) for group in GROUPS])
+def test_every_document_of_every_example_passes_every_check(library, stem, group):
+    problems = example_problems(stem, group, library)
+    assert problems == [], "\n".join(problem for _, problem in problems)
+
+
+@pytest.mark.parametrize("stem", sorted(EXAMPLE_DEALS))
+@pytest.mark.parametrize("group", GROUPS)
+def test_the_examples_have_no_defect_beyond_the_known_ones(library, stem, group):
+    known = KNOWN_DEFECTS.get((stem, group), {})
+    unexpected = [problem for code, problem in example_problems(stem, group, library) if code not in known]
+    assert unexpected == [], "\n".join(unexpected)
+
+
+def test_every_example_annex_row_is_compared(annexes):
+    for stem, annex in annexes.items():
+        report = verify_document(annex.generated.data, f"{stem}-annex.docx")
+        assert report.rows == len(annex.generated.rows)  # every clause row was compared
 
 
 def test_bilingual_letter_compares_its_letterhead_and_every_body_row(screened, library):
@@ -157,7 +241,8 @@ def test_bilingual_letter_compares_its_letterhead_and_every_body_row(screened, l
 def test_screening_report_compares_the_22_indicator_titles(screened, library):
     deal, screening = screened[BASE]
     report = verify_document(api.build_report(deal, screening, library).data, "report.docx")
-    assert (report.kind, report.rows, report.problems) == ("screening-report", 22, [])
+    assert (report.kind, report.rows) == ("screening-report", 22)
+    assert [str(p) for p in report.problems if p.field.startswith("indicator")] == []
 
 
 # ------------------------------------------------------------------ damaged copies are rejected
@@ -166,10 +251,11 @@ def test_screening_report_compares_the_22_indicator_titles(screened, library):
 def test_a_number_changed_in_one_column_is_rejected_naming_its_row(base_annex):
     row, (ru, _) = row_starting(base_annex, "12.2.")
     assert "10 (десяти)" in ru
-    report = verify_document(edit_cell(base_annex, ru[:30], replace_in_runs("10 (десяти)", "11 (десяти)")))
-    assert not report.ok
-    assert [p.row for p in report.problems] == [row]
-    assert problems_in_row(report, row)[0].startswith("numbers differ: 11 only in ru")
+    damaged = edit_cell(base_annex, ru[:30], replace_in_runs("10 (десяти)", "11 (десяти)"))
+    # 11 working days here, 10 elsewhere: also one setting broken
+    assert [(p.row, code_of(p.message)) for p in added(base_annex, damaged)] == [(row, "numbers"),
+                                                                                 (row, "working-days")]
+    assert problems_in_row(verify_document(damaged), row)[0].startswith("numbers differ: 11 only in ru")
 
 
 def test_a_date_changed_in_one_column_is_rejected(base_annex):
@@ -230,32 +316,37 @@ def test_a_leftover_template_tag_outside_the_parallel_table_is_rejected(base_ann
 
 def test_english_pasted_into_the_russian_column_is_rejected(base_annex):
     row, (ru, en) = row_starting(base_annex, "3.3.")
-    report = verify_document(edit_cell(base_annex, ru[:30], whole_text(en)))
-    assert problems_in_row(report, row) == [f"the ru column has no Cyrillic text: «{en[:70]}…»"]
+    damaged = edit_cell(base_annex, ru[:30], whole_text(en))
+    assert problems_in_row(verify_document(damaged), row)[0] == f"the ru column has no Cyrillic text: «{en[:70]}…»"
+    assert [code_of(p.message) for p in added(base_annex, damaged)] == ["language", "latin-in-ru"]
 
 
 def test_russian_pasted_into_the_english_column_is_rejected_when_english_is_on_the_left(screened, library):
     deal, screening = screened[BASE]
     annex = api.build_annex(deal, screening, library, columns=("en", "ru")).data
     row, (en, ru) = row_starting(annex, "3.3.")
-    report = verify_document(edit_cell(annex, en[:30], whole_text(ru)))
-    assert [m.split(":")[0] for m in problems_in_row(report, row)] == ["the en column has no Latin text"]
+    damaged = edit_cell(annex, en[:30], whole_text(ru))
+    assert problems_in_row(verify_document(damaged), row)[0].startswith("the en column has no Latin text")
+    assert [code_of(p.message) for p in added(annex, damaged)] == ["language", "cyrillic-in-en"]
 
 
 def test_an_english_sentence_added_to_a_russian_row_is_rejected(base_annex):
     row, (ru, _) = row_starting(base_annex, "3.2.")
     sentence = " Any breach hereof entitles us to terminate forthwith without liability whatsoever."
-    report = verify_document(edit_cell(base_annex, ru[:30], lambda runs: runs[:-1] + [runs[-1] + sentence * 3]))
-    assert [p.message.split(":")[0] for p in report.problems] == ["names differ", "the ru column looks like another "
-                                                                  "language (en)"]
-    assert {p.row for p in report.problems} == {row}
+    damaged = edit_cell(base_annex, ru[:30], lambda runs: runs[:-1] + [runs[-1] + sentence * 3])
+    problems = added(base_annex, damaged)
+    assert [text_of(p.message).split(":")[0] for p in problems][:2] == ["names differ", "the ru column looks like "
+                                                                        "another language (en)"]
+    assert [code_of(p.message) for p in problems] == ["names", "language", "latin-in-ru"]
+    assert {p.row for p in problems} == {row}
 
 
 def test_the_english_text_kept_next_to_the_russian_is_rejected(base_annex):
     row, (ru, en) = row_starting(base_annex, "3.2.")
     report = verify_document(edit_cell(base_annex, ru[:30], lambda runs: runs[:-1] + [f"{runs[-1]} {en[5:]}"]))
-    assert [p.message.split(":")[0] for p in report.problems if p.row == row] == [
-        "the ru column repeats the other column's text"]
+    assert [p.split(":")[0] for p in problems_in_row(report, row)] == [
+        "the ru column repeats the other column's text", "Latin-script words in the Russian column that are not "
+                                                         "proper names (not capitalised like a name)"]
 
 
 def test_an_english_indicator_title_removed_from_the_screening_report_is_rejected(screened, library):
@@ -264,7 +355,7 @@ def test_an_english_indicator_title_removed_from_the_screening_report_is_rejecte
     row, cells = row_starting(data, "13")
     title_ru = cells[1].split("\n")[0]
     report = verify_document(edit_cell(data, title_ru, lambda runs: [runs[0]] + [""] * (len(runs) - 1)))
-    assert [(p.field, p.message.split(" (")[0]) for p in report.problems if p.row == row] == [
+    assert [(p.field, text_of(p.message).split(" (")[0]) for p in report.problems if p.row == row] == [
         ("indicator 13", "the en column is empty")]
 
 
@@ -275,11 +366,14 @@ def test_russian_pasted_into_a_single_language_english_letter_is_rejected(screen
     letter = api.build_letter("notice", deal, screening, library, lang="en").data
     damaged = with_document_xml(letter, lambda xml: xml.replace(english[3][0], html.escape(russian[3][0], quote=False)))
     report = verify_document(damaged)
-    assert [(p.row, p.message.split(":")[0]) for p in report.problems] == [
-        (4, "next to no Latin text in a letter in en")]
+    assert [(p.row, text_of(p.message).split(":")[0]) for p in report.problems] == [
+        (4, "next to no Latin text in a letter in en"), (4, "Cyrillic text in the English column that is not a "
+                                                            "proper name")]
 
 
-def test_a_single_language_letter_may_quote_a_value_given_only_in_the_other_language(library):
+def test_a_single_language_letter_quoting_a_purpose_given_only_in_english_is_rejected(library):
+    # Drafting rule 1: a purpose is translated, never copied into the Russian text (the deal's validation
+    # warns about it; verify catches the document that was made anyway).
     from helpers import make_deal
 
     purpose = ("Sorting shipping documents in the company's own warehouse, including invoices, bills of lading, "
@@ -287,7 +381,10 @@ def test_a_single_language_letter_may_quote_a_value_given_only_in_the_other_lang
     deal = make_deal({"end_use.purpose": {"en": purpose}})
     letter = api.build_letter("end-user-statement", deal, api.screen_deal(deal), library, lang="ru")
     assert purpose in "\n".join(cell for row in docx_rows(letter.data) for cell in row)
-    assert_passes(letter.data, "statement-ru.docx")
+    for expected in (None, expected_for(deal, library)):
+        problems = verify_document(letter.data, "statement-ru.docx", expected).problems
+        assert [code_of(p.message) for p in problems] == ["latin-in-ru"]
+        assert f"«{purpose}»" in problems[0].message
 
 
 # ------------------------------------------------------------------ comparing the two languages
@@ -306,7 +403,7 @@ def test_dates_in_each_languages_form_are_the_same_date():
 
 def test_a_day_missing_from_one_column_is_a_date_difference_not_a_number_difference():
     problems = row_problems("Договор от 20 ноября 2026 г.", "Contract dated 21 November 2026")
-    assert [problem.split(":")[0] for problem in problems] == ["dates differ"]
+    assert [problem.split(":")[0] for problem in problems] == ["[dates] dates differ"]
 
 
 def test_a_russian_name_declined_in_russian_matches_its_nominative_in_english():
@@ -323,7 +420,7 @@ def test_latin_names_in_russian_text_do_not_make_it_english():
 def test_english_left_in_the_russian_column_is_rejected_even_with_a_russian_word_quoted_in_it():
     english = "5.2. The Counterparty represented by its Director acting under Устава shall notify the Supplier."
     assert [problem.split(":")[0] for problem in row_problems(english, english)] == [
-        "the ru column repeats the other column's text"]
+        "[language] the ru column repeats the other column's text"]
 
 
 def test_clause_references_with_dots_are_compared_as_written():
@@ -365,29 +462,64 @@ def test_a_docx_clausegen_did_not_generate_is_refused():
 # ------------------------------------------------------------------ the command (wired in clausegen/cli.py)
 
 
-def run_verify(path) -> object:
+def run_verify(*args) -> object:
     from click.testing import CliRunner
 
     from clausegen.cli import cli
 
-    return CliRunner().invoke(cli, ["verify", str(path)], catch_exceptions=False)
+    return CliRunner().invoke(cli, ["verify", *map(str, args)], catch_exceptions=False)
 
 
-def test_command_passes_a_generated_annex_with_exit_0(tmp_path, base_annex):
-    path = tmp_path / "annex.docx"
-    path.write_bytes(base_annex)
-    result = run_verify(path)
+@pytest.fixture(scope="module")
+def base_notice(screened, library) -> bytes:
+    """A document of the base example that passes every check today."""
+    deal, screening = screened[BASE]
+    return api.build_letter("notice", deal, screening, library).data
+
+
+def test_command_passes_a_clean_document_compared_with_its_deal_with_exit_0(tmp_path, base_notice):
+    path = tmp_path / "notice.docx"
+    path.write_bytes(base_notice)
+    result = run_verify(path, "--deal", EXAMPLE_DEALS[BASE], "--company", COMPANY)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout.strip().endswith("no problems")
 
 
-def test_command_prints_each_problem_with_its_row_and_exits_2(tmp_path, base_annex):
+def test_command_without_the_deal_says_that_the_clause_texts_were_not_compared(tmp_path, base_notice):
+    path = tmp_path / "notice.docx"
+    path.write_bytes(base_notice)
+    result = run_verify(path)
+    assert result.exit_code == 0
+    assert result.stdout.strip().endswith("no problems; clause texts not compared with the deal "
+                                          "(give --deal DEAL.yaml to compare them)")
+
+
+def test_command_prints_each_problem_with_its_row_and_code_and_exits_2(tmp_path, base_annex):
     row, (ru, _) = row_starting(base_annex, "12.2.")
     path = tmp_path / "damaged.docx"
     path.write_bytes(edit_cell(base_annex, ru[:30], replace_in_runs("10 (десяти)", "11 (десяти)")))
     result = run_verify(path)
     assert result.exit_code == ExitCode.INVALID_INPUT
-    assert f"{path}, row {row}: numbers differ" in result.stderr
+    assert f"{path}, row {row}: [numbers] numbers differ" in result.stderr
+
+
+def test_command_checks_every_file_it_is_given(tmp_path, base_notice, base_annex):
+    clean, damaged = tmp_path / "notice.docx", tmp_path / "damaged.docx"
+    clean.write_bytes(base_notice)
+    row, (ru, _) = row_starting(base_annex, "12.2.")
+    damaged.write_bytes(edit_cell(base_annex, ru[:30], replace_in_runs("10 (десяти)", "11 (десяти)")))
+    result = run_verify(clean, damaged)
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert f"{clean}: notice" in result.stdout and f"{damaged}: annex" in result.stderr
+
+
+def test_command_refuses_an_invalid_deal_without_a_traceback(tmp_path, base_notice):
+    path, deal = tmp_path / "notice.docx", tmp_path / "deal.yaml"
+    path.write_bytes(base_notice)
+    deal.write_text("deal_id: [not, a, string]\n", encoding="utf-8")
+    result = run_verify(path, "--deal", deal)
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert "Traceback" not in result.stderr and "deal.yaml" in result.stderr
 
 
 def test_command_refuses_a_file_that_is_not_a_docx_without_a_traceback(tmp_path):
@@ -399,6 +531,8 @@ def test_command_refuses_a_file_that_is_not_a_docx_without_a_traceback(tmp_path)
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.xfail(strict=True, reason="the examples' documents have the defects listed in KNOWN_DEFECTS (annex, "
+                                      "russian, letters and report helpers fix them)")
 def test_every_document_a_batch_of_the_examples_writes_verifies(tmp_path):
     from clausegen.batch import run_batch
     from clausegen.verify import verify_file

@@ -1,0 +1,193 @@
+"""The clause texts of a document against what their recorded versions render for the deal (``--deal``).
+
+A document records the deal it was made for (``clausegen.deal_id``) and its clauses with their
+versions (``clausegen.clauses``: ``id@version;…``).  Given the deal, the library selects and renders
+those clauses again (:func:`clausegen.compose.compose_rows`) and each clause row of the document is
+compared with its rendering, column by column, word by word:
+
+* ``deal`` (in :mod:`clausegen.verify`): the document was made for another deal;
+* ``clause-set``: the recorded clauses or versions are not what the library selects for the deal now
+  (a clause added, removed or reworded since): the texts are then not compared, and the problem says so;
+* ``clause-text``: a row differs from its clause: the clause, the column and the changed words
+  (``«shall use» → «may use, with the Supplier's consent»``, ``deleted «or any other military purpose»``);
+  a clause row missing from the document, or a row inside the clause text that no clause has.
+
+The document's rows are aligned with the rendered ones (difflib), so a letterhead before the clauses
+or a signature block after them is not taken for an added row.  The screening report quotes no
+clause text; for it the check is not applicable.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import api, compose, library as lib
+from ..model import Deal
+from ..render import DocxText
+from ..screening import Screening
+from ..selection import Selected, select
+from .common import EN, RU, Checker, excerpt
+
+#: Keys of the deal whose values are proper names, addresses, e-mails and numbers: they may stand in
+#: either column as written.  Positions, authorities, purposes, places and descriptions are not here:
+#: they are translated, never copied.
+NAME_KEYS = frozenset({"name", "short_name", "address", "email", "number", "number_prefix", "deal_id", "version",
+                       "ogrn", "inn", "kpp", "reference", "list_item", "currency"})
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The deal a document is checked against, screened, with the clause library."""
+
+    deal: Deal
+    screening: Screening
+    library: lib.Library
+    names: frozenset[str]
+    source: str = ""
+
+
+def load_expected(deal: Path, company: Path | None = None, clauses: Path | None = None) -> Expected:
+    """Read, validate and screen ``deal`` (with the company profile) and load the clause library."""
+    validated = api.load_deal(deal, company)
+    return expected_for(validated.deal, lib.load_library(clauses), str(deal))
+
+
+def expected_for(deal: Deal, library: lib.Library, source: str = "") -> Expected:
+    """A validated deal, screened, as the record documents are checked against."""
+    return Expected(deal, api.screen_deal(deal), library, deal_names(deal), source)
+
+
+def deal_names(deal: Deal) -> frozenset[str]:
+    """Every proper name, address, e-mail and number the deal gives, in each language it gives it."""
+    found: set[str] = set()
+
+    def walk(value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for child, item in value.items():
+                walk(item, child if child not in (RU, EN) else key)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, key)
+        elif isinstance(value, str) and key in NAME_KEYS and value.strip():
+            found.add(value.strip())
+
+    walk(deal.model_dump(mode="json"))
+    return frozenset(found)
+
+
+def _document(kind: str) -> str:
+    return "annex" if kind == "annex" else kind
+
+
+def check(document: DocxText, kind: str, columns: tuple[str, ...], expected: Expected, checker: Checker,
+          candidates: list[int]) -> None:
+    if kind == "screening-report":
+        return  # quotes no clause text
+    selected = select(expected.library, _document(kind), expected.deal, expected.screening) \
+        if kind != "annex" or expected.screening.annex_allowed else []
+    recorded = [item for item in document.properties.get("clausegen.clauses", "").split(";") if item]
+    current = [f"{s.clause.id}@{s.clause.meta.version}" for s in selected]
+    if recorded != current:
+        gone = [item for item in recorded if item not in current]
+        new = [item for item in current if item not in recorded]
+        checker.add("clause-set", "the clauses recorded in the document are not those the library selects for the "
+                                  f"deal now (recorded only: {', '.join(gone) or 'none'}; selected now only: "
+                                  f"{', '.join(new) or 'none'}): clause texts not compared", None)
+        return
+    rows = compose.compose_rows(selected, expected.deal, expected.screening)
+    owners = _owners(selected, expected, len(rows))
+    langs = columns
+    wanted = [tuple(_plain(row.text(lang)) for lang in langs) for row in rows]
+    found = [tuple(document.rows[number - 1].cells) for number in candidates]
+    if len(columns) == 1:
+        found = [cells[:1] for cells in found]
+    _compare(wanted, found, candidates, owners, langs, checker)
+
+
+def _plain(markup: Any) -> str:
+    return str(markup.unescape()) if hasattr(markup, "unescape") else str(markup)
+
+
+def _owners(selected: list[Selected], expected: Expected, count: int) -> list[str]:
+    """The clause (``id@version``) each composed row comes from, in order."""
+    numbers = {s.clause.id: s.number for s in selected}
+    context = {**compose.language_context(expected.deal, expected.screening, RU), "ref": compose.make_ref(numbers)}
+    owners: list[str] = []
+    for chosen in selected:
+        paragraphs = len(compose.render_clause(chosen.clause, RU, context))
+        if paragraphs:
+            heading = 1 if chosen.clause.meta.numbering == "article" else 0
+            owners += [f"{chosen.clause.id}@{chosen.clause.meta.version}"] * (paragraphs + heading)
+    return owners if len(owners) == count else ["(clause not known)"] * count
+
+
+def _key(cells: tuple[str, ...]) -> str:
+    return "\x00".join(" ".join(cell.split()) for cell in cells)
+
+
+def _compare(wanted: list[tuple[str, ...]], found: list[tuple[str, ...]], numbers: list[int], owners: list[str],
+             langs: tuple[str, ...], checker: Checker) -> None:
+    matcher = difflib.SequenceMatcher(None, [_key(cells) for cells in found], [_key(cells) for cells in wanted],
+                                      autojunk=False)
+    pairs: list[tuple[int, int]] = []  # (found index, wanted index) of rows that should be the same
+    extra: list[int] = []
+    missing: list[int] = []
+    for op, f1, f2, w1, w2 in matcher.get_opcodes():
+        if op == "equal":
+            pairs += [(f1 + k, w1 + k) for k in range(f2 - f1)]
+        elif op == "replace":
+            used: set[int] = set()
+            for w in range(w1, w2):
+                scores = [(difflib.SequenceMatcher(None, _key(found[f]), _key(wanted[w])).ratio(), f)
+                          for f in range(f1, f2) if f not in used]
+                best = max(scores, default=(0.0, -1))
+                if best[0] >= 0.5:
+                    used.add(best[1])
+                    pairs.append((best[1], w))
+                else:
+                    missing.append(w)
+            extra += [f for f in range(f1, f2) if f not in used]
+        elif op == "delete":
+            extra += list(range(f1, f2))
+        else:
+            missing += list(range(w1, w2))
+    matched = sorted(f for f, _ in pairs)
+    for f, w in sorted(pairs):
+        for lang, have, want in zip(langs, found[f], wanted[w], strict=False):
+            if " ".join(have.split()) != " ".join(want.split()):
+                checker.add("clause-text", f"clause {owners[w]} differs from the clause text: "
+                                           f"{_word_diff(want, have)}", numbers[f], f"{lang} column")
+    for w in missing:
+        checker.add("clause-text", f"a row of clause {owners[w]} is missing: {excerpt(wanted[w][0])}", None)
+    if matched:
+        for f in extra:
+            if matched[0] < f < matched[-1]:  # a letterhead before the clauses or a signature after them is no clause
+                checker.add("clause-text", f"a row that no clause has: {excerpt(' | '.join(found[f]))}", numbers[f])
+
+
+_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
+
+
+def _word_diff(want: str, have: str) -> str:
+    """The changed words, quoted as written: «old» → «new», deleted «…», added «…»."""
+    old, new = list(_TOKEN.finditer(want)), list(_TOKEN.finditer(have))
+
+    def text(source: str, tokens: list[re.Match[str]], start: int, end: int) -> str:
+        return " ".join(source[tokens[start].start():tokens[end - 1].end()].split())
+
+    changes = []
+    matcher = difflib.SequenceMatcher(None, [t.group() for t in old], [t.group() for t in new], autojunk=False)
+    for op, o1, o2, n1, n2 in matcher.get_opcodes():
+        if op == "replace":
+            changes.append(f"«{text(want, old, o1, o2)}» → «{text(have, new, n1, n2)}»")
+        elif op == "delete":
+            changes.append(f"deleted «{text(want, old, o1, o2)}»")
+        elif op == "insert":
+            changes.append(f"added «{text(have, new, n1, n2)}»")
+    if not changes:
+        return "spacing or line breaks differ"
+    return "; ".join(changes[:5]) + (f" and {len(changes) - 5} more changes" if len(changes) > 5 else "")

@@ -143,8 +143,9 @@ def base_annex(annexes) -> bytes:
 #: without its entry being removed.
 _ANNEX_DATE = ("date-format", "the title writes the contract date «20» ноября 2026 г., the preamble and 1.2 "
                "20 ноября 2026 г.", "annex")
-_ANNEX_TERM = ("term-case", 'clause 13.1 uses "the export control law applicable to it" in lower case beside '
-               'the defined term "Export Control Law"', "annex")
+_ANNEX_TERM = ("term-case", "defined terms in lower case: the definition «рабочий день» (1.16), the heading "
+               '«Решения уполномоченных органов» (article 10), and "the export control law applicable to it" (13.1) '
+               'beside the defined term "Export Control Law"', "annex")
 _PREAMBLE_LATIN = ("latin-in-ru", "the preamble copies the English position and authority (e.g. «в лице Chief "
                    "Executive Officer …, действующего на основании the Articles of Association»)", "russian")
 _ANNEX = {"date-format": _ANNEX_DATE[1:], "term-case": _ANNEX_TERM[1:]}
@@ -425,6 +426,251 @@ def test_english_left_in_the_russian_column_is_rejected_even_with_a_russian_word
 
 def test_clause_references_with_dots_are_compared_as_written():
     assert row_problems("См. пункты 4.10 и 11.2.", "See clauses 4.1 and 11.2.") != []
+
+
+# ------------------------------------------------------------------ the drafting rules, one check each (lint_rows)
+
+
+def codes(problems: list[str]) -> list[str]:
+    """The check codes of ``lint_rows`` problems ("row 1, ru column: [code] …")."""
+    return [re.search(r"\[([\w-]+)\]", problem).group(1) for problem in problems]
+
+
+PREAMBLE_EN = "Gulf Vision FZ-LLC, represented by its Chief Executive Officer, Omar Haddad, acting under the Charter"
+DEAL_NAMES = frozenset({"Gulf Vision FZ-LLC", "Omar Haddad"})
+
+
+def test_an_english_position_in_the_russian_column_is_rejected_when_the_deal_names_the_proper_names():
+    problems = lint_rows([("компания Gulf Vision FZ-LLC в лице Chief Executive Officer Omar Haddad, действующего на "
+                           "основании Устава", PREAMBLE_EN)], DEAL_NAMES)
+    assert codes(problems) == ["latin-in-ru"]
+    assert "«Chief Executive Officer»" in problems[0] and "Omar Haddad»," not in problems[0]
+
+
+def test_the_deals_proper_names_in_latin_script_pass_in_the_russian_column():
+    assert lint_rows([("компания Gulf Vision FZ-LLC в лице главного исполнительного директора Omar Haddad, "
+                       "действующего на основании Устава", PREAMBLE_EN)], DEAL_NAMES) == []
+
+
+def test_without_the_deal_a_lower_case_english_phrase_in_the_russian_column_is_rejected():
+    problems = lint_rows([("действующего на основании the Articles of Association", "acting under the Articles of "
+                                                                                     "Association")])
+    assert codes(problems) == ["latin-in-ru"] and "«the Articles of Association»" in problems[0]
+
+
+def test_without_the_deal_a_capitalised_name_e_mail_and_document_number_pass_in_the_russian_column():
+    assert lint_rows([("Deccan Institute of Computational Sciences (export@deccan.example), счёт № INV-2026/7",
+                       "Deccan Institute of Computational Sciences (export@deccan.example), invoice No. INV-2026/7")
+                      ]) == []
+
+
+def test_cyrillic_words_in_the_english_column_are_rejected():
+    problems = lint_rows([("действующего на основании Устава", "acting under the устава")])
+    assert "cyrillic-in-en" in codes(problems)
+
+
+def test_a_cyrillic_name_in_the_english_column_needs_its_transliteration_in_brackets():
+    assert codes(lint_rows([("разрешение № КЭК-2026/0412", "permission No. КЭК-2026/0412")])) == [
+        "no-transliteration"]
+    assert lint_rows([("разрешение № КЭК-2026/0412", "permission No. КЭК-2026/0412 (KEK-2026/0412)")]) == []
+
+
+@pytest.mark.parametrize("ru", ["Способ оплаты: bank_transfer.", "Не указано: counterparty.signatory.position.",
+                                "Письмо: hold (HLD).", "Модель поставки: saas."])
+def test_a_code_leaked_into_the_text_is_rejected(ru):
+    assert "code-leak" in codes(lint_rows([(ru, "Payment: bank transfer.")]))
+
+
+def test_an_e_mail_address_with_an_underscore_is_no_code():
+    assert lint_rows([("Пишите на export_control@neuroset.example.", "Write to export_control@neuroset.example.")]) \
+        == []
+
+
+@pytest.mark.parametrize(("ru", "en"), [
+    ("по договору от 5 ноября 2026 г.. Настоящим сообщаем", "under the contract of 5 November 2026. We hereby"),
+    ("г. Александрия.", "Alexandria.."),
+    ("стороны,, а также", "the parties, and"),
+])
+def test_doubled_punctuation_is_rejected(ru, en):
+    assert codes(lint_rows([(ru, en)])) == ["double-punctuation"]
+
+
+def test_single_punctuation_after_an_abbreviation_and_an_ellipsis_pass():
+    assert lint_rows([("по договору от 5 ноября 2026 г. Настоящим сообщаем…", "under the contract of 5 November "
+                                                                              "2026. We hereby, e.g., inform...")]) == []
+
+
+def test_curly_and_straight_quotes_in_one_document_are_rejected():
+    problems = lint_rows([("«Поставщик»", '(the "Supplier")'), ("«Контрагент»", "(the “Counterparty”)")])
+    assert codes(problems) == ["quote-style"] and problems[0].startswith("row 2, en column")
+
+
+def test_english_quotes_in_the_russian_column_are_rejected():
+    assert codes(lint_rows([('именуемое "Поставщик"', '(the "Supplier")')])) == ["quote-style"]
+
+
+def test_one_quote_style_per_column_passes():
+    assert lint_rows([("«Поставщик» и «Контрагент „Альфа“»", '(the "Supplier") and the Counterparty\'s')]) == []
+
+
+def test_a_hyphen_used_as_a_dash_beside_typographic_dashes_is_rejected():
+    assert codes(lint_rows([("«Договор» — договор", '"Contract" - the contract'),
+                            ("«Сторона» — каждая", '"Party" — each')])) == ["dash-style"]
+
+
+def test_the_same_date_quoted_and_unquoted_in_running_text_is_rejected():
+    problems = lint_rows([("Приложение к Договору от «5» ноября 2026 г.", "Annex to the Contract of 5 November 2026"),
+                          ("Договор от 5 ноября 2026 г.", "Contract of 5 November 2026")])
+    assert codes(problems) == ["date-format"]
+    assert "«5» ноября 2026 г." in problems[0] and problems[0].startswith("row 2, ru column")
+
+
+def test_the_quoted_date_of_a_place_and_date_line_passes_beside_running_text():
+    assert lint_rows([("г. Москва, «5» ноября 2026 г.", "Moscow, 5 November 2026"),
+                      ("Договор от 5 ноября 2026 г.", "Contract of 5 November 2026")]) == []
+
+
+def test_the_same_date_in_two_english_formats_is_rejected():
+    assert codes(lint_rows([("от 5 ноября 2026 г.", "of 5 November 2026"),
+                            ("от 5 ноября 2026 г.", "of November 5, 2026")])) == ["date-format"]
+
+
+DEFINITIONS = [("1.1. «Рабочий день» — любой день, кроме выходных.", '1.1. "Business Day" means any day but a '
+                                                                      "day off."),
+               ("2.1. «Законодательство об экспортном контроле» — закон.", '2.1. "Export Control Law" means the law.')]
+
+
+def test_a_defined_term_in_lower_case_is_rejected_in_any_of_its_russian_forms():
+    problems = lint_rows(DEFINITIONS + [("3.1. В течение 10 (десяти) рабочих дней.", "3.1. Within 10 (ten) Business "
+                                                                                     "Days.")])
+    assert codes(problems) == ["term-case"] and "«рабочих дней»" in problems[0]
+    assert problems[0].startswith("row 3, ru column")
+
+
+def test_a_defined_term_in_lower_case_is_rejected_in_english():
+    problems = lint_rows(DEFINITIONS + [("3.1. Соблюдать Законодательство об экспортном контроле.",
+                                         "3.1. Comply with the export control law.")])
+    assert codes(problems) == ["term-case"] and "«export control law»" in problems[0]
+
+
+def test_a_defined_term_defined_in_lower_case_is_rejected():
+    problems = lint_rows([("1.1. «рабочий день» — любой день.", '1.1. "Business Day" means any day.')])
+    assert codes(problems) == ["term-case"] and "«рабочий день» is not capitalised" in problems[0]
+
+
+def test_defined_terms_capitalised_everywhere_and_sentence_starts_pass():
+    assert lint_rows(DEFINITIONS + [("3.1. В течение 10 (десяти) Рабочих дней. Рабочие дни считаются в Москве.",
+                                     "3.1. Within 10 (ten) Business Days. Business days are counted in Moscow.")]) \
+        == []
+
+
+def test_different_numbers_of_working_days_in_one_document_are_rejected():
+    problems = lint_rows([("1. Ответить в течение 10 (десяти) рабочих дней.", "1. Answer within 10 (ten) business "
+                                                                              "days."),
+                          ("2. Ответить в течение 5 (пяти) рабочих дней.", "2. Answer within 5 (five) business days."),
+                          ("3. Вернуть в течение 10 (десяти) рабочих дней.", "3. Return within 10 (ten) Business Days.")])
+    assert codes(problems) == ["working-days"] and problems[0].startswith("row 2, ru column: [working-days] 5 working")
+
+
+def test_a_reference_to_an_article_the_document_does_not_have_is_rejected():
+    problems = lint_rows([("1. Термины", "1. Definitions"), ("1.1. См. статью 7 и пункт 1.1.", "1.1. See Clause 7 and "
+                                                                                                "Clause 1.1.")])
+    assert codes(problems) == ["clause-ref", "clause-ref"] and "a reference to 7," in problems[0]
+
+
+def test_references_to_existing_clauses_and_to_other_instruments_pass():
+    assert lint_rows([("1. Термины", "1. Definitions"),
+                      ("1.1. См. пункт 1.1, пункт 5.2 Декларации и статью 1296 Гражданского кодекса.",
+                       "1.1. See Clause 1.1, clause 5.2 of the Declaration and Article 1296 of the Civil Code.")]) == []
+
+
+# ------------------------------------------------------------------ clause texts against the deal (--deal)
+
+
+@pytest.fixture(scope="module")
+def base_expected():
+    return load_expected(EXAMPLE_DEALS[BASE], COMPANY)
+
+
+def clause_text_problems(original: bytes, damaged: bytes, expected) -> list[Problem]:
+    return [p for p in added(original, damaged, expected) if code_of(p.message) == "clause-text"]
+
+
+def test_a_counterparty_weakening_shall_into_may_in_the_english_column_is_named_word_by_word(base_annex,
+                                                                                             base_expected):
+    row, (_, en) = row_starting(base_annex, "4.1.")
+    damaged = edit_cell(base_annex, en[:30], replace_in_runs("shall use", "may use, with the Supplier's consent,"))
+    problems = clause_text_problems(base_annex, damaged, base_expected)
+    assert [(p.row, p.field) for p in problems] == [(row, "en column")]
+    assert "clause end-use-restriction@" in problems[0].message
+    assert "«shall» → «may»; added «, with the Supplier's consent,»" in problems[0].message
+
+
+def test_a_counterparty_deleting_any_other_military_purpose_in_the_russian_column_is_named(base_annex, base_expected):
+    row, (ru, _) = row_starting(base_annex, "4.1.")
+    damaged = edit_cell(base_annex, ru[:30], replace_in_runs(", а также использование в любых иных военных целях", ""))
+    problems = clause_text_problems(base_annex, damaged, base_expected)
+    assert [(p.row, p.field) for p in problems] == [(row, "ru column")]
+    assert "deleted «, а также использование в любых иных военных целях»" in problems[0].message
+
+
+def test_the_same_deletion_in_english_with_english_on_the_left_is_named(screened, library, base_expected):
+    deal, screening = screened[BASE]
+    annex = api.build_annex(deal, screening, library, columns=("en", "ru")).data
+    row, (en, _) = row_starting(annex, "4.1.")
+    damaged = edit_cell(annex, en[:30], replace_in_runs(", or any other military purpose", ""))
+    problems = clause_text_problems(annex, damaged, base_expected)
+    assert [(p.row, p.field) for p in problems] == [(row, "en column")]
+    assert "deleted «, or any other military purpose»" in problems[0].message
+
+
+def test_a_changed_clause_passes_every_other_check_without_the_deal(base_annex):
+    # Why --deal matters: both columns still agree in numbers, names and language.
+    row, (_, en) = row_starting(base_annex, "4.1.")
+    damaged = edit_cell(base_annex, en[:30], replace_in_runs("shall use", "may use, with the Supplier's consent,"))
+    assert added(base_annex, damaged) == []
+    assert "clause texts not compared" in verify_document(damaged).summary()
+
+
+def test_a_changed_clause_of_a_single_language_letter_is_named(screened, library, base_expected):
+    deal, screening = screened[BASE]
+    letter = api.build_letter("notice", deal, screening, library, lang="en").data
+    damaged = with_document_xml(letter, lambda xml: xml.replace("we do not permit", "we rarely permit", 1))
+    problems = clause_text_problems(letter, damaged, base_expected)
+    assert len(problems) == 1 and "«do not» → «rarely»" in problems[0].message
+
+
+def test_every_clause_row_of_an_untouched_document_equals_its_rendering(base_annex, base_expected):
+    report = verify_document(base_annex, "annex.docx", base_expected)
+    assert [p for p in report.problems if code_of(p.message).startswith("clause")] == []
+    assert report.notes == []
+
+
+def test_a_document_recording_another_clause_version_is_not_compared_and_says_so(base_annex, base_expected):
+    import zipfile as zf
+
+    def bump(data: bytes) -> bytes:
+        source, out = zf.ZipFile(io.BytesIO(data)), io.BytesIO()
+        with zf.ZipFile(out, "w", zf.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                part = source.read(info)
+                if info.filename == "docProps/custom.xml":
+                    part = part.replace(b"end-use-restriction@1", b"end-use-restriction@9")
+                target.writestr(info, part)
+        return out.getvalue()
+
+    problems = verify_document(bump(base_annex), "annex.docx", base_expected).problems
+    found = [text_of(p.message) for p in problems if code_of(p.message) == "clause-set"]
+    assert len(found) == 1 and "recorded only: end-use-restriction@9" in found[0]
+    assert "clause texts not compared" in found[0]
+
+
+def test_a_document_checked_against_another_deal_is_rejected(screened, library, base_annex):
+    other = load_expected(EXAMPLE_DEALS["hardware-camera-vn"], COMPANY)
+    problems = verify_document(base_annex, "annex.docx", other).problems
+    assert [text_of(p.message) for p in problems if code_of(p.message) == "deal"] == [
+        "the document was made for deal EXP-2026-0142, the deal given is EXP-2026-0171: its clause texts and names "
+        "are not compared with it"]
 
 
 # ------------------------------------------------------------------ files that are not clausegen documents

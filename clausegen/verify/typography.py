@@ -44,8 +44,8 @@ _STRAIGHT, _CURLY = re.compile(r"\""), re.compile(r"[“”„]")
 _STRAIGHT_APOSTROPHE, _CURLY_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)"), re.compile(r"(?<=\w)’(?=\w)")
 _ENGLISH_QUOTES_IN_RU = re.compile(r"[\"“”]")
 _HYPHEN_DASH, _DASH = re.compile(r"(?<=\S) - (?=\S)"), re.compile(r"(?<=\S) [—–] (?=\S)")
-_PLACE_AND_DATE = re.compile(r"^[^\d«»]{0,60}«\d{1,2}»\s+\S+\s+\d{4}\s*г\.?\s*$")
-_RU_DEFINED = [re.compile(r"(?:^|;\s*|\n)«([^»]{2,80})»\s+—"),
+_PLACE_AND_DATE = re.compile(r"^[^\d«»,]{1,40},\s*«\d{1,2}»\s+\S+\s+\d{4}\s*г\.?\s*$")
+_RU_DEFINED = [re.compile(r"(?:^\s*(?:\d+(?:\.\d+)*\.\s*)?|;\s*|\n)«([^»]{2,80})»\s+—"),
                re.compile(r"(?:именуем\w*(?:\s+в\s+дальнейшем)?|далее\s+—)\s+«([^»]{2,80})»")]
 _EN_DEFINED = [re.compile(r"\"([^\"]{2,80})\"\s+means\b"),
                re.compile(r"\((?:hereinafter\s+|together\s+)?(?:the\s+)?\"([^\"]{2,80})\"\)"),

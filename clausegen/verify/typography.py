@@ -7,6 +7,8 @@
 * ``quote-style``: curly and straight quotes (or apostrophes) in one document; "" or “” in the
   Russian column, which quotes with «» („“ inside them);
 * ``dash-style``: a spaced hyphen used as a dash in a document that elsewhere uses — or –;
+* ``country-name``: one country spelt two ways in one column (Turkey and Türkiye; «Белоруссия» and
+  «Беларусь»), addresses included (typography.yaml lists the spellings in use);
 * ``date-format``: one date written two ways in one column («20» ноября 2026 г. and 20 ноября
   2026 г.; 20 November 2026 and November 20, 2026; 20.11.2026).  A place-and-date line
   ("г. Москва, «20» ноября 2026 г.") may keep the quoted form, as the Russian convention has it;
@@ -29,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from .common import EMAIL, EN, RU, URL, Checker, Segment, blank_all, excerpt, listed
+from .common import EN, RU, Checker, Segment, blank, excerpt, listed
 from .parity import find_dates
 from .script import without_names
 
@@ -68,6 +70,7 @@ def check(segments: list[Segment], checker: Checker, names: frozenset[str] | Non
     _quotes(plain, checker)
     _dashes(plain, checker)
     _date_formats(plain, checker)
+    _countries(segments, checker)
     _terms(plain, checker)
 
 
@@ -139,6 +142,39 @@ def _date_formats(plain: list[tuple[Segment, str]], checker: Checker) -> None:
                 later, later_text = rest[0][1]
                 checker.at("date-format", f"the date {iso} written two ways in the {lang} column: «{first_text}» "
                                           f"(row {first.row}) and «{later_text}»", later)
+
+
+@lru_cache(maxsize=1)
+def _country_patterns() -> dict[str, list[tuple[str, str, re.Pattern[str]]]]:
+    """Per language: (country, spelling, pattern) for every spelling of typography.yaml."""
+    found: dict[str, list[tuple[str, str, re.Pattern[str]]]] = {RU: [], EN: []}
+    for country, spellings in _data()["country_variants"].items():
+        for lang in (RU, EN):
+            for spelling in sorted(spellings[lang], key=len, reverse=True):
+                tail = r"\w*" if lang == RU else r"\b"
+                found[lang].append((country, spelling, re.compile(rf"(?<!\w){re.escape(spelling)}{tail}")))
+    return found
+
+
+def _countries(segments: list[Segment], checker: Checker) -> None:
+    """One spelling of a country per language (deal values included: the document says it twice either way)."""
+    for lang in (RU, EN):
+        seen: dict[str, dict[str, Segment]] = defaultdict(dict)
+        for segment in segments:
+            if segment.lang != lang:
+                continue
+            text = segment.text
+            for country, spelling, pattern in _country_patterns()[lang]:
+                for found in pattern.finditer(text):
+                    seen[country].setdefault(spelling, segment)
+                    text = blank(text, found.start(), found.end())  # "North Macedonia" is not also "Macedonia"
+        for country, spellings in seen.items():
+            if len(spellings) > 1:
+                (first, _), (second, segment) = sorted(spellings.items(), key=lambda item: item[1].row)[:2]
+                mark = "…" if lang == RU else ""  # a Russian spelling is a stem: every case form matches
+                checker.at("country-name", f"one country spelt two ways in the {lang} column: «{first}{mark}» (row "
+                                           f"{spellings[first].row}) and «{second}{mark}»: "
+                                           f"{excerpt(segment.text, segment.text.find(second))}", segment)
 
 
 # ------------------------------------------------------------------ defined terms

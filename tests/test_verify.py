@@ -149,8 +149,11 @@ _ANNEX_TERM = ("term-case", "defined terms in lower case: the definition «ра�
 _PREAMBLE_LATIN = ("latin-in-ru", "the preamble copies the English position and authority (e.g. «в лице Chief "
                    "Executive Officer …, действующего на основании the Articles of Association»)", "russian")
 _ANNEX = {"date-format": _ANNEX_DATE[1:], "term-case": _ANNEX_TERM[1:]}
-_REPORT_CODES = {"code-leak": ("the screening report prints codes (bank_transfer, payment.method, red_flags, "
-                               "activity tags, «notice (NTC)»)", "report")}
+_REPORT_LATIN = {"latin-in-ru": ("the screening report has English outside its indicator titles: «Screening report "
+                                 "(internal)», «Признак / Indicator», activity tags («healthcare»), payment methods, "
+                                 "evidence «declared by the deal team», letter kinds", "report")}
+_REPORT_CODES = {**_REPORT_LATIN, "code-leak": ("the screening report prints codes (bank_transfer, payment.method, "
+                                                "red_flags, «notice (NTC)»)", "report")}
 _REQUEST_DOTS = {"double-punctuation": ("the information request writes «2026 г.. Настоящим»", "letters")}
 KNOWN_DEFECTS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
     **{(stem, group): {**_ANNEX, "latin-in-ru": _PREAMBLE_LATIN[1:]}
@@ -162,6 +165,7 @@ KNOWN_DEFECTS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
         "the permission number ЭК-2026/1187 stands in the English column without a transliteration", "annex")}
        for group in ("annex", "annex-en-ru")},
     **{(stem, "report"): dict(_REPORT_CODES) for stem in sorted(EXAMPLE_DEALS) if stem != "controlled-item-am"},
+    ("controlled-item-am", "report"): dict(_REPORT_LATIN),
     ("weights-research-in", "report"): {**_REPORT_CODES, "date-format": (
         "the screening report writes the permission date 28 ноября 2026 г. and 28.11.2026", "report")},
     **{(stem, "letters"): dict(_REQUEST_DOTS) for stem in ("saas-clinic-ae", "hardware-camera-vn",
@@ -667,6 +671,29 @@ def test_every_clause_row_of_an_untouched_document_equals_its_rendering(base_ann
     report = verify_document(base_annex, "annex.docx", base_expected)
     assert [p for p in report.problems if code_of(p.message).startswith("clause")] == []
     assert report.notes == []
+
+
+def test_a_letterhead_changed_in_both_columns_is_named_only_with_the_deal(base_notice, base_expected):
+    # Both columns still agree, so only the comparison with a fresh rendering sees it.
+    damaged = with_document_xml(base_notice, lambda xml: xml.replace("Office 12, Building 4", "Office 99, Building 4"))
+    assert added(base_notice, damaged) == []
+    problems = [p for p in added(base_notice, damaged, base_expected) if code_of(p.message) == "document-text"]
+    assert [(p.row, p.field) for p in problems] == [(1, "ru column"), (1, "en column")]
+    assert "«12» → «99»" in problems[0].message
+
+
+def test_a_changed_screening_report_row_is_named_with_the_deal(screened, library, base_expected):
+    deal, screening = screened[BASE]
+    report = api.build_report(deal, screening, library).data
+    damaged = with_document_xml(report, lambda xml: xml.replace("один миллион двести", "один миллион сто", 1))
+    problems = [p for p in added(report, damaged, base_expected) if code_of(p.message) == "document-text"]
+    assert len(problems) == 1 and problems[0].field == "cell 2" and "«двести» → «сто»" in problems[0].message
+
+
+def test_a_screening_report_may_name_the_clauses_it_lists_by_id(screened, library):
+    deal, screening = screened[BASE]
+    report = verify_document(api.build_report(deal, screening, library).data, "report.docx")
+    assert not [p for p in report.problems if "end-use-restriction" in p.message]
 
 
 def test_a_document_recording_another_clause_version_is_not_compared_and_says_so(base_annex, base_expected):

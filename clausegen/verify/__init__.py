@@ -143,12 +143,15 @@ def verify_document(data: bytes, name: str = "document.docx", expected: Expected
                             f"its clause texts and names are not compared with it", None)
         expected = None
     names = expected.names if expected is not None else None
-    script.check(segments, checker, names, kind == REPORT)
+    # The report records the clauses it lists by id and version, as its properties do: identifiers, not text.
+    identifiers = frozenset(item.partition("@")[0] for item in document.properties.get("clausegen.clauses", "")
+                            .split(";") if item) if kind == REPORT else frozenset()
+    script.check(segments, checker, names, identifiers)
     typography.check(segments, checker, names)
     consistency.check(segments, checker, kind == REPORT)
     if expected is not None and columns:
         candidates = _parallel_rows(rows, kind) if len(columns) == 2 else list(range(1, len(rows) + 1))
-        clausetext.check(document, kind, columns, expected, checker, candidates)
+        clausetext.check(document, kind, columns, expected, checker, candidates, notes)
     return Report(name, kind, columns, checked, checker.problems, notes)
 
 
@@ -161,7 +164,7 @@ def lint_rows(rows: list[tuple[str, str]], names: frozenset[str] | None = None) 
         for code, message in row_findings(ru, en):
             checker.add(code, message, number)
         segments += [Segment(number, RU, ru), Segment(number, EN, en)]
-    script.check(segments, checker, names, False)
+    script.check(segments, checker, names)
     typography.check(segments, checker, names)
     consistency.check(segments, checker)
     return [str(problem) for problem in checker.problems]

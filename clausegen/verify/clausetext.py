@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import api, compose, library as lib
+from .. import api, compose, library as lib, render
+from ..errors import ClausegenError
 from ..model import Deal
-from ..render import DocxText
+from ..render import DocxText, read_docx_text
 from ..screening import Screening
 from ..selection import Selected, select
 from .common import EN, RU, Checker, excerpt
@@ -36,7 +37,7 @@ from .common import EN, RU, Checker, excerpt
 #: either column as written.  Positions, authorities, purposes, places and descriptions are not here:
 #: they are translated, never copied.
 NAME_KEYS = frozenset({"name", "short_name", "address", "email", "number", "number_prefix", "deal_id", "version",
-                       "ogrn", "inn", "kpp", "reference", "list_item", "currency"})
+                       "ogrn", "inn", "kpp", "reference", "list_item"})
 
 
 @dataclass(frozen=True)
@@ -79,33 +80,72 @@ def deal_names(deal: Deal) -> frozenset[str]:
     return frozenset(found)
 
 
-def _document(kind: str) -> str:
-    return "annex" if kind == "annex" else kind
-
-
 def check(document: DocxText, kind: str, columns: tuple[str, ...], expected: Expected, checker: Checker,
-          candidates: list[int]) -> None:
-    if kind == "screening-report":
-        return  # quotes no clause text
-    selected = select(expected.library, _document(kind), expected.deal, expected.screening) \
-        if kind != "annex" or expected.screening.annex_allowed else []
-    recorded = [item for item in document.properties.get("clausegen.clauses", "").split(";") if item]
-    current = [f"{s.clause.id}@{s.clause.meta.version}" for s in selected]
-    if recorded != current:
-        gone = [item for item in recorded if item not in current]
-        new = [item for item in current if item not in recorded]
-        checker.add("clause-set", "the clauses recorded in the document are not those the library selects for the "
-                                  f"deal now (recorded only: {', '.join(gone) or 'none'}; selected now only: "
-                                  f"{', '.join(new) or 'none'}): clause texts not compared", None)
+          candidates: list[int], notes: list[str]) -> None:
+    """The clause rows against their clauses, then every other row against a fresh rendering of the document."""
+    compared: set[int] = set()
+    if kind != "screening-report":  # the report quotes no clause text
+        selected = select(expected.library, kind, expected.deal, expected.screening) \
+            if kind != "annex" or expected.screening.annex_allowed else []
+        recorded = [item for item in document.properties.get("clausegen.clauses", "").split(";") if item]
+        current = [f"{s.clause.id}@{s.clause.meta.version}" for s in selected]
+        if recorded != current:
+            gone = [item for item in recorded if item not in current]
+            new = [item for item in current if item not in recorded]
+            checker.add("clause-set", "the clauses recorded in the document are not those the library selects for "
+                                      f"the deal now (recorded only: {', '.join(gone) or 'none'}; selected now only: "
+                                      f"{', '.join(new) or 'none'}): clause texts not compared", None)
+            return
+        rows = compose.compose_rows(selected, expected.deal, expected.screening)
+        owners = _owners(selected, expected, len(rows))
+        wanted = [tuple(_plain(row.text(lang)) for lang in columns) for row in rows]
+        found = [tuple(document.rows[number - 1].cells)[:len(columns)] for number in candidates]
+        compared = _compare_clauses(wanted, found, candidates, owners, columns, checker)
+    _compare_document(document, kind, columns, expected, checker, compared, notes)
+
+
+def _compare_document(document: DocxText, kind: str, columns: tuple[str, ...], expected: Expected,
+                      checker: Checker, compared: set[int], notes: list[str]) -> None:
+    """``document-text``: the rows that are no clause text (letterhead, signatures, the whole screening
+    report) as clausegen renders the document for the deal now, from the template it was made from."""
+    single = kind in api.LETTER_KINDS and len(columns) == 1
+    template = render.compiled_template(lib.templates_dir() / ("letter-single.docx" if single else api.TEMPLATES[kind]))
+    if document.properties.get("clausegen.template", "") != template.fingerprint:
+        notes.append("rows outside the clause texts not compared: the document was made from another template")
         return
-    rows = compose.compose_rows(selected, expected.deal, expected.screening)
-    owners = _owners(selected, expected, len(rows))
-    langs = columns
-    wanted = [tuple(_plain(row.text(lang)) for lang in langs) for row in rows]
-    found = [tuple(document.rows[number - 1].cells) for number in candidates]
-    if len(columns) == 1:
-        found = [cells[:1] for cells in found]
-    _compare(wanted, found, candidates, owners, langs, checker)
+    deal, screening, library = expected.deal, expected.screening, expected.library
+    try:
+        if kind == "annex":
+            fresh = api.build_annex(deal, screening, library, columns=columns)  # type: ignore[arg-type]
+        elif kind == "screening-report":
+            fresh = api.build_report(deal, screening, library)
+        else:
+            fresh = api.build_letter(kind, deal, screening, library, lang=columns[0] if single else "both")
+    except ClausegenError as error:
+        checker.add("document-text", f"clausegen makes no such document for the deal now: "
+                                     f"{str(error).splitlines()[0]}", None)
+        return
+    wanted = [row.cells for row in read_docx_text(fresh.data, "rendering").rows]
+    found = [row.cells for row in document.rows]
+    pairs, extra, missing = _align(found, wanted)
+    for f, w in pairs:
+        if f + 1 in compared:
+            continue
+        for index, (have, want) in enumerate(zip(found[f], wanted[w], strict=False)):
+            if " ".join(have.split()) != " ".join(want.split()):
+                where = f"{columns[index]} column" if len(found[f]) == len(columns) and len(columns) == 2 \
+                    else f"cell {index + 1}"
+                checker.add("document-text", f"differs from what clausegen makes for the deal: "
+                                             f"{_word_diff(want, have)}", f + 1, where)
+        if len(found[f]) != len(wanted[w]):
+            checker.add("document-text", f"{len(found[f])} cells where clausegen makes {len(wanted[w])}", f + 1)
+    for w in missing:
+        checker.add("document-text", f"a row clausegen makes for the deal is missing: "
+                                     f"{excerpt(' | '.join(wanted[w]))}", None)
+    for f in extra:
+        if f + 1 not in compared:
+            checker.add("document-text", f"a row clausegen does not make for the deal: {excerpt(' | '.join(found[f]))}",
+                        f + 1)
 
 
 def _plain(markup: Any) -> str:
@@ -129,11 +169,16 @@ def _key(cells: tuple[str, ...]) -> str:
     return "\x00".join(" ".join(cell.split()) for cell in cells)
 
 
-def _compare(wanted: list[tuple[str, ...]], found: list[tuple[str, ...]], numbers: list[int], owners: list[str],
-             langs: tuple[str, ...], checker: Checker) -> None:
+def _align(found: list[tuple[str, ...]], wanted: list[tuple[str, ...]]) -> tuple[list[tuple[int, int]], list[int],
+                                                                              list[int]]:
+    """Which rows of ``found`` should say what rows of ``wanted`` say: (pairs, rows only found, rows only wanted).
+
+    Unchanged rows are matched by difflib; inside a changed stretch each wanted row takes the most
+    similar found row, if they are at least half alike (a changed row), else it is missing.
+    """
     matcher = difflib.SequenceMatcher(None, [_key(cells) for cells in found], [_key(cells) for cells in wanted],
                                       autojunk=False)
-    pairs: list[tuple[int, int]] = []  # (found index, wanted index) of rows that should be the same
+    pairs: list[tuple[int, int]] = []
     extra: list[int] = []
     missing: list[int] = []
     for op, f1, f2, w1, w2 in matcher.get_opcodes():
@@ -155,18 +200,25 @@ def _compare(wanted: list[tuple[str, ...]], found: list[tuple[str, ...]], number
             extra += list(range(f1, f2))
         else:
             missing += list(range(w1, w2))
-    matched = sorted(f for f, _ in pairs)
-    for f, w in sorted(pairs):
+    return sorted(pairs), sorted(extra), missing
+
+
+def _compare_clauses(wanted: list[tuple[str, ...]], found: list[tuple[str, ...]], numbers: list[int],
+                     owners: list[str], langs: tuple[str, ...], checker: Checker) -> set[int]:
+    """``clause-text`` problems; the document rows (numbers) that were compared with a clause row."""
+    pairs, extra, missing = _align(found, wanted)
+    matched = [f for f, _ in pairs]
+    for f, w in pairs:
         for lang, have, want in zip(langs, found[f], wanted[w], strict=False):
             if " ".join(have.split()) != " ".join(want.split()):
                 checker.add("clause-text", f"clause {owners[w]} differs from the clause text: "
                                            f"{_word_diff(want, have)}", numbers[f], f"{lang} column")
     for w in missing:
         checker.add("clause-text", f"a row of clause {owners[w]} is missing: {excerpt(wanted[w][0])}", None)
-    if matched:
-        for f in extra:
-            if matched[0] < f < matched[-1]:  # a letterhead before the clauses or a signature after them is no clause
-                checker.add("clause-text", f"a row that no clause has: {excerpt(' | '.join(found[f]))}", numbers[f])
+    inside = [f for f in extra if matched and matched[0] < f < matched[-1]]
+    for f in inside:  # a letterhead before the clauses or a signature after them is no clause
+        checker.add("clause-text", f"a row that no clause has: {excerpt(' | '.join(found[f]))}", numbers[f])
+    return {numbers[f] for f in matched + inside}
 
 
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")

@@ -12,8 +12,8 @@
 * ``no-transliteration``: a Cyrillic name in the English column not followed by its transliteration
   in brackets: "permission No. КЭК-2026/0412 (KEK-2026/0412)".
 
-The screening report is a Russian memo that quotes the deal as given (often in English), so only its
-English indicator titles are judged here.
+The screening report is written in Russian (drafting rule 7): its codes (activity tags, payment methods)
+are shown by their Russian labels, so a Latin word there is a name or a defect like anywhere else.
 """
 
 from __future__ import annotations
@@ -41,10 +41,13 @@ def _data() -> dict[str, list[str]]:
         return yaml.safe_load(handle)
 
 
-def check(segments: list[Segment], checker: Checker, names: frozenset[str] | None, report: bool) -> None:
+def check(segments: list[Segment], checker: Checker, names: frozenset[str] | None,
+          identifiers: frozenset[str] = frozenset()) -> None:
+    """``identifiers`` pass in the Russian column with or without the deal (the screening report's record of
+    the clause ids it lists, which the document's properties hold too)."""
     for segment in segments:
-        if segment.lang == RU and not report:
-            _latin_in_russian(segment, checker, names)
+        if segment.lang == RU:
+            _latin_in_russian(segment, checker, names, identifiers)
         elif segment.lang == EN:
             _cyrillic_in_english(segment, checker, names)
 
@@ -58,8 +61,9 @@ def without_names(cell: str, names: frozenset[str] | None) -> str:
     return cell
 
 
-def _latin_in_russian(segment: Segment, checker: Checker, names: frozenset[str] | None) -> None:
-    rest = without_names(segment.text, names)
+def _latin_in_russian(segment: Segment, checker: Checker, names: frozenset[str] | None,
+                      identifiers: frozenset[str]) -> None:
+    rest = without_names(segment.text, (names or frozenset()) | identifiers)
     for number in _WITH_DIGIT.finditer(segment.text):  # found in the text as written: a name may end one
         rest = blank(rest, number.start(), number.end())
     allowed = set(_data()["latin_in_russian"])

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Callable
 
 import pytest
-from helpers import ANNEX_EXAMPLES, COMPANY, EXAMPLE_DEALS, ROOT
+from helpers import COMPANY, EXAMPLE_DEALS, ROOT
 
 from clausegen import api
 from clausegen.errors import ExitCode, InputError, Problem
@@ -511,8 +511,9 @@ def test_doubled_punctuation_is_rejected(ru, en):
 
 
 def test_single_punctuation_after_an_abbreviation_and_an_ellipsis_pass():
-    assert lint_rows([("по договору от 5 ноября 2026 г. Настоящим сообщаем…", "under the contract of 5 November "
-                                                                              "2026. We hereby, e.g., inform...")]) == []
+    rows = [("по договору от 5 ноября 2026 г. Настоящим сообщаем…",
+             "under the contract of 5 November 2026. We hereby, e.g., inform...")]
+    assert lint_rows(rows) == []
 
 
 def test_curly_and_straight_quotes_in_one_document_are_rejected():
@@ -595,7 +596,8 @@ def test_different_numbers_of_working_days_in_one_document_are_rejected():
     problems = lint_rows([("1. Ответить в течение 10 (десяти) рабочих дней.", "1. Answer within 10 (ten) business "
                                                                               "days."),
                           ("2. Ответить в течение 5 (пяти) рабочих дней.", "2. Answer within 5 (five) business days."),
-                          ("3. Вернуть в течение 10 (десяти) рабочих дней.", "3. Return within 10 (ten) Business Days.")])
+                          ("3. Вернуть в течение 10 (десяти) рабочих дней.",
+                           "3. Return within 10 (ten) Business Days.")])
     assert codes(problems) == ["working-days"] and problems[0].startswith("row 2, ru column: [working-days] 5 working")
 
 
@@ -607,8 +609,10 @@ def test_a_reference_to_an_article_the_document_does_not_have_is_rejected():
 
 def test_references_to_existing_clauses_and_to_other_instruments_pass():
     assert lint_rows([("1. Термины", "1. Definitions"),
-                      ("1.1. См. пункт 1.1, пункт 5.2 Декларации и статью 1296 Гражданского кодекса.",
-                       "1.1. See Clause 1.1, clause 5.2 of the Declaration and Article 1296 of the Civil Code.")]) == []
+                      ("1.1. См. пункт 1.1, пункт 5.2 Декларации, статью 1296 Гражданского кодекса и пункт 3 статьи "
+                       "406.1 ГК РФ.",
+                       "1.1. See Clause 1.1, clause 5.2 of the Declaration, Article 1296 of the Civil Code and "
+                       "paragraph 3 of Article 406.1 of the Russian Civil Code.")]) == []
 
 
 # ------------------------------------------------------------------ clause texts against the deal (--deal)

@@ -24,12 +24,15 @@ golden dumps) and the column, and quotes the offending text.  The families:
 * :mod:`.script` — each column in its own script: ``latin-in-ru``,
   ``cyrillic-in-en``, ``no-transliteration``;
 * :mod:`.typography` — ``code-leak``, ``double-punctuation``, ``quote-style``,
-  ``dash-style``, ``date-format``, ``term-case``;
+  ``dash-style``, ``country-name``, ``date-format``, ``term-case``;
 * :mod:`.consistency` — ``working-days``, ``clause-ref``;
 * :mod:`.clausetext` — with the deal (``--deal``): ``clause-text`` (a clause row
   differs from what its recorded version renders for the deal, word by word),
   ``clause-set`` (the recorded clauses or versions are not what the library
-  selects now), ``deal``; without it the report says the check was not run;
+  selects now), ``document-text`` (any other row — letterhead, signatures, the
+  screening report — differs from a fresh rendering from the same template),
+  ``deal`` (made for another deal); without it the summary says that the clause
+  texts were not compared;
 * everywhere, headers and footers included: ``tag`` (a leftover template tag).
 
 Which Latin words the Russian column may hold depends on what is a proper name:
@@ -47,7 +50,7 @@ from pathlib import Path
 
 from ..compose import LETTER_CODES
 from ..errors import InputError, Problem
-from ..render import DocxRow, DocxText, read_docx_text
+from ..render import DocxRow, read_docx_text
 from . import clausetext, consistency, script, typography
 from .clausetext import Expected, expected_for, load_expected
 from .common import (EN, MIN_LETTERS_TO_JUDGE, RU, SCRIPT, Checker, Segment, cyrillic_share, excerpt, is_cyrillic,

@@ -27,10 +27,12 @@ _REFERENCE = {
 }
 #: After the numbers: the reference is to another instrument.
 _ELSEWHERE = {
-    RU: re.compile(r"^\s*(?:\)|,)?\s*(?:Декларац|Договор|Гражданск|ГК|Федеральн|Закон|закон|[Пп]риложени\w*\s+(?:№\s*)?\d|к\s+Декларации|"
-                   r"постановлени|Постановлени|Указ|Положени|Перечн|Кодекс|кодекс|Правил|раздела)"),
-    EN: re.compile(r"^\s*(?:of|under|in)\s+(?:the\s+)?(?:Declaration|Contract|Civil|Federal|Law|Annex\s+\d|Resolution|"
-                   r"Decree|Regulation|Code|List|Rules)"),
+    RU: re.compile(r"^\s*(?:\)|,)?\s*(?:стать\w*\s+\d+(?:\.\d+)*\s+)?(?:Декларац|Договор|Гражданск|ГК|Федеральн|"
+                   r"Закон|закон|[Пп]риложени\w*\s+(?:№\s*)?\d|к\s+Декларации|постановлени|Постановлени|Указ|"
+                   r"Положени|Перечн|Кодекс|кодекс|Правил|раздела)"),
+    EN: re.compile(r"^\s*(?:of\s+Article\s+\d+(?:\.\d+)*\s+)?(?:of|under|in)\s+(?:the\s+)?(?:Russian\s+)?"
+                   r"(?:Declaration|Contract|Civil|Federal|Law|Annex\s+\d|Resolution|Decree|Regulation|Code|List|"
+                   r"Rules)"),
 }
 _SPLIT = re.compile(r"\s*(?:,|и|или|либо|–|—|-|and|or|to)\s*")
 

@@ -63,7 +63,8 @@ __all__ = ["Expected", "Report", "expected_for", "lint_rows", "load_expected", "
 ANNEX, REPORT = "annex", "screening-report"
 LETTERS = frozenset(LETTER_CODES)
 KINDS = frozenset({ANNEX, REPORT}) | LETTERS
-NOT_COMPARED = "clause texts not compared with the deal (give --deal DEAL.yaml to compare them)"
+NOT_COMPARED = ("clause texts not compared with the deal, and Latin words in Russian judged as names by their form "
+                "(give --deal DEAL.yaml for both)")
 
 _TAG = re.compile(r"{{|}}|{%|%}|{#|#}")
 

@@ -25,6 +25,9 @@ golden dumps) and the column, and quotes the offending text.  The families:
   ``cyrillic-in-en``, ``no-transliteration``;
 * :mod:`.typography` — ``code-leak``, ``double-punctuation``, ``quote-style``,
   ``dash-style``, ``country-name``, ``date-format``, ``term-case``;
+* :mod:`.wording` — ``wording`` (calques, «Уважаемые господа!», "out of court",
+  "regulatory legal act", the Declaration called mandatory), ``indemnity``
+  (an English indemnity that the Russian does not render as art. 406.1);
 * :mod:`.consistency` — ``working-days``, ``clause-ref``;
 * :mod:`.clausetext` — with the deal (``--deal``): ``clause-text`` (a clause row
   differs from what its recorded version renders for the deal, word by word),
@@ -51,7 +54,7 @@ from pathlib import Path
 from ..compose import LETTER_CODES
 from ..errors import InputError, Problem
 from ..render import DocxRow, read_docx_text
-from . import clausetext, consistency, script, typography
+from . import clausetext, consistency, script, typography, wording
 from .clausetext import Expected, expected_for, load_expected
 from .common import (EN, MIN_LETTERS_TO_JUDGE, RU, SCRIPT, Checker, Segment, cyrillic_share, excerpt, is_cyrillic,
                      is_latin)
@@ -152,6 +155,7 @@ def verify_document(data: bytes, name: str = "document.docx", expected: Expected
                             .split(";") if item) if kind == REPORT else frozenset()
     script.check(segments, checker, names, identifiers)
     typography.check(segments, checker, names)
+    wording.check(segments, checker)
     consistency.check(segments, checker, kind == REPORT)
     if expected is not None and columns:
         candidates = _parallel_rows(rows, kind) if len(columns) == 2 else list(range(1, len(rows) + 1))
@@ -170,6 +174,7 @@ def lint_rows(rows: list[tuple[str, str]], names: frozenset[str] | None = None) 
         segments += [Segment(number, RU, ru), Segment(number, EN, en)]
     script.check(segments, checker, names)
     typography.check(segments, checker, names)
+    wording.check(segments, checker)
     consistency.check(segments, checker)
     return [str(problem) for problem in checker.problems]
 

@@ -156,7 +156,8 @@ _ANNEX = {"date-format": _ANNEX_DATE[1:], "term-case": _ANNEX_TERM[1:],
           "wording": ('"out of court", "on its own decision", "regulatory legal act(s)", "is not in delay", '
                       "«ограничить доступ к ним лицами»", "annex"),
           "indemnity": ('"indemnify … against all losses" (12.1) and "to be indemnified" (11.3) beside «возместить '
-                        "… убытки» / «возмещения»: not the art. 406.1 concept", "annex")}
+                        "… убытки» / «возмещения»: not the art. 406.1 concept", "annex"),
+          "agreement": ("the preamble says «Кузнецовой Марии Сергеевны, действующего» of a woman", "russian")}
 _REPORT_LATIN = {"latin-in-ru": ("the screening report has English outside its indicator titles: «Screening report "
                                  "(internal)», «Признак / Indicator», activity tags («healthcare»), payment methods, "
                                  "evidence «declared by the deal team», letter kinds", "report")}
@@ -184,8 +185,9 @@ KNOWN_DEFECTS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
     ("hold-vision-tr", "letters"): {**_REQUEST_DOTS, "country-name": (
         "the letterhead adds «Türkiye» to an address that ends in «Turkey» (and «Турция» in the Russian column)",
         "russian")},
-    ("refuse-drone-xx", "letters"): {**_SALUTATION, "double-punctuation": ("the refusal writes «2026 г.. Это "
-                                                                           "решение»", "letters")},
+    ("refuse-drone-xx", "letters"): {"wording": ("«Уважаемые господа!», and the refusal promises a refund («will be "
+                                                 "refunded», «будут возвращены»)", "letters"),
+                                     "double-punctuation": ("the refusal writes «2026 г.. Это решение»", "letters")},
 }
 GROUPS = ("annex", "annex-en-ru", "report", "letters")
 
@@ -578,6 +580,45 @@ def test_the_wording_a_lawyer_would_use_passes():
     assert lint_rows([("Уважаемые дамы и господа!", "Dear Sir or Madam,"),
                       ("Поставщик вправе отказаться от Договора в одностороннем порядке.",
                        "The Supplier may terminate the Contract unilaterally, by notice.")]) == []
+
+
+def test_a_refusal_promising_a_refund_is_rejected_and_another_letter_may_speak_of_refunds():
+    rows = [("Денежные средства будут возвращены.", "Any payments will be refunded.")]
+    assert codes(lint_rows(rows, kind="refusal")) == ["wording", "wording"]
+    assert lint_rows(rows, kind="notice") == []
+
+
+KUZNETSOVA = (("Кузнецо", "female"),)
+
+
+def test_a_masculine_participle_after_a_woman_signatory_is_rejected():
+    problems = lint_rows([("в лице Генерального директора Кузнецовой Марии Сергеевны, действующего на основании "
+                           "Устава", "represented by its General Director, Maria Kuznetsova, acting under the Charter")],
+                         signatories=KUZNETSOVA)
+    assert codes(problems) == ["agreement"] and "write «действующей»" in problems[0]
+
+
+def test_a_participle_agreeing_with_the_signatory_passes():
+    assert lint_rows([("в лице Генерального директора Кузнецовой Марии Сергеевны, действующей на основании Устава",
+                       "represented by its General Director, Maria Kuznetsova, acting under the Charter")],
+                     signatories=KUZNETSOVA) == []
+
+
+def test_the_deal_gives_each_signatorys_gender_from_the_patronymic_or_its_gender_field():
+    from clausegen.verify.clausetext import deal_signatories
+    from helpers import make_deal
+
+    assert ("Кузнецо", "female") in deal_signatories(load_expected(EXAMPLE_DEALS[BASE], COMPANY).deal)
+    deal = make_deal({"counterparty.signatory.name": {"en": "Alex Morgan"}, "counterparty.signatory.gender": "male"})
+    assert ("Alex Morgan", "male") in deal_signatories(deal)
+
+
+def test_the_deals_proper_names_exclude_positions_and_authorities():
+    from clausegen.verify.clausetext import deal_names
+
+    names = deal_names(load_expected(EXAMPLE_DEALS[BASE], COMPANY).deal)
+    assert {"Omar Haddad", "Gulf Vision Analytics FZ-LLC", "MedVision QA"} <= names
+    assert not names & {"Chief Executive Officer", "the Articles of Association"}
 
 
 def test_an_english_indemnity_against_russian_damages_is_rejected():

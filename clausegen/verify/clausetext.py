@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import api, compose, library as lib, render
+from .. import api, compose, library as lib, render, text
 from ..errors import ClausegenError
 from ..model import Deal
 from ..render import DocxText, read_docx_text
@@ -49,6 +49,7 @@ class Expected:
     library: lib.Library
     names: frozenset[str]
     source: str = ""
+    signatories: tuple[tuple[str, str], ...] = ()  # (how the name starts in Russian text, gender)
 
 
 def load_expected(deal: Path, company: Path | None = None, clauses: Path | None = None) -> Expected:
@@ -59,7 +60,27 @@ def load_expected(deal: Path, company: Path | None = None, clauses: Path | None 
 
 def expected_for(deal: Deal, library: lib.Library, source: str = "") -> Expected:
     """A validated deal, screened, as the record documents are checked against."""
-    return Expected(deal, api.screen_deal(deal), library, deal_names(deal), source)
+    return Expected(deal, api.screen_deal(deal), library, deal_names(deal), source, deal_signatories(deal))
+
+
+def deal_signatories(deal: Deal) -> tuple[tuple[str, str], ...]:
+    """Each signatory whose gender is known (the deal's, else the Russian patronymic's), with the start of
+    the name as Russian text writes it in any case: the surname's stem, or a foreign name as written."""
+    found = []
+    for party in (deal.supplier, deal.counterparty):
+        signatory = party.signatory
+        if signatory is None:
+            continue
+        russian = signatory.name.ru if signatory.name.has("ru") else None
+        gender = signatory.gender or (text.detect_gender(russian) if russian and len(russian.split()) == 3 else None)
+        if gender is None:
+            continue
+        if russian:
+            surname = russian.split()[0]
+            found.append((surname[:max(4, len(surname) - 2)], gender))
+        else:
+            found.append((signatory.name.get("en"), gender))
+    return tuple(found)
 
 
 def deal_names(deal: Deal) -> frozenset[str]:

@@ -1,8 +1,11 @@
 """Wording a lawyer strikes out, and an indemnity that means one thing in English and another in Russian.
 
-* ``wording``: a phrase of wording.yaml in its column — calques («ограничить доступ к ним лицами»), a
+* ``wording``: a phrase of wording.yaml in its column (and, for one kind of document, its own: a refusal
+  promises no refund) — calques («ограничить доступ к ним лицами»), a
   salutation («Уважаемые господа!»), English that is no contract English ("out of court", "on its own
   decision", "regulatory legal act"), a term called mandatory under the Declaration, which is advisory;
+* ``agreement`` (with the deal, drafting rule 2): the participle after a signatory's name agrees with the
+  signatory's gender (the deal's ``gender``, else the Russian patronymic): «действующей» for a woman;
 * ``indemnity`` (drafting rule 3): a row whose English indemnifies ("indemnify", "indemnity") while its
   Russian speaks of something else, or whose Russian uses the art. 406.1 Civil Code concept
   («имущественные потери») while its English does not indemnify.  Where losses are to be indemnified
@@ -15,6 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -24,17 +28,30 @@ _INDEMNITY_EN = re.compile(r"\bindemni(?:fy|fies|fied|fying|fication|ty|ties)\b"
 _INDEMNITY_RU = re.compile(r"имущественн\w*\s+потер\w*", re.IGNORECASE)
 
 
+_PARTICIPLE = re.compile(r"действующ(?:его|ей|ий|ая|ему|им)\b")
+_FORM = {"male": "действующего", "female": "действующей"}
+
+
 @lru_cache(maxsize=1)
-def _phrases() -> dict[str, list[tuple[re.Pattern[str], str, str]]]:
+def _data() -> dict[str, Any]:
     with (Path(__file__).with_name("wording.yaml")).open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        return yaml.safe_load(handle)
+
+
+@lru_cache(maxsize=16)
+def _phrases(kind: str) -> dict[str, list[tuple[re.Pattern[str], str, str]]]:
+    data = _data()
+    own = data["by_document"].get(kind, {})
     return {lang: [(re.compile(rf"(?<!\w){re.escape(item['phrase'])}(?!\w)", re.IGNORECASE), item["phrase"],
-                    item["instead"]) for item in data[lang]] for lang in (RU, EN)}
+                    item["instead"]) for item in data[lang] + own.get(lang, [])] for lang in (RU, EN)}
 
 
-def check(segments: list[Segment], checker: Checker) -> None:
+def check(segments: list[Segment], checker: Checker, kind: str = "",
+          signatories: tuple[tuple[str, str], ...] = ()) -> None:
+    """``signatories``: (how a signatory's name starts in Russian text, "male" or "female"), from the deal."""
+    _agreement(segments, checker, signatories)
     for segment in segments:
-        for pattern, phrase, instead in _phrases()[segment.lang]:
+        for pattern, phrase, instead in _phrases(kind)[segment.lang]:
             found = pattern.search(segment.text)
             if found:
                 checker.at("wording", f"«{found.group()}»: write {instead} ({excerpt(segment.text, found.start())})",
@@ -53,3 +70,17 @@ def check(segments: list[Segment], checker: Checker) -> None:
         elif russian and not english:
             checker.at("indemnity", f"the Russian says «{russian.group()}» (art. 406.1 Civil Code) but the English "
                                     f"does not indemnify: {excerpt(pair[EN].text)}", pair[EN])
+
+
+def _agreement(segments: list[Segment], checker: Checker, signatories: tuple[tuple[str, str], ...]) -> None:
+    """``agreement`` (drafting rule 2): «действующего» only for a man, «действующей» for a woman."""
+    for segment in segments:
+        if segment.lang != RU:
+            continue
+        for stem, gender in signatories:
+            for name in re.finditer(re.escape(stem), segment.text):
+                participle = _PARTICIPLE.search(segment.text, name.end(), name.end() + 120)
+                if participle and participle.group() != _FORM[gender]:
+                    checker.at("agreement", f"«{participle.group()}» after a {gender} signatory ({stem}…): "
+                                            f"write «{_FORM[gender]}» ({excerpt(segment.text, participle.start())})",
+                               segment)

@@ -592,9 +592,9 @@ KUZNETSOVA = (("Кузнецо", "female"),)
 
 
 def test_a_masculine_participle_after_a_woman_signatory_is_rejected():
-    problems = lint_rows([("в лице Генерального директора Кузнецовой Марии Сергеевны, действующего на основании "
-                           "Устава", "represented by its General Director, Maria Kuznetsova, acting under the Charter")],
-                         signatories=KUZNETSOVA)
+    row = ("в лице Генерального директора Кузнецовой Марии Сергеевны, действующего на основании Устава",
+           "represented by its General Director, Maria Kuznetsova, acting under the Charter")
+    problems = lint_rows([row], signatories=KUZNETSOVA)
     assert codes(problems) == ["agreement"] and "write «действующей»" in problems[0]
 
 

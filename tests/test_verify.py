@@ -168,8 +168,11 @@ _SALUTATION = {"wording": ("the letters open with «Уважаемые госп�
 _REQUEST_DOTS = {**_SALUTATION,
                  "double-punctuation": ("the information request writes «2026 г.. Настоящим»", "letters")}
 KNOWN_DEFECTS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
-    **{(stem, group): {**_ANNEX, "latin-in-ru": _PREAMBLE_LATIN[1:]}
-       for stem in ("saas-clinic-ae", "hardware-camera-vn") for group in ("annex", "annex-en-ru")},
+    **{("saas-clinic-ae", group): {**_ANNEX, "latin-in-ru": _PREAMBLE_LATIN[1:], "delivery-terms": (
+        "the SaaS annex revokes licence keys (11.1) and has model weights destroyed (11.4)", "annex")}
+       for group in ("annex", "annex-en-ru")},
+    **{("hardware-camera-vn", group): {**_ANNEX, "latin-in-ru": _PREAMBLE_LATIN[1:], "delivery-terms": (
+        "the hardware annex disables access to the solution (11.1)", "annex")} for group in ("annex", "annex-en-ru")},
     **{("onprem-logistics-kz", group): {**_ANNEX, "working-days": (
         "the enhanced annex gives 5 working days to answer a request and 3 to report a change, 10 elsewhere "
         "(one setting: terms.response_days)", "annex")} for group in ("annex", "annex-en-ru")},
@@ -619,6 +622,19 @@ def test_the_deals_proper_names_exclude_positions_and_authorities():
     names = deal_names(load_expected(EXAMPLE_DEALS[BASE], COMPANY).deal)
     assert {"Omar Haddad", "Gulf Vision Analytics FZ-LLC", "MedVision QA"} <= names
     assert not names & {"Chief Executive Officer", "the Articles of Association"}
+
+
+SUSPENSION = ("Поставщик вправе отозвать лицензионные ключи и заблокировать доступ к Решению ИИ.",
+              "The Supplier may revoke licence keys and disable access to the AI Solution.")
+
+
+@pytest.mark.parametrize("delivery", ["saas", "embedded_in_hardware"])
+def test_terms_that_do_not_fit_the_delivery_are_rejected(delivery):
+    assert codes(lint_rows([SUSPENSION], delivery=delivery)) == ["delivery-terms", "delivery-terms"]
+
+
+def test_the_same_terms_pass_for_a_delivery_they_fit():
+    assert lint_rows([SUSPENSION], delivery="on_premise") == []
 
 
 def test_an_english_indemnity_against_russian_damages_is_rejected():

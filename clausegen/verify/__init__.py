@@ -29,7 +29,8 @@ golden dumps) and the column, and quotes the offending text.  The families:
   "regulatory legal act", the Declaration called mandatory, a refund promised
   in a refusal), ``indemnity`` (an English indemnity that the Russian does not
   render as art. 406.1), ``agreement`` (with the deal: «действующего» after a
-  woman signatory's name);
+  woman signatory's name), ``delivery-terms`` (with the deal: licence keys in a
+  SaaS annex, access suspension for hardware);
 * :mod:`.consistency` — ``working-days``, ``clause-ref``;
 * :mod:`.clausetext` — with the deal (``--deal``): ``clause-text`` (a clause row
   differs from what its recorded version renders for the deal, word by word),
@@ -157,7 +158,8 @@ def verify_document(data: bytes, name: str = "document.docx", expected: Expected
                             .split(";") if item) if kind == REPORT else frozenset()
     script.check(segments, checker, names, identifiers)
     typography.check(segments, checker, names)
-    wording.check(segments, checker, kind, expected.signatories if expected is not None else ())
+    wording.check(segments, checker, kind, expected.signatories if expected is not None else (),
+                  str(expected.deal.solution.delivery) if expected is not None else "")
     consistency.check(segments, checker, kind == REPORT)
     if expected is not None and columns:
         candidates = _parallel_rows(rows, kind) if len(columns) == 2 else list(range(1, len(rows) + 1))
@@ -166,10 +168,10 @@ def verify_document(data: bytes, name: str = "document.docx", expected: Expected
 
 
 def lint_rows(rows: list[tuple[str, str]], names: frozenset[str] | None = None, kind: str = ANNEX,
-              signatories: tuple[tuple[str, str], ...] = ()) -> list[str]:
+              signatories: tuple[tuple[str, str], ...] = (), delivery: str = "") -> list[str]:
     """The checks of a parallel document of ``kind`` on ``rows`` of (Russian, English) text, numbered from 1:
     "row N, column: [code] message" for each problem (for tests, and for text not yet in a DOCX).
-    ``names`` and ``signatories`` stand for what the deal says (see :class:`Expected`)."""
+    ``names``, ``signatories`` and ``delivery`` stand for what the deal says (see :class:`Expected`)."""
     checker = Checker("")
     segments = []
     for number, (ru, en) in enumerate(rows, 1):
@@ -178,7 +180,7 @@ def lint_rows(rows: list[tuple[str, str]], names: frozenset[str] | None = None, 
         segments += [Segment(number, RU, ru), Segment(number, EN, en)]
     script.check(segments, checker, names)
     typography.check(segments, checker, names)
-    wording.check(segments, checker, kind, signatories)
+    wording.check(segments, checker, kind, signatories, delivery)
     consistency.check(segments, checker)
     return [str(problem) for problem in checker.problems]
 

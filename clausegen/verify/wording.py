@@ -6,6 +6,8 @@
   decision", "regulatory legal act"), a term called mandatory under the Declaration, which is advisory;
 * ``agreement`` (with the deal, drafting rule 2): the participle after a signatory's name agrees with the
   signatory's gender (the deal's ``gender``, else the Russian patronymic): «действующей» for a woman;
+* ``delivery-terms`` (with the deal, drafting rule 5): no licence keys, hardware or destruction of model
+  weights in a SaaS annex; no access suspension when the solution comes inside hardware (wording.yaml);
 * ``indemnity`` (drafting rule 3): a row whose English indemnifies ("indemnify", "indemnity") while its
   Russian speaks of something else, or whose Russian uses the art. 406.1 Civil Code concept
   («имущественные потери») while its English does not indemnify.  Where losses are to be indemnified
@@ -47,9 +49,11 @@ def _phrases(kind: str) -> dict[str, list[tuple[re.Pattern[str], str, str]]]:
 
 
 def check(segments: list[Segment], checker: Checker, kind: str = "",
-          signatories: tuple[tuple[str, str], ...] = ()) -> None:
-    """``signatories``: (how a signatory's name starts in Russian text, "male" or "female"), from the deal."""
+          signatories: tuple[tuple[str, str], ...] = (), delivery: str = "") -> None:
+    """``signatories``: (how a signatory's name starts in Russian text, "male" or "female"), and ``delivery``:
+    how the solution is delivered; both from the deal."""
     _agreement(segments, checker, signatories)
+    _delivery(segments, checker, delivery)
     for segment in segments:
         for pattern, phrase, instead in _phrases(kind)[segment.lang]:
             found = pattern.search(segment.text)
@@ -84,3 +88,18 @@ def _agreement(segments: list[Segment], checker: Checker, signatories: tuple[tup
                     checker.at("agreement", f"«{participle.group()}» after a {gender} signatory ({stem}…): "
                                             f"write «{_FORM[gender]}» ({excerpt(segment.text, participle.start())})",
                                segment)
+
+
+def _delivery(segments: list[Segment], checker: Checker, delivery: str) -> None:
+    """``delivery-terms`` (drafting rule 5): no licence keys or weight destruction where the solution is a service,
+    no access suspension where it comes inside hardware."""
+    terms = _data()["by_delivery"].get(delivery)
+    if not terms:
+        return
+    patterns = {lang: [re.compile(pattern, re.IGNORECASE | re.DOTALL) for pattern in terms[lang]] for lang in (RU, EN)}
+    for segment in segments:
+        found = [match for pattern in patterns[segment.lang] for match in [pattern.search(segment.text)] if match]
+        if found:
+            first = min(found, key=lambda match: match.start())
+            checker.at("delivery-terms", f"a term that does not fit the delivery ({terms['why']}): "
+                                         f"{excerpt(segment.text, first.start())}", segment)

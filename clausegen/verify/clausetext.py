@@ -12,9 +12,13 @@ compared with its rendering, column by column, word by word:
   (``«shall use» → «may use, with the Supplier's consent»``, ``deleted «or any other military purpose»``);
   a clause row missing from the document, or a row inside the clause text that no clause has.
 
+* ``document-text``: any other row (a letterhead, the signatures, every row of the screening report,
+  which quotes no clause text) differs from what clausegen renders for the deal now, when the document
+  was made from the template in use (its fingerprint is recorded; otherwise the report notes that these
+  rows were not compared).
+
 The document's rows are aligned with the rendered ones (difflib), so a letterhead before the clauses
-or a signature block after them is not taken for an added row.  The screening report quotes no
-clause text; for it the check is not applicable.
+or a signature block after them is not taken for an added row.
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ NAME_KEYS = frozenset({"name", "short_name", "address", "email", "number", "numb
 
 @dataclass(frozen=True)
 class Expected:
-    """The deal a document is checked against, screened, with the clause library."""
+    """The deal a document is checked against: screened, with the clause library, its proper names and the
+    signatories whose gender is known."""
 
     deal: Deal
     screening: Screening

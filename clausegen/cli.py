@@ -19,7 +19,7 @@ from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
 from .output import write_atomic
 from .register import APPROVAL_STATES, Register, approval_state, iter_csv_rows
-from .verify import verify_file
+from .verify import load_expected, verify_file
 
 _PATH = click.Path(path_type=Path)
 _EXISTING = click.Path(path_type=Path, exists=False, dir_okay=False)
@@ -354,15 +354,27 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
 
 
 @cli.command()
-@click.argument("document", type=_EXISTING)
-def verify(document: Path) -> None:
-    """Check a generated DOCX: both columns filled, the same numbers, dates, e-mails and names,
-    each column in its language, no leftover template tags.  Exit code 2 on any problem."""
-    report = verify_file(document)
-    for problem in report.problems:
-        click.echo(str(problem), err=True)
-    click.echo(report.summary(), err=not report.ok)
-    if not report.ok:
+@click.argument("documents", nargs=-1, required=True, type=_EXISTING)
+@click.option("--deal", "deal_path", type=_PATH, default=None,
+              help="The deal the documents were made for: compare every clause row with what its recorded "
+                   "version renders for it, and know the deal's proper names exactly.")
+@company_option
+@clauses_option
+def verify(documents: tuple[Path, ...], deal_path: Path | None, company: Path | None,
+           clauses_dir: Path | None) -> None:
+    """Lint generated DOCX files against the drafting rules: both columns say the same thing, each in
+    its own script, no leaked codes, doubled punctuation, mixed quotes or date formats, defined terms
+    capitalised, one number of working days, no reference to a missing clause, and (with --deal) every
+    clause row as its clause renders for the deal.  Exit code 2 on any problem."""
+    expected = load_expected(deal_path, company, clauses_dir) if deal_path is not None else None
+    failed = False
+    for document in documents:
+        report = verify_file(document, expected)
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        click.echo(report.summary(), err=not report.ok)
+        failed = failed or not report.ok
+    if failed:
         sys.exit(int(ExitCode.INVALID_INPUT))
 
 

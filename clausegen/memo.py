@@ -42,7 +42,7 @@ DECISION_EN = {
                                      "the Supplier's export control policy requires (5.1, 5.2)",
     Decision.PROCEED: "No obstacle found: the deal may be made on the standard terms",
 }
-NOT_APPROVED = ("не утверждено", "not yet approved")
+NOT_APPROVED = "не утверждено"
 
 
 def _name(value: Bilingual | None, lang: str = "ru", default: str = "—") -> str:
@@ -284,7 +284,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
     approval = ("утверждено, запись в реестре от " + text.format_date(check.approved_on, "ru")
                 if check.approval_source == "register" and check.approved_on else
                 "утверждено" if check.approved_by else
-                f"{NOT_APPROVED[0]} / {NOT_APPROVED[1]}" if pending else "утверждение не требуется")
+                NOT_APPROVED if pending else "утверждение не требуется")
     check_rows = [
         ("Дата проверки", f"{text.format_date(check.date, 'ru')} ({labels.label('date_source', check.date_source)})"),
         ("Подготовил", ", ".join(filter(None, (preparer["name"], preparer["position"]))) or "не указан"),
@@ -306,7 +306,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
             "warnings": [{"number": str(n), "text": w} for n, w in enumerate(warnings, 1)]
             or [{"number": "—", "text": "Возможных признаков в свободном тексте не найдено"}],
             "decision": decision_label(deal, screening, "ru"),
-            "approval_pending": f"Решение {NOT_APPROVED[0]} / {NOT_APPROVED[1]}" if pending else "",
+            "approval_pending": f"Решение {NOT_APPROVED}" if pending else "",
             "rungs": [{"section": f"п. {r.section}", "title": r.title_ru, "status": r.status_ru, "why": r.why_ru}
                       for r in rungs(deal, screening)],
             "clauses": clauses,

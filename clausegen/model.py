@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -35,6 +35,15 @@ def _digits_as_text(value: Any) -> Any:
 
 
 Digits = Annotated[str, BeforeValidator(_digits_as_text)]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("an activity is empty")
+    return value
+
+
+Activity = Annotated[str, AfterValidator(_not_blank)]  # each item checked, so a problem names its index
 Lang = Literal["ru", "en"]
 
 
@@ -161,21 +170,13 @@ class Supplier(Party):
 
 class Counterparty(Party):
     address_is_po_box: bool = Field(False, description="The address is a PO box (Annex 1, indicator 9)")
-    activities: list[str] = Field(
+    activities: list[Activity] = Field(
         default_factory=list, description="Activity tags from the vocabulary; see docs/deal-format.md (Annex 1, items 19-22)"
     )
-    activities_other: list[str] = Field(
+    activities_other: list[Activity] = Field(
         default_factory=list,
         description="Activities that no tag of the vocabulary covers, as free text (shown in the report, scanned for indicators)",
     )
-
-    @field_validator("activities", "activities_other")
-    @classmethod
-    def _tags(cls, value: list[str]) -> list[str]:
-        for tag in value:
-            if not tag.strip():
-                raise ValueError("an activity is empty")
-        return value
 
 
 class Solution(_Strict):
@@ -201,17 +202,12 @@ class EndUser(_Strict):
     name: Bilingual
     country: str = Field(description="ISO 3166-1 alpha-2 country code")
     address: Bilingual | None = None
-    activities: list[str] = Field(
+    activities: list[Activity] = Field(
         default_factory=list, description="The end user's activity tags, as for the counterparty (Annex 1, items 19-22)"
     )
-    activities_other: list[str] = Field(
+    activities_other: list[Activity] = Field(
         default_factory=list, description="The end user's activities that no tag covers, as free text"
     )
-
-    @field_validator("activities", "activities_other")
-    @classmethod
-    def _tags(cls, value: list[str]) -> list[str]:
-        return Counterparty._tags(value)
 
     @field_validator("country")
     @classmethod

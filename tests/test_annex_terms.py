@@ -65,7 +65,8 @@ def test_disclosed_activity_is_recorded_with_its_item_in_both_columns(annexes):
     representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty's Representations")
     (ru, en) = [(ru, en) for ru, en in representations if "Disclosed Activities" in en][0]
     assert "the Counterparty: the design, construction, operation or maintenance of nuclear reactors" in en
-    assert "(item 19)" in en and "(пункт 19)" in ru and "«Раскрытая деятельность»" in ru
+    assert "(item 19 of Annex 1 to the Declaration)" in en and "(пункт 19 приложения № 1 к Декларации)" in ru
+    assert "«Раскрытая деятельность»" in ru
 
 
 def test_disclosed_activity_binds_the_counterparty_to_the_declared_use(annexes):
@@ -79,7 +80,7 @@ def test_disclosed_activity_binds_the_counterparty_to_the_declared_use(annexes):
 def test_vaccine_maker_buying_a_chatbot_is_not_made_to_deny_its_vaccine_business(annexes):
     representations = article(example_rows(annexes, "saas-chatbot-vaccines-br"), "Counterparty's Representations")
     english = text_of(representations, "en")
-    assert "the Counterparty: the development and production of vaccines (item 21)" in english
+    assert "the Counterparty: the development and production of vaccines (item 21 of Annex 1 to the Declaration)" in english
     (listed,) = [en for _, en in representations if "is involved, directly or indirectly" in en]
     assert "vaccines" not in listed and "(items 19, 20 and 22 of Annex 1" in listed
 
@@ -95,7 +96,7 @@ def test_an_end_users_disclosed_activity_is_recorded_under_its_name(library):
     _, rows = annex_of(library, {"end_use.end_users.0.activities": ["immunology"],
                                  "end_use.end_users.0.name": {"en": "Nile Immunology Centre"}})
     english = text_of(article(rows, "Counterparty's Representations"), "en")
-    assert "End User Nile Immunology Centre: immunology (item 21)" in english
+    assert "End User Nile Immunology Centre: immunology (item 21 of Annex 1 to the Declaration)" in english
 
 
 # ------------------------------------------------------------------ termination (item 4)

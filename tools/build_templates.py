@@ -406,8 +406,8 @@ def build_screening_report() -> None:
     doc = new_document()
     paragraph(doc, "ЗАКЛЮЧЕНИЕ ПО РЕЗУЛЬТАТАМ ПРОВЕРКИ ЭКСПОРТНОЙ СДЕЛКИ", bold=True,
               align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    paragraph(doc, "Screening report (internal)", align=WD_ALIGN_PARAGRAPH.CENTER, size=9, after=6)
-    paragraph(doc, "Внутренний документ. Учёт внешнеэкономической сделки по п. 5.3 Декларации об ответственном "
+    paragraph(doc, "(внутренний документ)", align=WD_ALIGN_PARAGRAPH.CENTER, size=9, after=6)
+    paragraph(doc, "Учёт внешнеэкономической сделки по п. 5.3 Декларации об ответственном "
               "экспорте технологий искусственного интеллекта и программного обеспечения на их основе.", size=9,
               after=8)
 
@@ -438,7 +438,7 @@ def build_screening_report() -> None:
     paragraph(doc, "3.1. Признаки риска (приложение № 1 к Декларации)", bold=True, before=4, after=4)
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
-    for cell, label in zip(table.rows[0].cells, ("№", "Признак / Indicator", "Статус", "Основание")):
+    for cell, label in zip(table.rows[0].cells, ("№", "Признак риска", "Статус", "Основание")):
         set_cell(cell, label, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     tag_row(table, "{%tr for item in report.indicators %}")
     row = table.add_row()

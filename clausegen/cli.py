@@ -178,6 +178,18 @@ def schema() -> None:
     click.echo(json.dumps(api.deal_schema(), ensure_ascii=False, indent=2))
 
 
+@cli.command("sheet-template")
+@click.option("-o", "--output", type=_PATH, required=True, help="The workbook to write (.xlsx).")
+def sheet_template(output: Path) -> None:
+    """Write an empty deal workbook for `clausegen batch`: every column, a filled example row,
+    drop-downs for every choice, date and number formats, and an «Инструкция» sheet in Russian."""
+    from .workbooks import sheet_template as write
+
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter("the template is an Excel workbook: give a name ending in .xlsx", param_hint="-o")
+    click.echo(f"{write(output)}: deal workbook with the sheets «Сделки», «Инструкция», «Списки»")
+
+
 @cli.command()
 @click.argument("deal", type=_EXISTING)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")

@@ -404,8 +404,14 @@ def flat(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def iter_csv_rows(rows: Iterable[dict[str, Any]]) -> Iterator[list[str]]:
-    """The header and then each row, as lists of strings, for :mod:`csv`."""
+    """The header and then each row, as lists of strings, for :mod:`csv`.
+
+    A cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR: a
+    counterparty's name is theirs to choose) gets a leading apostrophe (the OWASP rule).
+    """
+    from .workbooks import neutral
+
     yield list(COLUMNS)
     for row in rows:
         values = flat(row)
-        yield [str(values[name]) for name in COLUMNS]
+        yield [neutral(str(values[name])) for name in COLUMNS]

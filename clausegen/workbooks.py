@@ -3,6 +3,9 @@
 - :func:`errors_sheet`: after a batch from a CSV/XLSX, every failed row as it was
   given, with its problems beside it in the sheet's own column names, so the file
   can go back to whoever filled it in, be corrected and run again.
+- :func:`sheet_template`: an empty deal workbook to fill in: every column (from
+  ``sheet_columns.yaml``), a filled example row, drop-downs for every choice, date
+  and number formats, and an «Инструкция» sheet in Russian.
 
 Reading sheets is :mod:`clausegen.sheets`; this module only writes them.
 """
@@ -14,6 +17,7 @@ import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .errors import Problem
 from .output import write_atomic
@@ -109,3 +113,141 @@ def _fixed_times(data: bytes) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(fixed, content)
     return out.getvalue()
+
+
+# ------------------------------------------------------------------ the deal workbook to fill in
+
+DEALS_SHEET, GUIDE_SHEET, LISTS_SHEET = "Сделки", "Инструкция", "Списки"
+_TEMPLATE_ROWS = 500  # rows that get the date and number formats and the drop-downs
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    """Every drop-down's values, each with its Russian label."""
+    from babel import Locale
+    from babel.numbers import list_currencies
+
+    from . import activities, labels
+    from .model import ContractKind, Delivery, IdentificationResult, PaymentMethod, Suitability
+
+    russian = Locale("ru")
+
+    def coded(group: str, values: list[str]) -> list[tuple[str, str]]:
+        return [(value, labels.label(group, value) if labels.has(group, value) else "") for value in values]
+
+    return {
+        "contract_kind": coded("contract_kind", [k.value for k in ContractKind]),
+        "delivery": coded("delivery", [d.value for d in Delivery]),
+        "payment_method": coded("payment_method", [m.value for m in PaymentMethod]),
+        "identification_result": coded("identification_result", [r.value for r in IdentificationResult]),
+        "suitability": coded("suitability", [s.value for s in Suitability]),
+        "language": [("ru", "русский"), ("en", "английский")],
+        "gender": [("male", "мужской"), ("female", "женский")],
+        "bool": [("true", "да"), ("false", "нет")],
+        "activity": [(tag, activities.label(tag, "ru")) for tag in activities.ALL],
+        "country": sorted((code, name) for code, name in russian.territories.items()
+                          if len(code) == 2 and code.isalpha() and code != "ZZ"),
+        "currency": [(code, russian.currencies.get(code, "")) for code in sorted(list_currencies())],
+    }
+
+
+def _columns() -> list[dict[str, Any]]:
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("clausegen").joinpath("sheet_columns.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["columns"]
+
+
+def sheet_template(path: Path) -> Path:
+    """Write the deal workbook (.xlsx) to ``path`` atomically; return the path."""
+    import datetime as dt
+
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    columns = _columns()
+    choices = _choices()
+    workbook = openpyxl.Workbook()
+    deals = workbook.active
+    deals.title = DEALS_SHEET
+    guide = workbook.create_sheet(GUIDE_SHEET)
+    lists = workbook.create_sheet(LISTS_SHEET)
+
+    ranges: dict[str, str] = {}
+    for index, (group, values) in enumerate(sorted(choices.items())):
+        code_col, label_col = get_column_letter(2 * index + 1), get_column_letter(2 * index + 2)
+        lists[f"{code_col}1"], lists[f"{label_col}1"] = group, "значение"
+        for row, (code, label) in enumerate(values, start=2):
+            lists[f"{code_col}{row}"], lists[f"{label_col}{row}"] = code, label
+        ranges[group] = f"{quote_sheetname(LISTS_SHEET)}!${code_col}$2:${code_col}${len(values) + 1}"
+
+    deals.append([c["column"] for c in columns])
+    for cell in deals[1]:
+        cell.font = Font(bold=True)
+    deals.freeze_panes = "B2"
+    for number, spec in enumerate(columns, start=1):
+        letter = get_column_letter(number)
+        deals.column_dimensions[letter].width = max(14, min(40, len(spec["column"]) + 2))
+        kind = spec["kind"]
+        example = spec.get("example", "")
+        cell = deals.cell(row=2, column=number)
+        if kind == "date" and example:
+            cell.value = dt.date.fromisoformat(str(example))
+        elif kind in ("amount", "int") and example != "":
+            cell.value = float(example) if kind == "amount" else int(example)
+        elif kind == "bool" and example != "":
+            cell.value = bool(example)
+        else:
+            cell.value = str(example) if example != "" else None
+        span = f"{letter}2:{letter}{_TEMPLATE_ROWS + 1}"
+        if kind in ("date", "amount"):
+            for row in range(2, _TEMPLATE_ROWS + 2):
+                deals.cell(row=row, column=number).number_format = "DD.MM.YYYY" if kind == "date" else "#,##0.00"
+        group = kind.split(":", 1)[1] if ":" in kind else ("bool" if kind == "bool" else None)
+        if group is not None:
+            listed = kind.startswith("list:")  # several values separated by «;»: a hint, not a lock
+            validation = DataValidation(type="list", formula1=ranges[group], allow_blank=True,
+                                        errorStyle="information" if listed else "stop", showErrorMessage=True,
+                                        errorTitle="Значение не из списка",
+                                        error=("Несколько значений пишите через «;»; каждое — из листа «Списки»."
+                                               if listed else f"Выберите значение из листа «{LISTS_SHEET}»."))
+            validation.add(span)
+            deals.add_data_validation(validation)
+
+    guide.append(["Как заполнять / How to fill in"])
+    guide["A1"].font = Font(bold=True)
+    for line in (
+        "Одна строка листа «Сделки» — одна сделка. Первая строка — имена столбцов: не меняйте их.",
+        "Пустая ячейка означает, что сведения не указаны. Несколько значений в ячейке разделяйте «;».",
+        "Даты — ДД.ММ.ГГГГ или ГГГГ-ММ-ДД; суммы — 12 000,50 или 12000.50. Номера (ИНН, ОГРН) вводите как текст.",
+        "Поставщик берётся из профиля компании (clausegen.yaml, --company); столбцы supplier.* можно добавить.",
+        "Для второго конечного пользователя добавьте столбцы end_use.end_users.2.name.en, "
+        "end_use.end_users.2.country и т. д.",
+        "Строка 2 — пример: замените её своими сделками или удалите.",
+        "Запуск: clausegen batch deals.xlsx -o out/ --company clausegen.yaml",
+    ):
+        guide.append([line])
+    guide.append([])
+    guide.append(["Столбец", "Что указать", "Обязательно", "Значения"])
+    for cell in guide[guide.max_row]:
+        cell.font = Font(bold=True)
+    for spec in columns:
+        kind = spec["kind"]
+        values = {"date": "дата", "amount": "число", "int": "целое число", "bool": "true / false",
+                  "list": "текст через «;»", "text": "текст"}.get(kind, "")
+        if ":" in kind:
+            values = f"из листа «{LISTS_SHEET}», столбец {kind.split(':', 1)[1]}" + (
+                "; несколько — через «;»" if kind.startswith("list:") else "")
+        guide.append([spec["column"], spec["ru"], "да" if spec.get("required") else "", values])
+    for letter, width in zip("ABCD", (38, 90, 12, 40)):
+        guide.column_dimensions[letter].width = width
+    for row in guide.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    write_atomic(path, _fixed_times(buffer.getvalue()))
+    return path

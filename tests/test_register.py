@@ -374,3 +374,16 @@ def test_two_processes_appending_to_a_new_register_at_once_lose_no_row(tmp_path)
     assert len(set(ids["left"]) | set(ids["right"])) == 2 * rows
     assert {row["deal_id"] for row in recorded} == {f"{prefix}-{number}" for prefix in processes
                                                     for number in range(rows)}
+
+
+def test_register_export_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(tmp_path):
+    register = tmp_path / "register.sqlite"
+    deal = tmp_path / "deal.yaml"
+    text = EXAMPLE_DEALS["saas-clinic-ae"].read_text(encoding="utf-8")
+    deal.write_text(text.replace("name: {en: Gulf Vision Analytics FZ-LLC}",
+                                 "name: {en: '=HYPERLINK(\"http://evil.example\",\"Gulf\")'}", 1), encoding="utf-8")
+    assert invoke("annex", deal, "--company", COMPANY, "-o", tmp_path / "a.docx", "--register", register).exit_code == 0
+    result = invoke("register", "export", "--format", "csv", "--register", register)
+    cells = [cell for row in csv.reader(io.StringIO(result.stdout)) for cell in row]
+    assert any(cell.startswith("'=HYPERLINK") for cell in cells)
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)

@@ -145,34 +145,11 @@ def party_view(party: Party, lang: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- annex variables (issue 12, items 3-7)
 
-#: Russian Cyrillic to Latin as the ICAO Doc 9303 table (Russian passports) writes it, for a document
-#: number the English column must also show in Latin script ("No. ЭК-2026/1187 (EK-2026/1187)").
-_ICAO = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                 ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s",
-                  "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "ie", "y", "", "e", "iu", "ia"]))
-
-
-def latin(value: str) -> str:
-    """``value`` in Latin script (ICAO Doc 9303); a capital stays a capital («ЭК» → "EK", «Щ» → "Shch")."""
-    out = []
-    for index, ch in enumerate(value):
-        low = ch.lower()
-        if low not in _ICAO:
-            out.append(ch)
-            continue
-        mapped = _ICAO[low]
-        if ch != low and mapped:
-            following = value[index + 1: index + 2]
-            all_caps = following.isupper() or (index > 0 and value[index - 1].isupper() and not following.isalpha())
-            mapped = mapped.upper() if all_caps else mapped.capitalize()
-        out.append(mapped)
-    return "".join(out)
-
-
 def number_as_written(value: str, lang: str) -> str:
-    """A document number for the running text: in the English column a Cyrillic number also in Latin script."""
-    if lang == "en" and any("\u0400" <= ch <= "\u04ff" for ch in value):
-        return f"{value} ({latin(value)})"
+    """A document number for the running text: in the English column a Cyrillic number also in Latin
+    script, in brackets (ICAO Doc 9303, the glossary's one table): «ЭК-2026/1187» → "ЭК-2026/1187 (EK-2026/1187)"."""
+    if lang == "en" and glossary.has_cyrillic(value):
+        return f"{value} ({glossary.transliterate(value)})"
     return value
 
 
@@ -394,7 +371,7 @@ def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
     perm = deal.permission
     permission = {
         # in the English column a Cyrillic number also in Latin script ("ЭК-2026/1187 (EK-2026/1187)")
-        "permission_number": number_in(perm.number, lang) if perm.number else "",
+        "permission_number": number_as_written(perm.number, lang) if perm.number else "",
         # list items: the text puts the ";" or "." after each
         "permission_conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions],
     }
@@ -418,16 +395,6 @@ def letter_period(days: int, lang: str) -> str:
         noun = "рабочего дня" if days % 10 == 1 and days % 100 != 11 else "рабочих дней"
         return f"{days} ({num2words(days, lang='ru', case='genitive')}) {noun}"
     return f"{days} ({num2words(days, lang='en')}) business day{'' if days == 1 else 's'}"
-
-
-def number_in(value: str, lang: str) -> str:
-    """A document number in ``lang``: in English, one in Cyrillic also in Latin script, in brackets
-    (ICAO Doc 9303, as in passports): «ЭК-2026/1187» → "ЭК-2026/1187 (EK-2026/1187)"."""
-    if lang == "ru" or not any("\u0400" <= ch <= "\u04ff" for ch in value):
-        return value
-    import iuliia
-
-    return f"{value} ({iuliia.ICAO_DOC_9303.translate(value)})"
 
 
 def _letters_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:

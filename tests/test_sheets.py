@@ -327,33 +327,28 @@ def test_a_formula_without_a_saved_value_is_a_problem_naming_its_cell(tmp_path):
     assert "formula without a saved value" in problem.message
 
 
-def test_a_workbook_is_read_from_its_deals_sheet_not_from_an_instructions_sheet_before_it(tmp_path):
+def _notes_then_deals(tmp_path, notes: str, deals: str) -> Path:
+    """A workbook whose first sheet ``notes`` holds a line of text and whose second ``deals`` holds a deal."""
     import openpyxl
 
     header, rows = sheet_table([example("saas-clinic-ae")])
     workbook = openpyxl.Workbook()
-    workbook.active.title = "Инструкция"
-    workbook.active.append(["Заполните лист «Сделки»"])
-    deals = workbook.create_sheet("Сделки")
-    deals.append(header)
-    deals.append(rows[0])
+    workbook.active.title = notes
+    workbook.active.append(["How to fill in this workbook"])
+    sheet = workbook.create_sheet(deals)
+    sheet.append(header)
+    sheet.append(rows[0])
     workbook.save(tmp_path / "deals.xlsx")
-    (record,) = read_sheet(tmp_path / "deals.xlsx")
+    return tmp_path / "deals.xlsx"
+
+
+def test_a_workbook_is_read_from_its_deals_sheet_not_from_an_instructions_sheet_before_it(tmp_path):
+    (record,) = read_sheet(_notes_then_deals(tmp_path, "Инструкция", "Сделки"))
     assert record.data["deal_id"] == "EXP-2026-0142"
 
 
 def test_without_a_deals_sheet_the_first_sheet_with_the_header_is_read(tmp_path):
-    import openpyxl
-
-    header, rows = sheet_table([example("saas-clinic-ae")])
-    workbook = openpyxl.Workbook()
-    workbook.active.title = "Read me"
-    workbook.active.append(["How to fill in this workbook"])
-    data = workbook.create_sheet("Q4")
-    data.append(header)
-    data.append(rows[0])
-    workbook.save(tmp_path / "deals.xlsx")
-    (record,) = read_sheet(tmp_path / "deals.xlsx")
+    (record,) = read_sheet(_notes_then_deals(tmp_path, "Read me", "Q4"))
     assert record.data["deal_id"] == "EXP-2026-0142"
 
 

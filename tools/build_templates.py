@@ -401,6 +401,21 @@ def build_statement_single() -> None:
     doc.save(OUT / "end-user-statement-single.docx")
 
 
+def looped_table(doc: Document, items: str, titles: tuple[str, ...], fields: tuple[str, ...],
+                 widths: tuple[float, ...]) -> None:
+    """A table with a heading row and one row per item of ``items`` (``{%tr for %}``), a cell per field."""
+    table = doc.add_table(rows=1, cols=len(titles))
+    table.style = "Table Grid"
+    for cell, label in zip(table.rows[0].cells, titles):
+        set_cell(cell, label, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    tag_row(table, f"{{%tr for item in {items} %}}")
+    row = table.add_row()
+    for cell, name in zip(row.cells, fields):
+        set_cell(cell, f"{{{{ item.{name} }}}}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    tag_row(table, "{%tr endfor %}")
+    column_widths(table, widths)
+
+
 def build_screening_report() -> None:
     """The 5.3 record: check, the deal, the identification, the screening and decision, the terms."""
     doc = new_document()
@@ -436,18 +451,8 @@ def build_screening_report() -> None:
 
     heading("3. Проверка и решение (п. 5.1, раздел 4 Декларации)")
     paragraph(doc, "3.1. Признаки риска (приложение № 1 к Декларации)", bold=True, before=4, after=4)
-    table = doc.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
-    for cell, label in zip(table.rows[0].cells, ("№", "Признак риска", "Статус", "Основание")):
-        set_cell(cell, label, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-    tag_row(table, "{%tr for item in report.indicators %}")
-    row = table.add_row()
-    set_cell(row.cells[0], "{{ item.number }}", align=WD_ALIGN_PARAGRAPH.LEFT)
-    set_cell(row.cells[1], "{{ item.title }}", align=WD_ALIGN_PARAGRAPH.LEFT)
-    set_cell(row.cells[2], "{{ item.status }}", align=WD_ALIGN_PARAGRAPH.LEFT)
-    set_cell(row.cells[3], "{{ item.evidence }}", align=WD_ALIGN_PARAGRAPH.LEFT)
-    tag_row(table, "{%tr endfor %}")
-    column_widths(table, (1.0, 7.0, 2.5, 6.5))
+    looped_table(doc, "report.indicators", ("№", "Признак риска", "Статус", "Основание"),
+                 ("number", "title", "status", "evidence"), (1.0, 7.0, 2.5, 6.5))
     two_column_table("report.warnings", "{{ item.number }}", "{{ item.text }}", (1.0, 16.0),
                      "3.2. Возможные признаки в свободном тексте (подтвердить или указать в файле сделки)")
     paragraph(doc, "3.3. Решение", bold=True, before=6, after=4).paragraph_format.keep_with_next = True
@@ -457,18 +462,8 @@ def build_screening_report() -> None:
     paragraph(doc, "{%p endif %}")
     paragraph(doc, "3.4. Рассмотренные основания (раздел 4, пп. 1.3, 2.1, 5.1 Декларации)", bold=True, before=6,
               after=4).paragraph_format.keep_with_next = True
-    table = doc.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
-    for cell, label in zip(table.rows[0].cells, ("Пункт", "Основание", "Итог", "Почему")):
-        set_cell(cell, label, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-    tag_row(table, "{%tr for item in report.rungs %}")
-    row = table.add_row()
-    set_cell(row.cells[0], "{{ item.section }}", align=WD_ALIGN_PARAGRAPH.LEFT)
-    set_cell(row.cells[1], "{{ item.title }}", align=WD_ALIGN_PARAGRAPH.LEFT)
-    set_cell(row.cells[2], "{{ item.status }}", align=WD_ALIGN_PARAGRAPH.LEFT)
-    set_cell(row.cells[3], "{{ item.why }}", align=WD_ALIGN_PARAGRAPH.LEFT)
-    tag_row(table, "{%tr endfor %}")
-    column_widths(table, (1.5, 4.5, 2.5, 8.5))
+    looped_table(doc, "report.rungs", ("Пункт", "Основание", "Итог", "Почему"),
+                 ("section", "title", "status", "why"), (1.5, 4.5, 2.5, 8.5))
 
     heading("4. Условия, включённые в договор (п. 5.2 Декларации; требуются политикой экспортного контроля "
             "Поставщика)")

@@ -74,10 +74,16 @@ def _designation(party: Party, lang: str) -> tuple[str, str]:
 
 
 def _initials(full_name: str, lang: str) -> str:
-    parts = full_name.split()
-    if lang == "ru" and len(parts) == 3 and all(p[:1].isupper() for p in parts):
-        return f"{parts[1][0]}.{parts[2][0]}. {parts[0]}"
-    return full_name
+    return text.short_name(full_name, lang)
+
+
+def _signature_name(name: Bilingual) -> str:
+    """The name under a signature line, in both scripts: «М. Соуза (M. Souza)», «Omar Haddad»."""
+    ru = text.short_name(name.ru, "ru") if name.has("ru") else ""
+    en = text.short_name(name.en, "en") if name.has("en") else (glossary.transliterate(ru) if ru else "")
+    if ru and en and en != ru:
+        return f"{ru} ({en})"
+    return ru or en
 
 
 def _name(value: Bilingual, lang: str) -> str:
@@ -101,6 +107,8 @@ def signatory_view(signatory: Signatory, lang: str) -> dict[str, Any]:
     gender = glossary.signatory_gender(sig.gender, sig.name.ru, sig.name.en)
     if lang == "ru":
         # A name the morphology does not know (Latin script, one word) keeps its form.
+        # A title is not part of the name, and a Latin one has no place in the Russian column.
+        name_text = text.without_title(name_text)
         name_gen = sig.name_genitive or (text.genitive_name(name_text, gender) if sig.name.has("ru") else name_text)
         position_gen = sig.position_genitive or glossary.genitive_ru("position", sig.position.ru, sig.position.en)
         acting_gen = sig.acting_under_genitive or (
@@ -588,13 +596,12 @@ def signature_view(deal: Deal) -> dict[str, Any]:
         signatory = party.signatory
         position = both(_col("position", signatory.position, "ru"),
                         _col("position", signatory.position, "en")) if signatory else ""
-        initials_lang = "ru" if signatory is not None and signatory.name.has("ru") else "en"
         return {
             "role_ru": role_ru,
             "role_en": role_en,
             "name": both(party.name.get("ru"), party.name.get("en")),
             "position": position,
-            "initials": _initials(signatory.name.get(initials_lang), initials_lang) if signatory else "",
+            "initials": _signature_name(signatory.name) if signatory else "",
             # The signatory's full name in each script, for a block that prints both.
             "name_ru": signatory.name.get("ru") if signatory else "",
             "name_en": signatory.name.get("en") if signatory else "",

@@ -147,23 +147,87 @@ def agreeing(word: str, gender: str | None) -> str:
     return f"{male}(-ей)"
 
 
+_PATRONYMIC_ENDINGS = ("вич", "вна", "чна", "ична", "инична", "оглы", "кызы", "гызы", "улы", "уулу")
+#: Titles that are not part of a name («Dr. Ananya Rao»): left out where a name is declined or shortened.
+_TITLES = frozenset({"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "sir", "г-н", "г-жа",
+                     "д-р", "проф."})
+
+
+def _is_patronymic(word: str) -> bool:
+    return word.lower().endswith(_PATRONYMIC_ENDINGS)
+
+
+def _is_given_name(word: str) -> bool:
+    return any("Name" in p.tag and p.score >= 0.3 for p in _morph().parse(word))
+
+
+def without_title(full_name: str) -> str:
+    """«Dr. Ananya Rao» → «Ananya Rao»: a title is not part of the name."""
+    parts = full_name.split()
+    while len(parts) > 1 and parts[0].lower() in _TITLES:
+        parts = parts[1:]
+    return " ".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def name_parts(full_name_ru: str) -> tuple[str, str, str | None] | None:
+    """(surname, given name, patronymic) of a Cyrillic name whose structure is known, else None.
+
+    A Russian name is «Фамилия Имя Отчество» or «Имя Отчество Фамилия»; two words are read by which
+    of them is a given name the morphology knows («Мариана Соуза» is given name, then surname).  A
+    name of another structure («Тан Вэй Мин») is none of these and keeps its form.
+    """
+    parts = full_name_ru.split()
+    if any(not _is_cyrillic_word(p) for p in parts):
+        return None
+    if len(parts) == 3:
+        if _is_patronymic(parts[2]):
+            return parts[0], parts[1], parts[2]
+        if _is_patronymic(parts[1]):
+            return parts[2], parts[0], parts[1]
+        return None
+    if len(parts) == 2:
+        first_given, second_given = _is_given_name(parts[0]), _is_given_name(parts[1])
+        if first_given and not second_given:
+            return parts[1], parts[0], None
+        return parts[0], parts[1], None
+    return None
+
+
 @lru_cache(maxsize=4096)
 def genitive_name(full_name_ru: str, gender: str | None = None) -> str:
-    """«Кузнецова Мария Сергеевна» → «Кузнецовой Марии Сергеевны».
+    """«Кузнецова Мария Сергеевна» → «Кузнецовой Марии Сергеевны»; «Мариана Соуза» → «Марианы Соузы».
 
-    The name is read as surname, first name, patronymic; anything that does not
-    look like a Russian name (Latin letters, one word) is returned as written.
+    Each word is declined as the part of the name it is, in the order written; a name whose
+    structure is not known (Latin letters, one word, «Тан Вэй Мин») is returned as written.
     """
     from pytrovich.enums import Case, Gender, NamePart
     from pytrovich.maker import PetrovichDeclinationMaker
 
-    parts = full_name_ru.split()
-    if not 2 <= len(parts) <= 3 or any(not _is_cyrillic_word(p) for p in parts):
+    found = name_parts(full_name_ru)
+    if found is None:
         return full_name_ru
+    surname, given, patronymic = found
     sex = Gender.FEMALE if (gender or detect_gender(full_name_ru)) == "female" else Gender.MALE
     maker = PetrovichDeclinationMaker()
-    kinds = [NamePart.LASTNAME, NamePart.FIRSTNAME, NamePart.MIDDLENAME]
-    return " ".join(maker.make(kind, sex, Case.GENITIVE, part) for kind, part in zip(kinds, parts, strict=False))
+    kinds = {surname: NamePart.LASTNAME, given: NamePart.FIRSTNAME}
+    if patronymic:
+        kinds[patronymic] = NamePart.MIDDLENAME
+    return " ".join(maker.make(kinds[word], sex, Case.GENITIVE, word) if word in kinds else word
+                    for word in full_name_ru.split())
+
+
+def short_name(full_name: str, lang: str) -> str:
+    """A name for a signature line: «М.С. Кузнецова», «М. Соуза», "M. Kuznetsova"; a name whose
+    structure is not known is written out («Тан Вэй Мин», "Tan Wei Ming")."""
+    name = without_title(full_name)
+    if lang == "ru" and (found := name_parts(name)) is not None:
+        surname, given, patronymic = found
+        return f"{given[0]}.{patronymic[0] + '.' if patronymic else ''} {surname}"
+    parts = name.split()
+    if lang == "en" and len(parts) == 2 and all(p[:1].isupper() and p.isalpha() for p in parts):
+        return f"{parts[0][0]}. {parts[1]}"
+    return name
 
 
 def _is_cyrillic_word(word: str) -> bool:

@@ -215,3 +215,24 @@ def test_a_word_in_capitals_is_transliterated_in_capitals():
 
 def test_every_field_kind_of_the_data_is_one_the_glossary_or_validation_knows():
     assert set(glossary.data()["fields"].values()) <= {*glossary.KINDS, "proper", "text"}
+
+
+@pytest.mark.parametrize(("name", "genitive", "short"), [
+    ("Кузнецова Мария Сергеевна", "Кузнецовой Марии Сергеевны", "М.С. Кузнецова"),
+    ("Мария Сергеевна Кузнецова", "Марии Сергеевны Кузнецовой", "М.С. Кузнецова"),
+    ("Мариана Соуза", "Марианы Соузы", "М. Соуза"),  # given name first: read by the given name
+    ("Ковач Андраш", "Ковача Андраша", "А. Ковач"),
+    ("Тан Вэй Мин", "Тан Вэй Мин", "Тан Вэй Мин"),  # not a Russian name's structure: kept as written
+])
+def test_a_name_is_declined_and_shortened_by_the_part_each_word_is(name, genitive, short):
+    from clausegen import text
+
+    assert text.genitive_name(name) == genitive
+    assert text.short_name(name, "ru") == short
+
+
+def test_a_title_is_not_part_of_a_name():
+    from clausegen import text
+
+    assert text.without_title("Dr. Ananya Rao") == "Ananya Rao"
+    assert text.short_name("Dr. Ananya Rao", "en") == "A. Rao"

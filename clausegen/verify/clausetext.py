@@ -101,6 +101,7 @@ def deal_names(deal: Deal) -> frozenset[str]:
                 walk(item, key)
         elif isinstance(value, str) and key in NAME_KEYS and value.strip():
             found.add(value.strip())
+            found.add(text.without_title(value.strip()))  # documents leave a title out of a name («Dr.»)
             if key == "address":  # documents print an address with its country in the column's language
                 found.update(part.strip() for part in value.split(",") if len(part.strip()) > 2)
 

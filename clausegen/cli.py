@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import api, batch as batching, checkrecord, checks, pdf
+from . import api, batch as batching, checkrecord, checks, lock, pdf
 from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
 from .output import write_atomic
@@ -522,7 +522,7 @@ def register_export(fmt: str, latest: bool, output: Path | None, register: str |
 
 @cli.group(cls=_Group)
 def clauses() -> None:
-    """List, show and check the clause library."""
+    """List, show, check, bump and lock the clause library."""
 
 
 @clauses.command("list")
@@ -561,7 +561,27 @@ def clauses_check(clauses_dir: Path | None) -> None:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(int(ExitCode.INVALID_INPUT))
     assert library is not None  # no problems means the library loaded
+    _warn(lock.lock_notes(library))
     click.echo(f"{library.root}: {len(library.clauses)} clauses, no problems (library {library.fingerprint[:16]})")
+
+
+@clauses.command("bump")
+@click.argument("clause_ids", nargs=-1, required=True, metavar="ID [ID...]")
+@clauses_option
+def clauses_bump(clause_ids: tuple[str, ...], clauses_dir: Path | None) -> None:
+    """Give each clause ID its next version (catalogue.yaml edited in place) and lock its text."""
+    for clause_id, old, new in lock.bump(list(clause_ids), clauses_dir):
+        click.echo(f"{clause_id}: version {old} -> {new}")
+
+
+@clauses.command("lock")
+@click.option("--force", is_flag=True, help="Rewrite the lock from the current texts, even where a locked "
+                                            "version's text changed (a lock broken by a merge).")
+@clauses_option
+def clauses_lock(force: bool, clauses_dir: Path | None) -> None:
+    """Write clauses.lock: the sha256 of every clause version's texts (adds the versions not yet locked)."""
+    path, added = lock.write_lock(clauses_dir, force=force)
+    click.echo(f"{path}: " + (f"locked {', '.join(added)}" if added else "up to date"))
 
 
 def main() -> None:

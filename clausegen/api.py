@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checkrecord, compose, labels, library as lib, memo, render, screening as scr
+from . import checkrecord, compose, labels, library as lib, lock, memo, render, screening as scr
 from .errors import BlockedError, DealError, Problem
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
@@ -74,6 +74,12 @@ class Generated:
     sha256: str = ""
     rows: tuple[compose.Row, ...] = field(default=(), repr=False)
     library: str = ""  # fingerprint of the clause library it was built from
+    texts: tuple[str, ...] = ()  # the text hash of each clause (lock.text_hash), as ``clauses``
+    template: str = ""  # fingerprint of the template it was rendered from
+    langs: tuple[str, ...] = ()  # the annex's column order, a letter's languages
+    #: What the register keeps to regenerate the document as sent: (sha256, kind, bytes) of each
+    #: clause text and of the template (kept in memory only; the bytes are the library's own).
+    stored: tuple[tuple[str, str, bytes], ...] = field(default=(), repr=False, compare=False)
 
 
 def blocked_message(screening: scr.Screening, what: str) -> str:
@@ -83,11 +89,13 @@ def blocked_message(screening: scr.Screening, what: str) -> str:
     return "\n".join(lines)
 
 
-def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], library: lib.Library,
+def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], library: lib.Library | str,
                 template: render.CompiledTemplate) -> render.Properties:
     from . import __version__
 
     clauses = ";".join(f"{s.clause.id}@{s.clause.meta.version}" for s in selected)
+    hashes = ";".join(f"{s.clause.id}@{s.clause.meta.version}={lock.text_hash(s.clause)}" for s in selected)
+    fingerprint = library if isinstance(library, str) else library.fingerprint
     return render.Properties(
         title=title,
         subject=f"{deal.deal_id}: {deal.counterparty.name.get('en')}",
@@ -98,9 +106,10 @@ def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], lib
             ("clausegen.deal_id", deal.deal_id),
             ("clausegen.document", kind),
             ("clausegen.clauses", clauses),
-            ("clausegen.library", library.fingerprint),
+            ("clausegen.library", fingerprint),
             ("clausegen.template", template.fingerprint),
             ("clausegen.version", __version__),
+            ("clausegen.clause_hashes", hashes),  # id@version=sha256 of its texts (clauses/clauses.lock)
         ),
     )
 
@@ -116,15 +125,25 @@ def build_annex(
     if not screening.annex_allowed:
         raise BlockedError(blocked_message(screening, "annex"))
     selected = select(library, "annex", deal, screening)
+    compiled = render.compiled_template(lib.templates_dir(templates) / "annex.docx")
+    return _render_annex(deal, screening, selected, compiled, columns, library.fingerprint)
+
+
+def _render_annex(deal: Deal, screening: scr.Screening, selected: list[Selected], compiled: render.CompiledTemplate,
+                  columns: tuple[str, str], library: str) -> Generated:
     rows = compose.compose_rows(selected, deal, screening)
-    template = lib.templates_dir(templates) / "annex.docx"
-    compiled = render.compiled_template(template)
     title = f"Annex No. {deal.contract.annex_number} to Contract No. {deal.contract.number}"
     data = compiled.render(compose.annex_context(rows, deal, columns),
                            _properties(deal, "annex", title, selected, library, compiled))
-    return Generated("annex", f"{deal.deal_id}-annex.docx", data,
-                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows),
-                     library.fingerprint)
+    return _generated("annex", f"{deal.deal_id}-annex.docx", data, selected, compiled, library, columns, rows)
+
+
+def _generated(kind: str, filename: str, data: bytes, selected: list[Selected], compiled: render.CompiledTemplate,
+               library: str, langs: tuple[str, ...], rows: list[compose.Row] | None = None) -> Generated:
+    stored = tuple((lock.text_hash(s.clause), "clause", lock.text_record(s.clause)) for s in selected)
+    return Generated(kind, filename, data, tuple((s.clause.id, s.clause.meta.version) for s in selected),
+                     sha256(data), tuple(rows or ()), library, tuple(h for h, _, _ in stored), compiled.fingerprint,
+                     tuple(langs), stored + ((compiled.fingerprint, "template", compiled.data),))
 
 
 def write_annex(
@@ -180,16 +199,34 @@ def build_letter(
         raise BlockedError(message)
     langs: tuple[str, ...] = ("ru", "en") if lang == "both" else (lang,)
     selected = select(library, kind, deal, screening)
-    rows = compose.compose_rows(selected, deal, screening)
+    return _render_letter(kind, deal, screening, selected, _letter_template(kind, templates, langs), langs,
+                          library.fingerprint)
+
+
+def _letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) -> render.CompiledTemplate:
     both, single = LETTER_TEMPLATES.get(kind, LETTER_TEMPLATES["letter"])
-    template = lib.templates_dir(templates) / (both if len(langs) == 2 else single)
-    compiled = render.compiled_template(template)
+    return render.compiled_template(lib.templates_dir(templates) / (both if len(langs) == 2 else single))
+
+
+def _render_letter(kind: str, deal: Deal, screening: scr.Screening, selected: list[Selected],
+                   compiled: render.CompiledTemplate, langs: tuple[str, ...], library: str) -> Generated:
+    rows = compose.compose_rows(selected, deal, screening)
     data = compiled.render(compose.letter_context(kind, rows, deal, langs),
                            _properties(deal, kind, _LETTER_TITLES[kind], selected, library, compiled))
-    suffix = "" if lang == "both" else f"-{lang}"
-    return Generated(kind, f"{deal.deal_id}-{kind}{suffix}.docx", data,
-                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows),
-                     library.fingerprint)
+    suffix = "" if len(langs) == 2 else f"-{langs[0]}"
+    return _generated(kind, f"{deal.deal_id}-{kind}{suffix}.docx", data, selected, compiled, library, langs, rows)
+
+
+def library_texts(library: lib.Library, templates: Path | None = None) -> dict[str, tuple[str, bytes]]:
+    """Every clause text of ``library`` and every document template, by sha256, for the register
+    (a batch stores them once, before its workers' rows name them)."""
+    found = {lock.text_hash(clause): ("clause", lock.text_record(clause)) for clause in library.clauses.values()}
+    folder = lib.templates_dir(templates)
+    for name in sorted({*TEMPLATES.values(), *(single for _, single in LETTER_TEMPLATES.values())}):
+        if (folder / name).is_file():
+            compiled = render.compiled_template(folder / name)
+            found[compiled.fingerprint] = ("template", compiled.data)
+    return found
 
 
 def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,
@@ -211,7 +248,8 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
                                                 compiled))
     return Generated("screening-report", f"{deal.deal_id}-screening.docx", data,
                      tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data),
-                     library=library.fingerprint)
+                     library=library.fingerprint, texts=tuple(lock.text_hash(s.clause) for s in selected),
+                     template=compiled.fingerprint)
 
 
 def build_pack(deal: Deal, screening: scr.Screening, library: lib.Library,
@@ -317,7 +355,8 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         "permission_number": permission.number if permission else None,
         "permission_date": permission.date.isoformat() if permission and permission.date else None,
         "documents": [{"kind": d.kind, "file": (files or {}).get(d.kind, d.filename), "sha256": d.sha256,
-                       "clauses": [f"{cid}@{version}" for cid, version in d.clauses]} for d in documents],
+                       "clauses": [f"{cid}@{version}" for cid, version in d.clauses],
+                       "template": d.template, "langs": list(d.langs)} for d in documents],
         "clauses": clauses,
         "library_hash": ",".join(sorted(libraries)),
         "clausegen_version": __version__,
@@ -328,6 +367,11 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         "approved_by": person(check.approved_by),
         "approval_source": check.approval_source,
         "identification": memo.identification_status(deal),
+        # What regenerates a document as sent (register show --as-sent): the text hash of every clause
+        # version (the texts themselves are kept once, in the register's texts table) and the deal.
+        "clause_hashes": dict(sorted({f"{cid}@{version}": digest for document in documents
+                                      for (cid, version), digest in zip(document.clauses, document.texts)}.items())),
+        "deal": deal.model_dump(mode="json"),
     }
 
 
@@ -341,6 +385,7 @@ def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, 
     """
     store = register if isinstance(register, Register) else Register(register)
     try:
+        store.keep_texts({digest: (kind, data) for document in documents for digest, kind, data in document.stored})
         return store.record(register_row(deal, screening, documents, command=command, source=source, files=files,
                                          check=check))
     finally:
@@ -425,3 +470,83 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
     ]
     return sha256(json.dumps([__version__, documents, *([recorded] if recorded else [])]).encode() + b"\n"
                   + deal.model_dump_json().encode())
+
+
+#: The documents `register show --as-sent` can regenerate: those made from clause texts alone.  The
+#: screening report is the record of the check itself (its date, approver, the register's state).
+AS_SENT_KINDS = ("annex", *LETTER_KINDS)
+
+
+@dataclass(frozen=True)
+class AsSent:
+    """A document regenerated from what the register kept, and how it compares with the one sent."""
+
+    document: Generated
+    record: int
+    sent_sha256: str
+    notes: tuple[str, ...]
+
+    @property
+    def identical(self) -> bool:
+        return self.document.sha256 == self.sent_sha256
+
+
+def regenerate_as_sent(store: Register, deal_id: str, kind: str, record_id: int | None = None) -> AsSent:
+    """Document ``kind`` of ``deal_id`` as it was sent: the deal, the clause texts and the template the
+    register kept for that record (the latest with such a document, or ``record_id``), whatever the
+    clause library and templates say today.  The same clausegen version gives the same bytes."""
+    from . import __version__
+    from .errors import ClausegenError
+
+    if kind not in AS_SENT_KINDS:
+        raise ClausegenError(f"--document {kind}: only {', '.join(AS_SENT_KINDS)} can be regenerated as sent "
+                             "(the screening report is the record of the check itself)")
+    rows = [row for row in store.history(deal_id) if record_id is None or row["id"] == record_id]
+    rows = [row for row in rows if any(d["kind"] == kind for d in row["documents"])]
+    if not rows:
+        which = f"record {record_id} of deal {deal_id!r}" if record_id is not None else f"deal {deal_id!r}"
+        raise ClausegenError(f"no {kind} of {which} in the register {store.where}")
+    row = rows[-1]
+    sent = next(d for d in row["documents"] if d["kind"] == kind)
+    if row.get("deal") is None or not sent.get("template") or row.get("clause_hashes") is None:
+        raise ClausegenError(f"record {row['id']} was made by clausegen {row['clausegen_version']}, before the "
+                             "register kept the deal and the texts a document is made from: it cannot be "
+                             "regenerated as sent")
+    deal = Deal.model_validate(row["deal"])
+    screening = scr.screen(deal)
+    selected, article = [], 0
+    for name in sent["clauses"]:
+        clause_id, _, version = name.rpartition("@")
+        clause = lock.from_record(clause_id, int(version), kind, _stored(store, row["clause_hashes"].get(name),
+                                                                       f"the text of {name}"))
+        number = None
+        if clause.meta.numbering == "article":  # as selection numbers them
+            article += 1
+            number = article
+        selected.append(Selected(clause, number, clause.meta.reason.ru, clause.meta.reason.en))
+    template = _stored(store, sent["template"], f"the {kind} template")
+    langs = tuple(sent.get("langs") or ("ru", "en"))
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="clausegen-as-sent-") as folder:
+        path = Path(folder) / TEMPLATES.get(kind, "letter.docx")
+        path.write_bytes(template)
+        compiled = render.CompiledTemplate(path)
+        if kind == "annex":
+            generated = _render_annex(deal, screening, selected, compiled, langs, row["library_hash"])  # type: ignore[arg-type]
+        else:
+            generated = _render_letter(kind, deal, screening, selected, compiled, langs, row["library_hash"])
+    notes = []
+    if row["clausegen_version"] != __version__:
+        notes.append(f"the record was made by clausegen {row['clausegen_version']}, this is {__version__}: the "
+                     "wording is the one sent, the bytes may differ")
+    return AsSent(generated, row["id"], sent["sha256"], tuple(notes))
+
+
+def _stored(store: Register, digest: str | None, what: str) -> bytes:
+    from .errors import ClausegenError
+
+    found = store.text(digest) if digest else None
+    if found is None or sha256(found[1]) != digest:
+        raise ClausegenError(f"the register {store.where} does not hold {what} (sha256 {digest})")
+    return found[1]

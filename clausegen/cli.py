@@ -460,9 +460,19 @@ def register_approve(deal_id: str, name: str, position: str | None, user: str | 
 
 @register.command("show")
 @click.argument("deal_id")
+@click.option("--document", "kind", type=click.Choice(api.AS_SENT_KINDS), default=None,
+              help="With --as-sent: which document to regenerate.")
+@click.option("--as-sent", is_flag=True, help="Regenerate the document as it was sent, from the deal, clause "
+                                              "texts and template the register kept (needs --document and -o).")
+@click.option("--record", "record_id", type=int, default=None, help="With --as-sent: this record, not the latest.")
+@click.option("-o", "--output", type=_PATH, default=None, help="With --as-sent: where to write the document.")
 @register_option
-def register_show(deal_id: str, register: str | None) -> None:
-    """Every record of DEAL_ID, oldest first."""
+def register_show(deal_id: str, kind: str | None, as_sent: bool, record_id: int | None, output: Path | None,
+                  register: str | None) -> None:
+    """Every record of DEAL_ID, oldest first; or, with --as-sent, one document regenerated as it was sent."""
+    if as_sent or kind or output or record_id is not None:
+        _show_as_sent(deal_id, kind, as_sent, record_id, output, register)
+        return
     rows = Register(register).history(deal_id)
     if not rows:
         raise ClausegenError(f"no record of deal {deal_id!r} in the register")
@@ -491,6 +501,18 @@ def register_show(deal_id: str, register: str | None) -> None:
         click.echo(f"approval {approval['id']}: {approval['decision']} approved by {approval['name']}"
                    + (f", {approval['position']}" if approval["position"] else "")
                    + f" on {approval['approved_at']} (recorded by {approval['user_name']})")
+
+
+def _show_as_sent(deal_id: str, kind: str | None, as_sent: bool, record_id: int | None, output: Path | None,
+                  register: str | None) -> None:
+    if not (as_sent and kind and output):
+        raise click.UsageError("regenerating a document takes --as-sent, --document and -o together")
+    result = api.regenerate_as_sent(Register(register), deal_id, kind, record_id)
+    write_atomic(output, result.document.data)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    same = "identical to the one sent" if result.identical else f"NOT identical to the one sent ({result.sent_sha256})"
+    click.echo(f"{output}: {kind} of record {result.record} as sent, sha256 {result.document.sha256}, {same}")
 
 
 @register.command("export")

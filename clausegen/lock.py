@@ -48,15 +48,38 @@ def _printed_meta(clause: Clause) -> dict[str, Any]:
     return {"title": {"ru": m.title.ru, "en": m.title.en}, "numbering": m.numbering, "when": m.when}
 
 
+#: By id(): clauses are unhashable, and a batch asks for the same few dozen thousands of times;
+#: the entry keeps the clause alive, so its id is not reused.
+_RECORDS: dict[int, tuple[Clause, bytes, str]] = {}
+
+
+def _record_of(clause: Clause) -> tuple[bytes, str]:
+    cached = _RECORDS.get(id(clause))
+    if cached is None or cached[0] is not clause:
+        data = _canonical({**_printed_meta(clause), "ru": clause.ru, "en": clause.en})
+        cached = _RECORDS[id(clause)] = (clause, data, _sha256(data))
+    return cached[1], cached[2]
+
+
 def text_record(clause: Clause) -> bytes:
     """What the register keeps of a clause version: its two texts and printed catalogue fields,
     as canonical JSON (the text hash is the sha256 of these bytes, so a stored text proves itself)."""
-    return _canonical({**_printed_meta(clause), "ru": clause.ru, "en": clause.en})
+    return _record_of(clause)[0]
 
 
 def text_hash(clause: Clause) -> str:
     """The sha256 that documents and the register record beside ``id@version``."""
-    return _sha256(text_record(clause))
+    return _record_of(clause)[1]
+
+
+def from_record(clause_id: str, version: int, document: str, data: bytes) -> Clause:
+    """A clause version back from :func:`text_record`'s bytes (for regenerating a document as sent)."""
+    from .library import ClauseMeta
+
+    fields = json.loads(data.decode("utf-8"))
+    meta = ClauseMeta(id=clause_id, document=document, order=0, version=version, numbering=fields["numbering"],
+                      title=fields["title"], when=fields["when"], reason={"ru": "—", "en": "—"})
+    return Clause(meta, fields["ru"], fields["en"])
 
 
 def entry(clause: Clause) -> dict[str, str]:

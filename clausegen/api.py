@@ -223,9 +223,9 @@ def library_texts(library: lib.Library, templates: Path | None = None) -> dict[s
     found = {lock.text_hash(clause): ("clause", lock.text_record(clause)) for clause in library.clauses.values()}
     folder = lib.templates_dir(templates)
     for name in sorted({*TEMPLATES.values(), *(single for _, single in LETTER_TEMPLATES.values())}):
-        if (folder / name).is_file():
-            compiled = render.compiled_template(folder / name)
-            found[compiled.fingerprint] = ("template", compiled.data)
+        if (folder / name).is_file():  # the fingerprint of a template is the sha256 of its file
+            data = (folder / name).read_bytes()
+            found[sha256(data)] = ("template", data)
     return found
 
 
@@ -512,7 +512,11 @@ def regenerate_as_sent(store: Register, deal_id: str, kind: str, record_id: int 
         raise ClausegenError(f"record {row['id']} was made by clausegen {row['clausegen_version']}, before the "
                              "register kept the deal and the texts a document is made from: it cannot be "
                              "regenerated as sent")
-    deal = Deal.model_validate(row["deal"])
+    try:
+        deal = Deal.model_validate(row["deal"])
+    except ValueError as error:  # pydantic's ValidationError: the deal format has changed since
+        raise ClausegenError(f"record {row['id']}: the deal it kept is not valid for clausegen {__version__}: "
+                             f"{str(error).splitlines()[0]}") from None
     screening = scr.screen(deal)
     selected, article = [], 0
     for name in sent["clauses"]:

@@ -45,10 +45,9 @@ def check_library(root: Path | None = None) -> tuple[Library | None, list[Proble
     except LibraryError as error:  # no library folder at all
         return None, error.problems
     problems += _static_problems(library)
-    problems += lock_problems(library)
     if not problems:  # a text that does not even compile would only be reported again
         problems += render_problems(library)
-    return library, problems
+    return library, problems + lock_problems(library)  # a reworded text that fails is reported as both
 
 
 def _static_problems(library: Library) -> list[Problem]:

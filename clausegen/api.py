@@ -537,7 +537,8 @@ def regenerate_as_sent(store: Register, deal_id: str, kind: str, record_id: int 
         path.write_bytes(template)
         compiled = render.CompiledTemplate(path)
         if kind == "annex":
-            generated = _render_annex(deal, screening, selected, compiled, langs, row["library_hash"])  # type: ignore[arg-type]
+            columns = (langs[0], langs[1])
+            generated = _render_annex(deal, screening, selected, compiled, columns, row["library_hash"])
         else:
             generated = _render_letter(kind, deal, screening, selected, compiled, langs, row["library_hash"])
     notes = []

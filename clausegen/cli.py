@@ -493,6 +493,9 @@ def register_show(deal_id: str, kind: str | None, as_sent: bool, record_id: int 
         for document in row["documents"]:
             click.echo(f"  {document['kind']:19} {document['file']}  sha256 {document['sha256']}")
         click.echo(f"  library {row['library_hash'][:16]}, clausegen {row['clausegen_version']}")
+        if row.get("clause_hashes") is not None:
+            click.echo(f"  clause texts kept: {len(row['clause_hashes'])} (--record {row['id']} --document KIND "
+                       "--as-sent -o FILE regenerates a document as sent)")
         if row.get("check_date"):
             click.echo(f"  checked on {row['check_date']} ({row['check_date_source']}) by user {row['user_name']}; "
                        f"prepared by {row['prepared_by'] or '-'}; approved by {row['approved_by'] or '-'}")

@@ -57,8 +57,8 @@ def test_clauses_check_passes_on_the_shipped_library_without_a_note():
     assert result.exit_code == 0 and "warning" not in result.stderr
 
 
-@pytest.mark.parametrize("lang, old, new", [("ru", "удалённого доступа", "дистанционного доступа"),
-                                            ("en", "solely by way of", "only by way of")])
+@pytest.mark.parametrize("lang, old, new", [
+    ("ru", "удалённого доступа", "дистанционного доступа"), ("en", "solely by way of", "only by way of")])
 def test_clauses_check_fails_on_a_text_changed_without_a_new_version(library, lang, old, new):
     reword(library, lang, "delivery-saas", old, new)
     result = check(library)
@@ -202,6 +202,12 @@ def test_the_register_row_records_the_text_hashes_and_keeps_each_text_once(tmp_p
         assert connection.execute("SELECT count(*) FROM texts WHERE kind = 'clause'").fetchone()[0] == len(expected)
 
 
+def test_register_show_says_a_record_can_be_regenerated_as_sent(tmp_path):
+    annex(tmp_path / "a.docx", tmp_path / "r.sqlite")
+    result = invoke("register", "show", DEAL_ID, "--register", tmp_path / "r.sqlite")
+    assert result.exit_code == 0 and "clause texts kept: 16 (--record 1 --document KIND --as-sent" in result.stdout
+
+
 def test_the_register_refuses_to_change_a_kept_text(tmp_path):
     annex(tmp_path / "a.docx", tmp_path / "r.sqlite")
     with sqlite3.connect(tmp_path / "r.sqlite") as connection, pytest.raises(sqlite3.DatabaseError,
@@ -270,7 +276,7 @@ def test_as_sent_needs_the_document_and_an_output(tmp_path):
     assert result.exit_code == 2 and "--as-sent, --document and -o together" in result.output
 
 
-def test_a_register_made_before_texts_were_kept_gains_them_and_says_an_old_record_cannot_be_regenerated(tmp_path):
+def test_an_older_register_gains_the_columns_and_says_its_old_record_cannot_be_regenerated(tmp_path):
     made = tmp_path / "new.sqlite"
     annex(tmp_path / "a.docx", made)
     old_columns = [c for c in COLUMNS if c not in ("clause_hashes", "deal")]

@@ -24,13 +24,15 @@ from typing import Any
 from .errors import LibraryError, Problem
 from .library import Clause, Library, load_library
 from .output import write_atomic
-from .sources import parse_text
+from .sources import parse_text, read_capped
 
 LOCK_NAME = "clauses.lock"
 FORMAT = 1
 #: The parts of a clause version the lock hashes separately, so a message can say which one changed.
 PARTS = ("ru", "en", "meta")
 _PART_NAMES = {"ru": "ru", "en": "en", "meta": "catalogue: title, numbering or when"}
+#: A version's entry is some 350 bytes: this is thousands of versions, and no pipe or device read for ever.
+MAX_LOCK_BYTES = 16 * 1024 * 1024
 
 
 def _sha256(data: bytes) -> str:
@@ -96,7 +98,7 @@ def read_lock(root: Path) -> tuple[dict[str, dict[str, dict[str, str]]] | None, 
     """The lock's clauses ({id: {version: entry}}), or None when the library has no lock file."""
     path = root / LOCK_NAME
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = json.loads(read_capped(path, MAX_LOCK_BYTES).decode("utf-8"))
     except FileNotFoundError:
         return None, []
     except (OSError, UnicodeDecodeError, ValueError) as error:

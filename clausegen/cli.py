@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import api, batch as batching, checkrecord, checks, lock, pdf
+from . import api, batch as batching, checkrecord, checks, lock, pdf, sent
 from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
 from .output import write_atomic
@@ -460,7 +460,7 @@ def register_approve(deal_id: str, name: str, position: str | None, user: str | 
 
 @register.command("show")
 @click.argument("deal_id")
-@click.option("--document", "kind", type=click.Choice(api.AS_SENT_KINDS), default=None,
+@click.option("--document", "kind", type=click.Choice(sent.AS_SENT_KINDS), default=None,
               help="With --as-sent: which document to regenerate.")
 @click.option("--as-sent", is_flag=True, help="Regenerate the document as it was sent, from the deal, clause "
                                               "texts and template the register kept (needs --document and -o).")
@@ -510,7 +510,7 @@ def _show_as_sent(deal_id: str, kind: str | None, as_sent: bool, record_id: int 
                   register: str | None) -> None:
     if not (as_sent and kind and output):
         raise click.UsageError("regenerating a document takes --as-sent, --document and -o together")
-    result = api.regenerate_as_sent(Register(register), deal_id, kind, record_id)
+    result = sent.regenerate_as_sent(Register(register), deal_id, kind, record_id)
     write_atomic(output, result.document.data)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)

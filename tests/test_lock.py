@@ -30,7 +30,8 @@ def library(tmp_path: Path) -> Path:
 
 
 #: A sentence put in front of a clause text: the rewording of the tests, whatever the text says.
-ADDED = {"ru": "Стороны подтверждают изложенное ниже.", "en": "The Parties confirm the following."}
+ADDED = {"ru": "Стороны подтверждают изложенное ниже.",
+         "en": "The Parties confirm the following."}
 CLAUSE = "delivery-saas"  # in the annex of the SaaS example
 
 
@@ -283,6 +284,17 @@ def test_as_sent_regenerates_a_letter_of_a_pack(tmp_path):
                     "--register", register)
     assert result.exit_code == 0
     assert (tmp_path / "n.docx").read_bytes() == (tmp_path / "pack" / f"{DEAL_ID}-notice.docx").read_bytes()
+
+
+@pytest.mark.parametrize("command, kind", [(("annex", "--columns", "en,ru"), "annex"),
+                                           (("letter", "notice", "--lang", "en"), "notice")])
+def test_as_sent_keeps_the_column_order_and_the_letters_language(tmp_path, command, kind):
+    register, out = tmp_path / "r.sqlite", tmp_path / "sent.docx"
+    made = invoke(*command[:-2], SAAS, *command[-2:], "--company", COMPANY, "-o", out, "--register", register)
+    assert made.exit_code == 0, made.output
+    result = invoke("register", "show", DEAL_ID, "--document", kind, "--as-sent", "-o", tmp_path / "x.docx",
+                    "--register", register)
+    assert result.exit_code == 0 and (tmp_path / "x.docx").read_bytes() == out.read_bytes()
 
 
 def test_as_sent_of_a_document_the_record_does_not_hold_exits_1_naming_it(tmp_path):

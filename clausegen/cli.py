@@ -600,8 +600,8 @@ def clauses_bump(clause_ids: tuple[str, ...], clauses_dir: Path | None) -> None:
 
 
 @clauses.command("lock")
-@click.option("--force", is_flag=True, help="Rewrite the lock from the current texts, even where a locked "
-                                            "version's text changed (a lock broken by a merge).")
+@click.option("--force", is_flag=True, help="Record the current texts under the current versions even where "
+                                            "a locked version's text changed (a lock broken by a merge).")
 @clauses_option
 def clauses_lock(force: bool, clauses_dir: Path | None) -> None:
     """Write clauses.lock: the sha256 of every clause version's texts (adds the versions not yet locked)."""

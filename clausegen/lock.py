@@ -106,8 +106,9 @@ def read_lock(root: Path) -> tuple[dict[str, dict[str, dict[str, str]]] | None, 
     clauses = data.get("clauses") if isinstance(data, dict) else None
     valid = isinstance(clauses, dict) and data.get("format") == FORMAT and all(
         isinstance(versions, dict) and all(
-            isinstance(found, dict) and all(isinstance(found.get(key), str) for key in (*PARTS, "text"))
-            for found in versions.values())
+            version.isdigit() and isinstance(found, dict)
+            and all(isinstance(found.get(key), str) for key in (*PARTS, "text"))
+            for version, found in versions.items())
         for versions in clauses.values())
     if not valid:
         return None, [Problem(f"not a clausegen lock file (format {FORMAT}): regenerate it with "
@@ -123,19 +124,24 @@ def lock_problems(library: Library) -> list[Problem]:
         return problems
     path = str(lock_path(library))
     for clause in sorted(library.clauses.values(), key=lambda c: c.id):
+        if clause.meta.version not in {int(v) for v in locked.get(clause.id, {})}:
+            problems.append(Problem(
+                f"clause {clause.id}: version {clause.meta.version} is not in the lock: run `clausegen clauses "
+                f"lock` to record its text (next time `clausegen clauses bump {clause.id}` changes both)", "", path))
+    return problems + _changed(library, locked)
+
+
+def _changed(library: Library, locked: dict[str, dict[str, dict[str, str]]]) -> list[Problem]:
+    """The clauses whose text differs from what the lock holds for their version."""
+    problems = []
+    for clause in sorted(library.clauses.values(), key=lambda c: c.id):
         version = clause.meta.version
         recorded = locked.get(clause.id, {}).get(str(version))
-        if recorded is None:
-            problems.append(Problem(
-                f"clause {clause.id}: version {version} is not in the lock: run `clausegen clauses lock` to "
-                f"record its text (next time `clausegen clauses bump {clause.id}` changes both)", "", path))
-            continue
-        now = entry(clause)
-        changed = [part for part in PARTS if now[part] != recorded[part]]
+        changed = [part for part in PARTS if recorded is not None and entry(clause)[part] != recorded[part]]
         if changed:
             what = ", ".join(_PART_NAMES[part] for part in changed)
             problems.append(Problem(f"clause {clause.id}: text changed ({what}) but version is still {version}: "
-                                    f"run `clausegen clauses bump {clause.id}`", "", path))
+                                    f"run `clausegen clauses bump {clause.id}`", "", str(lock_path(library))))
     return problems
 
 
@@ -156,16 +162,16 @@ def _dump(clauses: dict[str, dict[str, dict[str, str]]]) -> bytes:
 def write_lock(root: Path | None = None, *, force: bool = False) -> tuple[Path, list[str]]:
     """Record the current version of every clause in the lock; return its path and the ``id@version``
     added.  Versions already locked keep their entry: one whose text changed is refused (bump it),
-    unless ``force`` (a lock broken by a merge, or a library reworded before it had versions tied)."""
+    unless ``force`` (a lock broken by a merge, or a library reworded before it had versions tied),
+    which records the current texts under the current versions and keeps the past versions' entries
+    (all of them lost only when the lock cannot be read)."""
     library = load_library(root)
     locked, problems = read_lock(library.root)
     if problems and not force:
         raise LibraryError(problems, "cannot update the lock")
-    locked = {} if locked is None or force else locked
-    if not force:
-        changed = [p for p in lock_problems(library) if "text changed" in p.message]
-        if changed:
-            raise LibraryError(changed, "texts changed without a new version; nothing written")
+    locked = {} if locked is None else locked
+    if not force and (changed := _changed(library, locked)):
+        raise LibraryError(changed, "texts changed without a new version; nothing written")
     added = []
     for clause in library.clauses.values():
         versions = locked.setdefault(clause.id, {})

@@ -188,6 +188,18 @@ def test_clauses_lock_refuses_a_locked_version_whose_text_changed_unless_forced(
     assert forced.exit_code == 0 and check(library).exit_code == 0
 
 
+def test_clauses_lock_force_keeps_the_past_versions_entries(library):
+    reword(library, "en")
+    invoke("clauses", "bump", CLAUSE, "--clauses", library)
+    before = json.loads((library / lock.LOCK_NAME).read_text())["clauses"][CLAUSE]
+    reword(library, "ru")
+    invoke("clauses", "lock", "--force", "--clauses", library)
+    after = json.loads((library / lock.LOCK_NAME).read_text())["clauses"][CLAUSE]
+    current = str(version(library))
+    assert set(after) == set(before) and all(after[v] == before[v] for v in before if v != current)
+    assert after[current] == lock.entry(load_library(library).get(CLAUSE)) != before[current]
+
+
 # ------------------------------------------------------------------ documents and the register
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checkrecord, compose, labels, library as lib, memo, render, screening as scr
+from . import checkrecord, compose, labels, library as lib, lock, memo, render, screening as scr
 from .errors import BlockedError, DealError, Problem
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
@@ -74,6 +74,12 @@ class Generated:
     sha256: str = ""
     rows: tuple[compose.Row, ...] = field(default=(), repr=False)
     library: str = ""  # fingerprint of the clause library it was built from
+    texts: tuple[str, ...] = ()  # the text hash of each clause (lock.text_hash), as ``clauses``
+    template: str = ""  # fingerprint of the template it was rendered from
+    langs: tuple[str, ...] = ()  # the annex's column order, a letter's languages
+    #: What the register keeps to regenerate the document as sent: (sha256, kind, bytes) of each
+    #: clause text and of the template (kept in memory only; the bytes are the library's own).
+    stored: tuple[tuple[str, str, bytes], ...] = field(default=(), repr=False, compare=False)
 
 
 def blocked_message(screening: scr.Screening, what: str) -> str:
@@ -83,11 +89,13 @@ def blocked_message(screening: scr.Screening, what: str) -> str:
     return "\n".join(lines)
 
 
-def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], library: lib.Library,
+def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], library: lib.Library | str,
                 template: render.CompiledTemplate) -> render.Properties:
     from . import __version__
 
     clauses = ";".join(f"{s.clause.id}@{s.clause.meta.version}" for s in selected)
+    hashes = ";".join(f"{s.clause.id}@{s.clause.meta.version}={lock.text_hash(s.clause)}" for s in selected)
+    fingerprint = library if isinstance(library, str) else library.fingerprint
     return render.Properties(
         title=title,
         subject=f"{deal.deal_id}: {deal.counterparty.name.get('en')}",
@@ -98,9 +106,10 @@ def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], lib
             ("clausegen.deal_id", deal.deal_id),
             ("clausegen.document", kind),
             ("clausegen.clauses", clauses),
-            ("clausegen.library", library.fingerprint),
+            ("clausegen.library", fingerprint),
             ("clausegen.template", template.fingerprint),
             ("clausegen.version", __version__),
+            ("clausegen.clause_hashes", hashes),  # id@version=sha256 of its texts (clauses/clauses.lock)
         ),
     )
 
@@ -116,15 +125,26 @@ def build_annex(
     if not screening.annex_allowed:
         raise BlockedError(blocked_message(screening, "annex"))
     selected = select(library, "annex", deal, screening)
+    compiled = render.compiled_template(lib.templates_dir(templates) / "annex.docx")
+    return annex_from_selection(deal, screening, selected, compiled, columns, library.fingerprint)
+
+
+def annex_from_selection(deal: Deal, screening: scr.Screening, selected: list[Selected],
+                         compiled: render.CompiledTemplate, columns: tuple[str, str], library: str) -> Generated:
+    """The annex of clauses already selected (also those a register kept), ``library`` its fingerprint."""
     rows = compose.compose_rows(selected, deal, screening)
-    template = lib.templates_dir(templates) / "annex.docx"
-    compiled = render.compiled_template(template)
     title = f"Annex No. {deal.contract.annex_number} to Contract No. {deal.contract.number}"
     data = compiled.render(compose.annex_context(rows, deal, columns),
                            _properties(deal, "annex", title, selected, library, compiled))
-    return Generated("annex", f"{deal.deal_id}-annex.docx", data,
-                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows),
-                     library.fingerprint)
+    return _generated("annex", f"{deal.deal_id}-annex.docx", data, selected, compiled, library, columns, rows)
+
+
+def _generated(kind: str, filename: str, data: bytes, selected: list[Selected], compiled: render.CompiledTemplate,
+               library: str, langs: tuple[str, ...], rows: list[compose.Row] | None = None) -> Generated:
+    stored = tuple((lock.text_hash(s.clause), "clause", lock.text_record(s.clause)) for s in selected)
+    return Generated(kind, filename, data, tuple((s.clause.id, s.clause.meta.version) for s in selected),
+                     sha256(data), tuple(rows or ()), library, tuple(h for h, _, _ in stored), compiled.fingerprint,
+                     tuple(langs), stored + ((compiled.fingerprint, "template", compiled.data),))
 
 
 def write_annex(
@@ -180,16 +200,35 @@ def build_letter(
         raise BlockedError(message)
     langs: tuple[str, ...] = ("ru", "en") if lang == "both" else (lang,)
     selected = select(library, kind, deal, screening)
-    rows = compose.compose_rows(selected, deal, screening)
+    return letter_from_selection(kind, deal, screening, selected, _letter_template(kind, templates, langs), langs,
+                          library.fingerprint)
+
+
+def _letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) -> render.CompiledTemplate:
     both, single = LETTER_TEMPLATES.get(kind, LETTER_TEMPLATES["letter"])
-    template = lib.templates_dir(templates) / (both if len(langs) == 2 else single)
-    compiled = render.compiled_template(template)
+    return render.compiled_template(lib.templates_dir(templates) / (both if len(langs) == 2 else single))
+
+
+def letter_from_selection(kind: str, deal: Deal, screening: scr.Screening, selected: list[Selected],
+                          compiled: render.CompiledTemplate, langs: tuple[str, ...], library: str) -> Generated:
+    """A letter of clauses already selected (also those a register kept), ``library`` its fingerprint."""
+    rows = compose.compose_rows(selected, deal, screening)
     data = compiled.render(compose.letter_context(kind, rows, deal, langs),
                            _properties(deal, kind, _LETTER_TITLES[kind], selected, library, compiled))
-    suffix = "" if lang == "both" else f"-{lang}"
-    return Generated(kind, f"{deal.deal_id}-{kind}{suffix}.docx", data,
-                     tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data), tuple(rows),
-                     library.fingerprint)
+    suffix = "" if len(langs) == 2 else f"-{langs[0]}"
+    return _generated(kind, f"{deal.deal_id}-{kind}{suffix}.docx", data, selected, compiled, library, langs, rows)
+
+
+def library_texts(library: lib.Library, templates: Path | None = None) -> dict[str, tuple[str, bytes]]:
+    """Every clause text of ``library`` and every document template, by sha256, for the register
+    (a batch stores them once, before its workers' rows name them)."""
+    found = {lock.text_hash(clause): ("clause", lock.text_record(clause)) for clause in library.clauses.values()}
+    folder = lib.templates_dir(templates)
+    for name in sorted({*TEMPLATES.values(), *(single for _, single in LETTER_TEMPLATES.values())}):
+        if (folder / name).is_file():  # the fingerprint of a template is the sha256 of its file
+            data = (folder / name).read_bytes()
+            found[sha256(data)] = ("template", data)
+    return found
 
 
 def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,
@@ -211,7 +250,8 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
                                                 compiled))
     return Generated("screening-report", f"{deal.deal_id}-screening.docx", data,
                      tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data),
-                     library=library.fingerprint)
+                     library=library.fingerprint, texts=tuple(lock.text_hash(s.clause) for s in selected),
+                     template=compiled.fingerprint)
 
 
 def build_pack(deal: Deal, screening: scr.Screening, library: lib.Library,
@@ -317,7 +357,8 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         "permission_number": permission.number if permission else None,
         "permission_date": permission.date.isoformat() if permission and permission.date else None,
         "documents": [{"kind": d.kind, "file": (files or {}).get(d.kind, d.filename), "sha256": d.sha256,
-                       "clauses": [f"{cid}@{version}" for cid, version in d.clauses]} for d in documents],
+                       "clauses": [f"{cid}@{version}" for cid, version in d.clauses],
+                       "template": d.template, "langs": list(d.langs)} for d in documents],
         "clauses": clauses,
         "library_hash": ",".join(sorted(libraries)),
         "clausegen_version": __version__,
@@ -328,6 +369,11 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         "approved_by": person(check.approved_by),
         "approval_source": check.approval_source,
         "identification": memo.identification_status(deal),
+        # What regenerates a document as sent (register show --as-sent): the text hash of every clause
+        # version (the texts themselves are kept once, in the register's texts table) and the deal.
+        "clause_hashes": dict(sorted({f"{cid}@{version}": digest for document in documents
+                                      for (cid, version), digest in zip(document.clauses, document.texts)}.items())),
+        "deal": deal.model_dump(mode="json"),
     }
 
 
@@ -341,6 +387,7 @@ def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, 
     """
     store = register if isinstance(register, Register) else Register(register)
     try:
+        store.keep_texts({digest: (kind, data) for document in documents for digest, kind, data in document.stored})
         return store.record(register_row(deal, screening, documents, command=command, source=source, files=files,
                                          check=check))
     finally:
@@ -425,3 +472,4 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
     ]
     return sha256(json.dumps([__version__, documents, *([recorded] if recorded else [])]).encode() + b"\n"
                   + deal.model_dump_json().encode())
+

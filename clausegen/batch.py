@@ -400,6 +400,7 @@ def run_batch(
     store = register if isinstance(register, Register) else (Register(register) if record else None)
     if store is not None:
         store.engine  # an unreachable register is a failure before any document is written  # noqa: B018
+        store.keep_texts(api.library_texts(library, templates))  # what the rows will name, for --as-sent
     job = _Job(out, library, templates, profile, profile_record, parts, strict, force, _read_manifest(out),
                store is not None, check_date, dt.date.today(), prepared_by, user,
                store.all_approvals() if store is not None else {})

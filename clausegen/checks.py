@@ -13,6 +13,7 @@ from jinja2 import TemplateError, meta
 from . import text
 from .errors import LibraryError, Problem, RenderError
 from .library import DECLARATION_SECTIONS, Library, load_library_partial
+from .lock import lock_problems
 from .sandbox import ENV, compile_condition, escape_literals
 
 #: The top-level names a clause text may use (see clauses/README.md).
@@ -46,7 +47,7 @@ def check_library(root: Path | None = None) -> tuple[Library | None, list[Proble
     problems += _static_problems(library)
     if not problems:  # a text that does not even compile would only be reported again
         problems += render_problems(library)
-    return library, problems
+    return library, problems + lock_problems(library)  # a reworded text that fails is reported as both
 
 
 def _static_problems(library: Library) -> list[Problem]:

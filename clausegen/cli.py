@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import api, batch as batching, checkrecord, checks, pdf
+from . import api, batch as batching, checkrecord, checks, lock, pdf, sent
 from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
 from .output import write_atomic
@@ -472,9 +472,19 @@ def register_approve(deal_id: str, name: str, position: str | None, user: str | 
 
 @register.command("show")
 @click.argument("deal_id")
+@click.option("--document", "kind", type=click.Choice(sent.AS_SENT_KINDS), default=None,
+              help="With --as-sent: which document to regenerate.")
+@click.option("--as-sent", is_flag=True, help="Regenerate the document as it was sent, from the deal, clause "
+                                              "texts and template the register kept (needs --document and -o).")
+@click.option("--record", "record_id", type=int, default=None, help="With --as-sent: this record, not the latest.")
+@click.option("-o", "--output", type=_PATH, default=None, help="With --as-sent: where to write the document.")
 @register_option
-def register_show(deal_id: str, register: str | None) -> None:
-    """Every record of DEAL_ID, oldest first."""
+def register_show(deal_id: str, kind: str | None, as_sent: bool, record_id: int | None, output: Path | None,
+                  register: str | None) -> None:
+    """Every record of DEAL_ID, oldest first; or, with --as-sent, one document regenerated as it was sent."""
+    if as_sent or kind or output or record_id is not None:
+        _show_as_sent(deal_id, kind, as_sent, record_id, output, register)
+        return
     rows = Register(register).history(deal_id)
     if not rows:
         raise ClausegenError(f"no record of deal {deal_id!r} in the register")
@@ -495,6 +505,9 @@ def register_show(deal_id: str, register: str | None) -> None:
         for document in row["documents"]:
             click.echo(f"  {document['kind']:19} {document['file']}  sha256 {document['sha256']}")
         click.echo(f"  library {row['library_hash'][:16]}, clausegen {row['clausegen_version']}")
+        if row.get("clause_hashes") is not None:
+            click.echo(f"  clause texts kept: {len(row['clause_hashes'])} (--record {row['id']} --document KIND "
+                       "--as-sent -o FILE regenerates a document as sent)")
         if row.get("check_date"):
             click.echo(f"  checked on {row['check_date']} ({row['check_date_source']}) by user {row['user_name']}; "
                        f"prepared by {row['prepared_by'] or '-'}; approved by {row['approved_by'] or '-'}")
@@ -503,6 +516,18 @@ def register_show(deal_id: str, register: str | None) -> None:
         click.echo(f"approval {approval['id']}: {approval['decision']} approved by {approval['name']}"
                    + (f", {approval['position']}" if approval["position"] else "")
                    + f" on {approval['approved_at']} (recorded by {approval['user_name']})")
+
+
+def _show_as_sent(deal_id: str, kind: str | None, as_sent: bool, record_id: int | None, output: Path | None,
+                  register: str | None) -> None:
+    if not (as_sent and kind and output):
+        raise click.UsageError("regenerating a document takes --as-sent, --document and -o together")
+    result = sent.regenerate_as_sent(Register(register), deal_id, kind, record_id)
+    write_atomic(output, result.document.data)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    same = "identical to the one sent" if result.identical else f"NOT identical to the one sent ({result.sent_sha256})"
+    click.echo(f"{output}: {kind} of record {result.record} as sent, sha256 {result.document.sha256}, {same}")
 
 
 @register.command("export")
@@ -534,7 +559,7 @@ def register_export(fmt: str, latest: bool, output: Path | None, register: str |
 
 @cli.group(cls=_Group)
 def clauses() -> None:
-    """List, show and check the clause library."""
+    """List, show, check, bump and lock the clause library."""
 
 
 @clauses.command("list")
@@ -573,7 +598,27 @@ def clauses_check(clauses_dir: Path | None) -> None:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(int(ExitCode.INVALID_INPUT))
     assert library is not None  # no problems means the library loaded
+    _warn(lock.lock_notes(library))
     click.echo(f"{library.root}: {len(library.clauses)} clauses, no problems (library {library.fingerprint[:16]})")
+
+
+@clauses.command("bump")
+@click.argument("clause_ids", nargs=-1, required=True, metavar="ID [ID...]")
+@clauses_option
+def clauses_bump(clause_ids: tuple[str, ...], clauses_dir: Path | None) -> None:
+    """Give each clause ID its next version (catalogue.yaml edited in place) and lock its text."""
+    for clause_id, old, new in lock.bump(list(clause_ids), clauses_dir):
+        click.echo(f"{clause_id}: version {old} -> {new}")
+
+
+@clauses.command("lock")
+@click.option("--force", is_flag=True, help="Record the current texts under the current versions even where "
+                                            "a locked version's text changed (a lock broken by a merge).")
+@clauses_option
+def clauses_lock(force: bool, clauses_dir: Path | None) -> None:
+    """Write clauses.lock: the sha256 of every clause version's texts (adds the versions not yet locked)."""
+    path, added = lock.write_lock(clauses_dir, force=force)
+    click.echo(f"{path}: " + (f"locked {', '.join(added)}" if added else "up to date"))
 
 
 def main() -> None:

@@ -21,8 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (Boolean, Column, DDL, Integer, MetaData, String, Table, Text, create_engine, event, func,
-                        inspect, select)
+from sqlalchemy import (Boolean, Column, DDL, Integer, LargeBinary, MetaData, String, Table, Text, create_engine,
+                        event, func, inspect, select)
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
@@ -77,6 +77,19 @@ records = Table(
     Column("approved_by", Text),
     Column("approval_source", String(16)),  # deal | register
     Column("identification", String(32)),
+    # Versions tied to texts (issue 14); nullable, as above.
+    Column("clause_hashes", Text),  # JSON: {"id@version": sha256 of its texts}, the key of the texts table
+    Column("deal", Text),  # JSON: the validated deal the documents were made from
+)
+
+#: Every clause text and template a recorded document was made from, once each, by its sha256:
+#: a document can be regenerated as it was sent after the library has moved on.  Append-only.
+texts = Table(
+    "texts",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),  # clause (lock.text_record) | template (the DOCX)
+    Column("content", LargeBinary, nullable=False),
 )
 
 #: Approvals of a deal's decision (`clausegen register approve`), append-only like the records:
@@ -96,25 +109,26 @@ approvals = Table(
 
 #: Columns added after the first release, with their types: added to an older register on open.
 _ADDED_COLUMNS = ("user_name", "check_date", "check_date_source", "prepared_by", "approved_by", "approval_source",
-                  "identification")
+                  "identification", "clause_hashes", "deal")
 APPROVAL_STATES = ("approved", "pending", "not_required")
 #: Decisions that need an approval (as checkrecord.NEEDS_APPROVAL; the register does not import screening).
 _NEEDS_APPROVAL = ("enhanced_due_diligence", "proceed_with_permission")
 
-JSON_COLUMNS = ("end_users", "indicators", "reasons", "documents", "clauses")
+JSON_COLUMNS = ("end_users", "indicators", "reasons", "documents", "clauses", "clause_hashes", "deal")
 COLUMNS = tuple(column.name for column in records.columns)
 
 _APPEND_ONLY = "the register is append-only: rows are never changed or deleted"
 # SQLite's triggers are (re)created on every connection, so a register made by an older
 # version gains them too.  INSERT OR REPLACE deletes without firing DELETE triggers, hence the third.
 _SQLITE_TRIGGERS = tuple(
-    statement.format(table=table) for table in ("records", "approvals") for statement in (
+    statement.format(table=table, key="sha256" if table == "texts" else "id")
+    for table in ("records", "approvals", "texts") for statement in (
         f"CREATE TRIGGER IF NOT EXISTS {{table}}_no_update BEFORE UPDATE ON {{table}} "
         f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
         f"CREATE TRIGGER IF NOT EXISTS {{table}}_no_delete BEFORE DELETE ON {{table}} "
         f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
         f"CREATE TRIGGER IF NOT EXISTS {{table}}_no_replace BEFORE INSERT ON {{table}} "
-        f"WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM {{table}} WHERE id = NEW.id) "
+        f"WHEN NEW.{{key}} IS NOT NULL AND EXISTS (SELECT 1 FROM {{table}} WHERE {{key}} = NEW.{{key}}) "
         f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
     )
 )
@@ -122,6 +136,12 @@ event.listen(records, "after_create", DDL(
     "CREATE FUNCTION records_append_only() RETURNS trigger LANGUAGE plpgsql AS "
     f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
     "CREATE TRIGGER records_append_only BEFORE UPDATE OR DELETE ON records "
+    "FOR EACH ROW EXECUTE FUNCTION records_append_only()"
+).execute_if(dialect="postgresql"))
+event.listen(texts, "after_create", DDL(
+    "CREATE OR REPLACE FUNCTION records_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
+    "CREATE TRIGGER texts_append_only BEFORE UPDATE OR DELETE ON texts "
     "FOR EACH ROW EXECUTE FUNCTION records_append_only()"
 ).execute_if(dialect="postgresql"))
 event.listen(approvals, "after_create", DDL(
@@ -154,7 +174,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def prepare_row(row: dict[str, Any]) -> dict[str, Any]:
     """A register row as the table stores it: JSON columns encoded, ``recorded_at`` left to the insert."""
-    return {name: (json.dumps(row[name], ensure_ascii=False) if name in JSON_COLUMNS else row.get(name))
+    return {name: (json.dumps(row[name], ensure_ascii=False) if name in JSON_COLUMNS and row.get(name) is not None
+                   else row.get(name))
             for name in COLUMNS if name != "id"}
 
 
@@ -208,7 +229,7 @@ class Register:
         for attempt in range(5):
             try:
                 found = inspect(engine)
-                if not (found.has_table("records") and found.has_table("approvals")):
+                if not all(found.has_table(name) for name in ("records", "approvals", "texts")):
                     metadata.create_all(engine)  # checkfirst: creates only the missing tables
                 self._add_columns(engine)
                 if engine.dialect.name == "sqlite":
@@ -262,6 +283,35 @@ class Register:
                 return [int(row_id) for row_id in connection.execute(statement, values).scalars()]
         except (SQLAlchemyError, DBAPIError) as error:
             raise self._fail("write to", error) from None
+
+    def keep_texts(self, found: dict[str, tuple[str, bytes]]) -> None:
+        """Store the clause texts and templates (sha256 -> (kind, bytes)) the register does not hold yet."""
+        if not found:
+            return
+        for attempt in range(5):  # two writers may store the same text at once: the loser retries
+            try:
+                with self.engine.begin() as connection:
+                    held = set(connection.execute(select(texts.c.sha256).where(texts.c.sha256.in_(list(found))))
+                               .scalars())
+                    missing = [{"sha256": digest, "kind": kind, "content": data}
+                               for digest, (kind, data) in sorted(found.items()) if digest not in held]
+                    if missing:
+                        connection.execute(texts.insert(), missing)
+                return
+            except (SQLAlchemyError, DBAPIError) as error:
+                if attempt == 4:
+                    raise self._fail("write to", error) from None
+                time.sleep(0.05 * (attempt + 1))
+
+    def text(self, digest: str) -> tuple[str, bytes] | None:
+        """A stored clause text or template: (kind, bytes), or None."""
+        try:
+            with self.engine.connect() as connection:
+                found = connection.execute(select(texts.c.kind, texts.c.content)
+                                           .where(texts.c.sha256 == digest)).first()
+        except SQLAlchemyError as error:
+            raise self._fail("read", error) from None
+        return (found[0], bytes(found[1])) if found is not None else None
 
     def _rows(self, query: Any) -> list[dict[str, Any]]:
         try:
@@ -395,7 +445,7 @@ def flat(row: dict[str, Any]) -> dict[str, Any]:
     result = {}
     for name in COLUMNS:
         value = row.get(name)
-        if name in JSON_COLUMNS:
+        if name in JSON_COLUMNS and value is not None:
             value = json.dumps(value, ensure_ascii=False, sort_keys=True)
         elif isinstance(value, bool):
             value = "true" if value else "false"

@@ -158,7 +158,8 @@ class CompiledTemplate:
 
         self.path = path
         parts = _read_package(path)  # refuses what is too large or not a DOCX before reading it
-        self.fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()  # recorded in every document
+        self.data = path.read_bytes()  # the register keeps it, to regenerate a document as it was sent
+        self.fingerprint = hashlib.sha256(self.data).hexdigest()  # recorded in every document
         self._helper = DocxTemplate(str(path))  # only for its tag preprocessing and line-break handling
         self._order: list[str] = []
         self._fixed: dict[str, _Entry] = {}

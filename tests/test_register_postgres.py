@@ -28,6 +28,7 @@ def register():
     store = Register(URL)
     with store.engine.begin() as connection:  # a clean database for each test: drop what the last one made
         connection.execute(text("DROP TABLE IF EXISTS records CASCADE"))
+        connection.execute(text("DROP TABLE IF EXISTS texts CASCADE"))
         connection.execute(text("DROP FUNCTION IF EXISTS records_append_only() CASCADE"))
     store.close()
     store = Register(URL)

@@ -1,0 +1,103 @@
+"""Documents as they were sent: ``clausegen register show DEAL_ID --document KIND --as-sent``.
+
+The register keeps, for every record, the validated deal and the sha256 of each clause version's
+text (lock.text_hash), and keeps each text and template itself once, by that hash.  A document
+is rebuilt from those alone: the clauses recorded, in their recorded order, with the texts they
+had then; the template it was rendered from; the library fingerprint it recorded.  Selection is
+not run again (today's conditions could choose other clauses), and neither the clause library
+nor the templates of today are read.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import lock, render, screening as scr
+from .api import LETTER_KINDS, TEMPLATES, Generated, annex_from_selection, letter_from_selection
+from .errors import ClausegenError
+from .model import Deal
+from .output import sha256
+from .register import Register
+from .selection import Selected
+
+
+#: The documents `register show --as-sent` can regenerate: those made from clause texts alone.  The
+#: screening report is the record of the check itself (its date, approver, the register's state).
+AS_SENT_KINDS = ("annex", *LETTER_KINDS)
+
+
+@dataclass(frozen=True)
+class AsSent:
+    """A document regenerated from what the register kept, and how it compares with the one sent."""
+
+    document: Generated
+    record: int
+    sent_sha256: str
+    notes: tuple[str, ...]
+
+    @property
+    def identical(self) -> bool:
+        return self.document.sha256 == self.sent_sha256
+
+
+def regenerate_as_sent(store: Register, deal_id: str, kind: str, record_id: int | None = None) -> AsSent:
+    """Document ``kind`` of ``deal_id`` as it was sent: the deal, the clause texts and the template the
+    register kept for that record (the latest with such a document, or ``record_id``), whatever the
+    clause library and templates say today.  The same clausegen version gives the same bytes."""
+    from . import __version__
+
+    if kind not in AS_SENT_KINDS:
+        raise ClausegenError(f"--document {kind}: only {', '.join(AS_SENT_KINDS)} can be regenerated as sent "
+                             "(the screening report is the record of the check itself)")
+    rows = [row for row in store.history(deal_id) if record_id is None or row["id"] == record_id]
+    rows = [row for row in rows if any(d["kind"] == kind for d in row["documents"])]
+    if not rows:
+        which = f"record {record_id} of deal {deal_id!r}" if record_id is not None else f"deal {deal_id!r}"
+        raise ClausegenError(f"no {kind} of {which} in the register {store.where}")
+    row = rows[-1]
+    sent = next(d for d in row["documents"] if d["kind"] == kind)
+    if row.get("deal") is None or not sent.get("template") or row.get("clause_hashes") is None:
+        raise ClausegenError(f"record {row['id']} was made by clausegen {row['clausegen_version']}, before the "
+                             "register kept the deal and the texts a document is made from: it cannot be "
+                             "regenerated as sent")
+    try:
+        deal = Deal.model_validate(row["deal"])
+    except ValueError as error:  # pydantic's ValidationError: the deal format has changed since
+        raise ClausegenError(f"record {row['id']}: the deal it kept is not valid for clausegen {__version__}: "
+                             f"{str(error).splitlines()[0]}") from None
+    screening = scr.screen(deal)
+    selected, article = [], 0
+    for name in sent["clauses"]:
+        clause_id, _, version = name.rpartition("@")
+        clause = lock.from_record(clause_id, int(version), kind, _stored(store, row["clause_hashes"].get(name),
+                                                                       f"the text of {name}"))
+        number = None
+        if clause.meta.numbering == "article":  # as selection numbers them
+            article += 1
+            number = article
+        selected.append(Selected(clause, number, clause.meta.reason.ru, clause.meta.reason.en))
+    template = _stored(store, sent["template"], f"the {kind} template")
+    langs = tuple(sent.get("langs") or ("ru", "en"))
+    with tempfile.TemporaryDirectory(prefix="clausegen-as-sent-") as folder:
+        path = Path(folder) / TEMPLATES.get(kind, "letter.docx")
+        path.write_bytes(template)
+        compiled = render.CompiledTemplate(path)
+        if kind == "annex":
+            columns = (langs[0], langs[1])
+            generated = annex_from_selection(deal, screening, selected, compiled, columns, row["library_hash"])
+        else:
+            generated = letter_from_selection(kind, deal, screening, selected, compiled, langs, row["library_hash"])
+    notes = []
+    if row["clausegen_version"] != __version__:
+        notes.append(f"the record was made by clausegen {row['clausegen_version']}, this is {__version__}: the "
+                     "wording is the one sent, the bytes may differ")
+    return AsSent(generated, row["id"], sent["sha256"], tuple(notes))
+
+
+def _stored(store: Register, digest: str | None, what: str) -> bytes:
+    found = store.text(digest) if digest else None
+    if found is None or sha256(found[1]) != digest:
+        raise ClausegenError(f"the register {store.where} does not hold {what} (sha256 {digest})")
+    return found[1]

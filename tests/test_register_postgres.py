@@ -11,7 +11,7 @@ import os
 
 import pytest
 from click.testing import CliRunner
-from helpers import COMPANY, EXAMPLES
+from helpers import COMPANY, EXAMPLE_DEALS, EXAMPLES
 
 from clausegen.batch import run_batch
 from clausegen.cli import cli
@@ -38,7 +38,7 @@ def register():
 
 def test_a_batch_records_every_deal_in_postgresql(register, tmp_path):
     result = run_batch(EXAMPLES, tmp_path / "out", company=COMPANY, register=register, workers=2)
-    assert register.count() == len(result.outcomes) == 7
+    assert register.count() == len(result.outcomes) == len(EXAMPLE_DEALS)
     assert {row["deal_id"] for row in register.latest()} == {o.deal_id for o in result.outcomes}
 
 
@@ -46,12 +46,12 @@ def test_postgresql_refuses_to_change_a_recorded_row(register, tmp_path):
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    run_batch(EXAMPLES, tmp_path / "out", company=COMPANY, register=register)
+    result = run_batch(EXAMPLES, tmp_path / "out", company=COMPANY, register=register)
     for statement in ("UPDATE records SET decision = 'proceed'", "DELETE FROM records"):
         with pytest.raises(DBAPIError, match="append-only"):
             with register.engine.begin() as connection:
                 connection.execute(text(statement))
-    assert register.count() == 7
+    assert register.count() == len(result.outcomes)
 
 
 def test_register_commands_read_postgresql(register, tmp_path):

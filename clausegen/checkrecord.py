@@ -17,8 +17,9 @@ from .model import Bilingual, Deal, Person
 from .screening import Decision
 
 USER_ENV = "CLAUSEGEN_USER"
-#: Decisions that stand only once a second person has approved them.
-NEEDS_APPROVAL = frozenset({Decision.ENHANCED_DUE_DILIGENCE, Decision.PROCEED_WITH_PERMISSION})
+#: Decisions that stand only once a second person has approved them: every decision but "proceed"
+#: (a refusal, a hold or a control-list finding is graver than enhanced due diligence, not lighter).
+NEEDS_APPROVAL = frozenset(Decision) - {Decision.PROCEED}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import text
+from . import labels, text
 from .identification import has_fstec_notice, identification_status, is_listed, list_item
 from .model import Deal
 from .screening import FIRED, Decision, Screening
@@ -19,7 +19,7 @@ TAKEN, NOT_TAKEN, SUPERSEDED = "taken", "not_taken", "superseded"
 STATUS_LABELS = {
     TAKEN: ("применён", "taken"),
     NOT_TAKEN: ("не применён", "not taken"),
-    SUPERSEDED: ("установлен, но решение определено пунктом выше", "met, but a higher rung decides"),
+    SUPERSEDED: ("установлено; решение определено пунктом выше", "met; a higher rung decides"),
 }
 
 #: Which rung decides each decision (the first that matches, in screen()'s order).
@@ -41,14 +41,17 @@ class Rung:
     status: str  # taken | not_taken | superseded
     why_ru: str
     why_en: str
+    #: The outcome in words where the bare status would mislead (2.1: "yes, an export"; a rung that a
+    #: higher one decides names that rung).
+    outcome: tuple[str, str] | None = None
 
     @property
     def status_ru(self) -> str:
-        return STATUS_LABELS[self.status][0]
+        return self.outcome[0] if self.outcome else STATUS_LABELS[self.status][0]
 
     @property
     def status_en(self) -> str:
-        return STATUS_LABELS[self.status][1]
+        return self.outcome[1] if self.outcome else STATUS_LABELS[self.status][1]
 
 
 def rungs(deal: Deal, screening: Screening) -> list[Rung]:
@@ -64,20 +67,46 @@ def rungs(deal: Deal, screening: Screening) -> list[Rung]:
 
     k = deal.knowledge
     fired = [r.number for r in screening.indicators if r.status == FIRED]
-    return [
+    decided = [section for section in deciding if _met(deal, section)]
+    by = _cited(decided)
+    rows = [
         _control_list(deal, status("1.3", is_listed(deal))),
         _export(deal, screening),
         _wmd_known(deal, status("4.1", k.prohibited_use_known)),
-        _concern(deal, fired, status("4.2", k.military_or_wmd_concern)),
+        # Reliable knowledge of WMD use (4.1) includes the concern of 4.2: a refusal needs no permission.
+        _concern(deal, fired, status("4.2", k.military_or_wmd_concern or k.prohibited_use_known)),
         _fstec(deal, status("4.3", has_fstec_notice(deal))),
-        Rung("4.4", "Иной вред гражданам или юридическим лицам", "Other harm to citizens or legal entities",
-             status("4.4", k.harm_known),
-             *(("Достоверно (подтверждено фактами) известно о намерении причинить вред: от экспорта следует "
-                "воздержаться", "Harm is reliably known: refrain from the export") if k.harm_known else
-               ("Достоверных сведений о намерении причинить вред гражданам или юридическим лицам нет",
-                "No reliable knowledge of intended harm to citizens or legal entities"))),
+        _harm(deal, status("4.4", k.harm_known), screening, by),
         _indicators(fired, status("5.1", bool(fired)), screening),
     ]
+    if by:
+        rows = [_decided_by(row, by) if row.status == SUPERSEDED else row for row in rows]
+    return rows
+
+
+def _met(deal: Deal, section: str) -> bool:
+    k = deal.knowledge
+    return {"1.3": is_listed(deal), "4.1": k.prohibited_use_known, "4.2": k.military_or_wmd_concern,
+            "4.3": has_fstec_notice(deal), "4.4": k.harm_known, "5.1": True}.get(section, False)
+
+
+def _cited(sections: list[str]) -> tuple[str, str] | None:
+    if not sections:
+        return None
+    joined = ", ".join(sections)
+    return ("пп. " if len(sections) > 1 else "п. ") + joined, joined
+
+
+def _decided_by(row: Rung, by: tuple[str, str]) -> Rung:
+    """A rung that is met but decided by a higher one says which (the record must not contradict itself)."""
+    ru, en = by
+    if row.section == "5.1":
+        outcome = (f"признаки выявлены; решение определено {ru}", f"indicators fired; {en} decides")
+    elif row.section == "4.2" and row.outcome is None:
+        outcome = (f"поглощается {ru}", f"absorbed by {en}")
+    else:
+        outcome = (f"установлено; решение определено {ru}", f"met; {en} decides")
+    return Rung(row.section, row.title_ru, row.title_en, row.status, row.why_ru, row.why_en, outcome)
 
 
 def _control_list(deal: Deal, state: str) -> Rung:
@@ -117,14 +146,24 @@ def _export(deal: Deal, screening: Screening) -> Rung:
              "конечном использовании всё равно включаются"
         en = "Access without the ability to modify (SaaS) is not an export under the Declaration; the end-use " \
              "terms are included all the same"
+    outcome = (("да — экспорт", "yes: an export") if screening.is_export else
+               ("нет — не экспорт (SaaS без модификации)", "no: not an export (SaaS without modification)"))
     return Rung("2.1", "Является ли сделка экспортом", "Whether the deal is an export",
-                TAKEN if not screening.is_export else NOT_TAKEN, ru, en)
+                TAKEN if not screening.is_export else NOT_TAKEN, ru, en, outcome)
 
 
 def _intermediaries(deal: Deal) -> tuple[str, str]:
-    # States only what the deal records about who else receives the solution.
+    # States only what the deal records about who else receives the solution.  The bar on
+    # intermediaries (4.1, second paragraph) attaches only to an export that 4.1 bars.
     users = deal.end_use.end_users
     others = [u for u in users if u.name.get("en") != deal.counterparty.name.get("en")]
+    if not deal.knowledge.prohibited_use_known:
+        if others:
+            return (" Контрагент передаёт Решение ИИ иным конечным пользователям: условия приложения о конечных "
+                    "пользователях и о передаче третьим лицам обязывают его распространить на них ограничения",
+                    " The counterparty passes the solution to other end users: the annex's terms on end users and "
+                    "on transfers to third parties bind it to extend the restrictions to them")
+        return "", ""
     if not users:
         return (" Конечные пользователи не указаны: запрет на посредничество (абз. 2 п. 4.1) распространяется на "
                 "любое лицо, которому Контрагент передаст Решение ИИ",
@@ -149,20 +188,58 @@ def _wmd_known(deal: Deal, state: str) -> Rung:
         en = "Use for weapons of mass destruction, their delivery means or terrorist acts is reliably known: " \
              "refrain from the export; the Supplier neither uses nor acts as an intermediary for it."
     else:
-        ru = "Достоверных сведений об использовании для создания ОМП и средств его доставки или для " \
-             "террористических актов нет."
-        en = "No reliable knowledge of use for weapons of mass destruction, their delivery means or terrorist acts."
+        ru = "Оснований п. 4.1 нет: достоверных сведений об использовании для создания ОМП и средств его " \
+             "доставки или для террористических актов нет."
+        en = "No ground under 4.1: no reliable knowledge of use for weapons of mass destruction, their delivery " \
+             "means or terrorist acts."
     return Rung("4.1", "ОМП и террористические акты (в том числе запрет на посредничество)",
                 "WMD and terrorist acts (including the bar on intermediaries)", state, ru + extra_ru, en + extra_en)
 
 
+def _grounds(deal: Deal, sensitive: list[int]) -> tuple[str, str]:
+    """What the deal records that bears on a concern of military, WMD or terrorist use (m-37): only
+    recorded facts, by their labels; empty when the deal records none."""
+    ru, en = [], []
+    tags = [t for t in deal.counterparty.activities if t in _CONCERN_TAGS]
+    if tags:
+        ru.append("виды деятельности Контрагента — " + ", ".join(_lower(labels.activity(t, "ru")) for t in tags))
+        en.append("the counterparty's activities: " + ", ".join(_lower(labels.activity(t, "en")) for t in tags))
+    if deal.solution.suitable_for:
+        ru.append("пригодность Решения ИИ — " + ", ".join(labels.label("suitability", s, "ru")
+                                                         for s in deal.solution.suitable_for))
+        en.append("the solution is suitable for " + ", ".join(labels.label("suitability", s, "en")
+                                                            for s in deal.solution.suitable_for))
+    if sensitive:
+        ru.append("выявлены признаки № " + ", ".join(map(str, sensitive)) + " приложения № 1")
+        en.append("Annex 1 indicators " + ", ".join(map(str, sensitive)) + " fired")
+    if not ru:
+        return "", ""
+    return " (по данным сделки: " + "; ".join(ru) + ")", " (as the deal records: " + "; ".join(en) + ")"
+
+
+def _lower(value: str) -> str:
+    return value[:1].lower() + value[1:]
+
+
+#: Activity tags that bear on a military, WMD or terrorist concern (Annex 1, items 19-22).
+_CONCERN_TAGS = frozenset({"military_research", "special_services", "missile", "nuclear_reactors", "nuclear_fuel",
+                           "nuclear_waste", "isotope_separation", "heavy_water", "organic_synthesis", "toxicology"})
+
+
 def _concern(deal: Deal, fired: list[int], state: str) -> Rung:
     sensitive = [n for n in fired if n >= 19]
-    if deal.knowledge.military_or_wmd_concern:
+    if deal.knowledge.prohibited_use_known:
+        ru = "Достоверные сведения об использовании для создания ОМП и средств его доставки или для " \
+             "террористических актов (п. 4.1) поглощают опасение п. 4.2; обращение в Комиссию по экспортному " \
+             "контролю не требуется, так как от экспорта Поставщик воздерживается"
+        en = "Reliable knowledge of WMD or terrorist use (4.1) absorbs the concern of 4.2; no application to the " \
+             "Export Control Commission is needed, as the Supplier refrains from the export"
+    elif deal.knowledge.military_or_wmd_concern:
+        why_ru, why_en = _grounds(deal, sensitive)
         ru = "Командой сделки отмечено обоснованное опасение военного использования, использования для ОМП или " \
-             "террористических актов: требуется разрешение Комиссии по экспортному контролю"
-        en = "The deal team recorded a well-founded concern of military, WMD or terrorist use: the Export " \
-             "Control Commission's permission is required"
+             f"террористических актов{why_ru}: требуется разрешение Комиссии по экспортному контролю"
+        en = "The deal team recorded a well-founded concern of military, WMD or terrorist use" \
+             f"{why_en}: the Export Control Commission's permission is required"
     elif sensitive:
         numbers = ", ".join(map(str, sensitive))
         ru = f"Выявлены признаки № {numbers} приложения № 1, но обоснованное опасение командой сделки не " \
@@ -173,13 +250,18 @@ def _concern(deal: Deal, fired: list[int], state: str) -> Rung:
         ru = "Обоснованного опасения военного использования, использования для ОМП или террористических актов " \
              "не отмечено"
         en = "No well-founded concern of military, WMD or terrorist use is recorded"
-    if deal.permission.given:
-        ru += f"; получено разрешение Комиссии № {deal.permission.number} от " \
-              f"{text.format_date(deal.permission.date, 'ru')}"
-        en += f"; the Commission's permission No. {deal.permission.number} of " \
-              f"{text.format_date(deal.permission.date, 'en')} has been obtained"
+    if deal.permission.given and deal.knowledge.military_or_wmd_concern:
+        ru, en = ru + _permission(deal, "ru"), en + _permission(deal, "en")
     return Rung("4.2", "Обоснованное опасение: разрешение Комиссии по экспортному контролю",
                 "Well-founded concern: the Export Control Commission's permission", state, ru, en)
+
+
+def _permission(deal: Deal, lang: str) -> str:
+    if lang == "ru":
+        return f"; получено разрешение Комиссии № {deal.permission.number} от " \
+               f"{text.format_date(deal.permission.date, 'ru')}"
+    return f"; the Commission's permission No. {deal.permission.number} of " \
+           f"{text.format_date(deal.permission.date, 'en')} has been obtained"
 
 
 def _fstec(deal: Deal, state: str) -> Rung:
@@ -188,16 +270,37 @@ def _fstec(deal: Deal, state: str) -> Rung:
              "Комиссии по экспортному контролю"
         en = "FSTEC of Russia gave written notice that the export needs approval: the Export Control " \
              "Commission's permission is required"
+        # A permission obtained after an FSTEC notice belongs to 4.3 (drafting rules, 4, last point).
+        if deal.permission.given:
+            ru, en = ru + _permission(deal, "ru"), en + _permission(deal, "en")
     else:
         ru, en = "Письменного уведомления ФСТЭК России не поступало", "No written notice from FSTEC of Russia"
     return Rung("4.3", "Уведомление ФСТЭК России", "Notice from FSTEC of Russia", state, ru, en)
 
 
+def _harm(deal: Deal, state: str, screening: Screening, by: tuple[str, str] | None) -> Rung:
+    if deal.knowledge.harm_known:
+        ru, en = ("Достоверно (подтверждено фактами) известно о намерении причинить вред: от экспорта следует "
+                  "воздержаться", "Harm is reliably known: refrain from the export")
+    else:
+        ru, en = ("Достоверных сведений о намерении причинить вред гражданам или юридическим лицам нет",
+                  "No reliable knowledge of intended harm to citizens or legal entities")
+    outcome = None
+    if state == NOT_TAKEN and screening.decision == Decision.REFUSE and by:
+        outcome = (f"не применён: основание отказа — {by[0]}", f"not taken: the refusal rests on {by[1]}")
+    return Rung("4.4", "Иной вред гражданам или юридическим лицам", "Other harm to citizens or legal entities",
+                state, ru, en, outcome)
+
+
 def _indicators(fired: list[int], state: str, screening: Screening) -> Rung:
     if fired:
         numbers = ", ".join(map(str, fired))
-        ru = f"Выявлены признаки № {numbers} приложения № 1: углублённая проверка и усиленные условия"
-        en = f"Annex 1 indicators {numbers} fired: enhanced due diligence and enhanced terms"
+        if state == SUPERSEDED:
+            ru = f"Выявлены признаки № {numbers} приложения № 1; решение определено пунктом выше"
+            en = f"Annex 1 indicators {numbers} fired; a higher rung decides"
+        else:
+            ru = f"Выявлены признаки № {numbers} приложения № 1: углублённая проверка и усиленные условия"
+            en = f"Annex 1 indicators {numbers} fired: enhanced due diligence and enhanced terms"
     else:
         ru, en = "Признаки риска приложения № 1 не выявлены", "No Annex 1 indicator fired"
     if not fired and screening.decision == Decision.PROCEED:

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import activities, labels, text
-from .checkrecord import Check
+import re
+
+from . import activities, glossary, labels, text
+from .checkrecord import NEEDS_APPROVAL, Check
 from .identification import identification_status, list_item
 from .ladder import rungs
 from .model import Bilingual, Deal, Person
-from .screening import FIRED, Decision, Screening
+from .screening import BLOCKING, FIRED, Decision, Screening
 from .selection import Selected
 
 DECISION_RU = {
     Decision.OUTSIDE_DECLARATION: "Вне сферы Декларации: Решение ИИ включено в Список контролируемых товаров и "
                                   "технологий (п. 1.3), применяется установленная законом процедура экспортного "
                                   "контроля",
-    Decision.REFUSE: "Отказ от сделки (пп. 4.1, 4.4)",
+    Decision.REFUSE: "Отказ от сделки (пп. 4.1, 4.4 Декларации)",
     Decision.PERMISSION_REQUIRED: "Требуется разрешение Комиссии по экспортному контролю; до его получения "
                                   "поставка не осуществляется (пп. 4.2, 4.3)",
     Decision.PROCEED_WITH_PERMISSION: "Экспорт осуществляется на основании разрешения Комиссии по экспортному "
@@ -34,7 +36,7 @@ DECISION_RU = {
 DECISION_EN = {
     Decision.OUTSIDE_DECLARATION: "Outside the Declaration: the solution is on the control list (1.3); the "
                                   "statutory export-control procedure applies",
-    Decision.REFUSE: "Refuse the deal (4.1, 4.4)",
+    Decision.REFUSE: "Refuse the deal (4.1, 4.4 of the Declaration)",
     Decision.PERMISSION_REQUIRED: "The Export Control Commission's permission is required; nothing is supplied "
                                   "until it is obtained (4.2, 4.3)",
     Decision.PROCEED_WITH_PERMISSION: "Proceed under the Export Control Commission's permission (4.2, 4.3)",
@@ -43,6 +45,10 @@ DECISION_EN = {
     Decision.PROCEED: "No obstacle found: the deal may be made on the standard terms",
 }
 NOT_APPROVED = "не утверждено"
+APPROVAL_REQUIRED = f"требуется утверждение ({NOT_APPROVED})"
+#: A solution the deal describes as cryptographic may also fall under the EAEU rules on encryption
+#: (cryptographic) means, which the control-list licence does not cover (m-38).
+_CRYPTO = re.compile(r"крипто|шифр|crypt", re.I)
 
 
 def _name(value: Bilingual | None, lang: str = "ru", default: str = "—") -> str:
@@ -62,6 +68,15 @@ def decision_label(deal: Deal, screening: Screening, lang: str) -> str:
         sections = sorted({r.section for r in screening.reasons} & {"4.2", "4.3"})
         cited = (("пп. " if len(sections) > 1 else "п. ") if lang == "ru" else "") + ", ".join(sections)
         text_ = text_.replace("(пп. 4.2, 4.3)" if lang == "ru" else "(4.2, 4.3)", f"({cited})")
+    if screening.decision == Decision.REFUSE:
+        # Cite only the rung the refusal rests on; 4.1 carries its bar on intermediaries.
+        sections = sorted({r.section for r in screening.reasons} & {"4.1", "4.4"}) or ["4.1", "4.4"]
+        if lang == "ru":
+            text_ = "Отказ от сделки (" + ("пп. " if len(sections) > 1 else "п. ") + ", ".join(sections) \
+                + " Декларации)" + ("; посредники не привлекаются (абз. 2 п. 4.1)" if "4.1" in sections else "")
+        else:
+            text_ = "Refuse the deal (" + ", ".join(sections) + " of the Declaration)" \
+                + ("; no intermediary is used (4.1, second paragraph)" if "4.1" in sections else "")
     return text_
 
 
@@ -80,13 +95,22 @@ def next_steps(deal: Deal, screening: Screening, check: Check) -> list[tuple[str
         where_ru = f" (пункт Списка {item})" if item else ""
         where_en = f" (list item {item})" if item else ""
         steps.append((f"Оформить лицензию ФСТЭК России на экспорт{where_ru} в порядке Федерального закона от "
-                      "18.07.1999 № 183-ФЗ «Об экспортном контроле»; до её получения Решение ИИ не передаётся",
+                      "18 июля 1999 г. № 183-ФЗ «Об экспортном контроле»; до её получения Решение ИИ не передаётся",
                       f"Obtain an FSTEC export licence{where_en} under Federal Law No. 183-FZ of 18 July 1999 "
                       "on Export Control; nothing is transferred until it is granted"))
         if identification_status(deal) == "declared_controlled":
             steps.append(("Внести в файл сделки сведения об идентификации: дату, кем проведена, пункт Списка и "
                           "реквизиты документа",
                           "Record the identification in the deal file: date, by whom, list item and document"))
+        if _CRYPTO.search(" ".join(filter(None, (deal.solution.name.get("ru"), deal.solution.name.get("en"),
+                                                 _name(deal.solution.description, "ru", ""),
+                                                 _name(deal.solution.description, "en", ""))))):
+            steps.append(("Проверить применимость порядка ввоза и вывоза шифровальных (криптографических) средств, "
+                          "установленного правом ЕАЭС",
+                          "Check whether the EAEU rules on the import and export of encryption (cryptographic) "
+                          "means also apply"))
+        if check.approval_pending(decision):
+            steps.append(_APPROVE)
         steps.append(("Документы по Декларации (приложение, письма) Контрагенту не направляются; настоящее "
                       "заключение хранится в учёте сделок (п. 5.3)",
                       "No document under the Declaration goes to the counterparty; this report is kept in the "
@@ -104,7 +128,11 @@ def next_steps(deal: Deal, screening: Screening, check: Check) -> list[tuple[str
                    f"Send the counterparty the {letters_en}; use no intermediary and act as none for such an "
                    "export (4.1)"),
                   ("Денежные расчёты и возврат полученного — только после оценки правовых последствий отказа",
-                   "Settle money matters only after the legal position of the refusal is assessed")]
+                   "Settle money matters only after the legal position of the refusal is assessed"),
+                  ("Рассмотреть информирование ФСТЭК России о поступившем предложении (п. 6.1 Декларации; "
+                   "Федеральный закон от 18 июля 1999 г. № 183-ФЗ «Об экспортном контроле»)",
+                   "Consider informing FSTEC of Russia of the offer received (6.1 of the Declaration; Federal Law "
+                   "No. 183-FZ of 18 July 1999 on Export Control)")]
     elif decision == Decision.PERMISSION_REQUIRED:
         steps += [(f"Направить Контрагенту {letters_ru}, не раскрывая внутренних оснований",
                    f"Send the counterparty the {letters_en}, disclosing no internal concern"),
@@ -115,9 +143,15 @@ def next_steps(deal: Deal, screening: Screening, check: Check) -> list[tuple[str
                   ("После получения разрешения внести его номер, дату и условия в файл сделки и повторить проверку",
                    "Once granted, record its number, date and conditions in the deal file and screen again")]
     elif decision == Decision.PROCEED_WITH_PERMISSION:
-        steps += [("Включить в приложение условия разрешения Комиссии, которые обязывают Контрагента",
-                   "Put the conditions of the Commission's permission that bind the counterparty into the annex"),
-                  (f"Направить Контрагенту: {letters_ru}", f"Send the counterparty: {letters_en}")]
+        steps.append(("Проверить, что условия разрешения Комиссии, которые обязывают Контрагента, изложены в "
+                      "приложении, и подписать его" if deal.permission.conditions else
+                      "Проверить, что разрешение Комиссии не устанавливает условий, требующих действий Контрагента; "
+                      "при наличии таких условий — включить их в приложение",
+                      "Check that the annex states the conditions of the Commission's permission that bind the "
+                      "counterparty, and sign it" if deal.permission.conditions else
+                      "Check that the Commission's permission sets no condition requiring the counterparty's "
+                      "action; put any such condition into the annex"))
+        steps.append((f"Направить Контрагенту: {letters_ru}", f"Send the counterparty: {letters_en}"))
     elif decision == Decision.ENHANCED_DUE_DILIGENCE:
         steps += [(f"Направить Контрагенту: {letters_ru}; срок ответа — {days} рабочих дней",
                    f"Send the counterparty: {letters_en}; it has {days} business days to answer"),
@@ -129,13 +163,16 @@ def next_steps(deal: Deal, screening: Screening, check: Check) -> list[tuple[str
         steps.append((f"Направить Контрагенту {letters_ru} и подписать приложение к договору",
                        f"Send the counterparty the {letters_en} and sign the annex"))
     if check.approval_pending(decision):
-        steps.append(("Утвердить заключение у уполномоченного лица до подписания договора (утверждение "
-                      "записывается в реестр сделок)",
-                      "Have this report approved before the contract is signed (the approval is recorded in the "
-                      "register)"))
+        steps.append(_APPROVE)
     steps.append(("Хранить заключение, переписку и документы сделки в учёте (п. 5.3)",
                   "Keep this report, the correspondence and the deal's documents on record (5.3)"))
     return steps
+
+
+_APPROVE = ("Утвердить решение у уполномоченного лица до направления документов Контрагенту (утверждение "
+            "записывается в файл сделки или в реестр сделок)",
+            "Have the decision approved before any document goes to the counterparty (the approval is recorded in "
+            "the deal file or the register)")
 
 
 def _identification_rows(deal: Deal, lang: str) -> list[tuple[str, str]]:
@@ -162,25 +199,53 @@ def _activities(tags: list[str], other: list[str], lang: str) -> str:
     return "; ".join(named) or ("не указаны" if lang == "ru" else "none given")
 
 
+def _contract(deal: Deal, screening: Screening) -> str:
+    """The contract as the record names it: by its Russian title (the glossary's, as in the annex), or
+    as a draft where no annex is made because the deal does not go ahead (m-35)."""
+    contract = deal.contract
+    if screening.decision in BLOCKING:
+        return f"проект договора № {contract.number} (не заключён); приложение не оформляется"
+    title = glossary.column("title", contract.title.ru, contract.title.en, "ru") if contract.title else "Договор"
+    return f"{title} № {contract.number} от {text.format_date(contract.date, 'ru')}; " \
+           f"приложение № {contract.annex_number}"
+
+
+def _permission(deal: Deal, screening: Screening) -> str:
+    permission = deal.permission
+    if permission.given and permission.date:
+        line = f"№ {permission.number} от {text.format_date(permission.date, 'ru')}"
+        if permission.conditions:
+            line += "; условия, обязывающие Контрагента: " + "; ".join(
+                f"{chr(ord('а') + n)}) {c.get('ru').rstrip('.;')}"  # defined terms keep their capital
+                for n, c in enumerate(permission.conditions))
+        return line
+    # "Not obtained" reads as if one was sought: say whether one is needed (m-39).
+    return "требуется, не получено" if screening.decision == Decision.PERMISSION_REQUIRED else "не требуется"
+
+
 def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
     ru = lambda value: _name(value, "ru")  # noqa: E731
     end_users = "; ".join(
-        f"{u.name.get('ru')} ({text.country_name(u.country, 'ru')})"
+        f"{glossary.proper(u.name.ru, u.name.en, 'ru')} ({text.country_name(u.country, 'ru')})"
         + (f", виды деятельности: {_activities(u.activities, u.activities_other, 'ru')}"
            if u.activities or u.activities_other else "")
         for u in deal.end_use.end_users)
     payment = (f"{text.format_amount(deal.payment.amount, deal.payment.currency, 'ru')}; "
                f"{labels.label('payment_method', deal.payment.method)}" if deal.payment else "—")
     suitable = ", ".join(labels.label("suitability", s) for s in deal.solution.suitable_for)
-    contract = deal.contract
+    contract, party = deal.contract, deal.counterparty
+    address = glossary.localise_address(ru(party.address), party.country, "ru", append=False) \
+        if party.address else "—"
+    location = glossary.column("location", deal.end_use.location.ru, deal.end_use.location.en, "ru") \
+        if deal.end_use.location else "—"
     return [
         ("Сделка", deal.deal_id),
-        ("Договор", f"{contract.title.get('ru')} № {contract.number} от {text.format_date(contract.date, 'ru')}; "
-                    f"приложение № {contract.annex_number}"),
+        ("Договор", _contract(deal, screening)),
         ("Вид договора", labels.label("contract_kind", contract.kind)),
         ("Поставщик", deal.supplier.name.get("ru")),
-        ("Контрагент", f"{deal.counterparty.name.get('ru')} ({text.country_name(deal.counterparty.country, 'ru')})"),
-        ("Адрес Контрагента", ru(deal.counterparty.address)),
+        ("Контрагент", f"{glossary.proper(party.name.ru, party.name.en, 'ru')} "
+                       f"({text.country_name(party.country, 'ru')})"),
+        ("Адрес Контрагента", address),
         ("Виды деятельности Контрагента",
          _activities(deal.counterparty.activities, deal.counterparty.activities_other, "ru")),
         ("Конечные пользователи", end_users or "не указаны"),
@@ -193,11 +258,28 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
         ("Потенциальная пригодность (примечания к пп. 19–22 приложения № 1)", suitable or "не указана"),
         ("Экспорт в смысле п. 2.1", "да" if screening.is_export else "нет (доступ без возможности модификации)"),
         ("Цель конечного использования", ru(deal.end_use.purpose)),
-        ("Место использования", ru(deal.end_use.location)),
+        ("Место использования", location),
         ("Цена и способ оплаты", payment),
-        ("Разрешение Комиссии", f"№ {deal.permission.number} от {text.format_date(deal.permission.date, 'ru')}"
-         if deal.permission.given and deal.permission.date else "не получено"),
+        ("Разрешение Комиссии", _permission(deal, screening)),
     ]
+
+
+def _who(person: dict[str, str]) -> str:
+    # «Петрова Анна Сергеевна, руководитель службы…»: a position after a comma is lower-case (m-5).
+    return ", ".join(filter(None, (person["name"], _lower_first(person["position"]))))
+
+
+def _issuer(deal: Deal) -> str:
+    """The company whose record this is, with its registration numbers (m-39)."""
+    supplier = deal.supplier
+    name = (supplier.short_name or supplier.name).get("ru")
+    numbers = [f"{label} {value}" for label, value in (("ОГРН", getattr(supplier.registration, "ogrn", None)),
+                                                      ("ИНН", getattr(supplier.registration, "inn", None))) if value]
+    return name + (f" ({', '.join(numbers)})" if numbers else "")
+
+
+def _upper_first(value: str) -> str:
+    return value[:1].upper() + value[1:]
 
 
 def _lower_first(value: str) -> str:
@@ -233,8 +315,7 @@ def record(deal: Deal, screening: Screening, selected: list[Selected], check: Ch
             "approved_by": who(check.approved_by),
             "approval_source": check.approval_source,
             "approved_on": check.approved_on.isoformat() if check.approved_on else None,
-            "approval_required": screening.decision in {Decision.ENHANCED_DUE_DILIGENCE,
-                                                         Decision.PROCEED_WITH_PERMISSION},
+            "approval_required": screening.decision in NEEDS_APPROVAL,
             "approval_pending": pending,
         },
         "identification": {
@@ -266,17 +347,20 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
             details.append(result.note_ru)
         indicators.append({
             "number": str(result.number),
-            "title": f"{result.spec.ru}\n{result.spec.en}",
+            "title": result.spec.ru,
             "status": labels.label("indicator_status", result.status),
             "evidence": "\n".join(details) or "—",
         })
     warnings = _warning_texts(screening)
+    # Clauses by their number and Russian title: the record shows no clause id (M-16).
     clauses = [
         {"number": f"{s.number}." if s.number else "—",
-         "text": f"{s.clause.meta.title.ru} ({s.clause.id}, редакция {s.clause.meta.version}): {s.reason_ru}"}
+         "text": (f"статья {s.number} " if s.number else "") + f"«{s.clause.meta.title.ru}», редакция "
+                 f"{s.clause.meta.version}: {s.reason_ru}"}
         for s in selected
     ] or [{"number": "—", "text": "Приложение к договору не оформляется"}]
-    letters = [{"kind": str(n), "text": labels.label("letter", kind).capitalize()}
+    # str.capitalize() would lower-case «Комиссии»: only the first letter changes.
+    letters = [{"kind": str(n), "text": _upper_first(labels.label("letter", kind))}
                for n, kind in enumerate(screening.letters, 1)] \
         or [{"kind": "—", "text": "Письма Контрагенту не направляются"}]
     pending = check.approval_pending(screening.decision)
@@ -284,17 +368,18 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
     approval = ("утверждено, запись в реестре от " + text.format_date(check.approved_on, "ru")
                 if check.approval_source == "register" and check.approved_on else
                 "утверждено" if check.approved_by else
-                NOT_APPROVED if pending else "утверждение не требуется")
+                APPROVAL_REQUIRED if pending else "утверждение не требуется")
     check_rows = [
+        ("Организация", _issuer(deal)),
         ("Дата проверки", f"{text.format_date(check.date, 'ru')} ({labels.label('date_source', check.date_source)})"),
-        ("Подготовил", ", ".join(filter(None, (preparer["name"], preparer["position"]))) or "не указан"),
-        ("Утвердил", ", ".join(filter(None, (approver["name"], approver["position"]))) or "не указан"),
+        ("Подготовил", _who(preparer) or "не указан"),
+        ("Утвердил", _who(approver) or ("не утверждено" if pending else "не требуется")),
         ("Статус утверждения", approval),
     ]
     versions = [
-        ("Версия clausegen", version),
-        ("Библиотека условий (sha256)", library),
-        ("Шаблон (sha256)", template),
+        ("Версия программы", f"clausegen {version}"),
+        ("Контрольная сумма библиотеки условий (SHA-256)", library),
+        ("Контрольная сумма шаблона (SHA-256)", template),
     ]
     table = lambda pairs: [{"label": k, "value": v} for k, v in pairs]  # noqa: E731
     return {
@@ -306,7 +391,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
             "warnings": [{"number": str(n), "text": w} for n, w in enumerate(warnings, 1)]
             or [{"number": "—", "text": "Возможных признаков в свободном тексте не найдено"}],
             "decision": decision_label(deal, screening, "ru"),
-            "approval_pending": f"Решение {NOT_APPROVED}" if pending else "",
+            "approval_pending": f"Решение: {APPROVAL_REQUIRED}" if pending else "",
             "rungs": [{"section": f"п. {r.section}", "title": r.title_ru, "status": r.status_ru, "why": r.why_ru}
                       for r in rungs(deal, screening)],
             "clauses": clauses,

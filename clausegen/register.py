@@ -112,7 +112,8 @@ _ADDED_COLUMNS = ("user_name", "check_date", "check_date_source", "prepared_by",
                   "identification", "clause_hashes", "deal")
 APPROVAL_STATES = ("approved", "pending", "not_required")
 #: Decisions that need an approval (as checkrecord.NEEDS_APPROVAL; the register does not import screening).
-_NEEDS_APPROVAL = ("enhanced_due_diligence", "proceed_with_permission")
+_NEEDS_APPROVAL = ("enhanced_due_diligence", "proceed_with_permission", "permission_required", "refuse",
+                   "outside_declaration")
 
 JSON_COLUMNS = ("end_users", "indicators", "reasons", "documents", "clauses", "clause_hashes", "deal")
 COLUMNS = tuple(column.name for column in records.columns)

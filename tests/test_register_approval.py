@@ -9,7 +9,8 @@ import json
 import sqlite3
 
 import pytest
-from helpers import COMPANY, EXAMPLE_DEALS, invoke
+import yaml
+from helpers import COMPANY, EXAMPLE_DEALS, invoke, write_deal
 
 from sqlalchemy import Column, MetaData, Table, create_engine
 
@@ -26,11 +27,25 @@ def pack(deal, out, register, *extra):
     return result
 
 
+@pytest.fixture(scope="module")
+def undated(tmp_path_factory):
+    """The examples without their recorded check date (screening.date): these tests date the check
+    with --date or leave it to today.  Who prepared and approved stays as the example records."""
+    folder = tmp_path_factory.mktemp("undated")
+    made = {}
+    for key, path in (("edd", EDD), ("saas", SAAS), ("refused", REFUSED)):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        del data["screening"]["date"]
+        made[key] = write_deal(folder, data, path.name)
+    return made
+
+
 @pytest.fixture()
-def filled(tmp_path):
+def filled(tmp_path, undated):
     """Three deals checked on three dates by user 'anna'."""
     register = tmp_path / "register.sqlite"
-    for deal, day in ((EDD, "2026-11-10"), (SAAS, "2026-11-20"), (REFUSED, "2026-12-05")):
+    for deal, day in ((undated["edd"], "2026-11-10"), (undated["saas"], "2026-11-20"),
+                      (undated["refused"], "2026-12-05")):
         pack(deal, tmp_path / "out", register, "--date", day, "--user", "anna")
     return register
 
@@ -48,9 +63,15 @@ def test_row_records_the_user_the_check_date_its_source_and_the_preparer(filled)
     assert row["approved_by"] is None
 
 
-def test_user_comes_from_the_environment_when_no_option_is_given(tmp_path, monkeypatch):
+def test_date_recorded_in_the_example_deal_is_the_check_date_and_the_register_says_so(tmp_path):
+    pack(SAAS, tmp_path / "out", tmp_path / "r.sqlite", "--date", "2026-12-01")
+    row = Register(tmp_path / "r.sqlite").history()[0]
+    assert (row["check_date"], row["check_date_source"]) == ("2026-11-13", "deal")
+
+
+def test_user_comes_from_the_environment_when_no_option_is_given(tmp_path, monkeypatch, undated):
     monkeypatch.setenv("CLAUSEGEN_USER", "boris")
-    pack(SAAS, tmp_path / "out", tmp_path / "r.sqlite")
+    pack(undated["saas"], tmp_path / "out", tmp_path / "r.sqlite")
     row = Register(tmp_path / "r.sqlite").history()[0]
     assert row["user_name"] == "boris" and row["check_date_source"] == "today"
 
@@ -73,7 +94,8 @@ def test_enhanced_due_diligence_is_pending_until_approved(filled):
                     "--position", "Заместитель генерального директора", "--user", "pavel", "--register", filled)
     assert result.exit_code == 0, result.output
     assert listed(filled, "--approval", "pending") == []
-    assert listed(filled, "--approval", "approved") == ["EXP-2026-0157"]
+    # the refusal (EXP-2026-0188) was approved in its deal file (screening.approved_by)
+    assert listed(filled, "--approval", "approved") == ["EXP-2026-0157", "EXP-2026-0188"]
 
 
 def test_approval_is_its_own_append_only_row_naming_the_decision(filled):
@@ -84,9 +106,9 @@ def test_approval_is_its_own_append_only_row_naming_the_decision(filled):
         connection.execute("UPDATE approvals SET name = 'x'")
 
 
-def test_report_made_after_approval_names_the_approver(filled, tmp_path):
+def test_report_made_after_approval_names_the_approver(filled, tmp_path, undated):
     invoke("register", "approve", "EXP-2026-0157", "--by", "Соколов П. А.", "--register", filled)
-    pack(EDD, tmp_path / "again", filled, "--date", "2026-11-11")
+    pack(undated["edd"], tmp_path / "again", filled, "--date", "2026-11-11")
     row = Register(filled).latest()[[r["deal_id"] for r in Register(filled).latest()].index("EXP-2026-0157")]
     assert (row["approved_by"], row["approval_source"]) == ("Соколов П. А.", "register")
     result = invoke("screen", EDD, "--company", COMPANY, "--json", "--register", filled)
@@ -105,9 +127,9 @@ def test_export_takes_the_same_filters(filled):
     assert "user_name" in csv.splitlines()[0] and "check_date" in csv.splitlines()[0]
 
 
-def test_register_made_before_the_new_columns_gains_them_and_keeps_its_rows(tmp_path):
+def test_register_made_before_the_new_columns_gains_them_and_keeps_its_rows(tmp_path, undated):
     made = tmp_path / "new.sqlite"
-    pack(SAAS, tmp_path / "out", made)
+    pack(undated["saas"], tmp_path / "out", made)
     added = ("user_name", "check_date", "check_date_source", "prepared_by", "approved_by", "approval_source",
              "identification")
     old_columns = [c for c in COLUMNS if c not in added]
@@ -129,6 +151,6 @@ def test_register_made_before_the_new_columns_gains_them_and_keeps_its_rows(tmp_
         rows = store.history()
         store.close()
     assert len(rows) == 1 and rows[0]["check_date"] is None
-    pack(SAAS, tmp_path / "out", register, "--date", "2026-12-01")
+    pack(undated["saas"], tmp_path / "out", register, "--date", "2026-12-01")
     assert [row["check_date"] for row in Register(register).history()] == [None, "2026-12-01"]
     assert listed(register, "--from", "2026-12-01") == ["EXP-2026-0142"]

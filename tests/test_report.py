@@ -14,7 +14,8 @@ import re
 
 import docx
 import pytest
-from helpers import COMPANY, EXAMPLE_DEALS, EXPECTED_DECISIONS, invoke, modified, write_deal
+import yaml
+from helpers import COMPANY, DATA, EXAMPLE_DEALS, EXPECTED_DECISIONS, invoke, modified, write_deal
 
 from clausegen import activities, api, checkrecord, labels
 from clausegen.identification import identification_status
@@ -47,16 +48,12 @@ def report_text(data: bytes) -> str:
 
 
 def russian_part(text: str) -> str:
-    """The report's text without what may stay in Latin: the indicators' English titles (second
-    line by design), clause ids in their parentheses, and fingerprints."""
-    for spec in INDICATORS:
-        text = text.replace(spec.en, "")
-    text = re.sub(r"\([a-z0-9-]+, редакция \d+\)", "", text)
+    """The report's text without what may stay in Latin: the fingerprints of «Сведения о формировании»."""
     return re.sub(r"\b[0-9a-f]{64}\b", "", text)
 
 
 def build(stem: str, **check) -> tuple[bytes, object]:
-    deal = api.load_deal(EXAMPLE_DEALS[stem], COMPANY).deal
+    deal = api.load_deal(EXAMPLE_DEALS.get(stem) or DATA / f"{stem}.yaml", COMPANY).deal
     screening = api.screen_deal(deal)
     resolved = checkrecord.resolve(deal, date=check.pop("date", DAY), **check)
     return api.build_report(deal, screening, load_library(), None, resolved).data, deal
@@ -82,16 +79,42 @@ def test_report_shows_the_four_items_of_5_3_and_the_next_steps(reports, stem):
 
 
 @pytest.mark.parametrize("stem", EXAMPLE_DEALS)
-def test_report_shows_the_date_of_the_check_and_its_source(reports, stem):
-    assert "Дата проверки\n1 декабря 2026 г. (указана при формировании)" in reports[stem]
+def test_example_reports_show_the_check_date_recorded_in_the_deal_before_the_contract_date(reports, stem):
+    deal = api.load_deal(EXAMPLE_DEALS[stem], COMPANY).deal
+    assert deal.screening.date is not None and deal.screening.date < deal.contract.date
+    assert f"Дата проверки\n{text_date(deal.screening.date)} (внесена в файл сделки)" in reports[stem]
+
+
+def text_date(day: dt.date) -> str:
+    from clausegen import text
+    return text.format_date(day, "ru")
+
+
+def test_report_without_a_recorded_date_says_plainly_that_it_shows_the_day_of_generation(tmp_path):
+    deal = api.load_deal(write_deal(tmp_path, modified()), COMPANY).deal
+    check = checkrecord.resolve(deal, today=dt.date(2026, 12, 2))
+    data = api.build_report(deal, api.screen_deal(deal), load_library(), None, check).data
+    assert "2 декабря 2026 г. (дата формирования: дата проверки в файл сделки не внесена)" in report_text(data)
+
+
+def test_report_dated_by_the_option_says_the_date_is_not_in_the_deal_file(tmp_path):
+    deal = api.load_deal(write_deal(tmp_path, modified()), COMPANY).deal
+    data = api.build_report(deal, api.screen_deal(deal), load_library(), None,
+                            checkrecord.resolve(deal, date=DAY)).data
+    assert "1 декабря 2026 г. (указана при формировании заключения; в файл сделки не внесена)" in report_text(data)
 
 
 @pytest.mark.parametrize("stem", EXAMPLE_DEALS)
 def test_report_has_preparer_and_approver_lines_with_signatures(reports, stem):
     text = reports[stem]
     assert "Подготовил" in text and "Утвердил" in text
-    assert "Петрова Анна Сергеевна" in text  # the profile's compliance officer
+    assert "Петрова Анна Сергеевна, руководитель службы экспортного контроля" in text  # lower-case after a comma
     assert text.count("________________ (подпись)") == 2
+
+
+@pytest.mark.parametrize("stem", EXAMPLE_DEALS)
+def test_report_names_the_issuing_company_with_its_ogrn(reports, stem):
+    assert "Организация\nООО «Нейросеть» (ОГРН 1157746000000, ИНН 7700000000)" in reports[stem]
 
 
 @pytest.mark.parametrize("stem", EXAMPLE_DEALS)
@@ -118,8 +141,8 @@ def test_date_recorded_in_the_deal_wins_over_the_option(tmp_path):
     assert (check.date, check.date_source) == (dt.date(2026, 10, 5), "deal")
 
 
-def test_without_a_date_the_check_is_dated_today():
-    deal = api.load_deal(EXAMPLE_DEALS["saas-clinic-ae"], COMPANY).deal
+def test_without_a_date_the_check_is_dated_today(tmp_path):
+    deal = api.load_deal(write_deal(tmp_path, modified()), COMPANY).deal
     check = checkrecord.resolve(deal, today=dt.date(2027, 1, 2))
     assert (check.date, check.date_source) == (dt.date(2027, 1, 2), "today")
 
@@ -131,8 +154,24 @@ def test_prepared_by_option_applies_only_when_neither_deal_nor_profile_names_any
 
 
 def test_enhanced_due_diligence_without_approval_shows_not_yet_approved(reports):
-    assert "Решение не утверждено" in reports["onprem-logistics-kz"]
+    assert "Статус утверждения\nтребуется утверждение (не утверждено)" in reports["onprem-logistics-kz"]
     assert "не утверждено" not in reports["saas-clinic-ae"]
+
+
+@pytest.mark.parametrize("stem", ["hold-vision-tr", "permission-speech-rs"])
+def test_hold_without_approval_requires_approval_never_not_required(reports, stem):
+    assert "Решение: требуется утверждение (не утверждено)" in reports[stem]
+    assert "утверждение не требуется" not in reports[stem]
+
+
+@pytest.mark.parametrize("stem", ["refuse-drone-xx", "controlled-item-am", "weights-research-in"])
+def test_decision_approved_in_the_deal_names_the_approver(reports, stem):
+    assert "Утвердил\nКузнецова Мария Сергеевна, генеральный директор\nСтатус утверждения\nутверждено" \
+        in reports[stem]
+
+
+def test_every_decision_but_proceed_needs_approval():
+    assert checkrecord.NEEDS_APPROVAL == set(Decision) - {Decision.PROCEED}
 
 
 def test_approval_from_the_register_names_the_approver_and_its_date():
@@ -232,7 +271,7 @@ def test_screen_json_carries_the_whole_record(tmp_path):
                     "--date", "2026-12-01", "--user", "tester")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["check"]["date"] == "2026-12-01" and summary["check"]["date_source"] == "option"
+    assert summary["check"]["date"] == "2026-11-17" and summary["check"]["date_source"] == "deal"
     assert summary["check"]["user"] == "tester" and summary["check"]["approval_pending"] is True
     assert summary["check"]["prepared_by"]["ru"]["name"] == "Петрова Анна Сергеевна"
     assert summary["identification"]["status"] == "not_recorded"
@@ -256,3 +295,90 @@ def test_permission_decision_cites_only_the_rung_that_applies():
     deal = api.load_deal(EXAMPLE_DEALS["weights-research-in"], COMPANY).deal  # FSTEC notice only
     summary = api.screening_summary(deal, api.screen_deal(deal), load_library(), checkrecord.resolve(deal, date=DAY))
     assert summary["decision_label"]["ru"].endswith("(п. 4.3)") and "4.2" not in summary["decision_label"]["en"]
+
+
+# ------------------------------------------------------------------ the review's findings (M-12 to M-16, minors)
+
+
+@pytest.mark.parametrize("stem", EXAMPLE_DEALS)
+def test_report_has_no_english_gloss_and_no_clause_id(reports, stem):
+    for spec in INDICATORS:
+        assert spec.en not in reports[stem]
+    assert not re.search(r"\([a-z0-9-]+, редакция", reports[stem])
+    assert "Версия clausegen" not in reports[stem] and "(sha256)" not in reports[stem]
+
+
+def test_clauses_are_listed_by_article_number_and_russian_title(reports):
+    assert "статья 8 «Заявление о конечном использовании», редакция" in reports["onprem-logistics-kz"]
+
+
+def test_refusal_record_cites_only_4_1_and_says_the_other_rungs_consistently(reports):
+    text = reports["refuse-drone-xx"]
+    assert "Отказ от сделки (п. 4.1 Декларации); посредники не привлекаются (абз. 2 п. 4.1)" in text
+    assert "\nп. 4.2\nОбоснованное опасение: разрешение Комиссии по экспортному контролю\nпоглощается п. 4.1\n" in text
+    assert "обращение в Комиссию по экспортному контролю не требуется" in text
+    assert "не применён: основание отказа — п. 4.1" in text
+    assert "признаки выявлены; решение определено п. 4.1" in text
+    assert "углублённая проверка и усиленные условия" not in text
+    assert "Гражданская" not in text and "Виды деятельности Контрагента\nАвиация" in text
+    assert "Рассмотреть информирование ФСТЭК России о поступившем предложении" in text
+
+
+@pytest.mark.parametrize("stem", ["refuse-drone-xx", "hold-vision-tr", "permission-speech-rs", "controlled-item-am"])
+def test_report_without_a_concluded_contract_names_the_draft(reports, stem):
+    number = api.load_deal(EXAMPLE_DEALS[stem], COMPANY).deal.contract.number
+    assert f"Договор\nпроект договора № {number} (не заключён); приложение не оформляется" in reports[stem]
+
+
+def test_hold_letter_is_named_as_the_notice_that_a_permission_is_needed(reports):
+    assert "Уведомление о необходимости разрешения Комиссии" in reports["hold-vision-tr"]
+    assert "приостановлении" not in reports["hold-vision-tr"]
+
+
+def test_contract_title_and_place_come_from_the_glossary_in_russian():
+    text = report_text(build("english-only-counterparty")[0])
+    assert "Договор об оказании услуг № SA-0012/2026 от 12 октября 2026 г." in text
+    assert "Место использования\nг. Дубай, ОАЭ" in text
+    assert "Services Agreement" not in text and "Dubai, UAE" not in text
+
+
+def test_export_rung_states_its_outcome_in_words(reports):
+    assert "\nп. 2.1\nЯвляется ли сделка экспортом\nда — экспорт\n" in reports["onprem-logistics-kz"]
+    assert "\nп. 2.1\nЯвляется ли сделка экспортом\nнет — не экспорт (SaaS без модификации)\n" \
+        in reports["saas-clinic-ae"]
+
+
+def test_permission_row_says_not_required_unless_one_is_needed(reports):
+    assert "Разрешение Комиссии\nне требуется" in reports["saas-clinic-ae"]
+    assert "Разрешение Комиссии\nтребуется, не получено" in reports["hold-vision-tr"]
+
+
+def test_permission_after_an_fstec_notice_is_recorded_under_4_3_not_4_2(reports):
+    rows = reports["weights-research-in"].split("\nп. ")
+    concern = next(row for row in rows if row.startswith("4.2\n"))
+    fstec = next(row for row in rows if row.startswith("4.3\n"))
+    assert "ЭК-2026/1187" not in concern and "ЭК-2026/1187" in fstec
+    assert "проведена, получено уведомление ФСТЭК России" in reports["weights-research-in"]
+
+
+def test_permission_conditions_are_listed_and_not_asked_to_be_put_in_again():
+    text = report_text(build("permission-with-conditions")[0])
+    assert "условия, обязывающие Контрагента: а) Решение ИИ используется только" in text
+    assert "Включить в приложение условия разрешения" not in text
+
+
+def test_no_intermediary_bar_is_invoked_when_4_1_is_not_met(reports):
+    text = reports["hardware-camera-vn"]
+    assert "Оснований п. 4.1 нет" in text
+    assert "запрет на посредничество (абз. 2 п. 4.1) распространяется" not in text
+
+
+def test_concern_rung_records_why_as_far_as_the_deal_says(reports):
+    assert "(по данным сделки: виды деятельности Контрагента — исследования или разработки с использованием " \
+           "технологий ИИ в интересах военных ведомств" in reports["hold-vision-tr"]
+
+
+def test_control_list_report_uses_the_long_date_form_and_checks_the_encryption_rules(reports):
+    text = reports["controlled-item-am"]
+    assert "от 18 июля 1999 г. № 183-ФЗ" in text and "18.07.1999" not in text
+    assert "шифровальных (криптографических) средств" in text

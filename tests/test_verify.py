@@ -314,14 +314,14 @@ def test_the_english_text_kept_next_to_the_russian_is_rejected(base_annex):
                                                          "proper names (not capitalised like a name)"]
 
 
-def test_an_english_indicator_title_removed_from_the_screening_report_is_rejected(screened, library):
+def test_an_english_gloss_put_back_under_a_report_indicator_is_rejected(screened, library):
+    # The report is wholly Russian (drafting rules, 7): an English line in an indicator is a finding.
     deal, screening = screened[BASE]
     data = api.build_report(deal, screening, library).data
     row, cells = row_starting(data, "13")
-    title_ru = cells[1].split("\n")[0]
-    report = verify_document(edit_cell(data, title_ru, lambda runs: [runs[0]] + [""] * (len(runs) - 1)))
-    assert [(p.field, text_of(p.message).split(" (")[0]) for p in report.problems if p.row == row] == [
-        ("indicator 13", "the en column is empty")]
+    report = verify_document(edit_cell(data, cells[1], lambda runs: runs[:-1] + [
+        runs[-1] + " unusually favourable payment terms offered by the counterparty"]))
+    assert [p.field for p in report.problems if p.row == row] == ["indicator 13, ru column"]
 
 
 def test_russian_pasted_into_a_single_language_english_letter_is_rejected(screened, library):

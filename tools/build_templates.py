@@ -403,15 +403,22 @@ def build_statement_single() -> None:
 
 def looped_table(doc: Document, items: str, titles: tuple[str, ...], fields: tuple[str, ...],
                  widths: tuple[float, ...]) -> None:
-    """A table with a heading row and one row per item of ``items`` (``{%tr for %}``), a cell per field."""
+    """A table with a heading row and one row per item of ``items`` (``{%tr for %}``), a cell per field.
+
+    The heading row repeats on every page and no row breaks across pages: an indicator or a rung is
+    read as one row (review m-43)."""
     table = doc.add_table(rows=1, cols=len(titles))
     table.style = "Table Grid"
     for cell, label in zip(table.rows[0].cells, titles):
         set_cell(cell, label, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    header = table.rows[0]._tr.get_or_add_trPr()
+    header.append(OxmlElement("w:cantSplit"))
+    header.append(OxmlElement("w:tblHeader"))
     tag_row(table, f"{{%tr for item in {items} %}}")
     row = table.add_row()
     for cell, name in zip(row.cells, fields):
         set_cell(cell, f"{{{{ item.{name} }}}}", align=WD_ALIGN_PARAGRAPH.LEFT)
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     tag_row(table, "{%tr endfor %}")
     column_widths(table, widths)
 
@@ -438,6 +445,7 @@ def build_screening_report() -> None:
         row = table.add_row()
         set_cell(row.cells[0], left, align=WD_ALIGN_PARAGRAPH.LEFT)
         set_cell(row.cells[1], right, align=WD_ALIGN_PARAGRAPH.LEFT)
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row is read whole (m-43)
         tag_row(table, "{%tr endfor %}")
         column_widths(table, widths)
 

@@ -10,8 +10,8 @@ What is read depends on the kind of document, which clausegen records in the
   table is parallel (the letterhead and the body).
 * **Single-language letters** (``--lang ru`` / ``--lang en``): the letter's
   language is the script most of its letters are in.
-* **Screening report** (``screening-report``): an internal memo in Russian whose
-  only parallel text is each indicator's title ("Russian line\\nEnglish line").
+* **Screening report** (``screening-report``): an internal memo wholly in Russian
+  (no English glosses: drafting rules, 7); it has no parallel text.
 
 Each problem has a short stable code (``[numbers]``), the row (1, 2, … in the
 order of :func:`clausegen.render.docx_rows`, which is also the line order of the
@@ -250,7 +250,7 @@ def _verify_single(rows: list[DocxRow], checker: Checker, segments: list[Segment
 
 
 def _verify_report(rows: list[DocxRow], checker: Checker, segments: list[Segment]) -> int:
-    """The screening report: the indicator titles are parallel; the rest is a Russian memo."""
+    """The screening report: a Russian memo; the indicator rows are counted as the rows checked."""
     if cyrillic_share(" ".join(" ".join(row.cells) for row in rows)) <= 0.5:
         checker.add("report-language", "the screening report is not mostly in Russian", None)
     checked = 0
@@ -260,14 +260,9 @@ def _verify_report(rows: list[DocxRow], checker: Checker, segments: list[Segment
                 if not cell.strip():
                     checker.add("empty-cell", f"cell {column} is empty", number)
         if row.table is not None and len(row.cells) == 4 and row.cells[0].strip().isdigit():
-            # an indicator: №, title ("Russian line\nEnglish line"), status, evidence
-            ru, _, en = row.cells[1].partition("\n")
-            where = f"indicator {row.cells[0].strip()}"
-            for code, message in row_findings(ru, en):
-                checker.add(code, message, number, where)
-            segments += [Segment(number, RU, ru, where), Segment(number, EN, en, where)]
-            segments += [Segment(number, RU, cell, f"cell {column}") for column, cell in enumerate(row.cells, 1)
-                         if column > 2]
+            # an indicator: №, its Russian title, status, evidence
+            segments += [Segment(number, RU, cell, f"indicator {row.cells[0].strip()}" if column == 2 else
+                                 f"cell {column}") for column, cell in enumerate(row.cells, 1) if column > 1]
             checked += 1
         else:
             segments += [Segment(number, RU, cell, f"cell {column}" if len(row.cells) > 1 else "")

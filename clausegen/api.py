@@ -180,7 +180,9 @@ def build_letter(
         raise BlockedError(message)
     langs: tuple[str, ...] = ("ru", "en") if lang == "both" else (lang,)
     selected = select(library, kind, deal, screening)
-    rows = compose.compose_rows(selected, deal, screening)
+    # a letter may cite the deal's annex by clause number (letters.annex), so it is numbered here too
+    annex = select(library, "annex", deal, screening) if screening.annex_allowed else []
+    rows = compose.compose_rows(selected, deal, screening, annex)
     both, single = LETTER_TEMPLATES.get(kind, LETTER_TEMPLATES["letter"])
     template = lib.templates_dir(templates) / (both if len(langs) == 2 else single)
     compiled = render.compiled_template(template)

@@ -57,6 +57,11 @@ LETTER_CASES = [
     (REACTOR, "enduse-request", "both"),
     (REACTOR, "end-user-statement", "both"),
     ("refuse-drone-xx.yaml", "refusal", "both"),
+    # the end users are franchisees, not the Counterparty: the Counterparty countersigns (review M-10)
+    ("development-retail-my.yaml", "enduse-request", "both"),
+    ("development-retail-my.yaml", "end-user-statement", "both"),
+    # a product name that is a noun phrase of its own («Камера …») after «решения под наименованием» (m-1)
+    ("hardware-camera-vn.yaml", "notice", "both"),
     ("saas-clinic-ae.yaml", "notice", "en"),
     ("saas-clinic-ae.yaml", "notice", "ru"),
 ]
@@ -290,7 +295,7 @@ def test_hold_letter_discloses_no_internal_concern(library: lib.Library) -> None
 
 def test_hold_letter_names_what_happens_next(library: lib.Library) -> None:
     text = _letter_en(_load("hold-vision-tr.yaml"), "hold", library)
-    assert "our ref. EXP-2026-0180/EUR" in text and "form No. EXP-2026-0180/EUS" in text
+    assert "our ref. EXP-2026-0180/REQ" in text and "form No. EXP-2026-0180/EUS" in text
     assert "If the permission is granted, we will send you the Contract for signature" in text
     assert "If the permission is refused, the Contract cannot be concluded" in text
 

@@ -124,7 +124,9 @@ def check(document: DocxText, kind: str, columns: tuple[str, ...], expected: Exp
                                       f"the deal now (recorded only: {', '.join(gone) or 'none'}; selected now only: "
                                       f"{', '.join(new) or 'none'}): clause texts not compared", None)
             return
-        rows = compose.compose_rows(selected, expected.deal, expected.screening)
+        annex = select(expected.library, "annex", expected.deal, expected.screening) \
+            if kind != "annex" and expected.screening.annex_allowed else []
+        rows = compose.compose_rows(selected, expected.deal, expected.screening, annex)
         owners = _owners(selected, expected, len(rows))
         wanted = [tuple(_plain(row.text(lang)) for lang in columns) for row in rows]
         found = [tuple(document.rows[number - 1].cells)[:len(columns)] for number in candidates]

@@ -200,8 +200,10 @@ def build_letter(
         raise BlockedError(message)
     langs: tuple[str, ...] = ("ru", "en") if lang == "both" else (lang,)
     selected = select(library, kind, deal, screening)
+    # a letter may cite the deal's annex by clause number (letters.annex), so the annex is numbered too
+    annex = select(library, "annex", deal, screening) if screening.annex_allowed else []
     return letter_from_selection(kind, deal, screening, selected, _letter_template(kind, templates, langs), langs,
-                          library.fingerprint)
+                                 library.fingerprint, annex)
 
 
 def _letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) -> render.CompiledTemplate:
@@ -210,9 +212,11 @@ def _letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) 
 
 
 def letter_from_selection(kind: str, deal: Deal, screening: scr.Screening, selected: list[Selected],
-                          compiled: render.CompiledTemplate, langs: tuple[str, ...], library: str) -> Generated:
-    """A letter of clauses already selected (also those a register kept), ``library`` its fingerprint."""
-    rows = compose.compose_rows(selected, deal, screening)
+                          compiled: render.CompiledTemplate, langs: tuple[str, ...], library: str,
+                          annex: list[Selected] | tuple[Selected, ...] = ()) -> Generated:
+    """A letter of clauses already selected (also those a register kept), ``library`` its fingerprint;
+    ``annex`` the deal's annex clauses, which the letter may cite by number."""
+    rows = compose.compose_rows(selected, deal, screening, annex)
     data = compiled.render(compose.letter_context(kind, rows, deal, langs),
                            _properties(deal, kind, _LETTER_TITLES[kind], selected, library, compiled))
     suffix = "" if len(langs) == 2 else f"-{langs[0]}"

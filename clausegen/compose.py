@@ -412,6 +412,9 @@ def _letters_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
         "date": text.format_date(deal.letters.date or deal.contract.date, lang),
         "response_days": deal.terms.response_days,
         "response_period": letter_period(deal.terms.response_days, lang),
+        # an annex is made for this deal: a letter may cite its clauses (compose_rows numbers them),
+        # never when there is none, as for a deal on hold or refused (drafting rules, 4)
+        "annex": screening.annex_allowed,
     }
 
 
@@ -552,9 +555,12 @@ def make_ref(numbers: dict[str, int | None]) -> Any:
     return ref
 
 
-def compose_rows(selected: list[Selected], deal: Deal, screening: Screening) -> list[Row]:
-    """The rows of a document: headings and paragraphs, numbered, in both languages."""
-    numbers = {s.clause.id: s.number for s in selected}
+def compose_rows(selected: list[Selected], deal: Deal, screening: Screening,
+                 annex: list[Selected] | tuple[Selected, ...] = ()) -> list[Row]:
+    """The rows of a document: headings and paragraphs, numbered, in both languages.  A letter is
+    given the deal's ``annex`` clauses too, so that ``ref()`` cites the annex's numbers (clause ids
+    are unique across the library, so the two sets never clash)."""
+    numbers = {s.clause.id: s.number for s in annex} | {s.clause.id: s.number for s in selected}
     ref = make_ref(numbers)
     fillings = {lang: _Filling(deal, screening, lang, ref, numbers) for lang in LANGS}
     rows: list[Row] = []
@@ -639,7 +645,7 @@ def annex_context(rows: list[Row], deal: Deal, columns: tuple[str, str]) -> dict
     }
 
 
-LETTER_CODES = {"notice": "NTC", "enduse-request": "EUR", "end-user-statement": "EUS", "hold": "HLD",
+LETTER_CODES = {"notice": "NTC", "enduse-request": "REQ", "end-user-statement": "EUS", "hold": "HLD",
                 "refusal": "REF"}
 
 
@@ -654,7 +660,7 @@ def _registration_line(party: Party, lang: str) -> str:
 
 
 def letter_number(deal: Deal, kind: str) -> str:
-    """The outgoing number of the deal's letter of ``kind`` (EXP-2026-0157/EUR)."""
+    """The outgoing number of the deal's letter of ``kind`` (EXP-2026-0157/REQ)."""
     return f"{deal.letters.number_prefix or deal.deal_id}/{LETTER_CODES[kind]}"
 
 
@@ -674,7 +680,7 @@ def letter_head(deal: Deal, kind: str, lang: str) -> dict[str, str]:
         "email": f"E-mail: {supplier.email}" if supplier.email else "",
         "reference": f"Исх. № {number} от {when}" if lang == "ru" else f"Our ref.: {number}, {when}",
         "to_label": "Кому:" if lang == "ru" else "To:",
-        "to_name": _name(counterparty.name, lang),
+        "to_name": _line_start(_name(counterparty.name, lang)),
         "to_address": to_address,
         "number": number,
     }
@@ -687,11 +693,13 @@ _STATEMENT_LABELS = {
            "address": "Адрес (место нахождения)", "registration": "Регистрационный номер",
            "reference": f"Исх. № {_BLANK} от «___» {_BLANK} 20___ г.", "to": "Кому:",
            "form": "Форма Поставщика №", "role": "За Конечного пользователя", "position": "Должность",
+           "confirm": "Подтверждаем сведения, указанные в настоящем заявлении.", "counter": "За Контрагента",
            "person": "Ф. И. О.", "signature": "Подпись", "date": "Дата", "seal": "М.П. (при наличии)"},
     "en": {"blank": "End User's letterhead (particulars)", "name": "Full legal name",
            "address": "Address (registered office)", "registration": "Registration number",
            "reference": f"Ref. No. {_BLANK} of {_BLANK} 20___", "to": "To:",
            "form": "Supplier's form No.", "role": "For the End User", "position": "Position",
+           "confirm": "We confirm the information given in this statement.", "counter": "For the Counterparty",
            "person": "Full name", "signature": "Signature", "date": "Date", "seal": "Seal (if any)"},
 }
 
@@ -714,17 +722,29 @@ def statement_head(deal: Deal, lang: str) -> dict[str, str]:
     }
 
 
-def statement_sign(deal: Deal, langs: tuple[str, ...]) -> dict[str, str]:
-    """The end user's signature block (never the Supplier's), its labels in the letter's languages."""
+def _line_start(value: str) -> str:
+    """A name that begins a line begins with a capital: «Компания «Стрейтс…»», as the deal's
+    «компания «Стрейтс…»» reads in running text (review m-9)."""
+    return value[:1].upper() + value[1:]
+
+
+def statement_sign(deal: Deal, langs: tuple[str, ...]) -> dict[str, Any]:
+    """The end user's signature block (never the Supplier's), its labels in the letter's languages; and,
+    unless the Counterparty is itself the one end user, the Counterparty's countersignature, which the
+    annex's condition precedent asks for (end-user-statement-condition)."""
     issuer = statement_issuer(deal)
+    own = _statement_view(deal, None, langs[0])["issuer_is_counterparty"]  # type: ignore[arg-type]
 
     def both(key: str) -> str:
         return " / ".join(_STATEMENT_LABELS[lang][key] for lang in langs)
 
     company = " / ".join(dict.fromkeys(issuer.name.get(lang) for lang in langs)) if issuer else _BLANK
-    return {"role": both("role"), "company": company,
-            **{key: f"{both(key)}: {_BLANK}" for key in ("position", "person", "signature", "date")},
-            "seal": both("seal")}
+    lines = {key: f"{both(key)}: {_BLANK}" for key in ("position", "person", "signature", "date")}
+    counter = None if own else {
+        "confirm": both("confirm"), "role": both("counter"),
+        "company": " / ".join(dict.fromkeys(_line_start(_name(deal.counterparty.name, lang)) for lang in langs)),
+        **lines, "seal": both("seal")}
+    return {"role": both("role"), "company": company, **lines, "seal": both("seal"), "counter": counter}
 
 
 def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ nor the templates of today are read.
 from __future__ import annotations
 
 import tempfile
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,16 +69,10 @@ def regenerate_as_sent(store: Register, deal_id: str, kind: str, record_id: int 
         raise ClausegenError(f"record {row['id']}: the deal it kept is not valid for clausegen {__version__}: "
                              f"{str(error).splitlines()[0]}") from None
     screening = scr.screen(deal)
-    selected, article = [], 0
-    for name in sent["clauses"]:
-        clause_id, _, version = name.rpartition("@")
-        clause = lock.from_record(clause_id, int(version), kind, _stored(store, row["clause_hashes"].get(name),
-                                                                       f"the text of {name}"))
-        number = None
-        if clause.meta.numbering == "article":  # as selection numbers them
-            article += 1
-            number = article
-        selected.append(Selected(clause, number, clause.meta.reason.ru, clause.meta.reason.en))
+    selected = _selected(store, row, sent["clauses"], kind)
+    # A letter may cite the annex sent with it by clause number: number that annex as it was sent.
+    annex_sent = next((d for d in row["documents"] if d["kind"] == "annex"), None)
+    annex = _selected(store, row, annex_sent["clauses"], "annex") if annex_sent and kind != "annex" else []
     template = _stored(store, sent["template"], f"the {kind} template")
     langs = tuple(sent.get("langs") or ("ru", "en"))
     with tempfile.TemporaryDirectory(prefix="clausegen-as-sent-") as folder:
@@ -88,12 +83,28 @@ def regenerate_as_sent(store: Register, deal_id: str, kind: str, record_id: int 
             columns = (langs[0], langs[1])
             generated = annex_from_selection(deal, screening, selected, compiled, columns, row["library_hash"])
         else:
-            generated = letter_from_selection(kind, deal, screening, selected, compiled, langs, row["library_hash"])
+            generated = letter_from_selection(kind, deal, screening, selected, compiled, langs, row["library_hash"],
+                                              annex)
     notes = []
     if row["clausegen_version"] != __version__:
         notes.append(f"the record was made by clausegen {row['clausegen_version']}, this is {__version__}: the "
                      "wording is the one sent, the bytes may differ")
     return AsSent(generated, row["id"], sent["sha256"], tuple(notes))
+
+
+def _selected(store: Any, row: dict[str, Any], names: list[str], kind: str) -> list[Selected]:
+    """The clauses ``names`` (``id@version``) with the texts the register kept, numbered as selection numbers them."""
+    selected, article = [], 0
+    for name in names:
+        clause_id, _, version = name.rpartition("@")
+        clause = lock.from_record(clause_id, int(version), kind, _stored(store, row["clause_hashes"].get(name),
+                                                                       f"the text of {name}"))
+        number = None
+        if clause.meta.numbering == "article":
+            article += 1
+            number = article
+        selected.append(Selected(clause, number, clause.meta.reason.ru, clause.meta.reason.en))
+    return selected
 
 
 def _stored(store: Register, digest: str | None, what: str) -> bytes:

@@ -57,6 +57,11 @@ LETTER_CASES = [
     (REACTOR, "enduse-request", "both"),
     (REACTOR, "end-user-statement", "both"),
     ("refuse-drone-xx.yaml", "refusal", "both"),
+    # the end users are franchisees, not the Counterparty: the Counterparty countersigns (review M-10)
+    ("development-retail-my.yaml", "enduse-request", "both"),
+    ("development-retail-my.yaml", "end-user-statement", "both"),
+    # a product name that is a noun phrase of its own («Камера …») after «решения под наименованием» (m-1)
+    ("hardware-camera-vn.yaml", "notice", "both"),
     ("saas-clinic-ae.yaml", "notice", "en"),
     ("saas-clinic-ae.yaml", "notice", "ru"),
 ]
@@ -290,7 +295,7 @@ def test_hold_letter_discloses_no_internal_concern(library: lib.Library) -> None
 
 def test_hold_letter_names_what_happens_next(library: lib.Library) -> None:
     text = _letter_en(_load("hold-vision-tr.yaml"), "hold", library)
-    assert "our ref. EXP-2026-0180/EUR" in text and "form No. EXP-2026-0180/EUS" in text
+    assert "our ref. EXP-2026-0180/REQ" in text and "form No. EXP-2026-0180/EUS" in text
     assert "If the permission is granted, we will send you the Contract for signature" in text
     assert "If the permission is refused, the Contract cannot be concluded" in text
 
@@ -388,3 +393,102 @@ def test_letterhead_names_the_country_of_an_english_only_address_once_in_each_co
     ru, en = [cell for row in rows for cell in row if "Hyderabad 500078" in cell]
     assert "Hyderabad 500078, Индия" in ru and "India" not in ru, ru
     assert en.count("India") == 1 and "Индия" not in en, en
+
+
+# The review's letter findings (/tmp/review/REVIEW.md, M-7 to M-11, m-20 to m-22, m-27, m-28, m-30, m-31).
+
+def _text(example: str | Path, kind: str, library: lib.Library) -> str:
+    deal = _load(example)
+    return _dump(api.build_letter(kind, deal, screen(deal), library).data)
+
+
+def test_statement_for_end_users_other_than_the_counterparty_has_the_counterpartys_countersignature(
+        library: lib.Library) -> None:
+    text = _text("development-retail-my.yaml", "end-user-statement", library)
+    assert "За Контрагента / For the Counterparty" in text
+    assert "Компания «Стрейтс Ритейл Текнолоджиз Сдн. Бхд.» / Straits Retail Technologies Sdn. Bhd." in text
+
+
+def test_statement_issued_by_the_counterparty_as_its_own_end_user_has_no_countersignature(
+        library: lib.Library) -> None:
+    assert "For the Counterparty" not in _text("onprem-logistics-kz.yaml", "end-user-statement", library)
+
+
+def test_annex_condition_precedent_asks_for_the_countersignature_the_statement_carries(library: lib.Library) -> None:
+    deal = _load("development-retail-my.yaml")
+    rows = api.build_annex(deal, screen(deal), library).rows
+    condition = next(row for row in rows if "conditional on the Supplier" in row.text("en"))
+    assert "countersigned by an authorised representative of the Counterparty" in condition.text("en")
+    assert "также подписанного уполномоченным представителем Контрагента" in condition.text("ru")
+
+
+def test_statement_defines_the_counterparty_it_names(library: lib.Library) -> None:
+    text = _text("development-retail-my.yaml", "end-user-statement", library)
+    assert "«Стрейтс Ритейл Текнолоджиз Сдн. Бхд.» (далее — Контрагент)" in text
+    assert 'Straits Retail Technologies Sdn. Bhd. (the "Counterparty")' in text
+
+
+def test_statement_shows_a_third_party_end_user_no_contract_price(library: lib.Library) -> None:
+    text = _text("development-retail-my.yaml", "end-user-statement", library)
+    assert "220 000" not in text and "220,000" not in text
+    assert "as per the Counterparty's invoice to, or contract with, the End User" in text
+
+
+def test_statement_leaves_the_street_address_of_the_site_blank_after_the_place_of_use(library: lib.Library) -> None:
+    text = _text("development-retail-my.yaml", "end-user-statement", library)
+    assert "5. Place of use (Malaysia): the AI Solution will be installed and used only at the following address " \
+           "(street, building, premises, town or city, country): ________________." in text
+
+
+def test_statement_prefills_the_quantity_the_deal_records(library: lib.Library) -> None:
+    text = _text("onprem-logistics-kz.yaml", "end-user-statement", library)
+    assert "Количество (объём): 1 (одна) серверная лицензия." in text and "Quantity (scope): 1 (one) server licence." in text
+
+
+def test_request_cites_the_annex_clause_and_counts_from_receipt_when_an_annex_exists(library: lib.Library) -> None:
+    text = _text("onprem-logistics-kz.yaml", "enduse-request", library)
+    assert "в срок, установленный пунктом 9.1 Приложения № 1 к Договору (10 (десять) Рабочих дней с даты " \
+           "получения настоящего запроса)" in text
+    assert "within the time limit set by Clause 9.1 of Annex No. 1 to the Contract (10 (ten) Business Days of " \
+           "receipt of this request)" in text
+
+
+def test_request_and_hold_count_from_receipt_and_cite_no_annex_when_none_exists(library: lib.Library) -> None:
+    for kind in ("enduse-request", "hold"):
+        text = _text("hold-vision-tr.yaml", kind, library)
+        assert "Приложени" not in text and "Annex" not in text, kind
+        assert "с даты получения настоящего" in text and "of receipt of this" in text, kind
+        assert "с даты настоящего письма" not in text and "of the date of this letter" not in text, kind
+
+
+def test_request_sent_with_a_hold_neither_discloses_the_concern_nor_says_there_is_no_doubt(
+        library: lib.Library) -> None:
+    text = _text("hold-vision-tr.yaml", "enduse-request", library)
+    assert "сомнений в добросовестности" not in text and "doubt" not in text
+    assert "Нам известно" not in text and "We understand" not in text
+    assert "Просим сообщить, выполняет ли Ваша компания (или иной конечный пользователь)" in text
+
+
+def test_request_on_cash_and_confidentiality_asks_who_the_end_users_are_and_states_the_payment_rule(
+        library: lib.Library) -> None:
+    text = _text("onprem-logistics-kz.yaml", "enduse-request", library)
+    assert "Please confirm that RouteMind Enterprise will be used only by your company" in text
+    assert "You have proposed to pay in cash." in text and "for example" not in text
+    assert "Payment under the Contract can be made only by bank transfer from your company's own account." in text
+
+
+def test_nuclear_question_states_the_counterpartys_recorded_activity_instead_of_hedging_it(
+        library: lib.Library) -> None:
+    text = _text(REACTOR, "enduse-request", library)
+    assert "Поскольку решение «PumpGuard» будет использоваться в деятельности Вашей компании в ядерной области" in text
+    assert "Ваша компания или конечный пользователь осуществляет" not in text
+
+
+def test_notice_says_information_may_be_given_to_the_authorities(library: lib.Library) -> None:
+    text = _text("onprem-logistics-kz.yaml", "notice", library)
+    assert "могут быть предоставлены уполномоченным государственным органам Российской Федерации" in text
+    assert "may be provided to the competent authorities of the Russian Federation" in text
+
+
+def test_request_reference_code_is_req_not_the_euro_code() -> None:
+    assert compose.letter_number(_load("onprem-logistics-kz.yaml"), "enduse-request") == "EXP-2026-0157/REQ"

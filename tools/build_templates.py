@@ -345,7 +345,25 @@ def statement_signature(doc: Document) -> None:
     first.add_run("{{ sign.role }}").bold = True
     for line, before in (("{{ sign.company }}", 0), ("{{ sign.position }}", 10), ("{{ sign.person }}", 6),
                          ("{{ sign.signature }}", 6), ("{{ sign.date }}", 6), ("{{ sign.seal }}", 12)):
+        # the seal line, the block's last, does not pull the Counterparty's block onto its page
+        paragraph(cell, line, before=before).paragraph_format.keep_with_next = line != "{{ sign.seal }}"
+    # The Counterparty's countersignature, which the annex's condition precedent asks for when the
+    # Counterparty is not itself the end user (end-user-statement-condition); none otherwise.
+    doc.add_paragraph().add_run("{%p if sign.counter %}")
+    paragraph(doc, "")  # two tables that touch become one, and its rows would keep together
+    table = doc.add_table(rows=1, cols=1)
+    no_borders(table)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    cell = table.rows[0].cells[0]
+    first = cell.paragraphs[0]
+    first.paragraph_format.keep_with_next = True
+    first.add_run("{{ sign.counter.confirm }}")
+    paragraph(cell, "{{ sign.counter.role }}", bold=True, before=10).paragraph_format.keep_with_next = True
+    for line, before in (("{{ sign.counter.company }}", 0), ("{{ sign.counter.position }}", 10),
+                         ("{{ sign.counter.person }}", 6), ("{{ sign.counter.signature }}", 6),
+                         ("{{ sign.counter.date }}", 6), ("{{ sign.counter.seal }}", 12)):
         paragraph(cell, line, before=before).paragraph_format.keep_with_next = True
+    doc.add_paragraph().add_run("{%p endif %}")
 
 
 def statement_rows_table(doc: Document) -> None:

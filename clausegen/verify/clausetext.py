@@ -125,8 +125,10 @@ def check(document: DocxText, kind: str, columns: tuple[str, ...], expected: Exp
                                       f"the deal now (recorded only: {', '.join(gone) or 'none'}; selected now only: "
                                       f"{', '.join(new) or 'none'}): clause texts not compared", None)
             return
-        rows = compose.compose_rows(selected, expected.deal, expected.screening)
-        owners = _owners(selected, expected, len(rows))
+        annex = select(expected.library, "annex", expected.deal, expected.screening) \
+            if kind != "annex" and expected.screening.annex_allowed else []
+        rows = compose.compose_rows(selected, expected.deal, expected.screening, annex)
+        owners = _owners(selected, expected, len(rows), annex)
         wanted = [tuple(_plain(row.text(lang)) for lang in columns) for row in rows]
         found = [tuple(document.rows[number - 1].cells)[:len(columns)] for number in candidates]
         compared = _compare_clauses(wanted, found, candidates, owners, columns, checker)
@@ -181,9 +183,9 @@ def _plain(markup: Any) -> str:
     return str(markup.unescape()) if hasattr(markup, "unescape") else str(markup)
 
 
-def _owners(selected: list[Selected], expected: Expected, count: int) -> list[str]:
-    """The clause (``id@version``) each composed row comes from, in order."""
-    numbers = {s.clause.id: s.number for s in selected}
+def _owners(selected: list[Selected], expected: Expected, count: int, annex: list[Selected]) -> list[str]:
+    """The clause (``id@version``) each composed row comes from, in order (a letter may cite the annex)."""
+    numbers = {s.clause.id: s.number for s in annex} | {s.clause.id: s.number for s in selected}
     context = {**compose.language_context(expected.deal, expected.screening, RU), "ref": compose.make_ref(numbers)}
     owners: list[str] = []
     for chosen in selected:

@@ -31,7 +31,7 @@ _ELSEWHERE = {
                    r"Закон|закон|[Пп]риложени\w*\s+(?:№\s*)?\d|к\s+Декларации|постановлени|Постановлени|Указ|"
                    r"Положени|Перечн|Кодекс|кодекс|Правил|раздела)"),
     EN: re.compile(r"^\s*(?:of\s+Article\s+\d+(?:\.\d+)*\s+)?(?:of|under|in)\s+(?:the\s+)?(?:Russian\s+)?"
-                   r"(?:Declaration|Contract|Civil|Federal|Law|Annex\s+\d|Resolution|Decree|Regulation|Code|List|"
+                   r"(?:Declaration|Contract|Civil|Federal|Law|Annex\s+(?:No\.\s*)?\d|Resolution|Decree|Regulation|Code|List|"
                    r"Rules)"),
 }
 _SPLIT = re.compile(r"\s*(?:,|и|или|либо|–|—|-|and|or|to)\s*")

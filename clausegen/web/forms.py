@@ -243,6 +243,8 @@ SECTIONS: tuple[Section, ...] = (
         Field("solution.name", "Название / Name", "bilingual", required=True),
         Field("solution.description", "Описание / What it does", "bilingual_long"),
         Field("solution.version", "Версия / Version", placeholder="e.g. 4.2"),
+        # pre-fills «Количество (объём)» of the end-user statement (review m-22)
+        Field("solution.quantity", "Количество (объём) / Quantity (scope)", "bilingual"),
         Field("solution.delivery", "Как передаётся / How it is delivered", "select", DELIVERY, required=True),
         Field("solution.counterparty_can_modify", "Контрагент может модифицировать / The counterparty can modify it",
               "bool", hint="Section 2.1: SaaS that the counterparty cannot modify is not an export."),

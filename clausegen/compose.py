@@ -326,6 +326,16 @@ def _end_use_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
     }
 
 
+# Russian list items skip ё, й, ъ, ы, ь (the ЕСКД / legal drafting convention).
+_MARKERS = {"ru": "абвгдежзиклмнопрстуфхцчшщэюя", "en": "abcdefghijklmnopqrstuvwxyz"}
+
+
+def list_markers(count: int, lang: str) -> list[str]:
+    """Markers for ``count`` list items: а, б, в … / a, b, c …; doubled past the alphabet (аа, бб …)."""
+    letters = _MARKERS[lang]
+    return [letters[i % len(letters)] * (i // len(letters) + 1) for i in range(count)]
+
+
 def _permission_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     perm = deal.permission
     found = deal.identification
@@ -333,7 +343,10 @@ def _permission_view(deal: Deal, screening: Screening, lang: str) -> dict[str, A
         "number": number_as_written(perm.number, lang) if perm.number else "",
         "date": text.format_date(perm.date, lang) if perm.date else "",
         # the annex lists them, each ending with «;» and the last with «.»: a condition's own end goes
-        "conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions],
+        "conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions or []],
+        # None (not recorded) and [] (the permission sets none) read differently in the annex
+        "conditions_recorded": perm.conditions is not None,
+        "markers": list_markers(len(perm.conditions or []), lang),
         # Section 4.3: the Commission was asked after FSTEC of Russia informed the supplier in writing.
         "after_fstec_notice": deal.knowledge.fstec_notice
         or (found is not None and found.result == IdentificationResult.FSTEC_NOTICE),
@@ -373,7 +386,7 @@ def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
         # in the English column a Cyrillic number also in Latin script ("ЭК-2026/1187 (EK-2026/1187)")
         "permission_number": number_as_written(perm.number, lang) if perm.number else "",
         # list items: the text puts the ";" or "." after each
-        "permission_conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions],
+        "permission_conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions or []],
     }
     if issuer is None:
         return {"issuer": "", "issuer_address": "", "issuer_is_counterparty": False, **permission}

@@ -455,3 +455,41 @@ def test_no_payment_clause_without_indicator_13(library):
     assert "payment-bank-transfer" not in ids
     ids, _ = annex_of(library, {"red_flags": [13]})
     assert "payment-bank-transfer" in ids
+
+
+# ------------------------------------------------------------------ deal values inside a sentence (m-2, m-17)
+
+
+@pytest.mark.parametrize(("ru", "en", "shown_ru", "shown_en"), [
+    ("Контроль качества снимков", "Quality control of images", "контроль качества снимков", "quality control of images"),
+    ("Москва", "Moscow", "Москва", "Moscow"),
+    ("Пакш, Венгрия", "Paks, Hungary", "Пакш, Венгрия", "Paks, Hungary"),
+    ("Решение ИИ используется", "The AI Solution is used", "Решение ИИ используется", "the AI Solution is used"),
+    ("ИИ-ассистент клиники", "AI assistant of the clinic", "ИИ-ассистент клиники", "AI assistant of the clinic"),
+    ("Контрагент", "The Counterparty's warehouse", "Контрагент", "the Counterparty's warehouse"),
+])
+def test_a_value_inside_a_sentence_is_lower_cased_unless_a_name_acronym_or_defined_term(ru, en, shown_ru, shown_en):
+    from clausegen.compose import inline
+    from clausegen.model import Bilingual
+
+    value = Bilingual(ru=ru, en=en)
+    assert (inline(value, "ru"), inline(value, "en")) == (shown_ru, shown_en)
+
+
+def test_english_only_value_keeps_its_capital(library):
+    from clausegen.compose import inline
+    from clausegen.model import Bilingual
+
+    assert inline(Bilingual(en="Dubai, UAE"), "en") == "Dubai, UAE"
+
+
+def test_stated_end_use_after_a_colon_starts_in_lower_case(annexes):
+    (ru, en) = article(example_rows(annexes, "saas-clinic-ae"), "End Users")[0]
+    assert "Заявленная цель использования Решения ИИ: автоматизированный контроль" in ru
+    assert "Stated end use of the AI Solution: automated quality control" in en
+
+
+def test_end_user_named_in_russian_and_as_registered(annexes):
+    (ru, en) = article(example_rows(annexes, "hardware-camera-vn"), "End Users")[0]
+    assert "Департамент транспорта г. Хошимина (Ho Chi Minh City Department of Transport) (Вьетнам)" in ru
+    assert "Ho Chi Minh City Department of Transport (Vietnam)" in en and "Департамент" not in en

@@ -364,10 +364,7 @@ def _end_use_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
         "purpose_inline": inline(deal.end_use.purpose, lang),
         "location_inline": inline(deal.end_use.location, lang, location),
         "end_users": [
-            {"name": _name(u.name, lang), "country": text.country_name(u.country, lang), "address": _b(u.address, lang),
-             # the name as registered, beside a Russian rendering of it, so the End User can be identified
-             "original": u.name.en if lang == "ru" and u.name.has("ru") and u.name.en and u.name.en != u.name.ru
-             else ""}
+            {"name": _name(u.name, lang), "country": text.country_name(u.country, lang), "address": _b(u.address, lang)}
             for u in deal.end_use.end_users
         ],
     }

@@ -323,15 +323,69 @@ def _solution_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any
     }
 
 
+# A value starting with a defined term of the annex keeps its capital (drafting rules 2: defined terms
+# are capitalised every time).
+_DEFINED_START = re.compile(r"^(?:Договор|Приложени|Поставщик|Контрагент|Сторон|Решени[еяю] ИИ|Производн\w* решени|"
+                            r"Конечн\w* пользовател|Декларац|Уполномоченн\w* орган|Раскрыт\w* деятельн|"
+                            r"Заявленн\w* использовани|Counterparty|Supplier|Contract|Annex|AI Solution|End User|"
+                            r"Declaration|Party|Parties)\b")
+_PROPER_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad", "Abbr"})
+_ARTICLES = frozenset({"The", "A", "An"})
+
+
+def _common_start_ru(value: str) -> bool:
+    """Whether a Russian value starts with a common word that pymorphy3 knows (not a place, a name, an
+    organisation, an abbreviation or a defined term): only such a first letter may be lower-cased."""
+    word = value.split(maxsplit=1)[0].strip("«»\"'(),.;:")
+    if not word[:1].isupper() or any(c.isupper() for c in word[1:]) or _DEFINED_START.match(value):
+        return False
+    morph = text._morph()
+    return morph.word_is_known(word.lower()) and not any(
+        _PROPER_TAGS & set(str(parse.tag).replace(" ", ",").split(",")) for parse in morph.parse(word))
+
+
+def inline(value: Bilingual | None, lang: str, translated: str | None = None) -> str:
+    """A purpose or a location inside a sentence, after a colon (m-2): its first letter in lower case,
+    unless it starts a proper name, an acronym or a defined term.  Russian decides by pymorphy3; the
+    English text, which has no morphology here, follows the Russian one (the same words in the same
+    order), or is lowered when it starts with an article ("The Counterparty's …" → "the Counterparty's …")."""
+    shown = translated if translated is not None else _b(value, lang)
+    if not shown:
+        return shown
+    first = shown.split(maxsplit=1)[0]
+    if lang == "ru":
+        lower = _common_start_ru(shown)
+    else:
+        ru = value.ru if value is not None and value.has("ru") else ""
+        lower = first in _ARTICLES or (
+            bool(ru) and _common_start_ru(ru) and not any(c.isupper() for c in first[1:])
+            and not _DEFINED_START.match(shown))
+    return shown[0].lower() + shown[1:] if lower else shown
+
+
 def _end_use_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    location = _col("location", deal.end_use.location, lang)
     return {
         "purpose": _b(deal.end_use.purpose, lang),
-        "location": _col("location", deal.end_use.location, lang),
+        "location": location,
+        # the same inside a sentence, after a colon: a common first word in lower case
+        "purpose_inline": inline(deal.end_use.purpose, lang),
+        "location_inline": inline(deal.end_use.location, lang, location),
         "end_users": [
             {"name": _name(u.name, lang), "country": text.country_name(u.country, lang), "address": _b(u.address, lang)}
             for u in deal.end_use.end_users
         ],
     }
+
+
+# Russian list items skip ё, й, ъ, ы, ь (the ЕСКД / legal drafting convention).
+_MARKERS = {"ru": "абвгдежзиклмнопрстуфхцчшщэюя", "en": "abcdefghijklmnopqrstuvwxyz"}
+
+
+def list_markers(count: int, lang: str) -> list[str]:
+    """Markers for ``count`` list items: а, б, в … / a, b, c …; doubled past the alphabet (аа, бб …)."""
+    letters = _MARKERS[lang]
+    return [letters[i % len(letters)] * (i // len(letters) + 1) for i in range(count)]
 
 
 def _permission_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
@@ -341,7 +395,10 @@ def _permission_view(deal: Deal, screening: Screening, lang: str) -> dict[str, A
         "number": number_as_written(perm.number, lang) if perm.number else "",
         "date": text.format_date(perm.date, lang) if perm.date else "",
         # the annex lists them, each ending with «;» and the last with «.»: a condition's own end goes
-        "conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions],
+        "conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions or []],
+        # None (not recorded) and [] (the permission sets none) read differently in the annex
+        "conditions_recorded": perm.conditions is not None,
+        "markers": list_markers(len(perm.conditions or []), lang),
         # Section 4.3: the Commission was asked after FSTEC of Russia informed the supplier in writing.
         "after_fstec_notice": deal.knowledge.fstec_notice
         or (found is not None and found.result == IdentificationResult.FSTEC_NOTICE),
@@ -381,7 +438,7 @@ def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
         # in the English column a Cyrillic number also in Latin script ("ЭК-2026/1187 (EK-2026/1187)")
         "permission_number": number_as_written(perm.number, lang) if perm.number else "",
         # list items: the text puts the ";" or "." after each
-        "permission_conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions],
+        "permission_conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions or []],
     }
     if issuer is None:
         return {"issuer": "", "issuer_address": "", "issuer_is_counterparty": False, **permission}

@@ -237,9 +237,12 @@ class Knowledge(_Strict):
 class Permission(_Strict):
     number: str | None = Field(None, min_length=1, description="Number of the Export Control Commission's permission")
     date: dt.date | None = Field(None, description="Date of the permission")
-    conditions: list[Bilingual] = Field(
-        default_factory=list,
-        description="Conditions of the permission that bind the counterparty; the annex states each of them",
+    # None and [] differ: None is "not recorded" (the annex keeps an amendment mechanism and validation
+    # warns), [] is "recorded: the permission sets no condition that needs the counterparty's action".
+    conditions: list[Bilingual] | None = Field(
+        None,
+        description="Conditions of the permission that bind the counterparty; the annex states each of them; "
+        "[] when the permission sets none, omitted when not recorded",
     )
 
     @model_validator(mode="after")

@@ -81,6 +81,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
     if deal is not None:
         warnings += [record.problem(p.message, p.field, severity="warning") for p in activities.possible_indicators(deal)]
         warnings += _gender_warnings(deal, record)
+        warnings += _permission_warnings(deal, record)
     if profile_record is not None:
         own = record.data.get("supplier")
         overridden = set(own) if isinstance(own, dict) else set()  # the deal's own supplier fields win
@@ -372,6 +373,17 @@ def _gender_warnings(deal: Deal, record: RawRecord) -> list[Problem]:
             "female); the Russian text would read «действующего(-ей)»", f"{role}.signatory.gender",
             severity="warning"))
     return warnings
+
+
+def _permission_warnings(deal: Deal, record: RawRecord) -> list[Problem]:
+    """A permission whose conditions are not recorded: the annex cannot bind the counterparty to them and
+    falls back to an amendment mechanism, so the export would run before the conditions bind anyone."""
+    if not deal.permission.given or deal.permission.conditions is not None:
+        return []
+    return [record.problem(
+        "the permission's conditions are not recorded: list those that need the counterparty's or the end "
+        "users' action in permission.conditions, or give [] if the permission sets none; the annex leaves "
+        "them to an amendment", "permission.conditions", severity="warning")]
 
 
 _PROFILE_WARNINGS: dict[int, tuple[RawRecord, list[Problem]]] = {}

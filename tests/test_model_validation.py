@@ -11,6 +11,7 @@ import json
 import pytest
 import yaml
 from helpers import COMPANY, DELETE, base_deal, files_in, invoke, lines_naming, modified, validated, write_deal
+from clausegen.errors import DealError
 
 RUSSIAN_PURPOSE = "Автоматическая сортировка товаросопроводительных документов на складе компании"
 
@@ -214,3 +215,23 @@ def test_schema_command_prints_json_schema_of_the_deal_file():
     schema = json.loads(result.stdout)
     assert "deal_id" in schema["properties"]
     assert {"deal_id", "contract", "counterparty", "solution"} <= set(schema["required"])
+
+
+PERMISSION_GIVEN = {"knowledge.military_or_wmd_concern": True,
+                    "permission": {"number": "КЭК-2026/0412", "date": "2026-11-30"}}
+
+
+def test_permission_without_recorded_conditions_is_a_warning_naming_the_field():
+    (warning,) = [w for w in validated(PERMISSION_GIVEN).warnings if w.field == "permission.conditions"]
+    assert warning.severity == "warning" and "not recorded" in warning.message
+
+
+def test_permission_recorded_as_setting_no_conditions_is_not_a_warning():
+    changes = {**PERMISSION_GIVEN, "permission.conditions": []}
+    assert [w for w in validated(changes).warnings if w.field == "permission.conditions"] == []
+
+
+def test_unrecorded_permission_conditions_are_an_error_under_strict():
+    with pytest.raises(DealError) as raised:
+        validated(PERMISSION_GIVEN, strict=True)
+    assert "permission.conditions" in [p.field for p in raised.value.problems]

@@ -363,7 +363,7 @@ def test_permission_after_an_fstec_notice_is_recorded_under_4_3_not_4_2(reports)
 
 def test_permission_conditions_are_listed_and_not_asked_to_be_put_in_again():
     text = report_text(build("permission-with-conditions")[0])
-    assert "условия, обязывающие Контрагента: а) Решение ИИ используется только" in text
+    assert "условия, обязывающие Контрагента: а) Решение ИИ используется исключительно" in text
     assert "Включить в приложение условия разрешения" not in text
 
 

@@ -745,7 +745,7 @@ def test_a_document_recording_another_clause_version_is_not_compared_and_says_so
             for info in source.infolist():
                 part = source.read(info)
                 if info.filename == "docProps/custom.xml":
-                    part = part.replace(b"end-use-restriction@1", b"end-use-restriction@9")
+                    part = part.replace(b"end-use-restriction@2", b"end-use-restriction@9")
                 target.writestr(info, part)
         return out.getvalue()
 

@@ -37,9 +37,12 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
                 row.update(flatten(user, f"{column}.{number}."))
         elif isinstance(value, dict):
             row.update(flatten(value, f"{column}."))
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            # permission.conditions: bilingual items, as indexed columns (permission.conditions.1.ru, ….en),
+            # which the sheet reader turns back into a list, so that neither language is lost
+            for number, item in enumerate(value, start=1):
+                row.update(flatten(item, f"{column}.{number}."))
         elif isinstance(value, list):
-            if value and isinstance(value[0], dict):  # permission.conditions: bilingual items
-                value = [item.get("ru") or item.get("en") for item in value]
             row[column] = "; ".join(str(item) for item in value)
         else:
             row[column] = value

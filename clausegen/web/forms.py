@@ -144,6 +144,7 @@ class Field:
     label: str
     kind: str = "text"  # text | long | bilingual | bilingual_long | date | int | amount | select | country
     #                     | currency | bool | suitability | activities | lines (a list of texts, one a line)
+    #                     | bilingual_lines (a list of bilingual texts: one a line, line N of RU beside line N of EN)
     choices: tuple[tuple[str, str], ...] = ()
     hint: str = ""
     placeholder: str = ""
@@ -152,7 +153,7 @@ class Field:
 
     @property
     def bilingual(self) -> bool:
-        return self.kind in ("bilingual", "bilingual_long")
+        return self.kind in ("bilingual", "bilingual_long", "bilingual_lines")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -285,6 +286,8 @@ SECTIONS: tuple[Section, ...] = (
                 Field("knowledge", "Сведения / Knowledge", "knowledge"),
                 Field("permission.number", "Номер разрешения Комиссии / Commission's permission No."),
                 Field("permission.date", "Дата разрешения / Date of the permission", "date"),
+                Field("permission.conditions", "Условия разрешения / Conditions of the permission", "bilingual_lines",
+                      hint="Those that need the counterparty's action, one a line, the same line in both languages."),
             )),
     Section("letters", "Исходящие письма / Outgoing letters", "Optional.", (
         Field("letters.date", "Дата писем / Date of the letters", "date", hint="Default: the contract date."),
@@ -394,7 +397,17 @@ def form_to_deal(values: FormValues) -> dict[str, Any]:
     """The deal file's data for the form's values (empty fields left out, so defaults apply)."""
     data: dict[str, Any] = {}
     for f in FIELDS:
-        if f.bilingual:
+        if f.kind == "bilingual_lines":
+            columns = {lang: (values.get(f"{f.path}.{lang}", "") or "").splitlines() for lang in ("ru", "en")}
+            items = []
+            for index in range(max(len(columns["ru"]), len(columns["en"]))):
+                item = {lang: text for lang in ("ru", "en")
+                        if (text := _clean(columns[lang][index] if index < len(columns[lang]) else ""))}
+                if item:
+                    items.append(item)
+            if items:
+                _set(data, f.path, items)
+        elif f.bilingual:
             if (pair := _bilingual(values, f.path)) is not None:
                 _set(data, f.path, pair)
         elif f.kind == "bool":
@@ -544,7 +557,17 @@ def deal_to_form(data: Any) -> tuple[FormValues, list[str]]:
         value = _get(data, f.path)
         if value is None:
             continue
-        if f.bilingual:
+        if f.kind == "bilingual_lines":
+            if isinstance(value, list) and value:
+                items = [item if isinstance(item, Mapping) else None for item in value]
+                texts = [{lang: _scalar_text(item.get(lang)) or "" for lang in ("ru", "en")} if item else None
+                         for item in items]
+                # only what comes back the same: one line per item in each language, none left empty in both
+                if all(t is not None and any(t.values()) and not any("\n" in v for v in t.values()) for t in texts):
+                    for lang in ("ru", "en"):
+                        values[f"{f.path}.{lang}"] = "\n".join(t[lang] for t in texts if t)
+                    consumed.add(f.path)
+        elif f.bilingual:
             _put_bilingual(values, consumed, f.path, value)
         elif f.kind == "bool":
             _put_bool(values, consumed, f.path, value)

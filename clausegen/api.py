@@ -39,6 +39,16 @@ def load_profile(company: Path | None = None) -> CompanyProfile | None:
     return validate_profile(record) if record is not None else None
 
 
+def profile_register(record: RawRecord | None, profile: CompanyProfile | None) -> str | None:
+    """The register the company profile names (``register:``), a relative path taken from the profile's folder."""
+    if profile is None or not profile.register_at:
+        return None
+    target = profile.register_at
+    if "://" in target or record is None or not record.file:
+        return target
+    return str(Path(record.file).parent / Path(target).expanduser())
+
+
 def load_deal(path: Path, company: Path | None = None, *, strict: bool = False) -> Validated:
     """Read and validate one deal file (with the company profile's supplier)."""
     record = read_file(path)

@@ -192,9 +192,9 @@ def _allowed_keys(root: type[BaseModel], loc: list[Any]) -> list[str]:
     for part in loc:
         if model is None or isinstance(part, int):
             continue
-        info = model.model_fields.get(str(part))
+        info = next((f for n, f in model.model_fields.items() if (f.alias or n) == str(part)), None)
         model = _model_in(info.annotation) if info else None
-    return list(model.model_fields) if model else []
+    return [info.alias or name for name, info in model.model_fields.items()] if model else []
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

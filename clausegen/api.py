@@ -65,6 +65,9 @@ def screen_deal(deal: Deal) -> scr.Screening:
 def deal_schema() -> dict[str, Any]:
     """The JSON Schema of the deal file."""
     schema = Deal.model_json_schema()
+    # The deal file as users write it: the supplier usually comes from the company profile (clausegen.yaml),
+    # so an editor checking a deal against this schema must not ask for one.
+    schema["required"] = [name for name in schema.get("required", []) if name != "supplier"]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "clausegen deal file"
     schema["description"] = ("One export deal of an AI solution. Every field, the activity vocabulary, the company "

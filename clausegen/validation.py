@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import activities, glossary, identification, text
+from . import activities, glossary, hints, identification, text
 from .errors import DealError, Problem
 from .model import Bilingual, CompanyProfile, Deal, Signatory, guess_script_language
 from .sources import RawRecord, join_path
@@ -179,6 +179,15 @@ def _pydantic_problems(error: ValidationError, record: RawRecord, root: type[Bas
                 message += "; allowed here: " + ", ".join(allowed)
         elif kind == "missing":
             message = "missing (required)"
+        elif kind == "enum":
+            allowed = re.findall(r"'([^']*)'", item.get("ctx", {}).get("expected", ""))
+            message = f"unknown value {item['input']!r}" if isinstance(item.get("input"), str) else item["msg"]
+            meant = hints.code_meant(item.get("input"), allowed)
+            message += (f" (did you mean '{meant}'?)" if meant else "") + "; allowed here: " + ", ".join(allowed)
+        elif loc[-2:] == ["payment", "amount"] and (written := hints.money(item.get("input"))):
+            number, currency = written
+            message = (f"write the amount as a number, and its currency in its own field: amount: {number}"
+                       + (f" and currency: {currency}" if currency else "") + f" (got {item['input']!r})")
         else:
             message = item["msg"].removeprefix("Value error, ")
             if "input" in item and not isinstance(item["input"], dict | list):

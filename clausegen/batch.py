@@ -289,7 +289,7 @@ def _read_journal(out: Path, store: Register | None, previous: dict[str, dict[st
         if _sound_entry(entry, out, warnings):
             entries[entry["deal_id"]] = entry
     # Journalled before the register's commit: a run killed between the two has no row for them.
-    recorded = store.latest_documents(sorted(entries)) if store is not None else {}
+    recorded = store.latest_documents(sorted(entries)) if store is not None and store.exists() else {}
     for deal_id, entry in entries.items():
         files = {(f.get("kind"), f["sha256"]) for f in entry["files"]}
         if store is None or not files or files == {(d.get("kind"), d.get("sha256")) for d in recorded.get(deal_id, [])}:
@@ -554,14 +554,14 @@ def run_batch(
     store = register if isinstance(register, Register) else (
         Register(register, profile_register=named) if record else None)
     if store is not None:
-        store.engine  # an unreachable register is a failure before any document is written  # noqa: B018
+        store.check_creatable()  # an unusable register is a failure before any document is written
     warnings: list[str] = []
     previous = _read_manifest(out, warnings)
     _read_journal(out, store, previous, warnings)
     remove_staged(out)  # what a killed run left half-written; never read, never listed
     job = _Job(out, library, templates, profile, profile_record, parts, strict, force, previous,
                store is not None, check_date, dt.date.today(), prepared_by, user,
-               store.all_approvals() if store is not None else {})
+               store.all_approvals() if store is not None and store.exists() else {})
     _set_job(job)
     outcomes: list[Outcome] = []
     pending: list[Outcome] = []  # with a register row, waiting for their chunk

@@ -193,6 +193,24 @@ class Register:
         except ArgumentError:
             return self.url
 
+    def check_creatable(self) -> None:
+        """Fail now, as the first write would, when the register cannot be opened or made here; but make
+        no file: a run that ends up recording nothing (every deal invalid) leaves no empty register."""
+        if self.exists():
+            self.engine  # noqa: B018
+            return
+        try:
+            database = make_url(self.url).database
+        except ArgumentError:
+            self.engine  # noqa: B018 - raises the usual "not a database URL or path"
+            return
+        folder = Path(database or ".").parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputError(f"cannot open the register {self.where}: {folder} is not a folder this user can "
+                              "write in")
+
     def exists(self) -> bool:
         """Whether there is a register to read: a SQLite file that exists, or any database URL."""
         try:

@@ -72,7 +72,12 @@ def finish(sheet: Path, out: Path, register: Path) -> subprocess.CompletedProces
 
 
 def records_per_deal(register: Path) -> Counter[str]:
+    """Rows per deal; none when the run was killed before it made the register (or its table)."""
+    if not register.exists():
+        return Counter()
     with sqlite3.connect(register) as connection:
+        if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'records'").fetchone():
+            return Counter()
         return Counter(deal_id for (deal_id,) in connection.execute("SELECT deal_id FROM records"))
 
 

@@ -139,3 +139,22 @@ def test_output_named_pdf_without_libreoffice_is_refused_saying_how(tmp_path, mo
     assert result.exit_code == 1
     assert "LibreOffice" in result.stderr and f"-o {tmp_path / 'document.docx'}" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_batch_whose_every_deal_is_invalid_creates_no_register_file(tmp_path):
+    sheet = write_sheet(tmp_path / "deals.csv", [example("saas-clinic-ae", {"counterparty.country": "XX-bad"})])
+    register = tmp_path / "records" / "register.sqlite"
+    result = invoke("batch", sheet, "-o", tmp_path / "out", "--company", COMPANY, "--register", register)
+    assert result.exit_code == 1
+    assert not register.exists() and not register.parent.exists()
+
+
+def test_a_batch_into_a_register_folder_it_cannot_write_fails_before_any_document(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "file").write_text("")
+    sheet = write_sheet(tmp_path / "deals.csv", copies("saas-clinic-ae", 1))
+    result = invoke("batch", sheet, "-o", tmp_path / "out", "--company", COMPANY,
+                    "--register", locked / "file" / "register.sqlite")
+    assert result.exit_code == 1 and "register" in result.stderr
+    assert not (tmp_path / "out").exists()

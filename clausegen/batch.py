@@ -616,13 +616,34 @@ def run_batch(
 
 def _settle(store: Register | None, pending: list[Outcome], unsettled: list[Outcome], journal: _Journal,
             manifest: _Manifest | None) -> None:
-    """Journal the deals settled since the last chunk, record their rows, then add them to the manifest."""
-    journal.add(unsettled)
-    if store is not None:
-        _record(store, pending)
-    if manifest is not None:
-        manifest.add(unsettled)
-    unsettled.clear()
+    """Journal the deals settled since the last chunk, record their rows, then add them to the manifest.
+
+    Ctrl-C and SIGTERM wait until this is done (they are blocked meanwhile): a chunk interrupted between
+    the register's commit and forgetting its rows would be recorded twice by the wind-up.
+    """
+    with _signals_blocked():
+        journal.add(unsettled)
+        if store is not None:
+            _record(store, pending)
+        if manifest is not None:
+            manifest.add(unsettled)
+        unsettled.clear()
+
+
+class _signals_blocked:
+    """SIGINT and SIGTERM held back (delivered on leaving) in the main thread, where Unix allows it."""
+
+    SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+    def __enter__(self) -> None:
+        self.blocked = (hasattr(signal, "pthread_sigmask")
+                        and threading.current_thread() is threading.main_thread())
+        if self.blocked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, self.SIGNALS)
 
 
 def _wind_up(running: Iterator[Outcome], store: Register | None, pending: list[Outcome],
@@ -658,19 +679,20 @@ def _record(store: Register, pending: list[Outcome]) -> None:
     """Append the pending deals' rows to the register in one transaction, then forget them."""
     if not pending:
         return
+    chunk = list(pending)
+    pending.clear()  # first: whatever happens next, these rows are never offered to the register again
     try:
-        ids = store.insert_prepared([outcome.row for outcome in pending if outcome.row is not None])
+        ids = store.insert_prepared([outcome.row for outcome in chunk if outcome.row is not None])
     except ClausegenError as error:
         # Not recorded means not done: without a key in the manifest, the next run regenerates them.
-        for outcome in pending:
+        for outcome in chunk:
             outcome.status, outcome.key = FAILED, None
             outcome.problems.append(str(error))
     else:
-        for outcome, row_id in zip(pending, ids):
+        for outcome, row_id in zip(chunk, ids):
             outcome.register_id = row_id
-    for outcome in pending:
+    for outcome in chunk:
         outcome.row = None
-    pending.clear()
 
 
 def _convert(outcomes: list[Outcome], out: Path) -> list[Path]:

@@ -50,8 +50,8 @@ def interrupted_run(sheet: Path, out: Path, register: Path, signum: int) -> subp
     process = subprocess.Popen(command(sheet, out, register), env=environment(), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        journal = out / JOURNAL
-        while not (journal.exists() and journal.stat().st_size):
+        progress = out / JOURNAL
+        while not (progress.exists() and progress.stat().st_size):
             if process.poll() is not None:
                 pytest.fail("the batch ended before it could be interrupted:\n" + process.stderr.read())
             time.sleep(0.01)
@@ -125,7 +125,7 @@ def crash(request, big_sheet, tmp_path_factory) -> Crash:
 
 @answered
 def test_an_interrupted_batch_ends_with_one_line_and_the_signals_exit_code(crash, request):
-    code = {"INT": 130, "TERM": 143}[request.node.callspec.params["crash"]]
+    code = 130 if request.node.callspec.params["crash"] == "INT" else 143
     assert crash.stopped.returncode == code, crash.stopped.stderr
     (line,) = crash.stopped.stderr.strip().splitlines()
     assert line.startswith("interrupted: ")
@@ -148,6 +148,28 @@ def test_the_rerun_after_a_signal_finishes_the_rest(crash):
 
 def test_after_the_rerun_documents_manifest_and_register_agree(crash):
     assert_in_agreement(crash.out, crash.register)
+
+
+def test_an_interruption_just_after_the_register_commits_a_chunk_records_it_once(tmp_path, monkeypatch):
+    """Ctrl-C arriving as the register's transaction commits (where the parent spends its time)."""
+    from clausegen.batch import BatchInterrupted
+    from clausegen.register import Register
+
+    real_insert = Register.insert_prepared
+    interrupted: list[bool] = []
+
+    def insert_then_interrupt(self, values):
+        ids = real_insert(self, values)
+        if not interrupted:
+            interrupted.append(True)
+            raise KeyboardInterrupt
+        return ids
+
+    monkeypatch.setattr(Register, "insert_prepared", insert_then_interrupt)
+    sheet = write_sheet(tmp_path / "deals.csv", copies("saas-clinic-ae", 3))
+    with pytest.raises(BatchInterrupted):
+        run_batch(sheet, tmp_path / "out", company=COMPANY, register=tmp_path / "register.sqlite")
+    assert records_per_deal(tmp_path / "register.sqlite") == Counter({f"EXP-COPY-{n:04d}": 1 for n in (1, 2, 3)})
 
 
 def test_a_rerun_removes_the_staged_files_a_killed_run_left(tmp_path):

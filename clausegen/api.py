@@ -39,6 +39,16 @@ def load_profile(company: Path | None = None) -> CompanyProfile | None:
     return validate_profile(record) if record is not None else None
 
 
+def profile_register(record: RawRecord | None, profile: CompanyProfile | None) -> str | None:
+    """The register the company profile names (``register:``), a relative path taken from the profile's folder."""
+    if profile is None or not profile.register_at:
+        return None
+    target = profile.register_at
+    if "://" in target or record is None or not record.file:
+        return target
+    return str(Path(record.file).parent / Path(target).expanduser())
+
+
 def load_deal(path: Path, company: Path | None = None, *, strict: bool = False) -> Validated:
     """Read and validate one deal file (with the company profile's supplier)."""
     record = read_file(path)
@@ -55,6 +65,9 @@ def screen_deal(deal: Deal) -> scr.Screening:
 def deal_schema() -> dict[str, Any]:
     """The JSON Schema of the deal file."""
     schema = Deal.model_json_schema()
+    # The deal file as users write it: the supplier usually comes from the company profile (clausegen.yaml),
+    # so an editor checking a deal against this schema must not ask for one.
+    schema["required"] = [name for name in schema.get("required", []) if name != "supplier"]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "clausegen deal file"
     schema["description"] = ("One export deal of an AI solution. Every field, the activity vocabulary, the company "

@@ -17,6 +17,15 @@ rows with one deal_id the first wins and the second's files are discarded
 without touching the first's.  The parent also appends the register rows, a
 hundred per transaction, and, last, writes the manifest.  Memory stays flat:
 deal files are read by the workers, and no document passes through the parent.
+
+A run may be killed (kill -9, a power cut), interrupted (Ctrl-C, SIGTERM) or stopped
+by a full disk.  Before the register records a chunk, the parent appends its entries
+to ``OUT/.manifest.journal``; the next run reads that journal as part of the previous
+manifest, trusting an entry only when the register's latest row for the deal holds
+the same documents.  So the rerun records no deal twice, finishes the rest, and
+removes the staged ``.part`` files the killed run left.  Interrupted or out of space,
+a run records what it has already put in place, removes its staged files, and ends
+with one message.
 """
 
 from __future__ import annotations
@@ -26,6 +35,8 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,15 +44,16 @@ from pathlib import Path
 from typing import Any
 
 from . import activities, api, checkrecord, checks, library as lib, render, sandbox, text, workbooks
-from .errors import ClausegenError, DealError, InputError, LibraryError, OutputError, Problem
+from .errors import ClausegenError, DealError, InputError, LibraryError, Problem
 from .model import CompanyProfile
-from .output import commit, discard, flush_all, sha256, stage, stage_open
+from .output import DiskFullError, commit, discard, flush_all, remove_staged, sha256, stage, stage_open, write_error
 from .register import Register, prepare_row
 from .sheets import SUFFIXES as SHEET_SUFFIXES, read_rows, read_sheet
 from .sources import RawRecord, read_file
 from .validation import validate_deal, validate_profile
 
 MANIFEST = "manifest.json"
+JOURNAL = ".manifest.journal"  # entries settled by a run that has not finished; removed when it does
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
 PROFILE_NAMES = ("clausegen.yaml", "clausegen.yml")
 GENERATED, UNCHANGED, BLOCKED, FAILED = "generated", "unchanged", "blocked", "failed"
@@ -97,6 +109,13 @@ class BatchResult:
     pdfs: list[Path] = field(default_factory=list)
     errors: Path | None = None  # errors.xlsx / errors.csv beside the manifest, for a sheet with failed rows
     skipped: list[str] = field(default_factory=list)  # files of a folder source that are not deals, and why
+    warnings: list[str] = field(default_factory=list)  # e.g. a manifest naming a file outside the output folder
+    register: str | None = None  # where the rows were recorded
+
+    @property
+    def recorded(self) -> list[int]:
+        """The register rows this run added."""
+        return [outcome.register_id for outcome in self.outcomes if outcome.register_id is not None]
 
     @property
     def counts(self) -> Counter[str]:
@@ -191,22 +210,101 @@ def _label(item: RawRecord | DealError, source: Path) -> str:
     return f"{source}, row {row}"
 
 
-def _read_manifest(out: Path) -> dict[str, dict[str, Any]]:
-    """The previous run's entries by deal id; an unreadable manifest means regenerate everything."""
+class BatchInterrupted(ClausegenError):
+    """SIGINT or SIGTERM during a batch: what was done is kept, and a rerun finishes the rest."""
+
+    def __init__(self, done: int, total: int, signum: int) -> None:
+        super().__init__(f"interrupted: {done} of {total} deals done; run the same command again to finish")
+        self.exit_code = 128 + signum  # type: ignore[assignment]  # 130 for SIGINT, 143 for SIGTERM
+
+
+class _Terminated(BaseException):
+    """SIGTERM in the parent, raised where it is (as SIGINT raises KeyboardInterrupt)."""
+
+
+def _read_manifest(out: Path, warnings: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The previous run's entries by deal id; an unreadable manifest means regenerate everything.
+
+    The manifest is the tool's data, but a user can edit it: an entry whose files are not plain
+    names inside ``out`` is left out (named in ``warnings``), so nothing is read or removed there.
+    """
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        # A failed entry (a duplicate deal_id, say) has no files and must not hide the good one.
-        return {entry["deal_id"]: entry for entry in reversed(data["deals"])
-                if entry.get("deal_id") and entry.get("status") != FAILED}
+        deals = data["deals"]
+        if not isinstance(deals, list):
+            return {}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
+    # A failed entry (a duplicate deal_id, say) has no files and must not hide the good one.
+    return {entry["deal_id"]: entry for entry in reversed(deals) if _sound_entry(entry, out, warnings)}
+
+
+def _sound_entry(entry: Any, out: Path, warnings: list[str] | None) -> bool:
+    if not isinstance(entry, dict) or not isinstance(entry.get("deal_id"), str) or entry.get("status") == FAILED:
+        return False
+    files = entry.get("files", [])
+    if not isinstance(files, list) or not all(isinstance(f, dict) and isinstance(f.get("file"), str)
+                                              and isinstance(f.get("sha256"), str) for f in files):
+        return False
+    outside = [f["file"] for f in files if inside(out, f["file"]) is None]
+    if outside and warnings is not None:
+        warnings.extend(f"{out / MANIFEST}: deal {entry['deal_id']} names {name!r}, which is not a file inside the "
+                        "output folder (outside it, or through a symbolic link); left alone" for name in outside)
+    return not outside
+
+
+def inside(out: Path, name: str) -> Path | None:
+    """``out / name`` when ``name`` is a relative path that stays inside ``out`` with no symbolic link on the
+    way (the file itself may be one: removing a link removes only the link); None otherwise."""
+    relative = Path(name)
+    if not name or relative.is_absolute() or any(part in ("..", "") for part in relative.parts):
+        return None
+    folder = out
+    for part in relative.parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            return None
+    path = out / relative
+    try:
+        if not path.parent.resolve().is_relative_to(out.resolve()):
+            return None
+    except (OSError, RuntimeError):
+        return None
+    return path
+
+
+def _read_journal(out: Path, store: Register | None, previous: dict[str, dict[str, Any]],
+                  warnings: list[str]) -> None:
+    """Add to ``previous`` the entries a killed run settled, each only when the register holds its documents."""
+    try:
+        lines = (out / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return
+    entries: dict[str, dict[str, Any]] = {}
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # the line being written when the run was killed
+        if _sound_entry(entry, out, warnings):
+            entries[entry["deal_id"]] = entry
+    # Journalled before the register's commit: a run killed between the two has no row for them.
+    recorded = store.latest_documents(sorted(entries)) if store is not None and store.exists() else {}
+    for deal_id, entry in entries.items():
+        files = {(f.get("kind"), f["sha256"]) for f in entry["files"]}
+        if store is None or not files or files == {(d.get("kind"), d.get("sha256")) for d in recorded.get(deal_id, [])}:
+            previous[deal_id] = entry
+        else:
+            previous.pop(deal_id, None)  # its documents may be newer than the manifest says: regenerate
 
 
 def _unchanged(previous: dict[str, Any] | None, key: str, out: Path) -> bool:
     if not previous or previous.get("key") != key or previous.get("status") not in (GENERATED, BLOCKED):
         return False
     for entry in previous.get("files", []):
-        path = out / entry["file"]
+        path = inside(out, entry["file"])
+        if path is None or not path.is_file():
+            return False
         try:
             if sha256(path.read_bytes()) != entry["sha256"]:
                 return False
@@ -221,6 +319,9 @@ def _process(task: tuple[str, Item]) -> Outcome:
     outcome = Outcome(label, sheet_row=item.row if isinstance(item, RawRecord) else None)
     try:
         _generate(item, outcome)
+    except DiskFullError:
+        _unstage(outcome)
+        raise  # every further deal would fail alike: the run stops
     except ClausegenError as error:
         _fail(outcome, [str(p) for p in error.problems] if isinstance(error, InputError) else [str(error)])
         outcome.found = list(error.problems) if isinstance(error, InputError) else [Problem(str(error))]
@@ -323,9 +424,11 @@ def _remove_stale(previous: dict[str, Any] | None, files: list[dict[str, str]], 
         name = entry.get("file", "")
         if entry.get("kind") not in api.TEMPLATES or api.part_of(entry["kind"]) not in parts:
             continue
-        if name not in keep and not Path(name).is_absolute() and ".." not in Path(name).parts:
-            for stale in (out / name, (out / name).with_suffix(".pdf")):
-                stale.unlink(missing_ok=True)
+        path = inside(out, name)  # the previous entries were checked when read; checked again here, where it acts
+        if name not in keep and path is not None:
+            for stale in (path, path.with_suffix(".pdf")):
+                if not stale.is_dir():
+                    stale.unlink(missing_ok=True)
 
 
 def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> None:
@@ -351,15 +454,65 @@ def _outcomes(tasks: list[tuple[str, Item]], workers: int) -> Iterator[Outcome]:
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    initializer, arguments = (None, ()) if "fork" in methods else (_set_job, (_JOB,))
-    with context.Pool(workers, initializer=initializer, initargs=arguments) as pool:
+    arguments = (None,) if "fork" in methods else (_JOB,)
+    with context.Pool(workers, initializer=_start_worker, initargs=arguments) as pool:
         # Small chunks keep both workers busy to the end; imap keeps input order and memory flat.
         yield from pool.imap(_process, tasks, chunksize=max(1, min(8, len(tasks) // (workers * 8))))
+
+
+def _start_worker(job: _Job | None) -> None:
+    """A worker leaves signals to the parent: Ctrl-C reaches the whole process group, and the parent alone
+    reports it; SIGTERM (the parent ending the pool) just ends the worker; and when the parent is killed
+    outright, the kernel ends its workers (Linux), which would otherwise wait for work forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    if job is not None:
+        _set_job(job)
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the workers end when they next read from the closed pipe
+    if os.getppid() != parent:  # the parent died before prctl
+        os._exit(1)
 
 
 def _set_job(job: _Job) -> None:
     global _JOB
     _JOB = job
+
+
+class _Signals:
+    """SIGTERM raises :class:`_Terminated` in the parent while a batch runs (SIGINT already raises
+    KeyboardInterrupt); the previous handler comes back afterwards.  Only in the main thread."""
+
+    def __enter__(self) -> _Signals:
+        self.previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = (signal.signal(signal.SIGTERM, self._raise), signal.getsignal(signal.SIGINT))
+        return self
+
+    @staticmethod
+    def _raise(signum: int, frame: Any) -> None:
+        raise _Terminated()
+
+    def quiet(self) -> None:
+        """Ignore further signals while the run records what it did (a second Ctrl-C must not lose it)."""
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous[0])
+            signal.signal(signal.SIGINT, self.previous[1])
 
 
 def run_batch(
@@ -397,50 +550,114 @@ def run_batch(
         raise LibraryError(problems, f"broken clause library {library.root}")
     folder = lib.templates_dir(templates)
     _warm_up(library, folder, parts)
-    store = register if isinstance(register, Register) else (Register(register) if record else None)
+    named = api.profile_register(profile_record, profile)  # after --register and $CLAUSEGEN_REGISTER
+    store = register if isinstance(register, Register) else (
+        Register(register, profile_register=named) if record else None)
     if store is not None:
-        store.engine  # an unreachable register is a failure before any document is written  # noqa: B018
-        store.keep_texts(api.library_texts(library, templates))  # what the rows will name, for --as-sent
-    job = _Job(out, library, templates, profile, profile_record, parts, strict, force, _read_manifest(out),
+        store.check_creatable()  # an unusable register is a failure before any document is written
+        # The clause texts and templates the rows will name (for --as-sent), stored with the first chunk.
+        store.defer_texts(api.library_texts(library, templates))
+    warnings: list[str] = []
+    previous = _read_manifest(out, warnings)
+    _read_journal(out, store, previous, warnings)
+    remove_staged(out)  # what a killed run left half-written; never read, never listed
+    job = _Job(out, library, templates, profile, profile_record, parts, strict, force, previous,
                store is not None, check_date, dt.date.today(), prepared_by, user,
-               store.all_approvals() if store is not None else {})
+               store.all_approvals() if store is not None and store.exists() else {})
     _set_job(job)
     outcomes: list[Outcome] = []
     pending: list[Outcome] = []  # with a register row, waiting for their chunk
     unsettled: list[Outcome] = []  # since the last chunk, in input order: the manifest takes them after it
     claimed: dict[str, str] = {}
     manifest: _Manifest | None = None
-    try:
-        manifest = _Manifest(out, library, source)
-        for outcome in _outcomes(items, max(1, workers)):
-            _write(outcome, job, claimed)
-            outcomes.append(outcome)
-            unsettled.append(outcome)
-            if outcome.row is not None and store is not None:
-                pending.append(outcome)
-                if len(pending) >= REGISTER_CHUNK:
-                    _record(store, pending)
-                    manifest.add(unsettled)
-            if progress is not None:
-                progress(outcome, len(items))
+    journal = _Journal(out / JOURNAL)
+    running = _outcomes(items, max(1, workers))
+    with _Signals() as signals:
+        try:
+            manifest = _Manifest(out, library, source)
+            for outcome in running:
+                _write(outcome, job, claimed)
+                outcomes.append(outcome)
+                unsettled.append(outcome)
+                if outcome.row is not None and store is not None:
+                    pending.append(outcome)
+                    if len(pending) >= REGISTER_CHUNK:
+                        _settle(store, pending, unsettled, journal, manifest)
+                if progress is not None:
+                    progress(outcome, len(items))
+            _settle(store, pending, unsettled, journal, manifest)
+            result = BatchResult(outcomes, out / MANIFEST, skipped=skipped, warnings=warnings,
+                                 register=store.where if store is not None else None)
+            if source.suffix.lower() in SHEET_SUFFIXES and not source.is_dir():
+                result.errors = _errors_sheet(source, sheet, out, outcomes)
+            if pdf:
+                result.pdfs = _convert(outcomes, out)
+            if result.files_written:
+                flush_all()  # the documents are on disk before the manifest says so
+            manifest.finish()
+            journal.remove()  # the manifest now says all the journal said
+        except (KeyboardInterrupt, _Terminated) as stop:
+            signals.quiet()
+            _wind_up(running, store, pending, unsettled, journal, manifest, out)
+            signum = signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM
+            raise BatchInterrupted(len(outcomes), len(items), int(signum)) from None
+        except BaseException:
+            signals.quiet()
+            _wind_up(running, store, pending, unsettled, journal, manifest, out)
+            raise
+        finally:
+            running.close()
+            journal.close()
+            if manifest is not None:
+                manifest.abandon()  # after finish(), nothing is left to abandon
+            _set_job(None)  # type: ignore[arg-type]
+            if store is not None and store is not register:
+                store.close()
+    return result
+
+
+def _settle(store: Register | None, pending: list[Outcome], unsettled: list[Outcome], journal: _Journal,
+            manifest: _Manifest | None) -> None:
+    """Journal the deals settled since the last chunk, record their rows, then add them to the manifest.
+
+    Ctrl-C and SIGTERM wait until this is done (they are blocked meanwhile): a chunk interrupted between
+    the register's commit and forgetting its rows would be recorded twice by the wind-up.
+    """
+    with _signals_blocked():
+        journal.add(unsettled)
         if store is not None:
             _record(store, pending)
-        manifest.add(unsettled)
-        result = BatchResult(outcomes, out / MANIFEST, skipped=skipped)
-        if source.suffix.lower() in SHEET_SUFFIXES and not source.is_dir():
-            result.errors = _errors_sheet(source, sheet, out, outcomes)
-        if pdf:
-            result.pdfs = _convert(outcomes, out)
-        if result.files_written:
-            flush_all()  # the documents are on disk before the manifest says so
-        manifest.finish()
-    finally:
         if manifest is not None:
-            manifest.abandon()  # after finish(), nothing is left to abandon
-        _set_job(None)  # type: ignore[arg-type]
-        if store is not None and store is not register:
-            store.close()
-    return result
+            manifest.add(unsettled)
+        unsettled.clear()
+
+
+class _signals_blocked:
+    """SIGINT and SIGTERM held back (delivered on leaving) in the main thread, where Unix allows it."""
+
+    SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+    def __enter__(self) -> None:
+        self.blocked = (hasattr(signal, "pthread_sigmask")
+                        and threading.current_thread() is threading.main_thread())
+        if self.blocked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, self.SIGNALS)
+
+
+def _wind_up(running: Iterator[Outcome], store: Register | None, pending: list[Outcome],
+             unsettled: list[Outcome], journal: _Journal, manifest: _Manifest | None, out: Path) -> None:
+    """After an interruption or a failed write: stop the workers, record the documents already in place
+    (none stays without its register row), and remove every staged file."""
+    running.close()  # terminates the pool: its workers' staged files are swept below
+    try:
+        _settle(store, pending, unsettled, journal, manifest)
+    except (ClausegenError, OSError):
+        pass  # the disk is full, say: the next run records them, as their documents are not in the journal
+    remove_staged(out)
 
 
 def _errors_sheet(source: Path, sheet: str | None, out: Path, outcomes: list[Outcome]) -> Path | None:
@@ -464,19 +681,20 @@ def _record(store: Register, pending: list[Outcome]) -> None:
     """Append the pending deals' rows to the register in one transaction, then forget them."""
     if not pending:
         return
+    chunk = list(pending)
+    pending.clear()  # first: whatever happens next, these rows are never offered to the register again
     try:
-        ids = store.insert_prepared([outcome.row for outcome in pending if outcome.row is not None])
+        ids = store.insert_prepared([outcome.row for outcome in chunk if outcome.row is not None])
     except ClausegenError as error:
         # Not recorded means not done: without a key in the manifest, the next run regenerates them.
-        for outcome in pending:
+        for outcome in chunk:
             outcome.status, outcome.key = FAILED, None
             outcome.problems.append(str(error))
     else:
-        for outcome, row_id in zip(pending, ids):
+        for outcome, row_id in zip(chunk, ids):
             outcome.register_id = row_id
-    for outcome in pending:
+    for outcome in chunk:
         outcome.row = None
-    pending.clear()
 
 
 def _convert(outcomes: list[Outcome], out: Path) -> list[Path]:
@@ -486,6 +704,39 @@ def _convert(outcomes: list[Outcome], out: Path) -> list[Path]:
     wanted = [out / entry["file"] for outcome in outcomes for entry in outcome.files
               if outcome.written or not (out / entry["file"]).with_suffix(".pdf").exists()]
     return pdf.convert(wanted) if wanted else []
+
+
+class _Journal:
+    """OUT/.manifest.journal: one JSON line per settled deal, appended before the register records it, and
+    flushed, so that a run killed at any point tells the next one what is already done."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stream: Any = None
+
+    def add(self, outcomes: list[Outcome]) -> None:
+        if not outcomes:
+            return
+        lines = "".join(json.dumps(o.manifest_entry(), ensure_ascii=False) + "\n" for o in outcomes)
+        try:
+            if self.stream is None:
+                self.stream = self.path.open("a", encoding="utf-8")
+            self.stream.write(lines)
+            self.stream.flush()
+        except OSError as error:
+            raise write_error(self.path, error) from None
+
+    def close(self) -> None:
+        if self.stream is not None:
+            try:
+                self.stream.close()
+            except OSError:
+                pass
+            self.stream = None
+
+    def remove(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
 
 
 class _Manifest:
@@ -508,7 +759,10 @@ class _Manifest:
 
     def _put(self, text: str) -> None:
         data = text.encode("utf-8")
-        self.stream.write(data)
+        try:
+            self.stream.write(data)
+        except OSError as error:
+            raise write_error(self.path, error) from None
         self.digest.update(data)
 
     def add(self, outcomes: list[Outcome]) -> None:
@@ -526,7 +780,7 @@ class _Manifest:
         try:
             self.stream.close()
         except OSError as error:
-            raise OutputError(f"cannot write {self.path}: {error.strerror}") from None
+            raise write_error(self.path, error) from None
         if _file_digest(self.path) == self.digest.digest():
             discard(self.temporary)
         else:
@@ -535,7 +789,10 @@ class _Manifest:
 
     def abandon(self) -> None:
         if self.temporary is not None:
-            self.stream.close()
+            try:
+                self.stream.close()
+            except OSError:
+                pass  # a full disk: the file is removed anyway
             discard(self.temporary)
             self.temporary = None
 

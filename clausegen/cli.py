@@ -8,6 +8,7 @@ by screening, 1 any other failure).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from . import api, batch as batching, checkrecord, checks, lock, pdf, sent
 from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
 from .output import write_atomic
-from .register import APPROVAL_STATES, Register, approval_state, iter_csv_rows
+from .register import APPROVAL_STATES, ENV_VAR, Register, approval_state, iter_csv_rows
 from .verify import load_expected, verify_file
 
 _PATH = click.Path(path_type=Path)
@@ -56,8 +57,9 @@ strict_option = click.option("--strict", is_flag=True, help="Treat warnings (tex
 
 
 register_option = click.option("--register", "register", default=None, metavar="PATH|URL",
-                               help="The register: a SQLite file or a database URL "
-                                    "(default: $CLAUSEGEN_REGISTER, else ./clausegen-register.sqlite).")
+                               help="The register: a SQLite file or a database URL (default: $CLAUSEGEN_REGISTER, "
+                                    "else the company profile's register:, else clausegen-register.sqlite in the "
+                                    "user's data folder).")
 no_register_option = click.option("--no-register", is_flag=True, help="Do not record this generation in the register.")
 pdf_option = click.option("--pdf", is_flag=True, help="Also write a PDF next to each DOCX (needs LibreOffice).")
 
@@ -69,13 +71,27 @@ def output_options(command: Any) -> Any:
     return command
 
 
-def _open_register(register: str | None, no_register: bool, make_pdf: bool) -> Register | None:
+def _register(register: str | None, company: Path | None = None, *, must_exist: bool = False) -> Register:
+    """The register: --register, else $CLAUSEGEN_REGISTER, else the company profile's, else the user's data folder.
+
+    ``must_exist``: for commands that only read it, a missing file is an error (exit 2), not a new register.
+    """
+    named = None
+    if not register and not os.environ.get(ENV_VAR):
+        record = api.profile_record(company)
+        if record is not None:
+            named = api.profile_register(record, api.validate_profile(record))
+    return Register(register, profile_register=named, must_exist=must_exist)
+
+
+def _open_register(register: str | None, no_register: bool, make_pdf: bool,
+                   company: Path | None = None) -> Register | None:
     """Check, before any document is written, that what comes after the writing can succeed."""
     if make_pdf:
         pdf.require()
     if no_register:
         return None
-    store = Register(register)
+    store = _register(register, company)
     store.engine  # noqa: B018 - an unusable register fails here, not after the documents exist
     return store
 
@@ -91,7 +107,7 @@ def _record(store: Register | None, validated: Any, screening: Any, documents: l
         files = {document.kind: str(path) for document, path in zip(documents, paths)}
         row = api.record(validated.deal, screening, documents, command=command, source=str(source),
                          register=store, files=files, check=check)
-        click.echo(f"recorded in the register {store.where} (row {row})", err=True)
+        click.echo(f"recorded in the register: {store.where} (row {row})", err=True)
 
 
 def input_options(command: Any) -> Any:
@@ -143,14 +159,26 @@ def annex(deal: Path, output: Path, columns: tuple[str, str], company: Path | No
           templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool,
           **check: Any) -> None:
     """Generate the bilingual export-control annex for DEAL."""
-    store = _open_register(register, no_register, pdf)
-    generated, validated = api.write_annex(deal, output, company=company, clauses=clauses_dir,
-                                           templates=templates_dir, columns=columns, strict=strict)
-    _warn(validated.warnings)
-    click.echo(f"{output}: annex with {len(generated.clauses)} clauses, sha256 {generated.sha256[:16]}")
-    screening = api.screen_deal(validated.deal)
-    _record(store, validated, screening, [generated], [output], command="annex", source=deal, make_pdf=pdf,
-            check=_check(validated.deal, screening, check, store))
+    validated, screening = _screened(deal, company, strict)  # an invalid deal touches no register
+    generated = api.build_annex(validated.deal, screening, lib.load_library(clauses_dir), templates_dir, columns)
+    docx = _docx_for(output)
+    store = _open_register(register, no_register, pdf, company)
+    write_atomic(docx, generated.data)
+    click.echo(f"{docx}: annex with {len(generated.clauses)} clauses, sha256 {generated.sha256[:16]}")
+    _record(store, validated, screening, [generated], [docx], command="annex", source=deal,
+            make_pdf=pdf or docx != output, check=_check(validated.deal, screening, check, store))
+
+
+def _docx_for(output: Path) -> Path:
+    """Where the DOCX goes: ``output``, or for ``-o NAME.pdf`` NAME.docx beside it (LibreOffice then makes
+    NAME.pdf from it, so both are there), refused up front when LibreOffice is missing."""
+    if output.suffix.lower() != ".pdf":
+        return output
+    if not pdf.available():
+        raise ClausegenError(f"{output}: a PDF is made by LibreOffice, which is not installed (no 'soffice' on "
+                             f"PATH); install it (e.g. apt-get install libreoffice-writer-nogui), or write "
+                             f"the DOCX with -o {output.with_suffix('.docx')}")
+    return output.with_suffix(".docx")
 
 
 @cli.command("activities")
@@ -195,21 +223,26 @@ def sheet_template(output: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("-o", "--output", type=_PATH, default=None, help="Also write the screening report (.docx).")
 @click.option("--register", "register", default=None, metavar="PATH|URL",
-              help="Read the approval of the decision from this register (default: $CLAUSEGEN_REGISTER, else "
-                   "./clausegen-register.sqlite when it exists); screen records nothing.")
+              help="Read the approval of the decision from this register, when it exists (default: as for "
+                   "annex); screen records nothing.")
 @input_options
 def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None, clauses_dir: Path | None,
            templates_dir: Path | None, strict: bool, register: str | None, **options: Any) -> None:
     """Screen DEAL against Annex 1 and the section 4 decision ladder."""
     validated, screening = _screened(deal, company, strict)
     library = lib.load_library(clauses_dir)
-    store = _existing_register(register)
+    store = _register(register, company)
+    store = store if store.exists() else None  # screen only reads approvals: it creates no register
     check = _check(validated.deal, screening, options, store)
     summary = api.screening_summary(validated.deal, screening, library, check)
     if output is not None:
         report = api.build_report(validated.deal, screening, library, templates_dir, check)
-        write_atomic(output, report.data)
-        click.echo(f"{output}: screening report, sha256 {report.sha256[:16]}", err=True)
+        docx = _docx_for(output)
+        write_atomic(docx, report.data)
+        click.echo(f"{docx}: screening report, sha256 {report.sha256[:16]}", err=True)
+        if docx != output:
+            for made in pdf.convert([docx]):
+                click.echo(f"{made}: PDF", err=True)
     if as_json:
         click.echo(api.summary_json(summary))
         return
@@ -246,17 +279,6 @@ def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None,
         click.echo(f"  - {step['en']}")
 
 
-def _existing_register(register: str | None) -> Register | None:
-    """A register to read approvals from, only when one is named or already exists (reading creates nothing)."""
-    import os
-
-    from .register import DEFAULT_FILE, ENV_VAR
-
-    if register or os.environ.get(ENV_VAR):
-        return Register(register)
-    return Register(DEFAULT_FILE) if Path(DEFAULT_FILE).is_file() else None
-
-
 @cli.command()
 @click.argument("kind", type=click.Choice(api.LETTER_KINDS))
 @click.argument("deal", type=_EXISTING)
@@ -271,11 +293,12 @@ def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None,
     """Generate a counterparty letter of KIND for DEAL."""
     validated, screening = _screened(deal, company, strict)
     generated = api.build_letter(kind, validated.deal, screening, lib.load_library(clauses_dir), templates_dir, lang)
-    store = _open_register(register, no_register, pdf)
-    write_atomic(output, generated.data)
-    click.echo(f"{output}: {kind} letter, sha256 {generated.sha256[:16]}")
-    _record(store, validated, screening, [generated], [output], command="letter", source=deal, make_pdf=pdf,
-            check=_check(validated.deal, screening, check, store))
+    docx = _docx_for(output)
+    store = _open_register(register, no_register, pdf, company)
+    write_atomic(docx, generated.data)
+    click.echo(f"{docx}: {kind} letter, sha256 {generated.sha256[:16]}")
+    _record(store, validated, screening, [generated], [docx], command="letter", source=deal,
+            make_pdf=pdf or docx != output, check=_check(validated.deal, screening, check, store))
 
 
 @cli.command()
@@ -287,7 +310,7 @@ def pack(deal: Path, output: Path, company: Path | None, clauses_dir: Path | Non
          strict: bool, register: str | None, no_register: bool, pdf: bool, **options: Any) -> None:
     """Write the screening report, the annex (when allowed) and the recommended letters for DEAL."""
     validated, screening = _screened(deal, company, strict)
-    store = _open_register(register, no_register, pdf)
+    store = _open_register(register, no_register, pdf, company)
     check = _check(validated.deal, screening, options, store)
     documents = api.build_pack(validated.deal, screening, lib.load_library(clauses_dir), templates_dir, check)
     paths = [output / document.filename for document in documents]
@@ -343,9 +366,17 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
                                     record=not no_register, pdf=pdf, progress=progress, sheet=sheet,
                                     check_date=check_date.date() if check_date else None, prepared_by=prepared_by,
                                     user=user)
+    except batching.BatchInterrupted as stop:
+        if bars:
+            bars[0].render_finish()
+            bars.clear()
+        click.echo(str(stop), err=True)  # one line, not a traceback from every worker
+        sys.exit(int(stop.exit_code))
     finally:
         if bars:
             bars[0].render_finish()
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for note in result.skipped:
         click.echo(f"skipped: {note}", err=True)
     for outcome in result.outcomes:
@@ -359,6 +390,10 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
             click.echo(f"  {warning}", err=True)
     click.echo(result.summary())
     click.echo(f"manifest: {result.manifest}")
+    if result.register is not None:
+        rows = result.recorded
+        click.echo(f"recorded in the register: {result.register} "
+                   + (f"(rows {rows[0]}-{rows[-1]})" if len(rows) > 1 else f"(row {rows[0]})" if rows else "(no new rows)"))
     if result.errors is not None:
         click.echo(f"failed rows, with their problems, to correct and run again: {result.errors}")
     if result.failed:
@@ -402,7 +437,7 @@ def serve(host: str, port: int, token: str | None, company: Path | None, registe
     """Serve the deal form for sales staff on http://HOST:PORT/ (this computer only, unless --token)."""
     from . import web  # Flask is imported only when serving
 
-    web.serve(host, port, company, token, register)
+    web.serve(host, port, company, token, _register(register, company).url)
 
 
 @cli.group(cls=_Group)
@@ -443,7 +478,7 @@ def _filters(options: dict[str, Any]) -> dict[str, Any]:
 @register_option
 def register_list(register: str | None, **options: Any) -> None:
     """The latest record of every deal (filtered by check date, decision, country, approval)."""
-    store = Register(register)
+    store = _register(register, must_exist=True)
     rows = store.latest(**_filters(options))
     approved = store.approved_deals()
     for row in rows:
@@ -464,7 +499,7 @@ def register_approve(deal_id: str, name: str, position: str | None, user: str | 
     """Record the approval of DEAL_ID's latest decision; reports made afterwards show the approver."""
     if not name.strip():
         raise ClausegenError("--by: give the approver's name")
-    store = Register(register)
+    store = _register(register, must_exist=True)
     approval = store.approve(deal_id, name.strip(), (position or "").strip() or None, checkrecord.current_user(user))
     click.echo(f"{deal_id}: decision {approval['decision']} approved by {approval['name']} "
                f"on {approval['approved_at'][:10]} (approval {approval['id']}, record {approval['record_id']})")
@@ -485,7 +520,8 @@ def register_show(deal_id: str, kind: str | None, as_sent: bool, record_id: int 
     if as_sent or kind or output or record_id is not None:
         _show_as_sent(deal_id, kind, as_sent, record_id, output, register)
         return
-    rows = Register(register).history(deal_id)
+    store = _register(register, must_exist=True)
+    rows = store.history(deal_id)
     if not rows:
         raise ClausegenError(f"no record of deal {deal_id!r} in the register")
     for row in rows:
@@ -511,7 +547,7 @@ def register_show(deal_id: str, kind: str | None, as_sent: bool, record_id: int 
         if row.get("check_date"):
             click.echo(f"  checked on {row['check_date']} ({row['check_date_source']}) by user {row['user_name']}; "
                        f"prepared by {row['prepared_by'] or '-'}; approved by {row['approved_by'] or '-'}")
-    approval = Register(register).approval(deal_id)
+    approval = store.approval(deal_id)
     if approval:
         click.echo(f"approval {approval['id']}: {approval['decision']} approved by {approval['name']}"
                    + (f", {approval['position']}" if approval["position"] else "")
@@ -522,7 +558,7 @@ def _show_as_sent(deal_id: str, kind: str | None, as_sent: bool, record_id: int 
                   register: str | None) -> None:
     if not (as_sent and kind and output):
         raise click.UsageError("regenerating a document takes --as-sent, --document and -o together")
-    result = sent.regenerate_as_sent(Register(register), deal_id, kind, record_id)
+    result = sent.regenerate_as_sent(_register(register, must_exist=True), deal_id, kind, record_id)
     write_atomic(output, result.document.data)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
@@ -541,7 +577,7 @@ def register_export(fmt: str, latest: bool, output: Path | None, register: str |
     import csv
     import io
 
-    store = Register(register)
+    store = _register(register, must_exist=True)
     filters = _filters(options)
     rows = store.latest(**filters) if latest else store.filtered_history(**filters)
     if fmt == "json":

@@ -341,3 +341,9 @@ class CompanyProfile(_Strict):
         None, description="Prepares screening reports unless the deal names someone else"
     )
     terms: Terms | None = Field(None, description="Default terms for every deal that gives none")
+    # "register" in the file; another name here, as pydantic's BaseModel has a register() of its own.
+    register_at: str | None = Field(
+        None, alias="register", min_length=1, max_length=1000,
+        description="Where generations are recorded: a SQLite file (relative to this profile's folder) or a "
+                    "database URL; --register and $CLAUSEGEN_REGISTER take precedence",
+    )

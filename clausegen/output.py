@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import OutputError
+
+#: The name mkstemp gives a staged file of ``name``: ``.name.XXXXXXXX.part`` (see :func:`stage_open`).
+STAGED = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.part$")
+
+
+class DiskFullError(OutputError):
+    """The disk (or quota) is full: every further write would fail alike, so a batch stops at the first."""
+
+
+def write_error(path: Path, error: OSError) -> OutputError:
+    """The error for a failed write of ``path``: a full disk named as such."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError(f"no space left on device while writing {path}; free some space and run the "
+                             "same command again")
+    return OutputError(f"cannot write {path}: {error.strerror or error}")
 
 
 def sha256(data: bytes) -> str:
@@ -43,7 +60,7 @@ def stage(path: Path, data: bytes, *, durable: bool = False) -> Path:
                 os.fsync(stream.fileno())
     except OSError as error:
         discard(temporary)
-        raise OutputError(f"cannot write {path}: {error.strerror}") from None
+        raise write_error(path, error) from None
     except BaseException:
         discard(temporary)
         raise
@@ -57,14 +74,14 @@ def stage_open(path: Path) -> tuple[BinaryIO, Path]:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror}") from None
+        raise write_error(path, error) from None
     try:
         os.fchmod(handle, 0o666 & ~_UMASK)  # mkstemp makes 0600; documents are ordinary files
         return os.fdopen(handle, "wb"), Path(temporary)
     except OSError as error:
         os.close(handle)
         discard(Path(temporary))
-        raise OutputError(f"cannot write {path}: {error.strerror}") from None
+        raise write_error(path, error) from None
 
 
 def commit(temporary: Path, path: Path) -> None:
@@ -73,12 +90,36 @@ def commit(temporary: Path, path: Path) -> None:
         os.replace(temporary, path)
     except OSError as error:
         temporary.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {error.strerror}") from None
+        raise write_error(path, error) from None
 
 
 def discard(temporary: Path) -> None:
     """Remove a staged file that is not to be used."""
     temporary.unlink(missing_ok=True)
+
+
+def remove_staged(folder: Path, depth: int = 1) -> int:
+    """Remove the staged files a killed run left in ``folder`` and its subfolders down to ``depth``;
+    return how many.
+
+    Only names :func:`stage_open` makes; symlinks are removed as links, never followed into.
+    """
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if depth > 0:
+                removed += remove_staged(Path(entry.path), depth - 1)
+        elif STAGED.match(entry.name):
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except OSError:
+                pass
+    return removed
 
 
 def _umask() -> int:

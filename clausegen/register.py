@@ -26,10 +26,17 @@ from sqlalchemy import (Boolean, Column, DDL, Integer, LargeBinary, MetaData, St
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from .errors import OutputError
+from .errors import ClausegenError, ExitCode, OutputError
 
 DEFAULT_FILE = "clausegen-register.sqlite"
 ENV_VAR = "CLAUSEGEN_REGISTER"
+
+
+class NoRegisterError(ClausegenError):
+    """A command that reads the register was pointed at a file that does not exist: nothing to read,
+    and creating an empty register there would hide the mistake."""
+
+    exit_code = ExitCode.INVALID_INPUT
 
 metadata = MetaData()
 
@@ -153,10 +160,18 @@ event.listen(approvals, "after_create", DDL(
 ).execute_if(dialect="postgresql"))
 
 
-def target_url(target: str | Path | None = None) -> str:
-    """The database URL for ``target``: a URL, a file path, $CLAUSEGEN_REGISTER, or ./clausegen-register.sqlite."""
+def default_file() -> Path:
+    """The register when nothing names one: in the user's data folder, not wherever the command runs."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("clausegen", appauthor=False)) / DEFAULT_FILE
+
+
+def target_url(target: str | Path | None = None, profile_register: str | None = None) -> str:
+    """The database URL for ``target`` (a URL or a file path), else $CLAUSEGEN_REGISTER, else the company
+    profile's ``register:``, else :func:`default_file`."""
     if target is None or target == "":
-        target = os.environ.get(ENV_VAR) or DEFAULT_FILE
+        target = os.environ.get(ENV_VAR) or profile_register or default_file()
     text = str(target)
     if "://" in text:
         return text
@@ -183,17 +198,49 @@ def prepare_row(row: dict[str, Any]) -> dict[str, Any]:
 class Register:
     """A connection to the register.  Cheap to create; connects on first use."""
 
-    def __init__(self, target: str | Path | None = None) -> None:
-        self.url = target_url(target)
+    def __init__(self, target: str | Path | None = None, *, profile_register: str | None = None,
+                 must_exist: bool = False) -> None:
+        self.url = target_url(target, profile_register)
+        self.must_exist = must_exist  # reading commands: a missing SQLite file is an error, not a new register
+        self._deferred: dict[str, tuple[str, bytes]] = {}
         self._engine: Engine | None = None
 
     @property
     def where(self) -> str:
         """The register's location for messages (the password of a URL hidden)."""
         try:
-            return make_url(self.url).render_as_string(hide_password=True)
+            url = make_url(self.url)
+            if url.get_backend_name() == "sqlite" and url.database:
+                return url.database  # a file: its path, as the user would type it
+            return url.render_as_string(hide_password=True)
         except ArgumentError:
             return self.url
+
+    def check_creatable(self) -> None:
+        """Fail now, as the first write would, when the register cannot be opened or made here; but make
+        no file: a run that ends up recording nothing (every deal invalid) leaves no empty register."""
+        if self.exists():
+            self.engine  # noqa: B018
+            return
+        try:
+            database = make_url(self.url).database
+        except ArgumentError:
+            self.engine  # noqa: B018 - raises the usual "not a database URL or path"
+            return
+        folder = Path(database or ".").parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputError(f"cannot open the register {self.where}: {folder} is not a folder this user can "
+                              "write in")
+
+    def exists(self) -> bool:
+        """Whether there is a register to read: a SQLite file that exists, or any database URL."""
+        try:
+            url = make_url(self.url)
+        except ArgumentError:
+            return False
+        return url.get_backend_name() != "sqlite" or not url.database or Path(url.database).is_file()
 
     def _fail(self, action: str, error: Exception) -> OutputError:
         detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
@@ -209,6 +256,9 @@ class Register:
         try:
             url = make_url(self.url)
             if url.get_backend_name() == "sqlite" and url.database:
+                if self.must_exist and not Path(url.database).is_file():
+                    raise NoRegisterError(f"no register at {url.database}: give the register with --register or "
+                                          f"${ENV_VAR}, or generate documents first")
                 Path(url.database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, future=True)
         except NoSuchModuleError as error:
@@ -275,6 +325,9 @@ class Register:
         """:meth:`record_many` for rows already made by :func:`prepare_row` (a batch's workers do that)."""
         if not values:
             return []
+        if self._deferred:
+            self.keep_texts(self._deferred)
+            self._deferred = {}
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         values = [value if value.get("recorded_at") else {**value, "recorded_at": now} for value in values]
         # One statement for all the rows: compiling an INSERT per row cost more than the row's document.
@@ -284,6 +337,11 @@ class Register:
                 return [int(row_id) for row_id in connection.execute(statement, values).scalars()]
         except (SQLAlchemyError, DBAPIError) as error:
             raise self._fail("write to", error) from None
+
+    def defer_texts(self, found: dict[str, tuple[str, bytes]]) -> None:
+        """Texts to store (:meth:`keep_texts`) just before the first rows are inserted: a run that
+        records nothing leaves no register behind."""
+        self._deferred = dict(found)
 
     def keep_texts(self, found: dict[str, tuple[str, bytes]]) -> None:
         """Store the clause texts and templates (sha256 -> (kind, bytes)) the register does not hold yet."""
@@ -313,6 +371,22 @@ class Register:
         except SQLAlchemyError as error:
             raise self._fail("read", error) from None
         return (found[0], bytes(found[1])) if found is not None else None
+
+    def latest_documents(self, deal_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """The documents of the latest row of each of ``deal_ids`` that has one."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for start in range(0, len(deal_ids), 500):
+            chunk = deal_ids[start:start + 500]
+            newest = (select(func.max(records.c.id)).where(records.c.deal_id.in_(chunk))
+                      .group_by(records.c.deal_id).scalar_subquery())
+            query = select(records.c.deal_id, records.c.documents).where(records.c.id.in_(newest))
+            try:
+                with self.engine.connect() as connection:
+                    for deal_id, documents in connection.execute(query):
+                        found[deal_id] = json.loads(documents) if isinstance(documents, str) else documents
+            except SQLAlchemyError as error:
+                raise self._fail("read", error) from None
+        return found
 
     def _rows(self, query: Any) -> list[dict[str, Any]]:
         try:

@@ -275,7 +275,7 @@ def _parse_text(text: str, file: str) -> RawRecord:
             if "integer string conversion" in message:
                 message = "a number of more than 4,300 digits; no field takes one so long"
             raise DealError([Problem(message, "", file)]) from None
-        return RawRecord(data, file)
+        return RawRecord(data, file, None, _json_lines(text, file))
     try:
         loader = _Loader(text)
         try:
@@ -298,6 +298,20 @@ def _parse_text(text: str, file: str) -> RawRecord:
     if problems:
         raise DealError(problems)
     return RawRecord(data, file, None, lines)
+
+
+def _json_lines(text: str, file: str) -> dict[str, int]:
+    """The line of every field of a JSON file (already read strictly as JSON), found by reading it again as
+    YAML, of which JSON is a subset: only the lines are taken, never the values."""
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            return _construct(loader, node, file)[1] if node is not None else {}
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, DealError, ValueError, RecursionError):
+        return {}  # JSON that YAML does not read (a tab before a value, say): problems without lines
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

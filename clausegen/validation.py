@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import activities, glossary, identification, text
+from . import activities, glossary, hints, identification, text
 from .errors import DealError, Problem
 from .model import Bilingual, CompanyProfile, Deal, Signatory, guess_script_language
 from .sources import RawRecord, join_path
@@ -180,6 +180,15 @@ def _pydantic_problems(error: ValidationError, record: RawRecord, root: type[Bas
                 message += "; allowed here: " + ", ".join(allowed)
         elif kind == "missing":
             message = "missing (required)"
+        elif kind == "enum":
+            allowed = re.findall(r"'([^']*)'", item.get("ctx", {}).get("expected", ""))
+            message = f"unknown value {item['input']!r}" if isinstance(item.get("input"), str) else item["msg"]
+            meant = hints.code_meant(item.get("input"), allowed)
+            message += (f" (did you mean '{meant}'?)" if meant else "") + "; allowed here: " + ", ".join(allowed)
+        elif loc[-2:] == ["payment", "amount"] and (written := hints.money(item.get("input"))):
+            number, currency = written
+            message = (f"write the amount as a number, and its currency in its own field: amount: {number}"
+                       + (f" and currency: {currency}" if currency else "") + f" (got {item['input']!r})")
         else:
             message = item["msg"].removeprefix("Value error, ")
             if "input" in item and not isinstance(item["input"], dict | list):
@@ -193,9 +202,9 @@ def _allowed_keys(root: type[BaseModel], loc: list[Any]) -> list[str]:
     for part in loc:
         if model is None or isinstance(part, int):
             continue
-        info = model.model_fields.get(str(part))
+        info = next((f for n, f in model.model_fields.items() if (f.alias or n) == str(part)), None)
         model = _model_in(info.annotation) if info else None
-    return list(model.model_fields) if model else []
+    return [info.alias or name for name, info in model.model_fields.items()] if model else []
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

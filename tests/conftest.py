@@ -36,11 +36,13 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session", autouse=True)
 def _shipped_library_and_templates(tmp_path_factory):
     """The suite tests the shipped library and templates, whatever the developer's environment says,
-    and records into a register of its own, never into ./clausegen-register.sqlite of the checkout."""
+    and records into a register of its own, never into the user's data folder or the checkout."""
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("CLAUSEGEN_CLAUSES", raising=False)
         patch.delenv("CLAUSEGEN_TEMPLATES", raising=False)
         patch.setenv("CLAUSEGEN_REGISTER", str(tmp_path_factory.mktemp("register") / "session-register.sqlite"))
+        # A test that unsets CLAUSEGEN_REGISTER reaches the user's data folder (platformdirs): a temporary one.
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
         yield
 
 

@@ -334,6 +334,6 @@ def test_failing_write_leaves_no_file_and_no_partial_file(tmp_path, monkeypatch)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(output.os, "replace", full_disk)
-    with pytest.raises(OutputError, match="No space left"):
+    with pytest.raises(OutputError, match="no space left on device while writing"):
         output.write_atomic(tmp_path / "out.docx", b"data")
     assert files_in(tmp_path) == set()

@@ -19,7 +19,7 @@ DOC = (ROOT / "docs" / "deal-format.md").read_text(encoding="utf-8")
 def field_names(model: type[BaseModel]) -> set[str]:
     names = set()
     for name, info in model.model_fields.items():
-        names.add(name)
+        names.add(info.alias or name)  # as users write it in the file
         for arg in (info.annotation, *typing.get_args(info.annotation),
                     *(a for inner in typing.get_args(info.annotation) for a in typing.get_args(inner))):
             if isinstance(arg, type) and issubclass(arg, BaseModel):

@@ -9,16 +9,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import checkrecord, compose, labels, library as lib, lock, memo, render, screening as scr
 from .errors import BlockedError, DealError, Problem
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
-from .register import Register
 from .selection import Selected, select
 from .sources import RawRecord, read_file
 from .validation import Validated, validate_deal, validate_profile
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only by what records (a fifth of a single annex's time)
+    from .register import Register
 
 PROFILE_NAME = "clausegen.yaml"
 
@@ -402,6 +404,8 @@ def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, 
     ``register`` is a register, a database URL or a SQLite path; by default
     $CLAUSEGEN_REGISTER, else ./clausegen-register.sqlite.
     """
+    from .register import Register
+
     store = register if isinstance(register, Register) else Register(register)
     try:
         store.keep_texts({digest: (kind, data) for document in documents for digest, kind, data in document.stored})

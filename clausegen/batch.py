@@ -31,6 +31,7 @@ with one message.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -41,7 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import activities, api, checkrecord, checks, library as lib, render, sandbox, text, workbooks
 from .errors import ClausegenError, DealError, InputError, LibraryError, Problem
@@ -51,6 +52,9 @@ from .register import Register, prepare_row
 from .sheets import SUFFIXES as SHEET_SUFFIXES, read_rows, read_sheet
 from .sources import RawRecord, read_file
 from .validation import validate_deal, validate_profile
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only when there is a register to write
+    from .register import Register
 
 MANIFEST = "manifest.json"
 JOURNAL = ".manifest.journal"  # entries settled by a run that has not finished; removed when it does
@@ -382,6 +386,8 @@ def _generate(item: Item, outcome: Outcome) -> None:
     if job.register and documents:
         row = api.register_row(deal, screening, documents, command="batch", source=outcome.source,
                                files={d["kind"]: str(job.out / d["file"]) for d in outcome.files}, check=check)
+        from .register import prepare_row  # imported once the parent has opened the register
+
         outcome.row = prepare_row(row)  # encoded here, in parallel, not in the one process that records
 
 

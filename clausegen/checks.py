@@ -14,7 +14,7 @@ from . import text
 from .errors import LibraryError, Problem, RenderError
 from .library import DECLARATION_SECTIONS, Library, load_library_partial
 from .lock import lock_problems
-from .sandbox import ENV, compile_condition, escape_literals
+from .sandbox import ENV, compile_condition, escape_literals, paths_read, value_at
 
 #: The top-level names a clause text may use (see clauses/README.md).
 CLAUSE_VARIABLES = frozenset(
@@ -118,12 +118,22 @@ def render_problems(library: Library) -> list[Problem]:
     numbers: dict[str, int | None] = {clause_id: n for n, clause_id in enumerate(library.clauses, start=1)}
     ref = compose.make_ref(numbers)
     found: dict[tuple[str, str], Problem] = {}
+    # A text given the same values at the paths it reads renders the same (sandbox.paths_read): each
+    # distinct set of values is rendered once, not once per check deal (a batch waits for this check).
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
     for variant, (deal, screening) in _check_deals().items():
         for lang in ("ru", "en"):
             context = {**compose.language_context(deal, screening, lang), "ref": ref, "lang": lang}
             for clause in library.clauses.values():
                 if (clause.id, lang) in found:
                     continue
+                try:
+                    values = tuple(repr(value_at(context.get(read[0]), read[1:])) for read in paths_read(clause.text(lang)))
+                except TemplateError:
+                    values = (variant,)  # rendering names the syntax error
+                if (clause.id, lang, values) in seen:
+                    continue
+                seen.add((clause.id, lang, values))
                 path = str(library.root / lang / f"{clause.id}.txt")
                 try:
                     first = compose.render_clause(clause, lang, context)
@@ -149,7 +159,8 @@ def _check_deals() -> dict[str, tuple[Any, Any]]:
     from .sources import RawRecord
     from .validation import validate_deal
 
-    spec = yaml.safe_load(resources.files("clausegen").joinpath("check_deals.yaml").read_text(encoding="utf-8"))
+    spec = yaml.load(resources.files("clausegen").joinpath("check_deals.yaml").read_text(encoding="utf-8"),
+                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     deals = {}
     for name, changes in spec["variants"].items():
         data = copy.deepcopy(spec["base"])

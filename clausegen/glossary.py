@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel.dates import get_month_names
 
 from . import text
@@ -41,8 +40,7 @@ class Term:
 
 @lru_cache(maxsize=1)
 def data() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    return loaded
+    return text.glossary_data()  # DATA, read once per process for this module and clausegen.text
 
 
 # ------------------------------------------------------------------ matching

@@ -21,7 +21,7 @@ _INDEX = re.compile(r"\[(\d+)\]")
 @cache
 def _table() -> dict[str, dict[str, dict[str, str]]]:
     with _DATA.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: a tenth of the time
 
 
 def groups() -> tuple[str, ...]:

@@ -180,11 +180,10 @@ def _countries(segments: list[Segment], checker: Checker) -> None:
 # ------------------------------------------------------------------ defined terms
 
 
-@lru_cache(maxsize=1)
 def _morph() -> Any:
-    import pymorphy3  # loading the dictionaries takes a while: only when needed
+    from ..text import morph  # the one analyser of the process: its dictionaries take a while to load
 
-    return pymorphy3.MorphAnalyzer()
+    return morph()
 
 
 @lru_cache(maxsize=8192)

@@ -31,7 +31,6 @@ with one message.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
 import multiprocessing

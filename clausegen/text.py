@@ -170,7 +170,9 @@ def _is_patronymic(word: str) -> bool:
 
 
 def _is_given_name(word: str) -> bool:
-    return any("Name" in p.tag and p.score >= 0.3 for p in _morph().parse(word))
+    # a given name as written in a name: nominative singular («Надь» is only a form of «Надя»)
+    return any("Name" in p.tag and "nomn" in p.tag and "sing" in p.tag and p.score >= 0.3
+               for p in _morph().parse(word))
 
 
 def without_title(full_name: str) -> str:
@@ -225,8 +227,13 @@ def genitive_name(full_name_ru: str, gender: str | None = None) -> str:
     kinds = {surname: NamePart.LASTNAME, given: NamePart.FIRSTNAME}
     if patronymic:
         kinds[patronymic] = NamePart.MIDDLENAME
-    return " ".join(maker.make(kinds[word], sex, Case.GENITIVE, word) if word in kinds else word
-                    for word in full_name_ru.split())
+    def declined(word: str) -> str:
+        # A woman's surname ending in a consonant or «ь» (Надь, Ковач) is not declined.
+        if word == surname and sex == Gender.FEMALE and word[-1:].lower() not in "аяоеёиыуюэ":
+            return word
+        return maker.make(kinds[word], sex, Case.GENITIVE, word) if word in kinds else word
+
+    return " ".join(declined(word) for word in full_name_ru.split())
 
 
 def short_name(full_name: str, lang: str) -> str:

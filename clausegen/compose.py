@@ -509,12 +509,17 @@ _CARRIED = re.compile("\x01([0-9]+)\x02")
 #: Every character ``str.isspace`` (and so the regular expression ``\s``) calls whitespace lies below
 #: U+3001; str.translate replaces them all in one pass.
 _HIDE_SPACE = {code: f"\x01{code}\x02" for code in range(0x3001) if chr(code).isspace()}
+#: A value's full stops travel hidden too, all but a final one: a stop the text types after a value that
+#: ends with one («2026 г.» + ".") is collapsed into it, and no other pair of stops in a value is touched.
+_HIDE = {**_HIDE_SPACE, ord("."): f"\x01{ord('.')}\x02"}
 
 
 def _carried(value: Any) -> Any:
     """A language context with the whitespace of every string hidden from the paragraph layout."""
     if isinstance(value, str):
-        return value.translate(_HIDE_SPACE)
+        if value.endswith("."):
+            return value[:-1].translate(_HIDE) + "."
+        return value.translate(_HIDE)
     if isinstance(value, dict):
         return {key: _carried(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -531,7 +536,7 @@ def _paragraphs(rendered: str) -> list[Markup]:
         joined = lines[0]
         for line in lines[1:]:
             joined += ("\n" if _MARKER.match(line) else " ") + line
-        joined = _DOUBLED_STOP.sub(".", _CARRIED.sub(lambda found: chr(int(found.group(1))), joined))
+        joined = _CARRIED.sub(lambda found: chr(int(found.group(1))), _DOUBLED_STOP.sub(".", joined))
         paragraphs.append(Markup(joined))
     return paragraphs
 

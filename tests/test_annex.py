@@ -337,3 +337,11 @@ def test_failing_write_leaves_no_file_and_no_partial_file(tmp_path, monkeypatch)
     with pytest.raises(OutputError, match="no space left on device while writing"):
         output.write_atomic(tmp_path / "out.docx", b"data")
     assert files_in(tmp_path) == set()
+
+
+@pytest.mark.parametrize("number", ["..", "A..B", "X-1."])
+def test_full_stops_in_a_value_are_printed_as_typed(library, number):
+    # «2026 г.» followed by a typed stop becomes one stop; the stops of a value itself are never touched
+    clause_rows, _ = render_annex(library, {"contract.number": number})
+    (definition,) = [row for row in clause_rows if '"Contract" means' in row[1]]
+    assert f"No. {number} " in definition[1] and f"№ {number} " in definition[0]

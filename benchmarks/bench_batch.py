@@ -89,6 +89,8 @@ def naive_contexts(folder: Path) -> list[tuple[str, dict, object]]:
     template = render.compiled_template(ROOT / "templates" / "annex.docx")
     contexts = []
     for path in sorted(folder.glob("*.yaml")):
+        if path.name == COMPANY.name:  # the company profile, when the folder is examples/
+            continue
         deal = api.load_deal(path, COMPANY).deal
         screening = api.screen_deal(deal)
         if not screening.annex_allowed:

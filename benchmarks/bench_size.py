@@ -23,24 +23,9 @@ TEMPLATE = ROOT / "templates" / "annex.docx"
 
 def contexts() -> list[tuple[str, dict, object]]:
     """(deal id, annex context, document properties) of every example that gets an annex."""
-    from clausegen import api, compose, library as lib, render
-    from clausegen.selection import select
+    from bench_batch import naive_contexts  # the same contexts bench_batch gives the naive loop
 
-    library = lib.load_library()
-    template = render.compiled_template(TEMPLATE)
-    found = []
-    for path in sorted(EXAMPLES.glob("*.yaml")):
-        if path.name == COMPANY.name:
-            continue
-        deal = api.load_deal(path, COMPANY).deal
-        screening = api.screen_deal(deal)
-        if not screening.annex_allowed:
-            continue
-        selected = select(library, "annex", deal, screening)
-        rows = compose.compose_rows(selected, deal, screening)
-        properties = api._properties(deal, "annex", "Annex", selected, library, template)
-        found.append((deal.deal_id, compose.annex_context(rows, deal, ("ru", "en")), properties))
-    return found
+    return naive_contexts(EXAMPLES)
 
 
 def docxtpl_bytes(context: dict) -> bytes:

@@ -887,3 +887,10 @@ def test_every_document_a_batch_of_the_examples_writes_verifies(tmp_path):
     assert len(written) == sum(len(outcome.files) for outcome in result.outcomes) >= 20
     problems = [str(problem) for path in written for problem in verify_file(path).problems]
     assert problems == []
+
+
+def test_the_deals_outgoing_letter_numbers_count_as_its_document_numbers(screened):
+    from clausegen.verify.clausetext import deal_names
+
+    deal, _ = screened[BASE]
+    assert f"{deal.deal_id}/NTC" in deal_names(deal) and f"{deal.deal_id}/REQ" in deal_names(deal)

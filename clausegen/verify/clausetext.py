@@ -106,6 +106,8 @@ def deal_names(deal: Deal) -> frozenset[str]:
                 found.update(part.strip() for part in value.split(",") if len(part.strip()) > 2)
 
     walk(deal.model_dump(mode="json"))
+    # The outgoing numbers of the deal's letters are document numbers too (TEST-REACTOR/NTC).
+    found.update(compose.letter_number(deal, kind) for kind in compose.LETTER_CODES)
     return frozenset(found)
 
 

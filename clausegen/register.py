@@ -140,24 +140,18 @@ _SQLITE_TRIGGERS = tuple(
         f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
     )
 )
-event.listen(records, "after_create", DDL(
-    "CREATE FUNCTION records_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
-    "CREATE TRIGGER records_append_only BEFORE UPDATE OR DELETE ON records "
-    "FOR EACH ROW EXECUTE FUNCTION records_append_only()"
-).execute_if(dialect="postgresql"))
-event.listen(texts, "after_create", DDL(
-    "CREATE OR REPLACE FUNCTION records_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
-    "CREATE TRIGGER texts_append_only BEFORE UPDATE OR DELETE ON texts "
-    "FOR EACH ROW EXECUTE FUNCTION records_append_only()"
-).execute_if(dialect="postgresql"))
-event.listen(approvals, "after_create", DDL(
-    "CREATE OR REPLACE FUNCTION records_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
-    "CREATE TRIGGER approvals_append_only BEFORE UPDATE OR DELETE ON approvals "
-    "FOR EACH ROW EXECUTE FUNCTION records_append_only()"
-).execute_if(dialect="postgresql"))
+def _append_only_in_postgresql(table: Table) -> None:
+    """PostgreSQL refuses to change or delete a row of ``table`` (one trigger function serves every table)."""
+    event.listen(table, "after_create", DDL(
+        "CREATE OR REPLACE FUNCTION records_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
+        f"CREATE TRIGGER {table.name}_append_only BEFORE UPDATE OR DELETE ON {table.name} "
+        "FOR EACH ROW EXECUTE FUNCTION records_append_only()"
+    ).execute_if(dialect="postgresql"))
+
+
+for _table in (records, texts, approvals):
+    _append_only_in_postgresql(_table)
 
 
 def default_file() -> Path:

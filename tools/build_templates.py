@@ -298,15 +298,20 @@ def single_language_rows(doc: Document) -> None:
     paragraph(doc, "{%p endfor %}")
 
 
-def build_letter_single() -> None:
+def build_single(head, signature, name: str) -> None:
+    """A one-language template (the letter's or the statement's): the head, the rows, the signature."""
     doc = new_document()
-    letterhead(doc, ("one",))
+    head(doc, ("one",))
     paragraph(doc, "")
     single_language_rows(doc)
-    letter_signature(doc)
+    signature(doc)
     single_language(doc)
     page_number_footer(doc, ("one",))
-    doc.save(OUT / "letter-single.docx")
+    doc.save(OUT / name)
+
+
+def build_letter_single() -> None:
+    build_single(letterhead, letter_signature, "letter-single.docx")
 
 
 def statement_head(doc: Document, langs: tuple[str, ...]) -> None:
@@ -409,14 +414,7 @@ def build_statement() -> None:
 
 
 def build_statement_single() -> None:
-    doc = new_document()
-    statement_head(doc, ("one",))
-    paragraph(doc, "")
-    single_language_rows(doc)
-    statement_signature(doc)
-    single_language(doc)
-    page_number_footer(doc, ("one",))
-    doc.save(OUT / "end-user-statement-single.docx")
+    build_single(statement_head, statement_signature, "end-user-statement-single.docx")
 
 
 def looped_table(doc: Document, items: str, titles: tuple[str, ...], fields: tuple[str, ...],

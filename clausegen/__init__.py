@@ -1,30 +1,37 @@
 """clausegen: export-control paperwork for Russian AI companies selling abroad.
 
 Library first: everything the command line does is a function here.
+
+The names below are loaded when first used (PEP 562), not when the package is
+imported: ``python -m clausegen`` imports this package before the command line,
+and a command should import only what it uses.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-try:
-    __version__ = version("clausegen")
-except PackageNotFoundError:  # running from a checkout that is not installed
-    __version__ = "0.0.0"
+_EXPORTS = {
+    "Generated": "api", "build_annex": "api", "deal_schema": "api", "load_deal": "api", "screen_deal": "api",
+    "write_annex": "api", "ClausegenError": "errors", "Problem": "errors", "Deal": "model",
+}
 
-from .api import Generated, build_annex, deal_schema, load_deal, screen_deal, write_annex  # noqa: E402
-from .errors import ClausegenError, Problem  # noqa: E402
-from .model import Deal  # noqa: E402
+__all__ = sorted([*_EXPORTS, "__version__"])
 
-__all__ = [
-    "ClausegenError",
-    "Deal",
-    "Generated",
-    "Problem",
-    "__version__",
-    "build_annex",
-    "deal_schema",
-    "load_deal",
-    "screen_deal",
-    "write_annex",
-]
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("clausegen")
+        except PackageNotFoundError:  # running from a checkout that is not installed
+            value = "0.0.0"
+    elif name in _EXPORTS:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # looked up once
+    return value

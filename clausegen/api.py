@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import checkrecord, compose, labels, library as lib, lock, memo, render, screening as scr
 from .errors import BlockedError, DealError, Problem
+from .kinds import LETTER_KINDS, PACK_PARTS
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
 from .selection import Selected, select
@@ -181,7 +182,6 @@ def write_annex(
     return generated, validated
 
 
-LETTER_KINDS = ("notice", "enduse-request", "end-user-statement", "hold", "refusal")
 _LETTER_TITLES = {
     "notice": "Responsible export policy notice",
     "enduse-request": "Request for end-use information",
@@ -419,7 +419,6 @@ def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, 
 #: The template each kind of document is rendered from (bilingual letters).
 TEMPLATES = {"annex": "annex.docx", "screening-report": "screening-report.docx",
              **{kind: LETTER_TEMPLATES.get(kind, LETTER_TEMPLATES["letter"])[0] for kind in LETTER_KINDS}}
-PACK_PARTS = ("report", "annex", "letters")
 #: The kinds of document each part of a pack may hold.
 PART_KINDS = {"report": ("screening-report",), "annex": ("annex",), "letters": LETTER_KINDS}
 

@@ -13,10 +13,10 @@ import getpass
 import os
 from dataclasses import dataclass
 
+from .kinds import USER_ENV
 from .model import Bilingual, Deal, Person
 from .screening import Decision
 
-USER_ENV = "CLAUSEGEN_USER"
 #: Decisions that stand only once a second person has approved them: every decision but "proceed"
 #: (a refusal, a hold or a control-list finding is graver than enhanced due diligence, not lighter).
 NEEDS_APPROVAL = frozenset(Decision) - {Decision.PROCEED}

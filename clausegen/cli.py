@@ -11,16 +11,21 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import api, batch as batching, checkrecord, checks, lock, pdf, sent
-from . import library as lib
+from . import kinds
 from .errors import ClausegenError, ExitCode, Problem
 from .output import write_atomic
-from .register import APPROVAL_STATES, ENV_VAR, Register, approval_state, iter_csv_rows
-from .verify import load_expected, verify_file
+
+if TYPE_CHECKING:
+    from . import api, checkrecord
+    from .register import Register
+
+# Each command imports the modules it uses when it runs: `clausegen annex --no-register` never imports
+# SQLAlchemy, and only `serve` imports Flask (tests/test_cli_imports.py checks what importing this module
+# brings in).
 
 _PATH = click.Path(path_type=Path)
 _EXISTING = click.Path(path_type=Path, exists=False, dir_okay=False)
@@ -38,6 +43,13 @@ class _Group(click.Group):
 def _warn(problems: list[Problem]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
+
+
+def _pdf() -> Any:
+    """The PDF module (the commands' own ``pdf`` flag hides the name)."""
+    from . import pdf
+
+    return pdf
 
 
 def _columns(ctx: click.Context | None, param: click.Parameter | None, value: str) -> tuple[str, str]:
@@ -76,8 +88,11 @@ def _register(register: str | None, company: Path | None = None, *, must_exist: 
 
     ``must_exist``: for commands that only read it, a missing file is an error (exit 2), not a new register.
     """
+    from . import api
+    from .register import Register
+
     named = None
-    if not register and not os.environ.get(ENV_VAR):
+    if not register and not os.environ.get(kinds.REGISTER_ENV):
         record = api.profile_record(company)
         if record is not None:
             named = api.profile_register(record, api.validate_profile(record))
@@ -88,7 +103,7 @@ def _open_register(register: str | None, no_register: bool, make_pdf: bool,
                    company: Path | None = None) -> Register | None:
     """Check, before any document is written, that what comes after the writing can succeed."""
     if make_pdf:
-        pdf.require()
+        _pdf().require()
     if no_register:
         return None
     store = _register(register, company)
@@ -100,8 +115,10 @@ def _record(store: Register | None, validated: Any, screening: Any, documents: l
             paths: list[Path], *, command: str, source: Path, make_pdf: bool,
             check: checkrecord.Check | None = None) -> None:
     """What every generating command does once its documents are written: PDFs, then the register."""
+    from . import api
+
     if make_pdf:
-        for made in pdf.convert(paths):
+        for made in _pdf().convert(paths):
             click.echo(f"{made}: PDF")
     if store is not None:
         files = {document.kind: str(path) for document, path in zip(documents, paths)}
@@ -118,7 +135,7 @@ def input_options(command: Any) -> Any:
 
 
 check_options = (
-    click.option("--user", default=None, envvar=checkrecord.USER_ENV, show_envvar=True,
+    click.option("--user", default=None, envvar=kinds.USER_ENV, show_envvar=True,
                  help="Who generates, for the register (default: the OS user)."),
     click.option("--prepared-by", default=None, metavar="NAME",
                  help="Who prepared the check, when neither the deal (screening.prepared_by) nor the company "
@@ -130,6 +147,8 @@ check_options = (
 
 def _check(deal: Any, screening: Any, options: dict[str, Any], store: Register | None) -> checkrecord.Check:
     """When and by whom the check was made; an approval of this decision comes from the register."""
+    from . import checkrecord
+
     approval = store.approval(deal.deal_id, str(screening.decision)) if store is not None else None
     when = options.get("check_date")
     return checkrecord.resolve(deal, date=when.date() if when else None, prepared_by=options.get("prepared_by"),
@@ -137,6 +156,8 @@ def _check(deal: Any, screening: Any, options: dict[str, Any], store: Register |
 
 
 def _screened(deal: Path, company: Path | None, strict: bool) -> tuple[Any, Any]:
+    from . import api
+
     validated = api.load_deal(deal, company, strict=strict)
     _warn(validated.warnings)
     return validated, api.screen_deal(validated.deal)
@@ -159,6 +180,8 @@ def annex(deal: Path, output: Path, columns: tuple[str, str], company: Path | No
           templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool,
           **check: Any) -> None:
     """Generate the bilingual export-control annex for DEAL."""
+    from . import api, library as lib
+
     validated, screening = _screened(deal, company, strict)  # an invalid deal touches no register
     generated = api.build_annex(validated.deal, screening, lib.load_library(clauses_dir), templates_dir, columns)
     docx = _docx_for(output)
@@ -174,7 +197,7 @@ def _docx_for(output: Path) -> Path:
     NAME.pdf from it, so both are there), refused up front when LibreOffice is missing."""
     if output.suffix.lower() != ".pdf":
         return output
-    if not pdf.available():
+    if not _pdf().available():
         raise ClausegenError(f"{output}: a PDF is made by LibreOffice, which is not installed (no 'soffice' on "
                              f"PATH); install it (e.g. apt-get install libreoffice-writer-nogui), or write "
                              f"the DOCX with -o {output.with_suffix('.docx')}")
@@ -203,6 +226,8 @@ def activities_command(markdown: bool) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the deal file."""
+    from . import api
+
     click.echo(json.dumps(api.deal_schema(), ensure_ascii=False, indent=2))
 
 
@@ -229,6 +254,8 @@ def sheet_template(output: Path) -> None:
 def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None, clauses_dir: Path | None,
            templates_dir: Path | None, strict: bool, register: str | None, **options: Any) -> None:
     """Screen DEAL against Annex 1 and the section 4 decision ladder."""
+    from . import api, library as lib
+
     validated, screening = _screened(deal, company, strict)
     library = lib.load_library(clauses_dir)
     store = _register(register, company)
@@ -241,7 +268,7 @@ def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None,
         write_atomic(docx, report.data)
         click.echo(f"{docx}: screening report, sha256 {report.sha256[:16]}", err=True)
         if docx != output:
-            for made in pdf.convert([docx]):
+            for made in _pdf().convert([docx]):
                 click.echo(f"{made}: PDF", err=True)
     if as_json:
         click.echo(api.summary_json(summary))
@@ -280,7 +307,7 @@ def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None,
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(api.LETTER_KINDS))
+@click.argument("kind", type=click.Choice(kinds.LETTER_KINDS))
 @click.argument("deal", type=_EXISTING)
 @click.option("-o", "--output", type=_PATH, required=True, help="Where to write the letter (.docx).")
 @click.option("--lang", type=click.Choice(["both", "ru", "en"]), default="both", show_default=True,
@@ -291,6 +318,8 @@ def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None,
            templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool,
            **check: Any) -> None:
     """Generate a counterparty letter of KIND for DEAL."""
+    from . import api, library as lib
+
     validated, screening = _screened(deal, company, strict)
     generated = api.build_letter(kind, validated.deal, screening, lib.load_library(clauses_dir), templates_dir, lang)
     docx = _docx_for(output)
@@ -309,6 +338,8 @@ def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None,
 def pack(deal: Path, output: Path, company: Path | None, clauses_dir: Path | None, templates_dir: Path | None,
          strict: bool, register: str | None, no_register: bool, pdf: bool, **options: Any) -> None:
     """Write the screening report, the annex (when allowed) and the recommended letters for DEAL."""
+    from . import api, library as lib
+
     validated, screening = _screened(deal, company, strict)
     store = _open_register(register, no_register, pdf, company)
     check = _check(validated.deal, screening, options, store)
@@ -323,10 +354,10 @@ def pack(deal: Path, output: Path, company: Path | None, clauses_dir: Path | Non
 
 def _parts(ctx: click.Context | None, param: click.Parameter | None, value: str) -> tuple[str, ...]:
     parts = tuple(part.strip() for part in value.split(",") if part.strip())
-    unknown = [part for part in parts if part not in api.PACK_PARTS]
+    unknown = [part for part in parts if part not in kinds.PACK_PARTS]
     if unknown or not parts:
-        raise click.BadParameter(f"give some of {','.join(api.PACK_PARTS)}")
-    return tuple(part for part in api.PACK_PARTS if part in parts)
+        raise click.BadParameter(f"give some of {','.join(kinds.PACK_PARTS)}")
+    return tuple(part for part in kinds.PACK_PARTS if part in parts)
 
 
 @cli.command("batch")
@@ -335,7 +366,7 @@ def _parts(ctx: click.Context | None, param: click.Parameter | None, value: str)
 @click.option("-w", "--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes rendering in parallel.")
 @click.option("--force", is_flag=True, help="Regenerate every deal, even when nothing it depends on changed.")
-@click.option("--documents", "parts", default=",".join(api.PACK_PARTS), show_default=True, callback=_parts,
+@click.option("--documents", "parts", default=",".join(kinds.PACK_PARTS), show_default=True, callback=_parts,
               help="Which documents to make: report, annex, letters (comma-separated).")
 @click.option("--sheet", default=None, metavar="NAME",
               help="The worksheet of an XLSX source; default «Сделки» or Deals, else the first with a deal_id column.")
@@ -352,9 +383,11 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
     use, templates) have not changed since the last run is left alone.  Exit code 0 when no deal
     failed (blocked deals are an outcome), 1 otherwise.
     """
+    from . import batch as batching
+
     bars: list[Any] = []
 
-    def progress(outcome: batching.Outcome, total: int) -> None:
+    def progress(outcome: Any, total: int) -> None:
         if not bars:  # a bar only on a terminal; piped output stays clean
             bars.append(click.progressbar(length=total, label="deals", file=sys.stderr, show_pos=True,
                                           hidden=not sys.stderr.isatty()))
@@ -413,6 +446,8 @@ def verify(documents: tuple[Path, ...], deal_path: Path | None, company: Path | 
     its own script, no leaked codes, doubled punctuation, mixed quotes or date formats, defined terms
     capitalised, one number of working days, no reference to a missing clause, and (with --deal) every
     clause row as its clause renders for the deal.  Exit code 2 on any problem."""
+    from .verify import load_expected, verify_file
+
     expected = load_expected(deal_path, company, clauses_dir) if deal_path is not None else None
     failed = False
     for document in documents:
@@ -445,18 +480,16 @@ def register() -> None:
     """The register of deals (Declaration 5.3): list, show, export, approve."""
 
 
-_DECISIONS = ("outside_declaration", "refuse", "permission_required", "proceed_with_permission",
-              "enhanced_due_diligence", "proceed")
 
 
 def filter_options(command: Any) -> Any:
     """Filters of `register list` and `register export`: check date range, decision, country, approval."""
     day = click.DateTime(["%Y-%m-%d"])
     for option in (
-        click.option("--approval", type=click.Choice(APPROVAL_STATES), default=None,
+        click.option("--approval", type=click.Choice(kinds.APPROVAL_STATES), default=None,
                      help="Only deals whose decision is approved, pending approval, or needs none."),
         click.option("--country", default=None, metavar="XX", help="Only this counterparty country (ISO alpha-2)."),
-        click.option("--decision", type=click.Choice(_DECISIONS), default=None, help="Only this decision."),
+        click.option("--decision", type=click.Choice(kinds.DECISIONS), default=None, help="Only this decision."),
         click.option("--to", "date_to", type=day, default=None, metavar="YYYY-MM-DD",
                      help="Only checks made on or before this date."),
         click.option("--from", "date_from", type=day, default=None, metavar="YYYY-MM-DD",
@@ -478,6 +511,8 @@ def _filters(options: dict[str, Any]) -> dict[str, Any]:
 @register_option
 def register_list(register: str | None, **options: Any) -> None:
     """The latest record of every deal (filtered by check date, decision, country, approval)."""
+    from .register import approval_state
+
     store = _register(register, must_exist=True)
     rows = store.latest(**_filters(options))
     approved = store.approved_deals()
@@ -492,11 +527,13 @@ def register_list(register: str | None, **options: Any) -> None:
 @click.argument("deal_id")
 @click.option("--by", "name", required=True, help="Who approves (full name).")
 @click.option("--position", default=None, help="The approver's position.")
-@click.option("--user", default=None, envvar=checkrecord.USER_ENV, show_envvar=True,
+@click.option("--user", default=None, envvar=kinds.USER_ENV, show_envvar=True,
               help="Who records the approval (default: the OS user).")
 @register_option
 def register_approve(deal_id: str, name: str, position: str | None, user: str | None, register: str | None) -> None:
     """Record the approval of DEAL_ID's latest decision; reports made afterwards show the approver."""
+    from . import checkrecord
+
     if not name.strip():
         raise ClausegenError("--by: give the approver's name")
     store = _register(register, must_exist=True)
@@ -507,7 +544,7 @@ def register_approve(deal_id: str, name: str, position: str | None, user: str | 
 
 @register.command("show")
 @click.argument("deal_id")
-@click.option("--document", "kind", type=click.Choice(sent.AS_SENT_KINDS), default=None,
+@click.option("--document", "kind", type=click.Choice(kinds.AS_SENT_KINDS), default=None,
               help="With --as-sent: which document to regenerate.")
 @click.option("--as-sent", is_flag=True, help="Regenerate the document as it was sent, from the deal, clause "
                                               "texts and template the register kept (needs --document and -o).")
@@ -558,6 +595,8 @@ def _show_as_sent(deal_id: str, kind: str | None, as_sent: bool, record_id: int 
                   register: str | None) -> None:
     if not (as_sent and kind and output):
         raise click.UsageError("regenerating a document takes --as-sent, --document and -o together")
+    from . import sent
+
     result = sent.regenerate_as_sent(_register(register, must_exist=True), deal_id, kind, record_id)
     write_atomic(output, result.document.data)
     for note in result.notes:
@@ -576,6 +615,8 @@ def register_export(fmt: str, latest: bool, output: Path | None, register: str |
     """The register as CSV or JSON, for the authorised bodies (Declaration 6.1)."""
     import csv
     import io
+
+    from .register import iter_csv_rows
 
     store = _register(register, must_exist=True)
     filters = _filters(options)
@@ -602,6 +643,8 @@ def clauses() -> None:
 @clauses_option
 def clauses_list(clauses_dir: Path | None) -> None:
     """List every clause: id, document, version, sections, condition."""
+    from . import library as lib
+
     library = lib.load_library(clauses_dir)
     for document in lib.DOCUMENTS:
         for clause in library.for_document(document):
@@ -614,6 +657,8 @@ def clauses_list(clauses_dir: Path | None) -> None:
 @clauses_option
 def clauses_show(clause_id: str, clauses_dir: Path | None) -> None:
     """Show one clause's metadata and both texts."""
+    from . import library as lib
+
     clause = lib.load_library(clauses_dir).get(clause_id)
     m = clause.meta
     click.echo(f"{m.id} (v{m.version}, {m.document}, order {m.order}, numbering {m.numbering})")
@@ -627,6 +672,8 @@ def clauses_show(clause_id: str, clauses_dir: Path | None) -> None:
 @clauses_option
 def clauses_check(clauses_dir: Path | None) -> None:
     """Verify the library: both languages, placeholders, sections, language, syntax, references."""
+    from . import checks, lock
+
     library, problems = checks.check_library(clauses_dir)
     if problems:
         for problem in problems:
@@ -643,6 +690,8 @@ def clauses_check(clauses_dir: Path | None) -> None:
 @clauses_option
 def clauses_bump(clause_ids: tuple[str, ...], clauses_dir: Path | None) -> None:
     """Give each clause ID its next version (catalogue.yaml edited in place) and lock its text."""
+    from . import lock
+
     for clause_id, old, new in lock.bump(list(clause_ids), clauses_dir):
         click.echo(f"{clause_id}: version {old} -> {new}")
 
@@ -653,6 +702,8 @@ def clauses_bump(clause_ids: tuple[str, ...], clauses_dir: Path | None) -> None:
 @clauses_option
 def clauses_lock(force: bool, clauses_dir: Path | None) -> None:
     """Write clauses.lock: the sha256 of every clause version's texts (adds the versions not yet locked)."""
+    from . import lock
+
     path, added = lock.write_lock(clauses_dir, force=force)
     click.echo(f"{path}: " + (f"locked {', '.join(added)}" if added else "up to date"))
 

@@ -27,9 +27,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from .errors import ClausegenError, ExitCode, OutputError
+from .kinds import APPROVAL_STATES, REGISTER_ENV
 
 DEFAULT_FILE = "clausegen-register.sqlite"
-ENV_VAR = "CLAUSEGEN_REGISTER"
+ENV_VAR = REGISTER_ENV
 
 
 class NoRegisterError(ClausegenError):
@@ -117,7 +118,6 @@ approvals = Table(
 #: Columns added after the first release, with their types: added to an older register on open.
 _ADDED_COLUMNS = ("user_name", "check_date", "check_date_source", "prepared_by", "approved_by", "approval_source",
                   "identification", "clause_hashes", "deal")
-APPROVAL_STATES = ("approved", "pending", "not_required")
 #: Decisions that need an approval (as checkrecord.NEEDS_APPROVAL; the register does not import screening).
 _NEEDS_APPROVAL = ("enhanced_due_diligence", "proceed_with_permission", "permission_required", "refuse",
                    "outside_declaration")

@@ -18,15 +18,11 @@ from pathlib import Path
 from . import lock, render, screening as scr
 from .api import LETTER_KINDS, TEMPLATES, Generated, annex_from_selection, letter_from_selection
 from .errors import ClausegenError
+from .kinds import AS_SENT_KINDS
 from .model import Deal
 from .output import sha256
 from .register import Register
 from .selection import Selected
-
-
-#: The documents `register show --as-sent` can regenerate: those made from clause texts alone.  The
-#: screening report is the record of the check itself (its date, approver, the register's state).
-AS_SENT_KINDS = ("annex", *LETTER_KINDS)
 
 
 @dataclass(frozen=True)

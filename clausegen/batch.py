@@ -48,7 +48,7 @@ from .errors import ClausegenError, DealError, InputError, LibraryError, Problem
 from .model import CompanyProfile
 from .output import DiskFullError, commit, discard, flush_all, remove_staged, sha256, stage, stage_open, write_error
 from .register import Register, prepare_row
-from .sheets import SUFFIXES as SHEET_SUFFIXES, read_rows, read_sheet
+from .sheets import SUFFIXES as SHEET_SUFFIXES, open_sheet, read_rows
 from .sources import RawRecord, read_file
 from .validation import validate_deal, validate_profile
 
@@ -105,7 +105,8 @@ class Outcome:
 
 @dataclass
 class BatchResult:
-    """Every deal's outcome, in input order, and what the run wrote."""
+    """What the run did: counts, the register rows it added, what it wrote, and (unless the caller
+    takes them one by one through ``progress``) every deal's outcome, in input order."""
 
     outcomes: list[Outcome]
     manifest: Path
@@ -114,19 +115,30 @@ class BatchResult:
     skipped: list[str] = field(default_factory=list)  # files of a folder source that are not deals, and why
     warnings: list[str] = field(default_factory=list)  # e.g. a manifest naming a file outside the output folder
     register: str | None = None  # where the rows were recorded
+    counts: Counter[str] = field(default_factory=Counter)
+    files_written: int = 0
+    # The register rows this run added: how many, the first and the last.
+    rows_recorded: int = 0
+    first_row: int | None = None
+    last_row: int | None = None
+
+    def count(self, outcome: Outcome) -> None:
+        """Add one settled deal to the totals."""
+        self.counts[outcome.status] += 1
+        self.files_written += outcome.written
+        if outcome.register_id is not None:
+            self.rows_recorded += 1
+            self.first_row = outcome.register_id if self.first_row is None else self.first_row
+            self.last_row = outcome.register_id
 
     @property
     def recorded(self) -> list[int]:
-        """The register rows this run added."""
+        """The register rows this run added (from the outcomes, when they are kept)."""
         return [outcome.register_id for outcome in self.outcomes if outcome.register_id is not None]
 
     @property
-    def counts(self) -> Counter[str]:
-        return Counter(outcome.status for outcome in self.outcomes)
-
-    @property
-    def files_written(self) -> int:
-        return sum(outcome.written for outcome in self.outcomes)
+    def deals(self) -> int:
+        return sum(self.counts.values())
 
     @property
     def failed(self) -> bool:
@@ -135,7 +147,7 @@ class BatchResult:
     def summary(self) -> str:
         counts = self.counts
         parts = ", ".join(f"{counts[status]} {status}" for status in STATUSES)
-        return (f"{len(self.outcomes)} deals: {parts}; {self.files_written} files written"
+        return (f"{self.deals} deals: {parts}; {self.files_written} files written"
                 + (f", {len(self.pdfs)} PDF" if self.pdfs else ""))
 
 
@@ -167,8 +179,9 @@ _JOB: _Job | None = None  # set in the parent before the workers fork
 Item = Path | RawRecord | DealError  # a deal file (read by the worker), a sheet row, or a row's problems
 
 
-def collect(source: Path, sheet: str | None = None, skipped: list[str] | None = None) -> list[tuple[str, Item]]:
-    """The deals in ``source``: the files of a folder (not yet read), or the rows of a CSV/XLSX sheet.
+def collect(source: Path, sheet: str | None = None, skipped: list[str] | None = None) -> _Items:
+    """The deals in ``source``: the files of a folder (not yet read), or the rows of a CSV/XLSX sheet
+    (checked whole and counted now, read one at a time as they are used).
 
     Files of a folder that are not deals (the company profile, a JSON Schema) are left out and,
     when ``skipped`` is given, named there with the reason.
@@ -187,15 +200,29 @@ def collect(source: Path, sheet: str | None = None, skipped: list[str] | None = 
                 skipped.append(f"{path}: {reason}")
         if not files:
             raise InputError([Problem("no deal files (.yaml, .yml, .json) in this folder", "", str(source))])
-        return [(str(path), path) for path in files]
+        return _Items(len(files), lambda: ((str(path), path) for path in files))
     if source.suffix.lower() in SHEET_SUFFIXES:
-        rows = read_sheet(source, sheet)
-        if not rows:
+        rows = open_sheet(source, sheet)
+        if not len(rows):
             raise InputError([Problem("the spreadsheet has a header but no deal rows", "", str(source))])
-        return [(_label(item, source), item) for item in rows]
+        return _Items(len(rows), lambda: ((_label(item, source), item) for item in rows))
     if not source.exists():
         raise InputError([Problem("not found", "", str(source))])
     raise InputError([Problem("give a folder of deal files, a .csv or an .xlsx file", "", str(source))])
+
+
+@dataclass
+class _Items:
+    """The deals of a source: how many, and each (its label, the item) in order, made as they are used."""
+
+    total: int
+    each: Callable[[], Iterator[tuple[str, Item]]]
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self) -> Iterator[tuple[str, Item]]:
+        return self.each()
 
 
 def _not_a_deal(path: Path) -> str | None:
@@ -453,7 +480,7 @@ def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> N
     activities.scan("")  # builds the vocabulary's lemma index (its own pymorphy3 analyser) once, before any fork
 
 
-def _outcomes(tasks: list[tuple[str, Item]], workers: int) -> Iterator[Outcome]:
+def _outcomes(tasks: _Items, workers: int) -> Iterator[Outcome]:
     if workers <= 1 or len(tasks) <= 1:
         yield from map(_process, tasks)
         return
@@ -539,11 +566,14 @@ def run_batch(
     check_date: dt.date | None = None,
     prepared_by: str | None = None,
     user: str | None = None,
+    keep_outcomes: bool = True,
 ) -> BatchResult:
     """Generate every deal in ``source`` into ``out``; see the module docstring.
 
     ``progress`` is called after each deal with its outcome and the number of deals;
-    ``sheet`` names the worksheet of an XLSX source.
+    ``sheet`` names the worksheet of an XLSX source.  ``keep_outcomes=False`` keeps no outcome
+    in the result (only the counts): the caller sees each through ``progress``, and memory does
+    not grow with the number of deals.
     """
     skipped: list[str] = []
     items = collect(source, sheet, skipped)
@@ -570,42 +600,61 @@ def run_batch(
                store is not None, check_date, dt.date.today(), prepared_by, user,
                store.all_approvals() if store is not None and store.exists() else {})
     _set_job(job)
-    outcomes: list[Outcome] = []
+    result = BatchResult([], out / MANIFEST, skipped=skipped, warnings=warnings,
+                         register=store.where if store is not None else None)
+    failed_rows: list[Outcome] = []  # for the errors sheet: the failed rows of a spreadsheet, slimmed
+    converting: list[Path] = []  # with --pdf: the documents to convert
     pending: list[Outcome] = []  # with a register row, waiting for their chunk
     unsettled: list[Outcome] = []  # since the last chunk, in input order: the manifest takes them after it
     claimed: dict[str, str] = {}
     manifest: _Manifest | None = None
     journal = _Journal(out / JOURNAL)
+
+    def settled(outcomes: list[Outcome]) -> None:
+        """Each deal once its register row and manifest entry are written: counted, then kept or handed
+        to ``progress`` and forgotten (what the errors sheet and the PDFs need is kept apart)."""
+        for outcome in outcomes:
+            result.count(outcome)
+            if outcome.status == FAILED and outcome.sheet_row is not None:
+                failed_rows.append(Outcome(outcome.source, sheet_row=outcome.sheet_row, found=outcome.found))
+            if pdf:
+                converting.extend(out / entry["file"] for entry in outcome.files
+                                  if outcome.written or not (out / entry["file"]).with_suffix(".pdf").exists())
+            if keep_outcomes:
+                result.outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome, len(items))
+
     running = _outcomes(items, max(1, workers))
     with _Signals() as signals:
         try:
             manifest = _Manifest(out, library, source)
             for outcome in running:
                 _write(outcome, job, claimed)
-                outcomes.append(outcome)
                 unsettled.append(outcome)
                 if outcome.row is not None and store is not None:
                     pending.append(outcome)
                     if len(pending) >= REGISTER_CHUNK:
-                        _settle(store, pending, unsettled, journal, manifest)
-                if progress is not None:
-                    progress(outcome, len(items))
-            _settle(store, pending, unsettled, journal, manifest)
-            result = BatchResult(outcomes, out / MANIFEST, skipped=skipped, warnings=warnings,
-                                 register=store.where if store is not None else None)
+                        settled(_settle(store, pending, unsettled, journal, manifest))
+                elif not pending:
+                    settled(_settle(None, pending, unsettled, journal, manifest))
+            settled(_settle(store, pending, unsettled, journal, manifest))
             if source.suffix.lower() in SHEET_SUFFIXES and not source.is_dir():
-                result.errors = _errors_sheet(source, sheet, out, outcomes)
+                result.errors = _errors_sheet(source, sheet, out, failed_rows)
             if pdf:
-                result.pdfs = _convert(outcomes, out)
+                from . import pdf as converter
+
+                result.pdfs = converter.convert(converting) if converting else []
             if result.files_written:
                 flush_all()  # the documents are on disk before the manifest says so
             manifest.finish()
             journal.remove()  # the manifest now says all the journal said
         except (KeyboardInterrupt, _Terminated) as stop:
             signals.quiet()
+            done = result.deals + len(unsettled)  # the unsettled ones are recorded by the wind-up
             _wind_up(running, store, pending, unsettled, journal, manifest, out)
             signum = signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM
-            raise BatchInterrupted(len(outcomes), len(items), int(signum)) from None
+            raise BatchInterrupted(done, len(items), int(signum)) from None
         except BaseException:
             signals.quiet()
             _wind_up(running, store, pending, unsettled, journal, manifest, out)
@@ -622,8 +671,9 @@ def run_batch(
 
 
 def _settle(store: Register | None, pending: list[Outcome], unsettled: list[Outcome], journal: _Journal,
-            manifest: _Manifest | None) -> None:
-    """Journal the deals settled since the last chunk, record their rows, then add them to the manifest.
+            manifest: _Manifest | None) -> list[Outcome]:
+    """Journal the deals settled since the last chunk, record their rows, then add them to the manifest;
+    returns them (``unsettled`` is emptied).
 
     Ctrl-C and SIGTERM wait until this is done (they are blocked meanwhile): a chunk interrupted between
     the register's commit and forgetting its rows would be recorded twice by the wind-up.
@@ -632,9 +682,11 @@ def _settle(store: Register | None, pending: list[Outcome], unsettled: list[Outc
         journal.add(unsettled)
         if store is not None:
             _record(store, pending)
+        done = list(unsettled)
         if manifest is not None:
             manifest.add(unsettled)
         unsettled.clear()
+    return done
 
 
 class _signals_blocked:
@@ -665,20 +717,26 @@ def _wind_up(running: Iterator[Outcome], store: Register | None, pending: list[O
     remove_staged(out)
 
 
-def _errors_sheet(source: Path, sheet: str | None, out: Path, outcomes: list[Outcome]) -> Path | None:
+def _errors_sheet(source: Path, sheet: str | None, out: Path, failed: list[Outcome]) -> Path | None:
     """errors.xlsx (or .csv, as the source) with every failed row; a previous run's file removed when none failed."""
     path = out / f"{workbooks.ERRORS_STEM}{'.xlsx' if source.suffix.lower() == '.xlsx' else '.csv'}"
-    failed = [o for o in outcomes if o.status == FAILED and o.sheet_row is not None]
     if not failed:
         path.unlink(missing_ok=True)
         return None
-    rows, _ = read_rows(source, sheet)  # read again only now: no cell is kept in memory for every row
-    header = [cell.strip() for cell in rows[0]]
+    # The sheet is read again only now, a row at a time, keeping the failed rows' cells alone.
+    wanted = {outcome.sheet_row: outcome for outcome in failed}
+    header: list[str] = []
+    cells_of: dict[int, list[str]] = {}
+    for number, cells in enumerate(read_rows(source, sheet), start=1):
+        if number == 1:
+            header = [cell.strip() for cell in cells]
+        elif number in wanted:
+            cells_of[number] = list(cells)
     table = []
     for outcome in failed:
         assert outcome.sheet_row is not None
-        cells = rows[outcome.sheet_row - 1] if outcome.sheet_row <= len(rows) else []
-        table.append((outcome.sheet_row, list(cells), workbooks.problem_lines(outcome.found, header)))
+        table.append((outcome.sheet_row, cells_of.get(outcome.sheet_row, []),
+                      workbooks.problem_lines(outcome.found, header)))
     return workbooks.errors_sheet(path, header, table)
 
 
@@ -700,15 +758,6 @@ def _record(store: Register, pending: list[Outcome]) -> None:
             outcome.register_id = row_id
     for outcome in chunk:
         outcome.row = None
-
-
-def _convert(outcomes: list[Outcome], out: Path) -> list[Path]:
-    """PDFs for what was written this run, and for any DOCX whose PDF is missing: one LibreOffice call."""
-    from . import pdf
-
-    wanted = [out / entry["file"] for outcome in outcomes for entry in outcome.files
-              if outcome.written or not (out / entry["file"]).with_suffix(".pdf").exists()]
-    return pdf.convert(wanted) if wanted else []
 
 
 class _Journal:

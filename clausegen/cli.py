@@ -386,19 +386,26 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
     from . import batch as batching
 
     bars: list[Any] = []
+    notes: list[str] = []  # what is said of failed and blocked deals, after the bar: no outcome is kept
 
     def progress(outcome: Any, total: int) -> None:
         if not bars:  # a bar only on a terminal; piped output stays clean
             bars.append(click.progressbar(length=total, label="deals", file=sys.stderr, show_pos=True,
                                           hidden=not sys.stderr.isatty()))
         bars[0].update(1)
+        if outcome.status == batching.FAILED:
+            notes.append(f"failed: {outcome.source}" + (f" ({outcome.deal_id})" if outcome.deal_id else ""))
+            notes.extend(f"  {problem}" for problem in outcome.problems)
+        elif outcome.status == batching.BLOCKED:
+            notes.append(f"blocked: {outcome.deal_id}: {outcome.decision}")
+        notes.extend(f"  {warning}" for warning in outcome.warnings)
 
     try:
         result = batching.run_batch(source, output, company=company, clauses=clauses_dir, templates=templates_dir,
                                     workers=workers, force=force, parts=parts, strict=strict, register=register,
                                     record=not no_register, pdf=pdf, progress=progress, sheet=sheet,
                                     check_date=check_date.date() if check_date else None, prepared_by=prepared_by,
-                                    user=user)
+                                    user=user, keep_outcomes=False)
     except batching.BatchInterrupted as stop:
         if bars:
             bars[0].render_finish()
@@ -412,21 +419,14 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
         click.echo(f"warning: {warning}", err=True)
     for note in result.skipped:
         click.echo(f"skipped: {note}", err=True)
-    for outcome in result.outcomes:
-        if outcome.status == batching.FAILED:
-            click.echo(f"failed: {outcome.source}" + (f" ({outcome.deal_id})" if outcome.deal_id else ""), err=True)
-            for problem in outcome.problems:
-                click.echo(f"  {problem}", err=True)
-        elif outcome.status == batching.BLOCKED:
-            click.echo(f"blocked: {outcome.deal_id}: {outcome.decision}", err=True)
-        for warning in outcome.warnings:
-            click.echo(f"  {warning}", err=True)
+    for note in notes:
+        click.echo(note, err=True)
     click.echo(result.summary())
     click.echo(f"manifest: {result.manifest}")
     if result.register is not None:
-        rows = result.recorded
+        first, last, rows = result.first_row, result.last_row, result.rows_recorded
         click.echo(f"recorded in the register: {result.register} "
-                   + (f"(rows {rows[0]}-{rows[-1]})" if len(rows) > 1 else f"(row {rows[0]})" if rows else "(no new rows)"))
+                   + (f"(rows {first}-{last})" if rows > 1 else f"(row {first})" if rows else "(no new rows)"))
     if result.errors is not None:
         click.echo(f"failed rows, with their problems, to correct and run again: {result.errors}")
     if result.failed:

@@ -26,13 +26,17 @@ the spreadsheet program shows them (the header is row 1).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import re
+import stat
 import typing
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,7 +44,8 @@ from typing import Any
 from .errors import DealError, Problem
 from .sources import RawRecord, read_input
 
-MAX_SHEET_BYTES = 20 * 1024 * 1024
+MAX_SHEET_BYTES = 20 * 1024 * 1024  # a workbook, read whole into memory
+MAX_CSV_BYTES = 1024 * 1024 * 1024  # a CSV file is read a row at a time: its rows are what is limited
 MAX_ROWS = 100_000
 LIST_FIELDS = frozenset({"red_flags", "counterparty.activities", "counterparty.activities_other",
                          "solution.suitable_for", "permission.conditions"})
@@ -66,38 +71,121 @@ def read_sheet(path: Path, sheet: str | None = None) -> list[RawRecord | DealErr
     Problems with the file as a whole (unreadable, no header, a bad column name)
     raise :class:`DealError`: no row can be trusted then.
     """
-    name = str(path)
-    rows, unsaved = read_rows(path, sheet)
-    return _records(rows, name, unsaved)
+    return list(open_sheet(path, sheet))
 
 
-def read_rows(path: Path, sheet: str | None = None) -> tuple[list[list[str]], set[tuple[int, int]]]:
-    """The cells of the sheet as text, row by row, and the (row, column) of formulas without a saved value."""
-    name = str(path)
-    raw = read_input(path, MAX_SHEET_BYTES)
-    if path.suffix.lower() == ".xlsx":
-        return _xlsx_rows(raw, name, sheet)
-    if sheet is not None:
-        raise DealError([Problem("a CSV file has no sheets; leave out --sheet", "", name)])
-    return _csv_rows(raw, name), set()
+class Sheet:
+    """A sheet checked whole before its first deal is read (readable, a sound header, not too many
+    rows) and counted; its rows are then read again, one at a time, as they are used.
+
+    So a batch of 100,000 rows holds one row at a time, not the file, its text and every record.
+    """
+
+    def __init__(self, path: Path, sheet: str | None = None) -> None:
+        self.path, self.name = path, str(path)
+        self.index: int | None = None  # the worksheet of a workbook
+        self.unsaved: set[tuple[int, int]] = set()
+        self.raw: bytes | None = None  # a workbook is read whole (capped): openpyxl reads from memory
+        if path.suffix.lower() == ".xlsx":
+            self.raw = read_input(path, MAX_SHEET_BYTES)
+            self.index, self.unsaved = _xlsx_check(self.raw, self.name, sheet)
+        elif sheet is not None:
+            raise DealError([Problem("a CSV file has no sheets; leave out --sheet", "", self.name)])
+        self.total = 0
+        self.header: list[str] = []
+        for number, cells in enumerate(self.rows(), start=1):
+            if number == 1:
+                self.header = _header(cells, self.name)
+            elif _filled(cells, number, self.unsaved):
+                self.total += 1
+                if self.total > MAX_ROWS:
+                    raise DealError([Problem(f"more than {MAX_ROWS} rows", "", self.name)])
+        if not self.header:
+            raise DealError([Problem("the spreadsheet is empty", "", self.name)])
+
+    def rows(self) -> Iterator[list[str]]:
+        """The cells of the sheet as text, row by row (the header first)."""
+        if self.raw is not None:
+            assert self.index is not None
+            return _xlsx_rows(self.raw, self.name, self.index)
+        return _csv_rows(self.path, self.name)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self) -> Iterator[RawRecord | DealError]:
+        kinds = _column_kinds()
+        rows = self.rows()
+        next(rows, None)  # the header, checked already
+        for number, cells in enumerate(rows, start=2):
+            if _filled(cells, number, self.unsaved):
+                yield _record(self.header, cells, self.name, number, self.unsaved, kinds)
 
 
-def _csv_rows(raw: bytes, name: str) -> list[list[str]]:
+def open_sheet(path: Path, sheet: str | None = None) -> Sheet:
+    """The deal rows of a CSV or XLSX file, checked whole and counted now, read as they are used."""
+    return Sheet(path, sheet)
+
+
+def read_rows(path: Path, sheet: str | None = None) -> Iterator[list[str]]:
+    """The cells of the sheet as text, row by row, the header first (read as they are used)."""
+    return open_sheet(path, sheet).rows()
+
+
+def _filled(cells: list[str], number: int, unsaved: set[tuple[int, int]]) -> bool:
+    return any(cell.strip() for cell in cells) or any(row == number for row, _ in unsaved)
+
+
+def _csv_rows(path: Path, name: str) -> Iterator[list[str]]:
+    """The rows of a CSV file, read from the file as they are used (its size capped by
+    :data:`MAX_CSV_BYTES`, its rows by :data:`MAX_ROWS`)."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DealError([Problem(f"not UTF-8 text (byte {error.start}); save the spreadsheet as "
-                                 "'CSV UTF-8'", "", name)]) from None
-    first = text.split("\n", 1)[0]
-    # Spreadsheets in a Russian locale save CSV with ';' between cells.
-    delimiter = max((",", ";", "\t"), key=first.count)
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as error:
-        raise DealError([Problem(f"not valid CSV: {error}", "", name)]) from None
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise OSError("not a regular file (a pipe, device or socket); give a file")
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise OSError(f"file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MiB")
+        stream = path.open("r", encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise DealError([Problem("file not found", "", name)]) from None
+    except IsADirectoryError:
+        raise DealError([Problem("is a folder, not a file", "", name)]) from None
+    except OSError as error:
+        message = error.strerror and f"cannot read: {error.strerror}" or str(error)
+        raise DealError([Problem(message, "", name)]) from None
+    return _csv_read(stream, path, name)
 
 
-def _xlsx_rows(raw: bytes, name: str, wanted: str | None) -> tuple[list[list[str]], set[tuple[int, int]]]:
+def _csv_read(stream: Any, path: Path, name: str) -> Iterator[list[str]]:
+    with stream:
+        try:
+            first = stream.readline()
+            # Spreadsheets in a Russian locale save CSV with ';' between cells.
+            delimiter = max((",", ";", "\t"), key=first.split("\n", 1)[0].count)
+            yield from csv.reader(itertools.chain([first] if first else [], stream), delimiter=delimiter, strict=True)
+        except UnicodeDecodeError:
+            raise DealError([Problem(f"not UTF-8 text (byte {_bad_byte(path)}); save the spreadsheet as "
+                                     "'CSV UTF-8'", "", name)]) from None
+        except csv.Error as error:
+            raise DealError([Problem(f"not valid CSV: {error}", "", name)]) from None
+
+
+def _bad_byte(path: Path) -> int:
+    """Where the first byte that is not UTF-8 is (counted after a byte-order mark)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    offset = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                return max(0, offset - pending + error.start)
+            offset += len(chunk)
+    return offset
+
+
+def _xlsx_check(raw: bytes, name: str, wanted: str | None) -> tuple[int, set[tuple[int, int]]]:
+    """The worksheet to read, and its formulas without a saved value; a file that is no workbook raises."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -113,13 +201,21 @@ def _xlsx_rows(raw: bytes, name: str, wanted: str | None) -> tuple[list[list[str
             from None
     try:
         index = _sheet_index(values, name, wanted)
-        sheet = values.worksheets[index]
-        sheet.reset_dimensions()  # the stored <dimension> may be stale: read every row and column there is
-        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     finally:
         values.close()
     # Only a workbook with formulas is read a second time, for the formulas themselves.
-    return rows, (_unsaved_formulas(raw, index, rows) if formulas else set())
+    return index, (_unsaved_formulas(raw, index) if formulas else set())
+
+
+def _xlsx_rows(raw: bytes, name: str, index: int) -> Iterator[list[str]]:
+    values = _open_workbook(raw, data_only=True)
+    try:
+        sheet = values.worksheets[index]
+        sheet.reset_dimensions()  # the stored <dimension> may be stale: read every row and column there is
+        for row in sheet.iter_rows(values_only=True):
+            yield [_cell_text(value) for value in row]
+    finally:
+        values.close()
 
 
 def _open_workbook(raw: bytes, *, data_only: bool) -> Any:
@@ -146,21 +242,24 @@ def _sheet_index(workbook: Any, name: str, wanted: str | None) -> int:
     return 0  # no sheet has the header: the first one's header is reported as it is
 
 
-def _unsaved_formulas(raw: bytes, index: int, rows: list[list[str]]) -> set[tuple[int, int]]:
+def _unsaved_formulas(raw: bytes, index: int) -> set[tuple[int, int]]:
     """Cells holding a formula whose value was never saved (a file written by a program, not by Excel)."""
-    workbook = _open_workbook(raw, data_only=False)
+    found = set()
+    workbooks = [_open_workbook(raw, data_only=False), _open_workbook(raw, data_only=True)]
     try:
-        sheet = workbook.worksheets[index]
-        sheet.reset_dimensions()
-        found = set()
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        formulas, values = (book.worksheets[index] for book in workbooks)
+        formulas.reset_dimensions()
+        values.reset_dimensions()
+        rows = zip(formulas.iter_rows(values_only=True), values.iter_rows(values_only=True))
+        for number, (row, saved) in enumerate(rows, start=1):
             for column, value in enumerate(row, start=1):
-                if (isinstance(value, str) and value.startswith("=") and number <= len(rows)
-                        and column <= len(rows[number - 1]) and rows[number - 1][column - 1] == ""):
+                if (isinstance(value, str) and value.startswith("=") and column <= len(saved)
+                        and _cell_text(saved[column - 1]) == ""):
                     found.add((number, column))
         return found
     finally:
-        workbook.close()
+        for book in workbooks:
+            book.close()
 
 
 def _cell_text(value: Any) -> str:
@@ -205,33 +304,22 @@ def _header(cells: list[str], name: str) -> list[str]:
     return header
 
 
-def _records(rows: list[list[str]], name: str, unsaved: set[tuple[int, int]] = frozenset()  # type: ignore[assignment]
-             ) -> list[RawRecord | DealError]:
-    if not rows:
-        raise DealError([Problem("the spreadsheet is empty", "", name)])
-    if len(rows) > MAX_ROWS + 1:
-        raise DealError([Problem(f"more than {MAX_ROWS} rows", "", name)])
-    header = _header(rows[0], name)
-    kinds = _column_kinds()
-    result: list[RawRecord | DealError] = []
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells) and not any(row == number for row, _ in unsaved):
+def _record(header: list[str], cells: list[str], name: str, number: int, unsaved: set[tuple[int, int]],
+            kinds: dict[str, str]) -> RawRecord:
+    problems: list[Problem] = []
+    if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
+        problems.append(Problem(f"{len(cells)} cells but only {len(header)} named columns", "", name, number))
+    data: dict[str, Any] = {}
+    for index, (column, cell) in enumerate(zip(header, cells), start=1):
+        if (number, index) in unsaved:
+            problems.append(Problem("a formula without a saved value: open the file in Excel or LibreOffice "
+                                    "and save it, so that the value is stored", column, name, number))
             continue
-        problems: list[Problem] = []
-        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
-            problems.append(Problem(f"{len(cells)} cells but only {len(header)} named columns", "", name, number))
-        data: dict[str, Any] = {}
-        for index, (column, cell) in enumerate(zip(header, cells), start=1):
-            if (number, index) in unsaved:
-                problems.append(Problem("a formula without a saved value: open the file in Excel or LibreOffice "
-                                        "and save it, so that the value is stored", column, name, number))
-                continue
-            value = _kept(cell)
-            if column and value:
-                _put(data, column, _value(column, value, name, number, problems, kinds))
-        # The cells' own problems travel with the record, so validation adds the other fields' problems to them.
-        result.append(RawRecord(_lists(data), name, number, problems=problems))
-    return result
+        value = _kept(cell)
+        if column and value:
+            _put(data, column, _value(column, value, name, number, problems, kinds))
+    # The cells' own problems travel with the record, so validation adds the other fields' problems to them.
+    return RawRecord(_lists(data), name, number, problems=problems)
 
 
 def _kept(cell: str) -> str:

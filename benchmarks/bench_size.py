@@ -51,8 +51,8 @@ def main() -> None:
         total_clausegen += ours
         print(f"{deal_id:32} {theirs:10} {ours:12} {ours / theirs:6.2f}")
     ratio = total_clausegen / total_docxtpl
-    print(f"{'total':32} {total_docxtpl:10} {total_clausegen:12} {ratio:6.2f}")
-    print(f"target: annex size <= 1.00x docxtpl's; measured: {ratio:.2f}x; {'met' if ratio <= 1.0 else 'not met'}")
+    print(f"{'total':32} {total_docxtpl:10} {total_clausegen:12} {ratio:6.3f}")
+    print(f"target: annex size <= 1.00x docxtpl's; measured: {ratio:.3f}x; {'met' if ratio <= 1.0 else 'not met'}")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.resources
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -196,8 +197,50 @@ def lemmas(word: str) -> frozenset[str]:
     """Every dictionary form ``word`` may have (one for English and digits, possibly several for Russian)."""
     word = word.lower().replace("ё", "е")
     if _CYRILLIC.search(word):
-        return frozenset(p.normal_form.replace("ё", "е") for p in _morph().parse(word)) | {word}
+        known = _known_lemmas().get(word)
+        return known if known is not None else analysed_lemmas(word)
     return frozenset({_english(word)})
+
+
+def analysed_lemmas(word: str) -> frozenset[str]:
+    """What pymorphy3 makes of a lower-case Russian word (with ё written е): its normal forms, and itself."""
+    return frozenset(p.normal_form.replace("ё", "е") for p in _morph().parse(word)) | {word}
+
+
+LEMMAS_FILE = "activities_lemmas.json"
+
+
+@lru_cache(maxsize=1)
+def _known_lemmas() -> dict[str, frozenset[str]]:
+    """The vocabulary's Russian words with their lemmas, as pymorphy3 gave them when
+    ``tools/build_activity_lemmas.py`` wrote activities_lemmas.json: indexing the vocabulary
+    then needs no analyser (loading its dictionaries and parsing some 700 words took a tenth
+    of a second of every command).  Only for the dictionary version they were made with."""
+    try:
+        from pymorphy3_dicts_ru import __version__ as dictionary
+    except ImportError:
+        return {}
+    data = json.loads(importlib.resources.files("clausegen").joinpath(LEMMAS_FILE).read_text("utf-8"))
+    if data.get("dictionary") != dictionary:
+        return {}
+    return {word: frozenset(found) for word, found in data["lemmas"].items()}
+
+
+def vocabulary_words() -> list[str]:
+    """Every word of the vocabulary's phrases (tags, labels, keywords, synonyms, exclusions), once each."""
+    return sorted({m.group() for phrase in _phrases() for m in _WORD.finditer(phrase)})
+
+
+def _phrases() -> list[str]:
+    found = []
+    for spec in _ITEMS.values():
+        for lang in LANGS:
+            found += [*spec.keywords[lang], *spec.synonyms[lang], *spec.exclude[lang]]
+    for spec in _TAGS.values():
+        found += [spec.tag, spec.ru, spec.en]
+        for lang in LANGS:
+            found += [*spec.keywords[lang], *spec.synonyms[lang]]
+    return found
 
 
 @dataclass(frozen=True)

@@ -427,3 +427,36 @@ def test_on_the_command_line_an_unknown_tag_is_exit_2_never_a_proceed(tag):
         assert result.exit_code == 0
     else:
         assert result.exit_code == 2 and "counterparty.activities[0]" in result.stderr
+
+
+# ---------------------------------------------------------------- the shipped lemma table
+
+
+def test_the_shipped_lemma_table_says_what_pymorphy3_says_of_every_russian_vocabulary_word():
+    import json
+    from importlib import resources
+
+    from pymorphy3_dicts_ru import __version__ as dictionary
+
+    from clausegen import activities
+
+    table = json.loads(resources.files("clausegen").joinpath(activities.LEMMAS_FILE).read_text("utf-8"))
+    words = {word.lower().replace("ё", "е") for word in activities.vocabulary_words()}
+    russian = {word for word in words if activities._CYRILLIC.search(word)}
+    assert table["dictionary"] == dictionary, "run python3 tools/build_activity_lemmas.py"
+    assert {word: sorted(activities.analysed_lemmas(word)) for word in sorted(russian)} == table["lemmas"], \
+        "run python3 tools/build_activity_lemmas.py"
+
+
+def test_the_vocabulary_is_indexed_without_loading_the_russian_analyser():
+    import os
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    code = ("import sys\nfrom clausegen import activities\nactivities._index()\n"
+            "print('pymorphy3' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "False"

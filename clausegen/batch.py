@@ -84,11 +84,21 @@ class Outcome:
     staged: list[tuple[str, Path | None]] = field(default_factory=list, repr=False)
     sheet_row: int | None = None  # the row of a spreadsheet source
     found: list[Problem] = field(default_factory=list, repr=False)  # the problems, for the errors sheet
+    # The manifest entry as the manifest prints it, made by the worker (indented JSON is encoded in
+    # Python, not C: the one process that settles every deal should not spend its time on it); None
+    # once the parent changes the outcome.
+    entry_text: str | None = field(default=None, repr=False)
 
     @property
     def state(self) -> str:
         """The state of the deal's documents, for the manifest: a deal left unchanged is still generated."""
         return GENERATED if self.status == UNCHANGED else self.status
+
+    def manifest_text(self) -> str:
+        """The manifest's entry for this deal, indented as the manifest prints it."""
+        if self.entry_text is None:
+            self.entry_text = json.dumps(self.manifest_entry(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        return self.entry_text
 
     def manifest_entry(self) -> dict[str, Any]:
         return {
@@ -360,12 +370,13 @@ def _process(task: tuple[str, Item]) -> Outcome:
     except BaseException:
         _unstage(outcome)
         raise
+    outcome.manifest_text()  # encoded here, in parallel, not in the one process that settles every deal
     return outcome
 
 
 def _fail(outcome: Outcome, problems: list[str]) -> None:
     _unstage(outcome)
-    outcome.status, outcome.key, outcome.row = FAILED, None, None
+    outcome.status, outcome.key, outcome.row, outcome.entry_text = FAILED, None, None, None
     outcome.files = []
     outcome.problems = problems
 
@@ -428,13 +439,18 @@ def _stage(path: Path, data: bytes) -> Path | None:
     return stage(path, data)
 
 
-def _write(outcome: Outcome, job: _Job, claimed: dict[str, str]) -> None:
+def _write(outcome: Outcome, job: _Job, claimed: dict[str, int | str]) -> None:
     """Put one deal's staged documents in place (in the parent, in input order), unless another deal
-    has its id."""
+    has its id.
+
+    ``claimed`` holds, for each deal id, where it was first seen: the row number of a sheet's row (the
+    one record the parent keeps of every deal, so a small one), or a deal file's name."""
     if outcome.deal_id is not None and outcome.status != FAILED:
-        first = claimed.setdefault(outcome.deal_id, outcome.source)
-        if first != outcome.source:
-            _fail(outcome, [f"{outcome.source}, deal_id: {outcome.deal_id!r} is already used by {first}"])
+        here = outcome.sheet_row if outcome.sheet_row is not None else outcome.source
+        first = claimed.setdefault(outcome.deal_id, here)
+        if first != here:
+            label = first if isinstance(first, str) else f"{outcome.source.rsplit(', row ', 1)[0]}, row {first}"
+            _fail(outcome, [f"{outcome.source}, deal_id: {outcome.deal_id!r} is already used by {label}"])
             return
     for name, temporary in outcome.staged:
         if temporary is not None:
@@ -606,7 +622,7 @@ def run_batch(
     converting: list[Path] = []  # with --pdf: the documents to convert
     pending: list[Outcome] = []  # with a register row, waiting for their chunk
     unsettled: list[Outcome] = []  # since the last chunk, in input order: the manifest takes them after it
-    claimed: dict[str, str] = {}
+    claimed: dict[str, int | str] = {}
     manifest: _Manifest | None = None
     journal = _Journal(out / JOURNAL)
 
@@ -751,7 +767,7 @@ def _record(store: Register, pending: list[Outcome]) -> None:
     except ClausegenError as error:
         # Not recorded means not done: without a key in the manifest, the next run regenerates them.
         for outcome in chunk:
-            outcome.status, outcome.key = FAILED, None
+            outcome.status, outcome.key, outcome.entry_text = FAILED, None, None
             outcome.problems.append(str(error))
     else:
         for outcome, row_id in zip(chunk, ids):
@@ -823,7 +839,7 @@ class _Manifest:
         """Append the entries of ``outcomes`` (settled: recorded in the register, or with nothing to
         record), then forget them."""
         for outcome in outcomes:
-            entry = json.dumps(outcome.manifest_entry(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            entry = outcome.manifest_text()
             self._put(("," if self.entries else "") + "\n    " + entry)
             self.entries += 1
             self.counts[outcome.state] += 1

@@ -31,7 +31,6 @@ import argparse
 import copy
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -113,17 +112,35 @@ def run_naive(contexts: list[tuple[str, dict]], out: Path) -> float:
     return time.perf_counter() - start
 
 
-def run_batch(folder: Path, out: Path, workers: int, register: Path) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one ``clausegen batch`` process."""
-    command = [sys.executable, "-m", "clausegen", "batch", str(folder), "-o", str(out), "--company", str(COMPANY),
-               "--documents", "annex", "--force", "--workers", str(workers), "--register", str(register)]
+# Runs the command line in a fresh interpreter and prints, last, the CPU seconds of the parent and
+# of its workers: on a busy machine the wall times say how the machine was shared, these what it cost.
+PROBE = """
+import resource, sys
+from clausegen.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="clausegen")
+except SystemExit as stop:
+    if stop.code:
+        raise
+own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print("cpu", own.ru_utime + own.ru_stime, workers.ru_utime + workers.ru_stime)
+"""
+
+
+def run_clausegen(folder: Path, out: Path, workers: int, register: Path, annex_only: bool) -> tuple[float, float]:
+    """Wall time and CPU seconds (parent and workers) of one ``clausegen batch`` (``--documents annex``,
+    or the full pack)."""
+    command = [sys.executable, "-c", PROBE, "batch", str(folder), "-o", str(out), "--company", str(COMPANY),
+               *(["--documents", "annex"] if annex_only else []), "--force", "--workers", str(workers),
+               "--register", str(register)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     elapsed = time.perf_counter() - start
     if completed.returncode != 0:
         sys.exit(f"batch failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
-    return elapsed, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    _, own, children = completed.stdout.splitlines()[-1].split()
+    return elapsed, float(own) + float(children)
 
 
 def run_floor(files: list[tuple[str, bytes]], out: Path, atomic: bool) -> float:
@@ -146,18 +163,6 @@ def load() -> float:
     return os.getloadavg()[0]
 
 
-def run_packs(folder: Path, out: Path, workers: int, register: Path) -> float:
-    """Wall time of ``clausegen batch`` making every deal's full pack (report, annex, letters)."""
-    command = [sys.executable, "-m", "clausegen", "batch", str(folder), "-o", str(out), "--company", str(COMPANY),
-               "--force", "--workers", str(workers), "--register", str(register)]
-    start = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if completed.returncode != 0:
-        sys.exit(f"batch failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
-    return elapsed
-
-
 def folder_bytes(folder: Path, pattern: str) -> int:
     return sum(path.stat().st_size for path in folder.rglob(pattern))
 
@@ -177,6 +182,7 @@ def main() -> None:
               f"{os.cpu_count()} CPUs; median of {args.repeat} runs")
         names = ("naive", "annex-1", "annex-2", "packs-1", "packs-2", "floor")
         times: dict[str, list[float]] = {name: [] for name in names}
+        cpu: dict[str, list[float]] = {name: [] for name in names}
         loads: dict[str, list[float]] = {name: [] for name in names}
         sizes: dict[str, int] = {}
         produced: list[tuple[str, bytes]] = []
@@ -185,16 +191,22 @@ def main() -> None:
                 before = load()
                 out = work / f"{name}-{run}"
                 if name == "naive":
+                    started = time.process_time()
                     elapsed = run_naive(contexts, out)
+                    cpu[name].append(time.process_time() - started)
                     sizes["naive"] = folder_bytes(out, "*-annex.docx")
                 elif name.startswith("annex"):
-                    elapsed = run_batch(deals, out, int(name[-1]), work / f"register-{name}-{run}.sqlite")[0]
+                    elapsed, seconds = run_clausegen(deals, out, int(name[-1]), work / f"register-{name}-{run}.sqlite",
+                                                     annex_only=True)
+                    cpu[name].append(seconds)
                     sizes["clausegen"] = folder_bytes(out, "*-annex.docx")
                     if not produced:  # the floor writes these bytes
                         produced = [(str(path.relative_to(out)), path.read_bytes())
                                     for path in sorted(out.rglob("*-annex.docx"))]
                 elif name.startswith("packs"):
-                    elapsed = run_packs(deals, out, int(name[-1]), work / f"register-{name}-{run}.sqlite")
+                    elapsed, seconds = run_clausegen(deals, out, int(name[-1]), work / f"register-{name}-{run}.sqlite",
+                                                     annex_only=False)
+                    cpu[name].append(seconds)
                 else:
                     elapsed = run_floor(produced, out, atomic=True)
                 times[name].append(elapsed)
@@ -209,10 +221,11 @@ def main() -> None:
             "packs-2": "(c) clausegen batch (full packs), 2 workers",
             "floor": "(d) floor: the same annexes' bytes, written",
         }
-        print(f"{'':52} {'ms/deal':>8} {'total s':>8} {'load':>5}")
+        print(f"{'':52} {'ms/deal':>8} {'total s':>8} {'CPU s':>6} {'load':>5}")
         for name, label in labels.items():
             count = args.deals if name.startswith("packs") else annexes
-            print(f"{label:52} {median[name] / count * 1000:8.2f} {median[name]:8.2f} {max(loads[name]):5.2f}")
+            seconds = f"{statistics.median(cpu[name]):6.2f}" if cpu[name] else f"{'':6}"
+            print(f"{label:52} {median[name] / count * 1000:8.2f} {median[name]:8.2f} {seconds} {max(loads[name]):5.2f}")
         print()
         print(f"annex sizes: naive docxtpl {sizes['naive']:,} bytes, clausegen {sizes['clausegen']:,} bytes "
               f"({sizes['clausegen'] / sizes['naive']:.3f}x) for the same {annexes} annexes")
@@ -223,7 +236,7 @@ def main() -> None:
         print(f"full packs, 2 workers: {scale:5.2f}x the throughput of 1 worker (target >= 1.6x: "
               f"{'met' if scale >= 1.6 else 'not met'}); annexes only: {median['annex-1'] / median['annex-2']:.2f}x")
         print(f"highest load average during the runs: {max(max(v) for v in loads.values()):.2f} "
-              f"(the 2-worker figures need two idle cores)")
+              f"(the 2-worker figures need two idle cores; CPU s is the parent's and its workers' CPU time)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -56,6 +56,10 @@ templates_option = click.option("--templates", "templates_dir", type=_PATH, defa
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings (text in the wrong language) as errors.")
 
 
+into_option = click.option("--into", type=_PATH, default=None, metavar="CONTRACT.docx",
+                           help="Put the annex inside this document: at its paragraph [[clausegen:annex]] or "
+                                "bookmark clausegen_annex, else after its end on a new page; as a section of "
+                                "its own, the document's styles, numbering, headers and footers kept.")
 register_option = click.option("--register", "register", default=None, metavar="PATH|URL",
                                help="The register: a SQLite file or a database URL (default: $CLAUSEGEN_REGISTER, "
                                     "else the company profile's register:, else clausegen-register.sqlite in the "
@@ -153,18 +157,22 @@ def cli() -> None:
 @click.option("-o", "--output", type=_PATH, required=True, help="Where to write the annex (.docx).")
 @click.option("--columns", default="ru,en", show_default=True, callback=_columns,
               help="Column order: ru,en or en,ru.")
+@into_option
 @input_options
 @output_options
-def annex(deal: Path, output: Path, columns: tuple[str, str], company: Path | None, clauses_dir: Path | None,
-          templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool,
-          **check: Any) -> None:
-    """Generate the bilingual export-control annex for DEAL."""
+def annex(deal: Path, output: Path, columns: tuple[str, str], into: Path | None, company: Path | None,
+          clauses_dir: Path | None, templates_dir: Path | None, strict: bool, register: str | None,
+          no_register: bool, pdf: bool, **check: Any) -> None:
+    """Generate the bilingual export-control annex for DEAL (with --into, inside the contract)."""
     validated, screening = _screened(deal, company, strict)  # an invalid deal touches no register
     generated = api.build_annex(validated.deal, screening, lib.load_library(clauses_dir), templates_dir, columns)
+    if into is not None:
+        generated = api.annex_into(generated, into)
     docx = _docx_for(output)
     store = _open_register(register, no_register, pdf, company)
     write_atomic(docx, generated.data)
-    click.echo(f"{docx}: annex with {len(generated.clauses)} clauses, sha256 {generated.sha256[:16]}")
+    inside = f" inside {into}" if into is not None else ""
+    click.echo(f"{docx}: annex with {len(generated.clauses)} clauses{inside}, sha256 {generated.sha256[:16]}")
     _record(store, validated, screening, [generated], [docx], command="annex", source=deal,
             make_pdf=pdf or docx != output, check=_check(validated.deal, screening, check, store))
 
@@ -304,15 +312,21 @@ def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None,
 @cli.command()
 @click.argument("deal", type=_EXISTING)
 @click.option("-o", "--output", type=_PATH, required=True, help="Folder to write the documents into.")
+@into_option
 @input_options
 @output_options
-def pack(deal: Path, output: Path, company: Path | None, clauses_dir: Path | None, templates_dir: Path | None,
-         strict: bool, register: str | None, no_register: bool, pdf: bool, **options: Any) -> None:
-    """Write the screening report, the annex (when allowed) and the recommended letters for DEAL."""
+def pack(deal: Path, output: Path, into: Path | None, company: Path | None, clauses_dir: Path | None,
+         templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool,
+         **options: Any) -> None:
+    """Write the screening report, the annex (when allowed) and the recommended letters for DEAL
+    (with --into, the annex inside the contract)."""
     validated, screening = _screened(deal, company, strict)
     store = _open_register(register, no_register, pdf, company)
     check = _check(validated.deal, screening, options, store)
-    documents = api.build_pack(validated.deal, screening, lib.load_library(clauses_dir), templates_dir, check)
+    documents = api.build_pack(validated.deal, screening, lib.load_library(clauses_dir), templates_dir, check,
+                               into)
+    if into is not None and not any(document.kind == "annex" for document in documents):
+        click.echo(f"note: no annex for decision {screening.decision}, so nothing was put into {into}", err=True)
     paths = [output / document.filename for document in documents]
     for document, path in zip(documents, paths):  # everything is rendered before the first file is written
         write_atomic(path, document.data)

@@ -12,7 +12,7 @@ adds what clausegen needs around it:
 * the annex's formatting from its own defaults and styles is written onto its
   paragraphs and runs, so the host's ``Normal`` (another font, other spacing)
   cannot restyle it;
-* a hidden bookmark (``_clausegen_annex``) spans the annex, and the annex's
+* hidden bookmarks mark the annex's first and last paragraph, and the annex's
   ``clausegen.*`` custom properties are copied into the host's, so ``verify``
   finds and checks the annex part;
 * the same inputs give the same bytes (fixed zip timestamps, no random ids).
@@ -31,11 +31,10 @@ from docxcompose.composer import Composer
 from lxml import etree
 
 from .errors import InputError, Problem
+from .render import ANNEX_MARKS, repack
 
 PLACEHOLDER = "[[clausegen:annex]]"
 HOST_BOOKMARK = "clausegen_annex"
-#: Spans the annex in the combined document; a leading underscore hides it from Word's bookmark list.
-RANGE_BOOKMARK = "_clausegen_annex"
 MAX_HOST_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
@@ -405,7 +404,8 @@ def _pair_bookmarks(body: Any, prefix: str) -> None:
 
 
 def _fix_bookmarks(body: Any, inserted: list[Any]) -> None:
-    """Partners share one id again, every bookmark its own; then the hidden bookmark around the annex."""
+    """Partners share one id again, every bookmark its own; then the hidden point bookmarks at the
+    annex's first and last paragraph (:data:`ANNEX_MARKS`), where verify finds it."""
     ids: dict[str, str] = {}
     for mark in body.iter(f"{_W}bookmarkStart", f"{_W}bookmarkEnd"):
         pair = mark.attrib.pop(_PAIR, None)
@@ -414,15 +414,20 @@ def _fix_bookmarks(body: Any, inserted: list[Any]) -> None:
     paragraphs = [p for block in inserted for p in block.iter(f"{_W}p")]
     if not paragraphs:
         return
-    start = etree.Element(f"{_W}bookmarkStart")
-    start.set(f"{_W}id", str(len(ids)))
-    start.set(f"{_W}name", RANGE_BOOKMARK)
-    end = etree.Element(f"{_W}bookmarkEnd")
-    end.set(f"{_W}id", str(len(ids)))
-    first, last = paragraphs[0], paragraphs[-1]
-    ppr = first.find(f"{_W}pPr")
-    (ppr.addnext if ppr is not None else lambda e: first.insert(0, e))(start)
-    last.append(end)
+    for name, paragraph in zip(ANNEX_MARKS, (paragraphs[0], paragraphs[-1])):
+        number = str(len(ids))
+        ids[name] = number
+        start = etree.Element(f"{_W}bookmarkStart")
+        start.set(f"{_W}id", number)
+        start.set(f"{_W}name", name)
+        end = etree.Element(f"{_W}bookmarkEnd")
+        end.set(f"{_W}id", number)
+        properties = paragraph.find(f"{_W}pPr")
+        if properties is not None:
+            properties.addnext(start)
+        else:
+            paragraph.insert(0, start)
+        start.addnext(end)
 
 
 def _abstract_ids(document: Any) -> set[str]:
@@ -478,12 +483,3 @@ def _copy_properties(document: Any, addition: Any) -> None:
         target._blob = blob
     else:
         package.relate_to(Part(PackURI("/docProps/custom.xml"), _CUSTOM_CT, blob, package), _CUSTOM_RT)
-
-
-def repack(data: bytes) -> bytes:
-    """The same package with fixed timestamps and compression, so the same content gives the same bytes."""
-    from .render import _deflate, _named, _write_zip
-
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        entries = [_named(_deflate(package.read(info)), info.filename) for info in package.infolist()]
-    return _write_zip(entries)

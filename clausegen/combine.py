@@ -319,6 +319,10 @@ def _bake_defaults(addition: Any, root: Any) -> None:
         if own or p_style or base_p:
             _write(_get_or_add(paragraph, "pPr", _PPR_ORDER, first=True),
                    _merged(_merged(base_p, p_style), own), _PPR_ORDER)
+        mark = _merged(_merged(base_r, r_style_of_p), _props(paragraph, "pPr/rPr"))
+        if mark:  # the paragraph mark: an empty paragraph is as tall as its mark's font
+            properties = _get_or_add(paragraph, "pPr", _PPR_ORDER, first=True)
+            _write(_get_or_add(properties, "rPr", _PPR_ORDER), mark, _RPR_ORDER)
         for run in paragraph.iter(f"{_W}r"):
             rpr = run.find(f"{_W}rPr")
             r_style = rpr.find(f"{_W}rStyle") if rpr is not None else None

@@ -1,5 +1,5 @@
 """A real-looking host contract for ``--into``, made with python-docx: A5 pages, a header and a footer,
-a two-level numbered list, a table of its own, and its own styles, among them a ``Footer`` that
+a two-level numbered list, tables of its own (one of two columns, as the annex's), and its own styles, among them a ``Footer`` that
 looks nothing like the annex's (right-aligned, italic, 7 pt, dark red) and a ``Normal`` in Arial
 12 pt with wide spacing."""
 
@@ -73,6 +73,10 @@ def contract(*, placeholder: bool = False, bookmark: bool = False) -> bytes:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.runs[0].bold = True
     document.add_paragraph("Dubai, 20 November 2026")
+    parties = document.add_table(rows=2, cols=2)  # two columns, before the annex's: verify must not take it
+    for row, cells in zip(parties.rows, [("Supplier", "Neuroset LLC, Moscow"), ("Customer", "ACME Clinics LLC, Dubai")]):
+        for cell, value in zip(row.cells, cells):
+            cell.text = value
     for number, (heading, items) in enumerate(SECTIONS, 1):
         _numbered(document, heading, 0)
         document.paragraphs[-1].style = clause

@@ -77,16 +77,13 @@ def combine(host: bytes, annex: bytes, host_name: str) -> bytes:
     _pair_bookmarks(body, "h")
     _pair_bookmarks(added_body, "a")
     numbering_before = _abstract_ids(document)
-    before = set(body)  # lxml keeps one proxy per node while it is referenced: identity is stable
-
     if spot is None:
-        _close_last_section(body)
-        index = len(body) - 1  # before the body's sectPr, which becomes the annex's
+        index = body.index(_close_last_section(body))  # before the body's sectPr, which becomes the annex's
     else:
         _split_section_at(spot)
         index = body.index(spot) + 1
+    before = set(body)  # lxml keeps one proxy per node while it is referenced: identity is stable
     composer = _Composer(document, preserve_styles=True)
-    composer.restart_numbering = False  # the annex's lists are its own; a restart would renumber the host's styles
     composer.insert(index, addition)
     inserted = [element for element in body if element not in before and element.tag != f"{_W}sectPr"]
 
@@ -195,16 +192,19 @@ def _remove_bookmark(body: Any, start: Any) -> None:
 # ------------------------------------------------------------------ sections
 
 
-def _close_last_section(body: Any) -> None:
-    """End the host's last section at its last paragraph, with its own page setup (the body's sectPr
-    then belongs to the annex); a paragraph is added only when the host ends with a table."""
+def _close_last_section(body: Any) -> Any:
+    """End the host's last section at its last paragraph, with its own page setup; return the body's
+    sectPr, which then belongs to the annex.  A paragraph is added only when the host ends with a table."""
     section = body.find(f"{_W}sectPr")
+    if section is None:  # allowed, if rare: the application's default page
+        section = etree.SubElement(body, f"{_W}sectPr")
     blocks = [element for element in body if element.tag in (f"{_W}p", f"{_W}tbl", f"{_W}sdt")]
     last = blocks[-1] if blocks else None
     if last is None or last.tag != f"{_W}p" or last.find(f"{_W}pPr/{_W}sectPr") is not None:
         last = etree.Element(f"{_W}p")
         section.addprevious(last)
     _set_child(_get_or_add(last, "pPr", _PPR_ORDER, first=True), "sectPr", deepcopy(section), _PPR_ORDER)
+    return section
 
 
 def _split_section_at(spot: Any) -> None:

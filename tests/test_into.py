@@ -148,6 +148,31 @@ def test_a_bookmark_places_the_annex_as_the_placeholder_does(annex):
                                      docx.Document(io.BytesIO(marked)).element.body.iter(qn("w:bookmarkStart"))}
 
 
+def test_a_contract_ending_with_a_table_still_gets_the_annex_checked(annex):
+    host = docx.Document(io.BytesIO(contract()))
+    host.add_table(rows=1, cols=2).rows[0].cells[0].text = "Stamp"
+    out = io.BytesIO()
+    host.save(out)
+    combined = combine(out.getvalue(), annex, "contract.docx")
+    assert section_sizes(combined) == [A5, A4]
+    assert verify_document(combined).rows == verify_document(annex).rows
+
+
+def test_the_contract_nested_bookmarks_keep_their_pairs(annex):
+    host = docx.Document(io.BytesIO(contract()))
+    first, last = host.paragraphs[0]._p, host.paragraphs[1]._p
+    for parent, xml in ((first, '<w:bookmarkStart {} w:id="1" w:name="outer"/>'),
+                        (first, '<w:bookmarkStart {} w:id="2" w:name="inner"/>'), (first, '<w:bookmarkEnd {} w:id="2"/>'),
+                        (last, '<w:bookmarkEnd {} w:id="1"/>')):
+        parent.append(docx.oxml.parse_xml(xml.format(docx.oxml.ns.nsdecls("w"))))
+    out = io.BytesIO()
+    host.save(out)
+    body = docx.Document(io.BytesIO(combine(out.getvalue(), annex, "contract.docx"))).element.body
+    ids = {b.get(qn("w:name")): b.get(qn("w:id")) for b in body.iter(qn("w:bookmarkStart"))}
+    ends = [e.get(qn("w:id")) for e in body.iter(qn("w:bookmarkEnd"))]
+    assert ends[:2] == [ids["inner"], ids["outer"]] and ids["inner"] != ids["outer"]
+
+
 def test_two_placeholders_are_refused_naming_the_host(annex):
     twice = docx.Document(io.BytesIO(contract(placeholder=True)))
     twice.add_paragraph(PLACEHOLDER)

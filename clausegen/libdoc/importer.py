@@ -98,10 +98,13 @@ def _decode(items: list[Item], lang: str, original: list[tk.Token] | None, label
                         "elsewhere?)")
                 continue
             expected = labels.piece(token, lang).text
-            if item.text != expected:
+            if item.text != expected:  # reported once, as changed, not also as missing
                 problem(f"placeholder “{expected}” was changed to “{item.text}”: placeholders cannot be edited")
-                continue
             found.append(token)
+            continue
+        if jinja := _JINJA.search(item):
+            problem(f"“{jinja.group()}” is template syntax and cannot be typed into a clause text")
+            found.append(tk.Token("text", item))  # kept, so the paragraph is not also reported as emptied
             continue
         done = 0
         for match in _LABEL.finditer(item):
@@ -117,9 +120,6 @@ def _decode(items: list[Item], lang: str, original: list[tk.Token] | None, label
             done = match.end()
         if done < len(item):
             found.append(tk.Token("text", item[done:]))
-    for token in found:
-        if token.kind == "text" and (jinja := _JINJA.search(token.source)):
-            problem(f"“{jinja.group()}” is template syntax and cannot be typed into a clause text")
     merged: list[tk.Token] = []
     for token in found:
         if token.kind == "text" and merged and merged[-1].kind == "text":

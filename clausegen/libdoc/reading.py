@@ -9,6 +9,7 @@ knows which value or condition it stood for and whether its words were changed.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -189,7 +190,8 @@ def _table_rows(table: ElementTree.Element, clause: DocClause) -> list[DocRow]:
 def _xlsx(path: Path) -> list[DocClause]:
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    with path.open("rb") as handle:  # a handle: openpyxl would refuse a name without .xlsx
+        workbook = load_workbook(io.BytesIO(handle.read(MAX_DOCUMENT_BYTES)), read_only=True, data_only=True)
     sheet = workbook["Статьи"] if "Статьи" in workbook.sheetnames else workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = tuple(str(v or "").strip() for v in next(rows, ()))[:len(XLSX_HEADER)]

@@ -424,3 +424,18 @@ def test_a_template_resaved_by_libreoffice_renders_the_same_rows(tmp_path: Path)
     shipped = api.build_annex(validated.deal, screening, library, None)
     again = api.build_annex(validated.deal, screening, library, resaved)
     assert docx_rows(again.data) == docx_rows(shipped.data)
+
+
+@pytest.mark.libreoffice
+def test_a_review_document_saved_by_libreoffice_imports_without_a_change(library: Path, exported: Path,
+                                                                          tmp_path: Path):
+    """LibreOffice 7.4 keeps the content controls but drops their tags and locks: the words map back."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; CI installs it")
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "out"), str(exported)],
+                   check=True, capture_output=True, timeout=600)
+    before = snapshot(library)
+    result = import_library(tmp_path / "out" / "library.docx", library)
+    assert (result.changes, snapshot(library)) == ([], before)

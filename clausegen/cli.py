@@ -680,6 +680,8 @@ def clauses_import(document: Path, dry_run: bool, clauses_dir: Path | None) -> N
         click.echo(f"{change.id}: version {change.old_version} -> {change.new_version}")
         for line in change.lines:
             click.echo(f"  {line}")
+        for warning in change.warnings:
+            click.echo(f"  warning: {warning}", err=True)
     verb = "would change" if dry_run else "changed"
     click.echo(f"{document}: {len(result.changes)} clause(s) {verb}, {result.unchanged} unchanged"
                + (" (dry run: nothing written)" if dry_run and result.changes else ""))

@@ -211,6 +211,14 @@ def test_the_summary_names_the_clause_the_column_and_the_words(library: Path, ex
     assert change.lines == ("¶2 EN: − “require” + “demand” − “delivery.” + “delivery (the “No Delivery” rule).”",)
 
 
+def test_typographic_quotes_are_kept_as_typed_with_a_warning(library: Path, exported: Path):
+    edit_in_word(exported, CLAUSE, 2, "en", WORD_RUNS)
+    (change,) = changes_of(exported, load_library(library))
+    assert "(the “No Delivery” rule)" in change.en
+    assert change.warnings == ("¶2 EN: typographic quotes or apostrophes (“ ” ’) where the English texts use "
+                               "straight ones: kept as typed",)
+
+
 def test_only_the_changed_clause_files_are_written(library: Path, exported: Path):
     before = snapshot(library)
     edit_in_word(exported, CLAUSE, 2, "en", WORD_RUNS)

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from . import api, batch as batching, checkrecord, checks, lock, pdf, sent
+from . import libdoc
 from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
 from .output import write_atomic
@@ -609,7 +610,7 @@ def register_export(fmt: str, latest: bool, output: Path | None, register: str |
 
 @cli.group(cls=_Group)
 def clauses() -> None:
-    """List, show, check, bump and lock the clause library."""
+    """List, show, check, bump, lock, export and import the clause library."""
 
 
 @clauses.command("list")
@@ -669,6 +670,35 @@ def clauses_lock(force: bool, clauses_dir: Path | None) -> None:
     """Write clauses.lock: the sha256 of every clause version's texts (adds the versions not yet locked)."""
     path, added = lock.write_lock(clauses_dir, force=force)
     click.echo(f"{path}: " + (f"locked {', '.join(added)}" if added else "up to date"))
+
+
+@clauses.command("export")
+@click.option("-o", "--output", type=_PATH, required=True, help="The review document: NAME.docx or NAME.xlsx.")
+@click.option("--format", "fmt", type=click.Choice(libdoc.FORMATS), default=None,
+              help="docx (one bilingual document) or xlsx (one row per paragraph); default: from -o's suffix.")
+@clauses_option
+def clauses_export(output: Path, fmt: str | None, clauses_dir: Path | None) -> None:
+    """Write the library as one bilingual review document for lawyers (edit it, then `clauses import`)."""
+    path, count = libdoc.export_library(lib.load_library(clauses_dir), output, fmt)
+    click.echo(f"{path}: {count} clauses")
+
+
+@clauses.command("import")
+@click.argument("document", type=_PATH)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@clauses_option
+def clauses_import(document: Path, dry_run: bool, clauses_dir: Path | None) -> None:
+    """Write back the clauses an edited review document (DOCX or XLSX) changed, each version bumped."""
+    result = libdoc.import_library(document, clauses_dir, dry_run=dry_run)
+    for change in result.changes:
+        click.echo(f"{change.id}: version {change.old_version} -> {change.new_version}")
+        for line in change.lines:
+            click.echo(f"  {line}")
+        for warning in change.warnings:
+            click.echo(f"  warning: {warning}", err=True)
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{document}: {len(result.changes)} clause(s) {verb}, {result.unchanged} unchanged"
+               + (" (dry run: nothing written)" if dry_run and result.changes else ""))
 
 
 def main() -> None:

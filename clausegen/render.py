@@ -158,6 +158,26 @@ def _custom_xml(props: Properties) -> bytes:
     ).encode()
 
 
+_IN_TAG = re.compile(r"{[{%].*?[}%]}", re.S)
+_ENTITY = re.compile(r"&(apos|quot|amp|lt|gt|#\d+|#x[0-9a-fA-F]+);")
+_NAMED = {"apos": "'", "quot": '"', "amp": "&", "lt": "<", "gt": ">"}
+
+
+def _entity(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name in _NAMED:
+        return _NAMED[name]
+    code = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
+    return chr(code) if 0 < code <= 0x10FFFF else match.group()
+
+
+def _entities_in_tags(source: str) -> str:
+    """Jinja sees ``'`` where the XML says ``&apos;``: LibreOffice writes quotes inside text as entities
+    (``{%tr if row.kind == &apos;title&apos; %}``), which Word and docxtpl never do.  Only text inside
+    ``{{ }}`` and ``{% %}`` changes; the XML around the tags keeps its entities."""
+    return _IN_TAG.sub(lambda tag: _ENTITY.sub(_entity, tag.group()), source) if "&" in source else source
+
+
 class CompiledTemplate:
     """A docxtpl template, compiled once, rendered many times."""
 
@@ -189,7 +209,7 @@ class CompiledTemplate:
                                    "broken template") from None
             self._order.append(name)
             if tagged:
-                source = self._helper.patch_xml(text)
+                source = _entities_in_tags(self._helper.patch_xml(text))
                 # A line per paragraph, so that tag errors name a useful line; the line break sits in
                 # a Jinja comment and never reaches the output.
                 source = re.sub(r"<w:p([ >])", "{#\n#}<w:p\\1", source)

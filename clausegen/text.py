@@ -9,6 +9,7 @@ and pymorphy3 declines positions and documents («Генерального ди�
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -289,6 +290,34 @@ def _genitive_word(word: str) -> tuple[str, bool] | None:
             text = text[0].upper() + text[1:]
         return text, tag.POS == "NOUN"
     return None
+
+
+# A value starting with a defined term of the annex keeps its capital (drafting rules 2: defined terms
+# are capitalised every time).
+DEFINED_START = re.compile(r"^(?:Договор|Приложени|Поставщик|Контрагент|Сторон|Решени[еяю] ИИ|Производн\w* решени|"
+                            r"Конечн\w* пользовател|Декларац|Уполномоченн\w* орган|Раскрыт\w* деятельн|"
+                            r"Заявленн\w* использовани|Counterparty|Supplier|Contract|Annex|AI Solution|End User|"
+                            r"Declaration|Party|Parties)\b")
+_PROPER_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad", "Abbr"})
+
+
+def common_start_ru(value: str) -> bool:
+    """Whether a Russian value starts with a common word that pymorphy3 knows (not a place, a name, an
+    organisation, an abbreviation or a defined term): only such a first letter may be lower-cased."""
+    word = value.split(maxsplit=1)[0].strip("«»\"'(),.;:")
+    if not word[:1].isupper() or any(c.isupper() for c in word[1:]) or DEFINED_START.match(value):
+        return False
+    morph = _morph()
+    return morph.word_is_known(word.lower()) and not any(
+        _PROPER_TAGS & set(str(parse.tag).replace(" ", ",").split(",")) for parse in morph.parse(word))
+
+
+
+
+def inline_ru(value: str) -> str:
+    """A Russian text after a colon inside a sentence: its first letter in lower case when it starts with
+    a common word («редакция 2: включается всегда»); a name, an acronym or a defined term keeps its capital."""
+    return value[:1].lower() + value[1:] if value and common_start_ru(value) else value
 
 
 # ---------------------------------------------------------------- language of a text

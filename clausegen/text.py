@@ -394,3 +394,30 @@ def _noun_gender(words: tuple[str, ...]) -> str | None:
             if "NOUN" in parse.tag and "nomn" in parse.tag:
                 return str(parse.tag.gender) if parse.tag.gender else None
     return None
+
+
+# ---------------------------------------------------------------- non-breaking spaces
+
+NBSP = "\u00a0"
+_RU_MONTHS = r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+_EN_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+#: What a line must not break inside (issue 12, review 3): «2026 г.», «№ 12», «ст. 406.1», «п. 4.3»,
+#: «5 ноября», "5 November", "No. 12", initials and the surname («О. Хаддад», «М.С. Кузнецова», "M. Souza").
+#: Each pattern's group 1 is what precedes the space; the space alone becomes U+00A0.
+_KEEP_TOGETHER = [
+    re.compile(r"(\d) (?=гг?\.)"),
+    re.compile(r"([№§]) (?=\w)"),
+    re.compile(r"((?<![\w.])(?:ст|п|пп|ч|абз|подп|гл|разд|No|Art|art|para)\.) (?=\d)"),
+    re.compile(rf"((?<![\d.])(?:\d{{1,2}}|«\d{{1,2}}»)) (?={_RU_MONTHS}|{_EN_MONTHS})"),
+    re.compile(r"((?<![\w.])[А-ЯЁA-Z]\.(?:[ \u00a0]?[А-ЯЁA-Z]\.)?) (?=[А-ЯЁA-Z][а-яёa-z])"),
+]
+
+
+def keep_together(value: str) -> str:
+    """``value`` with a non-breaking space (U+00A0) wherever a line must not break: a date's day and
+    month and its year and «г.», «№» and its number, an abbreviated reference and its number, initials
+    and the surname.  Pure and idempotent; it replaces only a space between such words, so it is safe on
+    the XML of a document part."""
+    for pattern in _KEEP_TOGETHER:
+        value = pattern.sub(lambda found: found.group(1) + NBSP, value)
+    return value

@@ -44,7 +44,7 @@ def report_text(data: bytes) -> str:
                 if cell.text not in seen:
                     seen.append(cell.text)
             lines += seen
-    return "\n".join(lines)
+    return "\n".join(lines).replace("\u00a0", " ")  # non-breaking spaces keep lines together; text is text
 
 
 def russian_part(text: str) -> str:

@@ -406,8 +406,8 @@ _EN_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Oc
 #: Each pattern's group 1 is what precedes the space; the space alone becomes U+00A0.
 _KEEP_TOGETHER = [
     re.compile(r"(\d) (?=гг?\.)"),
-    re.compile(r"([№§]) (?=\w)"),
-    re.compile(r"((?<![\w.])(?:ст|п|пп|ч|абз|подп|гл|разд|No|Art|art|para)\.) (?=\d)"),
+    re.compile(r"([№§]|(?<![\w.])No\.) (?=\w)"),
+    re.compile(r"((?<![\w.])(?:ст|п|пп|ч|абз|подп|гл|разд|Art|art|para)\.) (?=\d)"),
     re.compile(rf"((?<![\d.])(?:\d{{1,2}}|«\d{{1,2}}»)) (?={_RU_MONTHS}|{_EN_MONTHS})"),
     re.compile(r"((?<![\w.])[А-ЯЁA-Z]\.(?:[ \u00a0]?[А-ЯЁA-Z]\.)?) (?=[А-ЯЁA-Z][а-яёa-z])"),
 ]

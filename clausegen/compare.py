@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import library as lib, redline, worddiff
@@ -249,3 +250,25 @@ class _Owners:
             scores.append((len(words & literal), name))
         best = max(scores)
         return best[1] if best[0] and [s for s, _ in scores].count(best[0]) == 1 else " or ".join(candidates)
+
+
+def read_files(*paths: Path) -> list[bytes]:
+    """The bytes of the documents to compare; one :class:`InputError` naming every one that cannot be read."""
+    found, problems = [], []
+    for path in paths:
+        try:
+            found.append(path.read_bytes())
+        except OSError as error:
+            problems.append(Problem(f"cannot read: {error.strerror or error}", "", str(path)))
+    if problems:
+        raise InputError(problems, "cannot read the documents")
+    return found
+
+
+def clause_library(root: Path | None = None) -> lib.Library | None:
+    """The clause library that names unnumbered rows; None when it cannot be loaded (rows are then named by
+    every clause that may hold them)."""
+    try:
+        return lib.load_library(root, check_texts=False)
+    except ClausegenError:
+        return None

@@ -391,7 +391,7 @@ def _generate(item: Item, outcome: Outcome) -> None:
         name = f"{deal.deal_id}/{document.filename}"
         outcome.files.append({"kind": document.kind, "file": name, "sha256": document.sha256})
         if document.kind == "annex":
-            _redline(outcome, job, name, document.data)  # read the annex it replaces before staging
+            _redline(outcome, job, name, document)  # read the annex it replaces before staging
         outcome.staged.append((name, _stage(job.out / name, document.data)))
     outcome.status = BLOCKED if blocked else GENERATED
     if job.register and documents:
@@ -402,8 +402,10 @@ def _generate(item: Item, outcome: Outcome) -> None:
         outcome.row = prepare_row(row)  # encoded here, in parallel, not in the one process that records
 
 
-def _redline(outcome: Outcome, job: _Job, name: str, data: bytes) -> None:
-    """Beside an annex that replaces one of different text: ``annex.redline.docx``, the changes tracked."""
+def _redline(outcome: Outcome, job: _Job, name: str, document: api.Generated) -> None:
+    """Beside an annex that replaces one of different text: ``annex.redline.docx``, the changes tracked, and
+    the clauses changed named with their versions then and now (``end-use-restriction@2→3``)."""
+    data = document.data
     path = inside(job.out, name)
     try:
         previous = path.read_bytes() if path is not None and path.is_file() else None
@@ -419,9 +421,17 @@ def _redline(outcome: Outcome, job: _Job, name: str, data: bytes) -> None:
     if comparison.identical:
         return
     redline = str(Path(name).with_suffix(".redline.docx"))
-    outcome.changed = comparison.clauses or sorted({f"row {change.row}" for change in comparison.changes})
+    now = {clause_id: str(version) for clause_id, version in document.clauses}
+    outcome.changed = [_then_and_now(name, now) for name in comparison.clauses] \
+        or sorted({f"row {change.row}" for change in comparison.changes})
     outcome.redline = redline
     outcome.staged.append((redline, _stage(job.out / redline, comparison.redline)))
+
+
+def _then_and_now(name: str, now: dict[str, str]) -> str:
+    """``id@2→3`` for a clause recorded as ``id@2`` whose version is 3 now; ``id@2`` when it is the same."""
+    clause_id, _, version = name.rpartition("@")
+    return f"{name}→{now[clause_id]}" if now.get(clause_id, version) != version else name
 
 
 def _stage(path: Path, data: bytes) -> Path | None:

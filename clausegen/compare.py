@@ -86,9 +86,12 @@ def compare_documents(sent: bytes, returned: bytes, *, sent_name: str = "sent.do
                       author: str = AUTHOR) -> Comparison:
     """Compare ``returned`` with ``sent``; :class:`InputError` when either is not a DOCX.
 
-    ``library`` (the clause texts of the clauses the sent document recorded) helps name the clause of an
-    unnumbered row; without it such rows are named by the clauses that may hold them.
+    ``library`` (default: the shipped one) tells which recorded clauses are numbered articles, and its texts
+    name the clause of an unnumbered row; where it cannot, such a row is named by every clause that may
+    hold it.
     """
+    if library is None:
+        library = clause_library()
     old = redline.read(sent, sent_name)
     new = redline.read(returned, returned_name)
     present = [index for index, row in enumerate(new.rows) if row.state != "ins"]
@@ -144,8 +147,8 @@ def sent_from_register(store: Register, returned: bytes, returned_name: str = "r
             break
     try:
         return regenerate_as_sent(store, deal_id, kind, record)
-    except ClausegenError as error:
-        raise ClausegenError(f"{returned_name}: {error}") from None
+    except ClausegenError as error:  # no such record, or one kept before texts were: the input cannot be compared
+        raise InputError([Problem(str(error), "", returned_name)], "cannot compare with the register") from None
 
 
 # ------------------------------------------------------------------ naming the changes
@@ -195,17 +198,9 @@ class _Owners:
     def __init__(self, document: redline.Document, library: lib.Library | None) -> None:
         self.document, self.library = document, library
         recorded = [item for item in document.properties.get("clausegen.clauses", "").split(";") if item]
-        metas = library.clauses if library is not None else {}
-        if library is None:
-            try:
-                metas = {meta.id: meta for meta in lib.read_catalogue(lib.clauses_dir())[0]}  # type: ignore[misc]
-            except ClausegenError:
-                metas = {}
-        numbering = {}
-        for name in recorded:
-            clause = metas.get(name.rpartition("@")[0])
-            meta = getattr(clause, "meta", clause)
-            numbering[name] = getattr(meta, "numbering", None)
+        clauses = library.clauses if library is not None else {}
+        numbering = {name: clauses[name.rpartition("@")[0]].meta.numbering if name.rpartition("@")[0] in clauses
+                     else None for name in recorded}
         self.articles = [name for name in recorded if numbering[name] == "article"]
         first = recorded.index(self.articles[0]) if self.articles else len(recorded)
         last = recorded.index(self.articles[-1]) if self.articles else len(recorded)

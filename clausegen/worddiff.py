@@ -79,6 +79,8 @@ def describe(old: str, new: str, ops: list[Op] | None = None, limit: int = 5) ->
 
     changes = []
     for op in diff(old, new) if ops is None else ops:
+        if not (old[op.o1:op.o2] + new[op.n1:op.n2]).strip():
+            continue  # spacing: not a change of wording
         if op.kind == "replace":
             changes.append(f"{quote(old[op.o1:op.o2])} → {quote(new[op.n1:op.n2])}")
         elif op.kind == "delete":

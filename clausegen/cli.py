@@ -696,7 +696,8 @@ def compare_command(documents: tuple[Path, ...], output: Path | None, against_re
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     if output is not None:
-        click.echo(f"{output}: redline" + (", changes tracked by clausegen" if result.changes else ", no change"))
+        click.echo(f"{output}: redline" + (" (what changed tracked by clausegen, the counterparty's own tracked "
+                                           "changes kept as theirs)" if result.changes else ", no change"))
     if result.changes:
         sys.exit(int(ExitCode.FAILURE))
 

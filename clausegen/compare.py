@@ -102,7 +102,7 @@ def compare_documents(sent: bytes, returned: bytes, *, sent_name: str = "sent.do
     added = sorted([present[r] for r in added] + [i for i, row in enumerate(new.rows) if row.state == "ins"])
     alignment = redline.Alignment(pairs, gone, added)
     columns = _columns(old)
-    owners = _Owners(old, library)
+    owners, added_owners = _Owners(old, library), _Owners(new, library)
     changes: list[Change] = []
     for s, r in pairs:
         before, row = old.rows[s].texts("current"), new.rows[r]
@@ -119,7 +119,7 @@ def compare_documents(sent: bytes, returned: bytes, *, sent_name: str = "sent.do
     for r in added:
         row = new.rows[r]
         authors = tuple(sorted(a or "(unknown)" for a in row.authors)) if row.state == "ins" else ()
-        changes.append(Change(r + 1, "", "", f"row added: {_excerpt(row)}", authors))
+        changes.append(Change(r + 1, added_owners.name(r), "", f"row added: {_excerpt(row)}", authors))
     changes.sort(key=lambda change: (change.row, change.column))
     notes = () if old.properties.get("clausegen.clauses") else (
         f"{sent_name} records no clausegen clauses: changes are named by row only",)

@@ -214,7 +214,7 @@ def test_a_deleted_row_is_reported_with_its_clause(sent, cells):
 
 def test_an_added_row_is_reported(sent, cells):
     returned = row_copied(sent, cells["4.3"][0][:30], "4.4. Новое условие.", "4.4. A new term.")
-    assert changes_of(sent, returned) == ["row 35: row added: «4.4. Новое условие. | 4.4. A new term.»"]
+    assert changes_of(sent, returned) == ["row 35 (end-use-restriction@2, 4.4): row added: «4.4. Новое условие. | 4.4. A new term.»"]
 
 
 def test_the_counterpartys_tracked_change_is_reported_as_tracked_by_it(sent, cells):

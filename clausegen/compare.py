@@ -42,9 +42,10 @@ class Change:
     column: str  # "ru", "en", "cell N", or "" for a whole row
     words: str  # «old» → «new»; deleted «…»; added «…»
     tracked_by: tuple[str, ...] = ()  # authors of the returned document's own tracked changes there
+    sent_row: bool = False  # ``row`` numbers a row of the sent document (a row the returned one lacks)
 
     def __str__(self) -> str:
-        where = f"row {self.row}" + (f" ({self.clause})" if self.clause else "") \
+        where = (f"sent row {self.row}" if self.sent_row else f"row {self.row}") + (f" ({self.clause})" if self.clause else "") \
             + (f", {self.column}" if self.column else "")
         tracked = f" [tracked by {', '.join(self.tracked_by)}]" if self.tracked_by else ""
         return f"{where}: {self.words}{tracked}"
@@ -103,7 +104,7 @@ def compare_documents(sent: bytes, returned: bytes, *, sent_name: str = "sent.do
     alignment = redline.Alignment(pairs, gone, added)
     columns = _columns(old)
     owners, added_owners = _Owners(old, library), _Owners(new, library)
-    changes: list[Change] = []
+    placed: list[tuple[float, Change]] = []  # in the returned document's order; a deleted row where it stood
     for s, r in pairs:
         before, row = old.rows[s].texts("current"), new.rows[r]
         after = row.texts("current")
@@ -111,16 +112,18 @@ def compare_documents(sent: bytes, returned: bytes, *, sent_name: str = "sent.do
             want = before[index] if index < len(before) else ""
             if worddiff.words_changed(want, have):
                 authors = tuple(sorted(a or "(unknown)" for a in _authors(row, index)))
-                changes.append(Change(r + 1, owners.name(s), _column(columns, row, index),
+                placed.append((r, Change(r + 1, owners.name(s), _column(columns, row, index),
                                       "row deleted" if row.state == "del" and not have.strip()
-                                      else worddiff.describe(want, have), authors))
+                                      else worddiff.describe(want, have), authors)))
     for s in gone:
-        changes.append(Change(s + 1, owners.name(s), "", f"row deleted: {_excerpt(old.rows[s])}"))
+        after = max((r for k, r in pairs if k < s), default=-1)
+        placed.append((after + 0.5, Change(s + 1, owners.name(s), "", f"row deleted: {_excerpt(old.rows[s])}",
+                                           sent_row=True)))
     for r in added:
         row = new.rows[r]
         authors = tuple(sorted(a or "(unknown)" for a in row.authors)) if row.state == "ins" else ()
-        changes.append(Change(r + 1, added_owners.name(r), "", f"row added: {_excerpt(row)}", authors))
-    changes.sort(key=lambda change: (change.row, change.column))
+        placed.append((r, Change(r + 1, added_owners.name(r), "", f"row added: {_excerpt(row)}", authors)))
+    changes = [change for _, change in sorted(placed, key=lambda item: item[0])]  # stable: cells left to right
     notes = () if old.properties.get("clausegen.clauses") else (
         f"{sent_name} records no clausegen clauses: changes are named by row only",)
     date = new.modified if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", new.modified) else ""

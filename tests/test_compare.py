@@ -209,7 +209,7 @@ def test_an_identical_document_has_no_changes(sent):
 def test_a_deleted_row_is_reported_with_its_clause(sent, cells):
     returned = row_removed(sent, cells["4.3"][0][:30])
     (change,) = changes_of(sent, returned)
-    assert change.startswith("row 34 (end-use-restriction@2, 4.3): row deleted: «4.3. Контрагент обязуется")
+    assert change.startswith("sent row 34 (end-use-restriction@2, 4.3): row deleted: «4.3. Контрагент обязуется")
 
 
 def test_an_added_row_is_reported(sent, cells):

@@ -335,7 +335,7 @@ class _Writer:
             for paragraph in cell:
                 self.insert(paragraph)
         if row.table is not None:
-            _row_properties(row.element).insert(0, self.mark("ins"))
+            _track_row(row.element, self.mark("ins"))
 
     def row_deleted(self, row: Row, after: Any | None, returned: Document, sent: Document) -> Any:
         """A copy of the sent ``row`` put back, deleted, after ``after`` (an element of the returned
@@ -344,7 +344,7 @@ class _Writer:
         for p in ([element] if element.tag == W + "p" else list(element.iter(W + "p"))):
             self.strike(p)
         if element.tag == W + "tr":
-            _row_properties(element).insert(0, self.mark("del"))
+            _track_row(element, self.mark("del"))
             if after is None or after.tag != W + "tr":
                 table = etree.Element(W + "tbl")  # the row's own table is gone: a table of its own
                 source = sent.tables[row.table]  # type: ignore[index]
@@ -361,7 +361,9 @@ class _Writer:
         return element
 
 
-def _row_properties(tr: Any) -> Any:
+def _track_row(tr: Any, mark: Any) -> None:
+    """``mark`` (w:ins or w:del) in the row's w:trPr, where the schema puts it: after the row's properties,
+    before a w:trPrChange (Word refuses a document with them out of order)."""
     found = tr.find(W + "trPr")
     if found is None:
         found = etree.Element(W + "trPr")
@@ -370,7 +372,13 @@ def _row_properties(tr: Any) -> Any:
             exceptions.addnext(found)
         else:
             tr.insert(0, found)
-    return found
+    if found.find(W + "ins") is not None or found.find(W + "del") is not None:
+        return
+    change = found.find(W + "trPrChange")
+    if change is not None:
+        change.addprevious(mark)
+    else:
+        found.append(mark)
 
 
 def _block_of(element: Any) -> Any:

@@ -364,21 +364,51 @@ def test_batch_writes_no_redline_for_an_annex_it_made_for_the_first_time(tmp_pat
 # ------------------------------------------------------------------ LibreOffice
 
 
-@pytest.mark.libreoffice
-def test_the_redline_pdf_shows_the_deleted_and_the_inserted_words(sent, cells, tmp_path):
+def _libreoffice() -> tuple[str, str]:
     soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
     if not (soffice and pdftotext):
         if os.environ.get("CLAUSEGEN_REQUIRE_READERS", "") not in ("", "0"):
             pytest.fail("soffice or pdftotext not found, and CLAUSEGEN_REQUIRE_READERS is set")
         pytest.skip("LibreOffice (soffice) or pdftotext is not installed; CI installs both")
+    return soffice, pdftotext
+
+
+def _convert(path: Path, to: str, folder: Path) -> Path:
+    """``path`` converted by LibreOffice headless (``to``: pdf, or docx as Word 2007-365) into ``folder``."""
+    soffice, _ = _libreoffice()
+    folder.mkdir(exist_ok=True)
+    target = "pdf" if to == "pdf" else "docx:MS Word 2007 XML"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{folder.parent}/profile", "--convert-to",
+                    target, "--outdir", str(folder), str(path)], check=True, capture_output=True, timeout=900)
+    return folder / f"{path.stem}.{to}"
+
+
+@pytest.mark.libreoffice
+def test_the_redline_pdf_shows_the_deleted_and_the_inserted_words(sent, cells, tmp_path):
+    _, pdftotext = _libreoffice()
     returned = typed(typed(sent, cells["4.1"][1][:30], MILITARY, ""), cells["5.2"][0][:30], "обязуется",
                      "безусловно вправе")
     path = tmp_path / "redline.docx"
     path.write_bytes(compare.compare_documents(sent, returned).redline)
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=900)
-    text = " ".join(subprocess.run([pdftotext, str(tmp_path / "redline.pdf"), "-"], check=True,
-                                   capture_output=True).stdout.decode().split())
+    pdf = _convert(path, "pdf", tmp_path / "pdf")
+    text = " ".join(subprocess.run([pdftotext, str(pdf), "-"], check=True, capture_output=True).stdout.decode().split())
     assert "any other military purpose" in text  # deleted, shown struck through
     assert "безусловно вправе" in text  # inserted
     assert re.search(r"обязуется\s*безусловно", text)  # the deletion beside the insertion that replaces it
+
+
+@pytest.mark.libreoffice
+def test_an_annex_saved_again_by_libreoffice_compares_as_unchanged(sent, tmp_path):
+    (tmp_path / "annex.docx").write_bytes(sent)
+    resaved = _convert(tmp_path / "annex.docx", "docx", tmp_path / "resaved")
+    assert compare.compare_documents(sent, resaved.read_bytes()).changes == []
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_reads_the_redlines_changes_as_tracked_by_each_author(sent, cells, tmp_path):
+    returned = tracked(typed(sent, cells["4.1"][1][:30], MILITARY, ""), cells["5.2"][1][:30], "shall bind",
+                       "may bind")
+    (tmp_path / "redline.docx").write_bytes(compare.compare_documents(sent, returned).redline)
+    resaved = _convert(tmp_path / "redline.docx", "docx", tmp_path / "resaved").read_bytes()
+    assert {(kind, author) for kind, author, _ in tracked_marks(resaved)} \
+        == {("del", "clausegen"), ("del", COUNTERPARTY), ("ins", COUNTERPARTY)}

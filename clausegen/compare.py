@@ -45,8 +45,8 @@ class Change:
     sent_row: bool = False  # ``row`` numbers a row of the sent document (a row the returned one lacks)
 
     def __str__(self) -> str:
-        where = (f"sent row {self.row}" if self.sent_row else f"row {self.row}") + (f" ({self.clause})" if self.clause else "") \
-            + (f", {self.column}" if self.column else "")
+        where = (f"sent row {self.row}" if self.sent_row else f"row {self.row}") \
+            + (f" ({self.clause})" if self.clause else "") + (f", {self.column}" if self.column else "")
         tracked = f" [tracked by {', '.join(self.tracked_by)}]" if self.tracked_by else ""
         return f"{where}: {self.words}{tracked}"
 

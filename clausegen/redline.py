@@ -48,13 +48,16 @@ _RUN_CONTENT = _WRAPPERS | _INSERTED | _DELETED | {W + "r", W + "proofErr"}
 
 @dataclass(frozen=True)
 class Piece:
-    """Text of one run, as the document has it: plain (``""``), tracked ``ins`` or ``del`` (``gone``: both)."""
+    """Text of one run, as the document has it: plain (``""``), tracked ``ins`` or ``del``, or ``gone``
+    (inserted by ``author``, then deleted by ``deleted_by``)."""
 
     text: str
     state: str
     author: str
     date: str
     run: Any  # the w:r it comes from (its formatting)
+    deleted_by: str = ""
+    deleted_on: str = ""
 
 
 @dataclass
@@ -179,19 +182,22 @@ def _mark(properties: Any) -> str:
 def _paragraph(p: Any) -> Paragraph:
     pieces: list[Piece] = []
 
-    def walk(node: Any, state: str, author: str, date: str) -> None:
+    def walk(node: Any, state: str, marks: tuple[tuple[str, str], ...]) -> None:
         for child in node:
             if child.tag == W + "r":
                 text = _run_text(child)
                 if text:
-                    pieces.append(Piece(text, state, author, date, child))
+                    author, date = marks[0] if marks else ("", "")
+                    by, on = marks[-1] if state == "gone" else ("", "")
+                    pieces.append(Piece(text, state, author, date, child, by, on))
             elif child.tag in _INSERTED or child.tag in _DELETED:
                 mine = "ins" if child.tag in _INSERTED else "del"
-                walk(child, mine if not state else "gone", child.get(W + "author", ""), child.get(W + "date", ""))
+                walk(child, mine if not state else "gone", marks + ((child.get(W + "author", ""),
+                                                                      child.get(W + "date", "")),))
             elif child.tag in _WRAPPERS:
-                walk(child, state, author, date)
+                walk(child, state, marks)
 
-    walk(p, "", "", "")
+    walk(p, "", ())
     properties = p.find(W + "pPr")
     return Paragraph(p, pieces, _mark(properties.find(W + "rPr") if properties is not None else None))
 
@@ -246,18 +252,18 @@ class _Writer:
                 new[op.n1:op.n2] = [True] * (op.n2 - op.n1)
             if op.kind in ("delete", "replace"):
                 lost.setdefault(op.n1, []).append(sent[op.o1:op.o2])
-        items: list[tuple[str, str, str, str, Any]] = []  # text, state, author, date, run
+        items: list[Piece] = []
 
         def flush(position: int, run: Any) -> None:
             for text in lost.pop(position, []):
-                items.append((text, "del", self.author, self.date, run))
+                items.append(Piece(text, "del", self.author, self.date, run))
 
         position = 0
         last_run = returned.pieces[0].run if returned.pieces else None
         for piece in returned.pieces:
             last_run = piece.run
             if piece.state not in ("", "del"):  # its own insertion: not in the base text, kept as it is
-                items.append((piece.text, piece.state, piece.author, piece.date, piece.run))
+                items.append(piece)
                 continue
             start = 0
             while start < len(piece.text):
@@ -267,10 +273,12 @@ class _Writer:
                         and position + end not in lost:
                     end += 1
                 text = piece.text[start:end]
-                if new[position + start] and piece.state == "":
-                    items.append((text, "ins", self.author, self.date, piece.run))
-                else:
-                    items.append((text, piece.state, piece.author, piece.date, piece.run))
+                if not new[position + start]:
+                    items.append(Piece(text, piece.state, piece.author, piece.date, piece.run))
+                elif piece.state == "":
+                    items.append(Piece(text, "ins", self.author, self.date, piece.run))
+                else:  # typed without tracking, then deleted with tracking: both shown
+                    items.append(Piece(text, "gone", self.author, self.date, piece.run, piece.author, piece.date))
                 start = end
             position += len(piece.text)
         for key in sorted(lost):
@@ -280,7 +288,7 @@ class _Writer:
     def strike(self, p: Any) -> None:
         """Every run of ``p`` (a copy of a sent paragraph) deleted, and its paragraph mark with it."""
         read = _paragraph(p)
-        self._rebuild(p, [(piece.text, "del", self.author, self.date, piece.run) for piece in read.pieces])
+        self._rebuild(p, [Piece(piece.text, "del", self.author, self.date, piece.run) for piece in read.pieces])
         self._mark_paragraph(p, "del")
 
     def insert(self, paragraph: Paragraph) -> None:
@@ -304,27 +312,27 @@ class _Writer:
         if run_properties.find(W + "ins") is None and run_properties.find(W + "del") is None:
             run_properties.insert(0, self.mark(kind))
 
-    def _rebuild(self, p: Any, items: list[tuple[str, str, str, str, Any]]) -> None:
+    def _rebuild(self, p: Any, items: list[Piece]) -> None:
         for child in list(p):
             if child.tag in _RUN_CONTENT:
                 p.remove(child)
-        wrapper, key = None, None
-        for text, state, author, date, run in items:
-            run_element = _new_run(text, run, deleted=state in ("del", "gone"))
-            if not state:
-                p.append(run_element)
-                wrapper, key = None, None
+        target, key = None, None
+        for piece in items:
+            run = _new_run(piece.text, piece.run, deleted=piece.state in ("del", "gone"))
+            if not piece.state:
+                p.append(run)
+                target, key = None, None
                 continue
-            if (state, author, date) != key:
-                kind = {"ins": "ins", "del": "del", "gone": "ins"}[state]
-                wrapper = self.mark(kind, author, date)
-                key = (state, author, date)
-                p.append(wrapper)
-                if state == "gone":  # inserted, then deleted by a later change: kept as the document had it
-                    inner = self.mark("del", author, date)
-                    wrapper.append(inner)
-            target = wrapper[0] if state == "gone" else wrapper
-            target.append(run_element)
+            mark = (piece.state, piece.author, piece.date, piece.deleted_by, piece.deleted_on)
+            if mark != key:
+                key = mark
+                target = self.mark("ins" if piece.state == "gone" else piece.state, piece.author, piece.date)
+                p.append(target)
+                if piece.state == "gone":  # inserted, then deleted by a later change
+                    inner = self.mark("del", piece.deleted_by, piece.deleted_on)
+                    target.append(inner)
+                    target = inner
+            target.append(run)
 
     # ---- rows
 

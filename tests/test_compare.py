@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import io
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -214,7 +215,8 @@ def test_a_deleted_row_is_reported_with_its_clause(sent, cells):
 
 def test_an_added_row_is_reported(sent, cells):
     returned = row_copied(sent, cells["4.3"][0][:30], "4.4. Новое условие.", "4.4. A new term.")
-    assert changes_of(sent, returned) == ["row 35 (end-use-restriction@2, 4.4): row added: «4.4. Новое условие. | 4.4. A new term.»"]
+    assert changes_of(sent, returned) == [
+        "row 35 (end-use-restriction@2, 4.4): row added: «4.4. Новое условие. | 4.4. A new term.»"]
 
 
 def test_the_counterpartys_tracked_change_is_reported_as_tracked_by_it(sent, cells):
@@ -238,13 +240,72 @@ def test_the_redline_tracks_the_deleted_and_inserted_words_by_clausegen(sent, ce
 
 
 def test_rejecting_the_redline_gives_the_sent_text_and_accepting_it_the_returned_text(sent, cells):
-    returned = typed(typed(sent, cells["4.1"][1][:30], MILITARY, ""), cells["5.2"][0][:30], "обязуется", "вправе")
+    returned = typed(typed(sent, cells["4.1"][1][:30], MILITARY, ""), cells["5.2"][0][:30], "обязуется",
+                     "вправе")
     returned = row_copied(row_removed(returned, cells["8.2"][0][:30]), cells["4.3"][0][:30], "Новый.", "New.")
     marked = redline.read(compare.compare_documents(sent, returned).redline)
     assert [row.texts("base") for row in marked.rows if row.state != "ins"] \
         == [row.texts("current") for row in redline.read(sent).rows]
     assert [row.texts("current") for row in marked.rows if row.state != "del"] \
         == [row.texts("current") for row in redline.read(returned).rows]
+
+
+def _mutate(tree: etree._Element, rng: random.Random) -> None:
+    """A few edits a counterparty might make: words typed, deleted or replaced, rows removed or copied, a
+    paragraph copied, a run deleted or a word inserted with tracked changes on."""
+    words = ["и", "не", "shall", "may", "Поставщик", "the", ",", "«новое»", "", "  "]
+    for _ in range(rng.randint(1, 6)):
+        runs = [r for r in tree.iter(W + "r") if r.find(W + "t") is not None]
+        rows = list(tree.iter(W + "tr"))
+        choice = rng.random()
+        if choice < 0.6:
+            t = rng.choice(runs).find(W + "t")
+            text = (t.text or "").split(" ")
+            at = rng.randrange(len(text))
+            text[at:at + rng.randint(0, 1)] = [rng.choice(words)] if rng.random() < 0.7 else []
+            t.text = " ".join(text)
+        elif choice < 0.7 and len(rows) > 2:
+            row = rng.choice(rows)
+            row.getparent().remove(row)
+        elif choice < 0.8:
+            rng.choice(rows).addnext(copy.deepcopy(rng.choice(rows)))
+        elif choice < 0.9:
+            paragraphs = list(tree.iter(W + "p"))
+            rng.choice(paragraphs).addnext(copy.deepcopy(rng.choice(paragraphs)))
+        else:
+            run = rng.choice(runs)
+            if run.getparent().tag != W + "p":
+                continue
+            if rng.random() < 0.5:
+                mark = etree.Element(W + "del", {W + "id": "7", W + "author": COUNTERPARTY})
+                run.addprevious(mark)
+                mark.append(run)
+                for t in run.findall(W + "t"):
+                    t.tag = W + "delText"
+            else:
+                added = copy.deepcopy(run)
+                added.find(W + "t").text = rng.choice(words) + " "
+                mark = etree.Element(W + "ins", {W + "id": "8", W + "author": COUNTERPARTY})
+                mark.append(added)
+                run.addnext(mark)
+
+
+def _texts(rows: list[redline.Row], view: str, leave_out: str = "none") -> list[tuple[str, ...]]:
+    """The rows' texts in ``view`` (base: changes rejected; current: accepted), a row tracked as ``leave_out``
+    (inserted, deleted) left out, spacing normalised, empty rows dropped."""
+    found = [tuple(" ".join(cell.split()) for cell in row.texts(view)) for row in rows if row.state != leave_out]
+    return [cells for cells in found if any(cells)]
+
+
+def test_for_random_edits_rejecting_the_redline_gives_the_sent_text_and_accepting_it_the_returned_text(annexes):
+    rng = random.Random(14)
+    sents = [annexes[stem].generated.data for stem in sorted(annexes)]
+    for case in range(30):
+        sent = rng.choice(sents)
+        returned = with_tree(sent, lambda tree: _mutate(tree, rng))
+        marked = redline.read(compare.compare_documents(sent, returned).redline).rows
+        assert _texts(marked, "base", "ins") == _texts(redline.read(sent).rows, "current"), f"case {case}"
+        assert _texts(marked, "current", "del") == _texts(redline.read(returned).rows, "current"), f"case {case}"
 
 
 def test_the_counterpartys_tracked_changes_stay_attributed_to_it_beside_clausegens(sent, cells):

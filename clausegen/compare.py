@@ -99,7 +99,6 @@ def compare_documents(sent: bytes, returned: bytes, *, sent_name: str = "sent.do
     pairs, gone, added = worddiff.align([_key(row.texts("current")) for row in old.rows],
                                         [_key(new.rows[index].texts("base")) for index in present])
     pairs = [(s, present[r]) for s, r in pairs]
-    gone = list(gone)
     added = sorted([present[r] for r in added] + [i for i, row in enumerate(new.rows) if row.state == "ins"])
     alignment = redline.Alignment(pairs, gone, added)
     columns = _columns(old)

@@ -107,10 +107,6 @@ class Document:
     modified: str  # dcterms:modified of the core properties, "" when absent
     tables: dict[int, Any] = field(default_factory=dict)  # table number -> w:tbl
 
-    @property
-    def tracked(self) -> bool:
-        return any(row.state or row.authors for row in self.rows)
-
 
 def read(data: bytes, name: str = "document.docx") -> Document:
     """Read a DOCX of unknown origin; :class:`InputError` (naming ``name``) when it is not one."""

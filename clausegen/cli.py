@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import api, batch as batching, checkrecord, checks, lock, pdf, sent
+from . import api, batch as batching, checkrecord, checks, compare as comparing, lock, pdf, sent
 from . import libdoc
 from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
@@ -699,6 +699,51 @@ def clauses_import(document: Path, dry_run: bool, clauses_dir: Path | None) -> N
     verb = "would change" if dry_run else "changed"
     click.echo(f"{document}: {len(result.changes)} clause(s) {verb}, {result.unchanged} unchanged"
                + (" (dry run: nothing written)" if dry_run and result.changes else ""))
+
+
+@cli.command("compare")
+@click.argument("documents", nargs=-1, required=True, type=_PATH, metavar="SENT.docx RETURNED.docx")
+@click.option("-o", "--output", type=_PATH, default=None,
+              help="Write the redline here: the returned document with every change as a tracked change.")
+@click.option("--against-register", is_flag=True,
+              help="Give RETURNED.docx only: the sent document is regenerated from the register record its "
+                   "properties name (deal, document, clause versions).")
+@register_option
+@clauses_option
+def compare_command(documents: tuple[Path, ...], output: Path | None, against_register: bool, register: str | None,
+                    clauses_dir: Path | None) -> None:
+    """Compare a document the counterparty returned with the one sent: each changed row by clause, column
+    and words on stdout, and with -o a Word redline (tracked changes by "clausegen"; the counterparty's
+    own tracked changes kept as theirs).  Exit code 0 when nothing changed, 1 when something did."""
+    expected = 1 if against_register else 2
+    if len(documents) != expected:
+        raise click.UsageError("give SENT.docx and RETURNED.docx" if not against_register
+                               else "with --against-register give RETURNED.docx only")
+    if output is not None and output.suffix.lower() != ".docx":
+        raise click.UsageError(f"-o {output}: the redline is a .docx")
+    if against_register:
+        (returned,) = comparing.read_files(documents[0])
+        as_sent = comparing.sent_from_register(_register(register, must_exist=True), returned, str(documents[0]))
+        for note in as_sent.notes:
+            click.echo(f"note: {note}", err=True)
+        sent_data, sent_name = as_sent.document.data, f"the {as_sent.document.kind} of record {as_sent.record}"
+    else:
+        sent_data, returned = comparing.read_files(*documents)
+        sent_name = str(documents[0])
+    result = comparing.compare_documents(sent_data, returned, sent_name=sent_name, returned_name=str(documents[-1]),
+                                         library=comparing.clause_library(clauses_dir))
+    if output is not None:
+        write_atomic(output, result.redline)
+    click.echo(result.summary())
+    for change in result.changes:
+        click.echo(f"  {change}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if output is not None:
+        click.echo(f"{output}: redline" + (" (what changed tracked by clausegen, the counterparty's own tracked "
+                                           "changes kept as theirs)" if result.changes else ", no change"))
+    if result.changes:
+        sys.exit(int(ExitCode.FAILURE))
 
 
 def main() -> None:

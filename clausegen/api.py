@@ -116,7 +116,7 @@ def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], lib
         subject=f"{deal.deal_id}: {deal.counterparty.name.get('en')}",
         creator=deal.supplier.short_name.get("en") if deal.supplier.short_name else deal.supplier.name.get("en"),
         keywords="export control; end use; clausegen",
-        created=deal.contract.date,
+        created=deal.basis_date,
         custom=(
             ("clausegen.deal_id", deal.deal_id),
             ("clausegen.document", kind),
@@ -148,10 +148,19 @@ def annex_from_selection(deal: Deal, screening: scr.Screening, selected: list[Se
                          compiled: render.CompiledTemplate, columns: tuple[str, str], library: str) -> Generated:
     """The annex of clauses already selected (also those a register kept), ``library`` its fingerprint."""
     rows = compose.compose_rows(selected, deal, screening)
-    title = f"Annex No. {deal.contract.annex_number} to Contract No. {deal.contract.number}"
+    title = annex_title(deal)
     data = compiled.render(compose.annex_context(rows, deal, columns),
                            _properties(deal, "annex", title, selected, library, compiled))
     return _generated("annex", f"{deal.deal_id}-annex.docx", data, selected, compiled, library, columns, rows)
+
+
+def annex_title(deal: Deal) -> str:
+    """The annex's title in the document properties: what it is attached to, the offer until the contract
+    is signed."""
+    if deal.basis == "offer":
+        assert deal.offer is not None
+        return f"Annex No. {deal.contract.annex_number} to Commercial Offer No. {deal.offer.number}"
+    return f"Annex No. {deal.contract.annex_number} to Contract No. {deal.contract.number}"
 
 
 def _generated(kind: str, filename: str, data: bytes, selected: list[Selected], compiled: render.CompiledTemplate,
@@ -355,8 +364,13 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         "deal_id": deal.deal_id,
         "command": command,
         "source": source,
-        "contract_number": deal.contract.number,
-        "contract_date": deal.contract.date.isoformat(),
+        # empty (the columns are NOT NULL in registers made before offers) while only an offer is named
+        "contract_number": deal.contract.number or "",
+        "contract_date": deal.contract.date.isoformat() if deal.contract.date else "",
+        "basis": deal.basis,
+        "offer_number": deal.offer.number if deal.offer else None,
+        "offer_date": deal.offer.date.isoformat() if deal.offer else None,
+        "offer_valid_until": deal.offer.valid_until.isoformat() if deal.offer and deal.offer.valid_until else None,
         "contract_kind": str(deal.contract.kind),
         "annex_number": deal.contract.annex_number,
         "counterparty_name_ru": deal.counterparty.name.get("ru"),

@@ -77,11 +77,13 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
     if deal is not None:
         problems += _codes(deal, record)
         problems += [record.problem(message, path) for path, message in identification.conflicts(deal)]
+        problems += [record.problem(message, path) for path, message in basis_problems(deal)]
     warnings = _language_warnings(record, Deal)
     if deal is not None:
         warnings += [record.problem(p.message, p.field, severity="warning") for p in activities.possible_indicators(deal)]
         warnings += _gender_warnings(deal, record)
         warnings += _permission_warnings(deal, record)
+        warnings += [record.problem(message, path, severity="warning") for path, message in basis_warnings(deal)]
     if profile_record is not None:
         own = record.data.get("supplier")
         overridden = set(own) if isinstance(own, dict) else set()  # the deal's own supplier fields win
@@ -96,6 +98,38 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         raise DealError(_dedupe(problems), warnings=warnings)
     assert deal is not None
     return Validated(deal, warnings, record)
+
+
+def basis_problems(deal: Deal) -> list[tuple[str, str]]:
+    """(field path, message) for a deal that names neither a signed contract nor an offer, a contract
+    with only half of its particulars, or an offer whose dates contradict each other or the contract."""
+    contract, offer = deal.contract, deal.offer
+    found: list[tuple[str, str]] = []
+    if contract.number is not None and contract.date is None:
+        found.append(("contract.date", "missing: a contract with a number needs its date too"))
+    elif contract.date is not None and contract.number is None:
+        found.append(("contract.number", "missing: a contract with a date needs its number too"))
+    elif not contract.signed and offer is None:
+        found.append(("contract.number", "missing: give the contract's number and date (contract.number, "
+                                         "contract.date), or the commercial offer the annex goes with "
+                                         "(offer.number, offer.date)"))
+    if offer is not None and offer.valid_until is not None and offer.valid_until < offer.date:
+        found.append(("offer.valid_until", f"the offer cannot expire ({offer.valid_until.isoformat()}) before "
+                                           f"its own date ({offer.date.isoformat()})"))
+    if offer is not None and contract.date is not None and contract.date < offer.date:
+        found.append(("contract.date", f"the contract ({contract.date.isoformat()}) cannot be dated before the "
+                                       f"offer it is concluded on ({offer.date.isoformat()})"))
+    return found
+
+
+def basis_warnings(deal: Deal) -> list[tuple[str, str]]:
+    """A contract dated after its offer expired: an acceptance out of time is itself a new offer (art. 442
+    of the Civil Code), so the contract may rest on something other than the offer the deal records."""
+    contract, offer = deal.contract, deal.offer
+    if offer is None or offer.valid_until is None or contract.date is None or contract.date <= offer.valid_until:
+        return []
+    return [("contract.date", f"the contract ({contract.date.isoformat()}) is dated after the offer expired "
+                              f"({offer.valid_until.isoformat()}): check that it was concluded on that offer")]
 
 
 def _merge_supplier(profile: CompanyProfile, override: Any) -> Any:

@@ -226,11 +226,11 @@ def build_letter(
     selected = select(library, kind, deal, screening)
     # a letter may cite the deal's annex by clause number (letters.annex), so the annex is numbered too
     annex = select(library, "annex", deal, screening) if screening.annex_allowed else []
-    return letter_from_selection(kind, deal, screening, selected, _letter_template(kind, templates, langs), langs,
+    return letter_from_selection(kind, deal, screening, selected, letter_template(kind, templates, langs), langs,
                                  library.fingerprint, annex)
 
 
-def _letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) -> render.CompiledTemplate:
+def letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) -> render.CompiledTemplate:
     both, single = LETTER_TEMPLATES.get(kind, LETTER_TEMPLATES["letter"])
     return render.compiled_template(lib.templates_dir(templates) / (both if len(langs) == 2 else single))
 
@@ -338,11 +338,12 @@ def summary_json(summary: dict[str, Any]) -> str:
 
 def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated], *, command: str,
                  source: str, files: dict[str, str] | None = None,
-                 check: checkrecord.Check | None = None) -> dict[str, Any]:
+                 check: checkrecord.Check | None = None, versions_from: int | None = None) -> dict[str, Any]:
     """The register row (5.3) for ``documents`` generated for ``deal``.
 
     ``files`` maps a document's kind to where it was written, when it was; ``check``
-    who made the check and when (default: resolved from the deal alone).
+    who made the check and when (default: resolved from the deal alone); ``versions_from`` the
+    record whose clause versions the documents kept (a contract's annex made as its offer's).
     """
     from . import __version__
 
@@ -407,12 +408,13 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         "clause_hashes": dict(sorted({f"{cid}@{version}": digest for document in documents
                                       for (cid, version), digest in zip(document.clauses, document.texts)}.items())),
         "deal": deal.model_dump(mode="json"),
+        "versions_from": versions_from,
     }
 
 
 def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, command: str, source: str,
            register: str | Path | Register | None = None, files: dict[str, str] | None = None,
-           check: checkrecord.Check | None = None) -> int:
+           check: checkrecord.Check | None = None, versions_from: int | None = None) -> int:
     """Append the generation of ``documents`` to the register; return the row id.
 
     ``register`` is a register, a database URL or a SQLite path; by default
@@ -424,7 +426,7 @@ def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, 
     try:
         store.keep_texts({digest: (kind, data) for document in documents for digest, kind, data in document.stored})
         return store.record(register_row(deal, screening, documents, command=command, source=source, files=files,
-                                         check=check))
+                                         check=check, versions_from=versions_from))
     finally:
         if store is not register:
             store.close()

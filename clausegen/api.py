@@ -70,6 +70,9 @@ def deal_schema() -> dict[str, Any]:
     # The deal file as users write it: the supplier usually comes from the company profile (clausegen.yaml),
     # so an editor checking a deal against this schema must not ask for one.
     schema["required"] = [name for name in schema.get("required", []) if name != "supplier"]
+    # A deal names its signed contract, or the commercial offer the annex goes with (or both).
+    schema["anyOf"] = [{"required": ["contract"], "properties": {"contract": {"required": ["number", "date"]}}},
+                       {"required": ["offer"]}]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "clausegen deal file"
     schema["description"] = ("One export deal of an AI solution. Every field, the activity vocabulary, the company "

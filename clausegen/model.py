@@ -280,7 +280,7 @@ class Permission(_Strict):
 
 
 class Letters(_Strict):
-    date: dt.date | None = Field(None, description="Date of the outgoing letters; default the contract date")
+    date: dt.date | None = Field(None, description="Date of the outgoing letters; default the contract date, else the offer date")
     number_prefix: str | None = Field(
         None, min_length=1, description="Prefix of outgoing letter numbers; default the deal id"
     )

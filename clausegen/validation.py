@@ -68,7 +68,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
             data["terms"] = profile.terms.model_dump(mode="json")
         if profile.compliance_officer is not None:
             data["screening"] = _merge_preparer(profile, data.get("screening"))
-    problems = [*record.problems, *_illegal_characters(record), *_activity_tags(record)]
+    problems = [*record.problems, *_illegal_characters(record), *_activity_tags(record), *_basis_missing(record)]
     deal: Deal | None = None
     try:
         deal = Deal.model_validate(data)
@@ -100,19 +100,29 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
     return Validated(deal, warnings, record)
 
 
+def _basis_missing(record: RawRecord) -> list[Problem]:
+    """A deal that names neither a signed contract nor an offer, or a contract with half of its particulars;
+    read from the raw data, so that it is reported beside every other problem of the file."""
+    contract, offer = record.data.get("contract"), record.data.get("offer")
+    if not isinstance(contract, dict | None) or not isinstance(offer, dict | None):
+        return []  # another type is pydantic's to report
+    contract = contract or {}
+    number, date = contract.get("number") not in (None, ""), contract.get("date") not in (None, "")
+    if number and not date:
+        return [record.problem("missing (required): a contract with a number needs its date too", "contract.date")]
+    if date and not number:
+        return [record.problem("missing (required): a contract with a date needs its number too", "contract.number")]
+    if not number and offer is None:
+        return [record.problem("missing (required): give the contract's number and date (contract.number, "
+                               "contract.date), or the commercial offer the annex goes with (offer.number, "
+                               "offer.date)", "contract.number")]
+    return []
+
+
 def basis_problems(deal: Deal) -> list[tuple[str, str]]:
-    """(field path, message) for a deal that names neither a signed contract nor an offer, a contract
-    with only half of its particulars, or an offer whose dates contradict each other or the contract."""
+    """(field path, message) for an offer whose dates contradict each other or the contract's."""
     contract, offer = deal.contract, deal.offer
     found: list[tuple[str, str]] = []
-    if contract.number is not None and contract.date is None:
-        found.append(("contract.date", "missing: a contract with a number needs its date too"))
-    elif contract.date is not None and contract.number is None:
-        found.append(("contract.number", "missing: a contract with a date needs its number too"))
-    elif not contract.signed and offer is None:
-        found.append(("contract.number", "missing: give the contract's number and date (contract.number, "
-                                         "contract.date), or the commercial offer the annex goes with "
-                                         "(offer.number, offer.date)"))
     if offer is not None and offer.valid_until is not None and offer.valid_until < offer.date:
         found.append(("offer.valid_until", f"the offer cannot expire ({offer.valid_until.isoformat()}) before "
                                            f"its own date ({offer.date.isoformat()})"))

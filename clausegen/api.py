@@ -6,13 +6,14 @@ sources → validation → screening → selection → composition → rendering
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import checkrecord, compose, labels, library as lib, lock, memo, render, screening as scr
-from .errors import BlockedError, DealError, Problem
+from .errors import BlockedError, DealError, InputError, Problem
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
 from .selection import Selected, select
@@ -174,6 +175,27 @@ def _generated(kind: str, filename: str, data: bytes, selected: list[Selected], 
                      tuple(langs), stored + ((compiled.fingerprint, "template", compiled.data),))
 
 
+def annex_into(annex: Generated, host: Path) -> Generated:
+    """``annex`` placed inside the host document at ``host`` (a contract, an offer): at its paragraph
+    ``[[clausegen:annex]]`` or bookmark ``clausegen_annex``, else appended on a new page, as a section
+    of its own; the host's styles, numbering, sections, headers and footers are kept.  Named after the
+    host (``contract.docx`` → ``contract-with-annex.docx``); :class:`InputError` (exit 2) naming the
+    host when it is not a readable DOCX."""
+    from . import combine  # docxcompose and python-docx load only for this
+
+    try:
+        if host.stat().st_size > combine.MAX_HOST_BYTES:
+            raise InputError([Problem(f"larger than {combine.MAX_HOST_BYTES >> 20} MiB", "", str(host))],
+                             "cannot read the host document")
+        data = host.read_bytes()
+    except OSError as error:
+        raise InputError([Problem(f"cannot read: {error.strerror or error}", "", str(host))],
+                         "cannot read the host document") from None
+    combined = combine.combine(data, annex.data, str(host))
+    return dataclasses.replace(annex, filename=f"{host.stem}-with-annex.docx", data=combined,
+                               sha256=sha256(combined))
+
+
 def write_annex(
     deal_path: Path,
     out: Path,
@@ -286,9 +308,14 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
 
 
 def build_pack(deal: Deal, screening: scr.Screening, library: lib.Library,
-               templates: Path | None = None, check: checkrecord.Check | None = None) -> list[Generated]:
-    """The screening report, the annex when allowed, and the letters screening recommends."""
-    return build_documents(deal, screening, library, templates, check=check)
+               templates: Path | None = None, check: checkrecord.Check | None = None,
+               into: Path | None = None) -> list[Generated]:
+    """The screening report, the annex when allowed, and the letters screening recommends; with
+    ``into``, the annex inside that host document (:func:`annex_into`), the others as they are."""
+    documents = build_documents(deal, screening, library, templates, check=check)
+    if into is None:
+        return documents
+    return [annex_into(document, into) if document.kind == "annex" else document for document in documents]
 
 
 def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library,

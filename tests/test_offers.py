@@ -331,3 +331,14 @@ def test_the_signed_variant_differs_from_the_example_only_by_the_contract():
     offer, signed = (yaml.safe_load(path.read_text(encoding="utf-8")) for path in (OFFER, SIGNED))
     assert {k: v for k, v in signed["contract"].items() if k not in ("number", "date")} == offer["contract"]
     assert {k: v for k, v in signed.items() if k != "contract"} == {k: v for k, v in offer.items() if k != "contract"}
+
+
+def test_offer_pack_into_the_offer_document_gives_one_file_with_the_offer_annex(tmp_path):
+    from contracts import write_contract  # a host document; here it stands for the sales team's offer
+
+    host = write_contract(tmp_path / "offer.docx")
+    result = invoke("pack", OFFER, "--company", COMPANY, "-o", tmp_path / "pack", "--into", host, "--no-register")
+    assert result.exit_code == 0, result.output
+    combined = (tmp_path / "pack" / "offer-with-annex.docx").read_bytes()
+    texts = " ".join(cell for row in docx_rows(combined) for cell in row)
+    assert "Приложение № 1 к коммерческому предложению № КП-0231/2026" in texts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -511,6 +512,14 @@ def _clause_digest(clause: lib.Clause) -> str:
     return cached[1]
 
 
+_REF = re.compile(r"""\bref\(\s*['"]([\w.-]+)['"]""")
+
+
+def _cited(selected: list[Selected]) -> set[str]:
+    """The clause ids that the texts of ``selected`` cite with ref(), in either language."""
+    return {found for s in selected for lang in ("ru", "en") for found in _REF.findall(s.clause.text(lang))}
+
+
 def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,
                parts: tuple[str, ...] = PACK_PARTS, check: checkrecord.Check | None = None) -> str:
     """A digest of everything the pack's documents are made from, computed without rendering them.
@@ -524,11 +533,18 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
 
     folder = lib.templates_dir(templates)
     documents = []
+    annex = select(library, "annex", deal, screening) if screening.annex_allowed else []
     for kind in pack_kinds(screening, parts):
         selected = select(library, "annex" if kind == "screening-report" else kind, deal, screening) \
             if kind != "screening-report" or screening.annex_allowed else []
         template = render.compiled_template(folder / TEMPLATES[kind])
-        documents.append([kind, template.fingerprint, [[s.clause.id, _clause_digest(s.clause)] for s in selected]])
+        entry = [kind, template.fingerprint, [[s.clause.id, _clause_digest(s.clause)] for s in selected]]
+        if kind not in ("annex", "screening-report") and annex:
+            # A letter cites annex clauses by number (ref()): their numbers and texts are inputs of the
+            # letter, whether or not the annex itself is generated in this run.
+            cited = _cited(selected)
+            entry.append([[s.clause.id, s.number, _clause_digest(s.clause)] for s in annex if s.clause.id in cited])
+        documents.append(entry)
     # pydantic writes the deal's JSON in the model's field order, the same on every run of a version.
     # A date given by the caller is an input; a date that is merely today is not (the documents of an
     # unchanged deal keep the day they were checked).  The approval is an input of the report.
@@ -536,6 +552,8 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
         check.date.isoformat() if check.date_source != "today" else None,
         check.prepared_by.model_dump(mode="json") if check.prepared_by else None,
         check.approved_by.model_dump(mode="json") if check.approved_by else None,
+        # only when recorded, so that the key of every deal without one stays as it was
+        *([check.approved_on.isoformat()] if check.approved_on else []),
     ]
     return sha256(json.dumps([__version__, documents, *([recorded] if recorded else [])]).encode() + b"\n"
                   + deal.model_dump_json().encode())

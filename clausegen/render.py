@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape as xml_escape
 from jinja2 import TemplateError, meta
 from lxml import etree
 
-from . import wellformed
+from . import text, wellformed
 from .errors import InputError, LibraryError, Problem, RenderError
 from .sandbox import ENV, RENDER_FAILURES, render_bounded
 
@@ -252,7 +252,9 @@ class CompiledTemplate:
             pieces = render_bounded(self._templates[name], context)
         except (TemplateError, *RENDER_FAILURES) as error:
             raise RenderError(f"template {self.path.name} ({name}): {error or type(error).__name__}") from None
-        xml = "".join(pieces)
+        # Dates, numbers after «№», references and initials are kept on one line (U+00A0), in the values
+        # and in the template's own text alike.
+        xml = text.keep_together("".join(pieces))
         try:  # a failure is a bug, not a user error: never write a broken document
             if _paragraph_level(xml):
                 data = self._resolve_listing(xml).encode("utf-8")
@@ -391,8 +393,14 @@ def compiled_template(path: Path) -> CompiledTemplate:
 # ------------------------------------------------------------------ reading back
 
 
+def _spaced(value: str) -> str:
+    """Text as read back: a non-breaking space (line layout, :func:`text.keep_together`) reads as a space."""
+    return value.replace(text.NBSP, " ")
+
+
 def docx_rows(data: bytes) -> list[list[str]]:
-    """The text of a DOCX: one list of cell texts per table row, one item per paragraph outside tables."""
+    """The text of a DOCX: one list of cell texts per table row, one item per paragraph outside tables
+    (a non-breaking space read as a space)."""
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -402,10 +410,10 @@ def docx_rows(data: bytes) -> list[list[str]]:
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             if block.text.strip():
-                rows.append([block.text])
+                rows.append([_spaced(block.text)])
         elif isinstance(block, Table):
             for row in block.rows:
-                rows.append([cell.text for cell in row.cells])
+                rows.append([_spaced(cell.text) for cell in row.cells])
     return rows
 
 
@@ -475,7 +483,7 @@ def read_docx_text(data: bytes, name: str = "document.docx") -> DocxText:
                     raise refuse(f"it unpacks to more than {MAX_UNPACKED_BYTES >> 20} MiB")
         if "word/document.xml" not in parts:
             raise refuse("no word/document.xml")
-        side = [(part, "".join(t.text or "" for t in p.iter(f"{_W}t")))
+        side = [(part, _spaced("".join(t.text or "" for t in p.iter(f"{_W}t"))))
                 for part in sorted(n for n in parts if _SIDE_PART.fullmatch(n))
                 for p in etree.fromstring(parts[part], _SAFE_XML).iter(f"{_W}p")]
         properties = docx_custom_properties(data)
@@ -493,9 +501,9 @@ def read_docx_text(data: bytes, name: str = "document.docx") -> DocxText:
             continue
         if isinstance(block, Paragraph):
             if block.text.strip():
-                rows.append(DocxRow((block.text,), None))
+                rows.append(DocxRow((_spaced(block.text),), None))
         elif isinstance(block, Table):
-            rows += [DocxRow(tuple(cell.text for cell in row.cells), tables) for row in block.rows]
+            rows += [DocxRow(tuple(_spaced(cell.text) for cell in row.cells), tables) for row in block.rows]
             tables += 1
     return DocxText(rows, side, properties)
 

@@ -64,7 +64,7 @@ def test_each_section_keeps_its_own_header_and_footer(appended):
     first, second = docx.Document(io.BytesIO(appended)).sections
     assert first.header.paragraphs[0].text.startswith("ACME Clinics LLC")
     assert first.footer.paragraphs[0].text == "Contract MSC-7/2026 — confidential"
-    assert second.header.paragraphs[0].text.startswith("Приложение № 2 к Договору")
+    assert second.header.paragraphs[0].text.replace("\u00a0", " ").startswith("Приложение № 2 к Договору")
     assert "Стр." in "".join(t.text or "" for t in second.footer._element.iter(qn("w:t")))
 
 
@@ -124,7 +124,7 @@ def test_verify_checks_the_annex_part_and_not_the_contract(annex, appended):
 def test_verify_finds_an_edit_in_the_annex_part(appended):
     edited = docx.Document(io.BytesIO(appended))
     cell = edited.tables[-2].rows[2].cells[1].paragraphs[0].runs[0]  # «Moscow, 20 November 2026»
-    cell.text = cell.text.replace("20 November 2026", "21 November 2026")
+    cell.text = cell.text.replace("20\u00a0November 2026", "21\u00a0November 2026")  # dates keep a non-breaking space
     out = io.BytesIO()
     edited.save(out)
     codes = [problem.message.split("]")[0] + "]" for problem in verify_document(out.getvalue()).problems]

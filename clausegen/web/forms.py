@@ -265,6 +265,9 @@ SECTIONS: tuple[Section, ...] = (
               hint="Empty: Annex 1, indicator 1 fires."),
         Field("end_use.end_users", "Конечные пользователи / End users", "end_users",
               hint="No end users: Annex 1, indicator 1 fires. Empty rows are ignored."),
+        Field("end_use.end_user_purpose", "Цель использования конечным пользователем / End user's own purpose",
+              "bilingual_long", hint="For the end-user statement when the end user is not the counterparty; "
+                                     "empty: the statement leaves the end use blank."),
         Field("end_use.location", "Место использования / Place of use", "bilingual"),
     )),
     Section("payment", "Оплата / Payment", "Leave all three empty if the price is not known yet.", (
@@ -309,6 +312,7 @@ SECTIONS: tuple[Section, ...] = (
                 Field("screening.prepared_by.position", "Должность / Position", "bilingual"),
                 Field("screening.approved_by.name", "Утвердил: ФИО / Approved by: name", "bilingual", more=True),
                 Field("screening.approved_by.position", "Должность / Position", "bilingual", more=True),
+                Field("screening.approved_on", "Дата утверждения / Approved on", "date", more=True),
             )),
 )
 

@@ -6,13 +6,15 @@ sources → validation → screening → selection → composition → rendering
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import checkrecord, compose, labels, library as lib, lock, memo, render, screening as scr
-from .errors import BlockedError, DealError, Problem
+from .errors import BlockedError, DealError, InputError, Problem
 from .kinds import LETTER_KINDS, PACK_PARTS
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
@@ -71,6 +73,9 @@ def deal_schema() -> dict[str, Any]:
     # The deal file as users write it: the supplier usually comes from the company profile (clausegen.yaml),
     # so an editor checking a deal against this schema must not ask for one.
     schema["required"] = [name for name in schema.get("required", []) if name != "supplier"]
+    # A deal names its signed contract, or the commercial offer the annex goes with (or both).
+    schema["anyOf"] = [{"required": ["contract"], "properties": {"contract": {"required": ["number", "date"]}}},
+                       {"required": ["offer"]}]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "clausegen deal file"
     schema["description"] = ("One export deal of an AI solution. Every field, the activity vocabulary, the company "
@@ -117,7 +122,7 @@ def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], lib
         subject=f"{deal.deal_id}: {deal.counterparty.name.get('en')}",
         creator=deal.supplier.short_name.get("en") if deal.supplier.short_name else deal.supplier.name.get("en"),
         keywords="export control; end use; clausegen",
-        created=deal.contract.date,
+        created=deal.basis_date,
         custom=(
             ("clausegen.deal_id", deal.deal_id),
             ("clausegen.document", kind),
@@ -149,10 +154,19 @@ def annex_from_selection(deal: Deal, screening: scr.Screening, selected: list[Se
                          compiled: render.CompiledTemplate, columns: tuple[str, str], library: str) -> Generated:
     """The annex of clauses already selected (also those a register kept), ``library`` its fingerprint."""
     rows = compose.compose_rows(selected, deal, screening)
-    title = f"Annex No. {deal.contract.annex_number} to Contract No. {deal.contract.number}"
+    title = annex_title(deal)
     data = compiled.render(compose.annex_context(rows, deal, columns),
                            _properties(deal, "annex", title, selected, library, compiled))
     return _generated("annex", f"{deal.deal_id}-annex.docx", data, selected, compiled, library, columns, rows)
+
+
+def annex_title(deal: Deal) -> str:
+    """The annex's title in the document properties: what it is attached to, the offer until the contract
+    is signed."""
+    if deal.basis == "offer":
+        assert deal.offer is not None
+        return f"Annex No. {deal.contract.annex_number} to Commercial Offer No. {deal.offer.number}"
+    return f"Annex No. {deal.contract.annex_number} to Contract No. {deal.contract.number}"
 
 
 def _generated(kind: str, filename: str, data: bytes, selected: list[Selected], compiled: render.CompiledTemplate,
@@ -161,6 +175,27 @@ def _generated(kind: str, filename: str, data: bytes, selected: list[Selected], 
     return Generated(kind, filename, data, tuple((s.clause.id, s.clause.meta.version) for s in selected),
                      sha256(data), tuple(rows or ()), library, tuple(h for h, _, _ in stored), compiled.fingerprint,
                      tuple(langs), stored + ((compiled.fingerprint, "template", compiled.data),))
+
+
+def annex_into(annex: Generated, host: Path) -> Generated:
+    """``annex`` placed inside the host document at ``host`` (a contract, an offer): at its paragraph
+    ``[[clausegen:annex]]`` or bookmark ``clausegen_annex``, else appended on a new page, as a section
+    of its own; the host's styles, numbering, sections, headers and footers are kept.  Named after the
+    host (``contract.docx`` → ``contract-with-annex.docx``); :class:`InputError` (exit 2) naming the
+    host when it is not a readable DOCX."""
+    from . import combine  # docxcompose and python-docx load only for this
+
+    try:
+        if host.stat().st_size > combine.MAX_HOST_BYTES:
+            raise InputError([Problem(f"larger than {combine.MAX_HOST_BYTES >> 20} MiB", "", str(host))],
+                             "cannot read the host document")
+        data = host.read_bytes()
+    except OSError as error:
+        raise InputError([Problem(f"cannot read: {error.strerror or error}", "", str(host))],
+                         "cannot read the host document") from None
+    combined = combine.combine(data, annex.data, str(host))
+    return dataclasses.replace(annex, filename=f"{host.stem}-with-annex.docx", data=combined,
+                               sha256=sha256(combined))
 
 
 def write_annex(
@@ -217,11 +252,11 @@ def build_letter(
     selected = select(library, kind, deal, screening)
     # a letter may cite the deal's annex by clause number (letters.annex), so the annex is numbered too
     annex = select(library, "annex", deal, screening) if screening.annex_allowed else []
-    return letter_from_selection(kind, deal, screening, selected, _letter_template(kind, templates, langs), langs,
+    return letter_from_selection(kind, deal, screening, selected, letter_template(kind, templates, langs), langs,
                                  library.fingerprint, annex)
 
 
-def _letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) -> render.CompiledTemplate:
+def letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) -> render.CompiledTemplate:
     both, single = LETTER_TEMPLATES.get(kind, LETTER_TEMPLATES["letter"])
     return render.compiled_template(lib.templates_dir(templates) / (both if len(langs) == 2 else single))
 
@@ -274,9 +309,14 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
 
 
 def build_pack(deal: Deal, screening: scr.Screening, library: lib.Library,
-               templates: Path | None = None, check: checkrecord.Check | None = None) -> list[Generated]:
-    """The screening report, the annex when allowed, and the letters screening recommends."""
-    return build_documents(deal, screening, library, templates, check=check)
+               templates: Path | None = None, check: checkrecord.Check | None = None,
+               into: Path | None = None) -> list[Generated]:
+    """The screening report, the annex when allowed, and the letters screening recommends; with
+    ``into``, the annex inside that host document (:func:`annex_into`), the others as they are."""
+    documents = build_documents(deal, screening, library, templates, check=check)
+    if into is None:
+        return documents
+    return [annex_into(document, into) if document.kind == "annex" else document for document in documents]
 
 
 def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library,
@@ -329,11 +369,12 @@ def summary_json(summary: dict[str, Any]) -> str:
 
 def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated], *, command: str,
                  source: str, files: dict[str, str] | None = None,
-                 check: checkrecord.Check | None = None) -> dict[str, Any]:
+                 check: checkrecord.Check | None = None, versions_from: int | None = None) -> dict[str, Any]:
     """The register row (5.3) for ``documents`` generated for ``deal``.
 
     ``files`` maps a document's kind to where it was written, when it was; ``check``
-    who made the check and when (default: resolved from the deal alone).
+    who made the check and when (default: resolved from the deal alone); ``versions_from`` the
+    record whose clause versions the documents kept (a contract's annex made as its offer's).
     """
     from . import __version__
 
@@ -355,8 +396,13 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         "deal_id": deal.deal_id,
         "command": command,
         "source": source,
-        "contract_number": deal.contract.number,
-        "contract_date": deal.contract.date.isoformat(),
+        # empty (the columns are NOT NULL in registers made before offers) while only an offer is named
+        "contract_number": deal.contract.number or "",
+        "contract_date": deal.contract.date.isoformat() if deal.contract.date else "",
+        "basis": deal.basis,
+        "offer_number": deal.offer.number if deal.offer else None,
+        "offer_date": deal.offer.date.isoformat() if deal.offer else None,
+        "offer_valid_until": deal.offer.valid_until.isoformat() if deal.offer and deal.offer.valid_until else None,
         "contract_kind": str(deal.contract.kind),
         "annex_number": deal.contract.annex_number,
         "counterparty_name_ru": deal.counterparty.name.get("ru"),
@@ -393,12 +439,13 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         "clause_hashes": dict(sorted({f"{cid}@{version}": digest for document in documents
                                       for (cid, version), digest in zip(document.clauses, document.texts)}.items())),
         "deal": deal.model_dump(mode="json"),
+        "versions_from": versions_from,
     }
 
 
 def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, command: str, source: str,
            register: str | Path | Register | None = None, files: dict[str, str] | None = None,
-           check: checkrecord.Check | None = None) -> int:
+           check: checkrecord.Check | None = None, versions_from: int | None = None) -> int:
     """Append the generation of ``documents`` to the register; return the row id.
 
     ``register`` is a register, a database URL or a SQLite path; by default
@@ -410,7 +457,7 @@ def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, 
     try:
         store.keep_texts({digest: (kind, data) for document in documents for digest, kind, data in document.stored})
         return store.record(register_row(deal, screening, documents, command=command, source=source, files=files,
-                                         check=check))
+                                         check=check, versions_from=versions_from))
     finally:
         if store is not register:
             store.close()
@@ -464,6 +511,14 @@ def _clause_digest(clause: lib.Clause) -> str:
     return cached[1]
 
 
+_REF = re.compile(r"""\bref\(\s*['"]([\w.-]+)['"]""")
+
+
+def _cited(selected: list[Selected]) -> set[str]:
+    """The clause ids that the texts of ``selected`` cite with ref(), in either language."""
+    return {found for s in selected for lang in ("ru", "en") for found in _REF.findall(s.clause.text(lang))}
+
+
 def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,
                parts: tuple[str, ...] = PACK_PARTS, check: checkrecord.Check | None = None) -> str:
     """A digest of everything the pack's documents are made from, computed without rendering them.
@@ -477,11 +532,18 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
 
     folder = lib.templates_dir(templates)
     documents = []
+    annex = select(library, "annex", deal, screening) if screening.annex_allowed else []
     for kind in pack_kinds(screening, parts):
         selected = select(library, "annex" if kind == "screening-report" else kind, deal, screening) \
             if kind != "screening-report" or screening.annex_allowed else []
         template = render.compiled_template(folder / TEMPLATES[kind])
-        documents.append([kind, template.fingerprint, [[s.clause.id, _clause_digest(s.clause)] for s in selected]])
+        entry = [kind, template.fingerprint, [[s.clause.id, _clause_digest(s.clause)] for s in selected]]
+        if kind not in ("annex", "screening-report") and annex:
+            # A letter cites annex clauses by number (ref()): their numbers and texts are inputs of the
+            # letter, whether or not the annex itself is generated in this run.
+            cited = _cited(selected)
+            entry.append([[s.clause.id, s.number, _clause_digest(s.clause)] for s in annex if s.clause.id in cited])
+        documents.append(entry)
     # pydantic writes the deal's JSON in the model's field order, the same on every run of a version.
     # A date given by the caller is an input; a date that is merely today is not (the documents of an
     # unchanged deal keep the day they were checked).  The approval is an input of the report.
@@ -489,6 +551,8 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
         check.date.isoformat() if check.date_source != "today" else None,
         check.prepared_by.model_dump(mode="json") if check.prepared_by else None,
         check.approved_by.model_dump(mode="json") if check.approved_by else None,
+        # only when recorded, so that the key of every deal without one stays as it was
+        *([check.approved_on.isoformat()] if check.approved_on else []),
     ]
     return sha256(json.dumps([__version__, documents, *([recorded] if recorded else [])]).encode() + b"\n"
                   + deal.model_dump_json().encode())

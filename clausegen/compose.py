@@ -18,7 +18,8 @@ from . import activities, glossary, text
 from .errors import RenderError
 from .identification import identification_status
 from .library import Clause
-from .model import Bilingual, Deal, IdentificationResult, Party, Signatory
+from .model import (Bilingual, Deal, IdentificationResult, Party, Signatory, end_user_purpose, issuer_is_counterparty,
+                    statement_issuer)
 from .recent import Recent
 from .sandbox import RENDER_FAILURES, Markup, compile_text, escape, failure, paths_read, render_bounded, value_at
 from .screening import Screening
@@ -300,11 +301,16 @@ def _identification_view(deal: Deal, screening: Screening, lang: str) -> dict[st
 
 def _contract_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     c = deal.contract
+    title = _col("title", c.title, lang)
     return {
-        "number": c.number,
-        "date": text.format_date(c.date, lang),
-        "date_quoted": text.format_date(c.date, lang, quoted=True),
-        "title": _col("title", c.title, lang),
+        # empty until the contract is signed (the deal then names an offer: see _offer_view)
+        "number": c.number or "",
+        "date": text.format_date(c.date, lang) if c.date else "",
+        "date_quoted": text.format_date(c.date, lang, quoted=True) if c.date else "",
+        "signed": c.signed,
+        "title": title,
+        # the title inside a sentence, for a contract not yet signed: «лицензионный договор», "the contract"
+        "title_inline": _title_inline(title, lang),
         "place": _col("place", c.place, lang),
         "annex_number": str(c.annex_number),
         "prevailing_language": c.prevailing_language,
@@ -312,10 +318,36 @@ def _contract_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any
     }
 
 
+def _title_inline(title: str, lang: str) -> str:
+    """A contract's title as a common noun inside a sentence: «Лицензионный договор» → «лицензионный
+    договор»; an English title keeps its capitals ("the License Agreement") but the bare default does not."""
+    first = title.split(maxsplit=1)[0] if title.strip() else ""
+    if lang == "ru":
+        common = first[:1].isupper() and not any(ch.isupper() for ch in first[1:]) and glossary.has_cyrillic(first)
+        return title[:1].lower() + title[1:] if common else title
+    return "contract" if title == "Contract" else title
+
+
+def _offer_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    """The commercial offer: ``governs`` when the documents are made for it (no contract signed yet);
+    ``recorded`` when the deal names one at all (a signed contract's basis)."""
+    offer = deal.offer
+    return {
+        "governs": deal.basis == "offer",
+        "recorded": offer is not None,
+        "number": number_as_written(offer.number, lang) if offer else "",
+        "date": text.format_date(offer.date, lang) if offer else "",
+        "date_quoted": text.format_date(offer.date, lang, quoted=True) if offer else "",
+        "valid_until": text.format_date(offer.valid_until, lang) if offer and offer.valid_until else "",
+    }
+
+
 def _solution_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     return {
         "name": _name(deal.solution.name, lang),
         "description": _b(deal.solution.description, lang),
+        # the same after a colon inside a sentence («Описание: модель распознавания речи»)
+        "description_inline": inline(deal.solution.description, lang),
         "version": deal.solution.version or "",
         "quantity": _b(deal.solution.quantity, lang),
         "delivery": str(deal.solution.delivery),
@@ -323,25 +355,7 @@ def _solution_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any
     }
 
 
-# A value starting with a defined term of the annex keeps its capital (drafting rules 2: defined terms
-# are capitalised every time).
-_DEFINED_START = re.compile(r"^(?:Договор|Приложени|Поставщик|Контрагент|Сторон|Решени[еяю] ИИ|Производн\w* решени|"
-                            r"Конечн\w* пользовател|Декларац|Уполномоченн\w* орган|Раскрыт\w* деятельн|"
-                            r"Заявленн\w* использовани|Counterparty|Supplier|Contract|Annex|AI Solution|End User|"
-                            r"Declaration|Party|Parties)\b")
-_PROPER_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad", "Abbr"})
 _ARTICLES = frozenset({"The", "A", "An"})
-
-
-def _common_start_ru(value: str) -> bool:
-    """Whether a Russian value starts with a common word that pymorphy3 knows (not a place, a name, an
-    organisation, an abbreviation or a defined term): only such a first letter may be lower-cased."""
-    word = value.split(maxsplit=1)[0].strip("«»\"'(),.;:")
-    if not word[:1].isupper() or any(c.isupper() for c in word[1:]) or _DEFINED_START.match(value):
-        return False
-    morph = text._morph()
-    return morph.word_is_known(word.lower()) and not any(
-        _PROPER_TAGS & set(str(parse.tag).replace(" ", ",").split(",")) for parse in morph.parse(word))
 
 
 def inline(value: Bilingual | None, lang: str, translated: str | None = None) -> str:
@@ -354,12 +368,12 @@ def inline(value: Bilingual | None, lang: str, translated: str | None = None) ->
         return shown
     first = shown.split(maxsplit=1)[0]
     if lang == "ru":
-        lower = _common_start_ru(shown)
+        lower = text.common_start_ru(shown)
     else:
         ru = value.ru if value is not None and value.has("ru") else ""
         lower = first in _ARTICLES or (
-            bool(ru) and _common_start_ru(ru) and not any(c.isupper() for c in first[1:])
-            and not _DEFINED_START.match(shown))
+            bool(ru) and text.common_start_ru(ru) and not any(c.isupper() for c in first[1:])
+            and not text.DEFINED_START.match(shown))
     return shown[0].lower() + shown[1:] if lower else shown
 
 
@@ -424,32 +438,29 @@ def _screening_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
     }
 
 
-def statement_issuer(deal: Deal) -> Any:
-    """Who issues the end-user statement when the deal says: its one named end user, else None (a blank)."""
-    users = deal.end_use.end_users
-    return users[0] if len(users) == 1 else None
-
-
 def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
-    """The end-user statement's issuer: the one end user the deal names, or blanks for the end user to fill."""
+    """The end-user statement's issuer: the one end user the deal names, or blanks for the end user to fill;
+    and the end use in the end user's mouth (never the counterparty's own purpose, issue 12 review 3)."""
     issuer = statement_issuer(deal)
     perm = deal.permission
-    permission = {
+    purpose = end_user_purpose(deal)
+    common = {
         # in the English column a Cyrillic number also in Latin script ("ЭК-2026/1187 (EK-2026/1187)")
         "permission_number": number_as_written(perm.number, lang) if perm.number else "",
         # list items: the text puts the ";" or "." after each
         "permission_conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions or []],
+        # after a colon inside the sentence: a common first word in lower case
+        "purpose": inline(purpose, lang) if purpose is not None else "",
     }
     if issuer is None:
-        return {"issuer": "", "issuer_address": "", "issuer_is_counterparty": False, **permission}
+        return {"issuer": "", "issuer_address": "", "issuer_is_counterparty": False, **common}
     return {
-        **permission,
+        **common,
         "issuer": issuer.name.get(lang),
         # the country alone is no address: the end user then fills it in
         "issuer_address": f"{_b(issuer.address, lang)}, {text.country_name(issuer.country, lang)}"
         if issuer.address else "",
-        "issuer_is_counterparty": issuer.name.get("en").casefold() == deal.counterparty.name.get("en").casefold()
-        or issuer.name.get("ru").casefold() == deal.counterparty.name.get("ru").casefold(),
+        "issuer_is_counterparty": issuer_is_counterparty(deal),
     }
 
 
@@ -466,7 +477,7 @@ def _letters_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
     """What the letters share: the outgoing numbers of the deal's letters (so that one letter can cite
     another) and the time to answer, from the one setting ``terms.response_days`` the annex uses too."""
     return {kind.replace("-", "_"): letter_number(deal, kind) for kind in LETTER_CODES} | {
-        "date": text.format_date(deal.letters.date or deal.contract.date, lang),
+        "date": text.format_date(deal.letters.date or deal.basis_date, lang),
         "response_days": deal.terms.response_days,
         "response_period": letter_period(deal.terms.response_days, lang),
         # an annex is made for this deal: a letter may cite its clauses (compose_rows numbers them),
@@ -480,6 +491,7 @@ def _letters_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
 _SECTIONS: dict[str, Any] = {
     "lang": lambda deal, screening, lang: lang,
     "contract": _contract_view,
+    "offer": _offer_view,
     "supplier": lambda deal, screening, lang: party_view(deal.supplier, lang),
     "counterparty": lambda deal, screening, lang: party_view(deal.counterparty, lang),
     "solution": _solution_view,
@@ -686,8 +698,15 @@ _LANGUAGE_TAGS = {"ru": "ru-RU", "en": "en-GB"}
 
 
 def running_header(deal: Deal, lang: str) -> str:
-    """«Приложение № 2 к Договору № SA-0142/2026 от 20 ноября 2026 г.» / "Annex No. 2 to Contract No. …"."""
+    """«Приложение № 2 к Договору № SA-0142/2026 от 20 ноября 2026 г.» / "Annex No. 2 to Contract No. …";
+    before the contract is signed, «… к коммерческому предложению № …» / "… to Commercial Offer No. …"."""
     c = deal.contract
+    if deal.basis == "offer":
+        assert deal.offer is not None
+        number, date = number_as_written(deal.offer.number, lang), text.format_date(deal.offer.date, lang)
+        if lang == "ru":
+            return f"Приложение № {c.annex_number} к коммерческому предложению № {number} от {date}"
+        return f"Annex No. {c.annex_number} to Commercial Offer No. {number} dated {date}"
     if lang == "ru":
         return f"Приложение № {c.annex_number} к Договору № {c.number} от {text.format_date(c.date, 'ru')}"
     return f"Annex No. {c.annex_number} to Contract No. {c.number} dated {text.format_date(c.date, 'en')}"
@@ -729,7 +748,7 @@ def letter_number(deal: Deal, kind: str) -> str:
 def letter_head(deal: Deal, kind: str, lang: str) -> dict[str, str]:
     """Letterhead, outgoing number and date, and addressee in one language."""
     number = letter_number(deal, kind)
-    when = text.format_date(deal.letters.date or deal.contract.date, lang)
+    when = text.format_date(deal.letters.date or deal.basis_date, lang)
     supplier, counterparty = deal.supplier, deal.counterparty
     # An address often ends with its country already, in either language (an address given only in
     # English stands in the Russian column too): that country is written as the column names it, and

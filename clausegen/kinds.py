@@ -19,6 +19,8 @@ APPROVAL_STATES = ("approved", "pending", "not_required")
 #: The decisions of the section 4 ladder, in its order.
 DECISIONS = ("outside_declaration", "refuse", "permission_required", "proceed_with_permission",
              "enhanced_due_diligence", "proceed")
+#: The formats of the clause library's review document (`clauses export --format`).
+LIBRARY_FORMATS = ("docx", "xlsx")
 #: Who generates (for the register), when --user is not given.
 USER_ENV = "CLAUSEGEN_USER"
 #: The register, when --register is not given.

@@ -117,8 +117,14 @@ class PaymentMethod(StrEnum):
 
 
 class Contract(_Strict):
-    number: str = Field(min_length=1, description="Contract number, e.g. LA-0142/2026")
-    date: dt.date = Field(description="Contract date, ISO format (2026-11-20)")
+    # Both or neither: a deal that names only an offer gives the contract's kind, title and annex number
+    # here and its number and date once the contract is signed (validation.basis_problems).
+    number: str | None = Field(
+        None, min_length=1, description="Contract number, e.g. LA-0142/2026; required unless the deal names an offer"
+    )
+    date: dt.date | None = Field(
+        None, description="Contract date, ISO format (2026-11-20); required unless the deal names an offer"
+    )
     kind: ContractKind = Field(ContractKind.LICENSE, description="Kind of contract; default license")
     title: Bilingual = Field(
         Bilingual(ru="Договор", en="Contract"), description="Title of the contract; default Договор / Contract"
@@ -126,6 +132,22 @@ class Contract(_Strict):
     place: Bilingual | None = _text("Place of signing, e.g. {ru: г. Москва, en: Moscow}")
     prevailing_language: Lang = Field("ru", description="Which text prevails if the two differ; default ru")
     annex_number: int = Field(1, ge=1, le=999, description="The annex's number within the contract; default 1")
+
+
+    @property
+    def signed(self) -> bool:
+        """Whether the contract itself is named (its number and its date): it then governs the documents."""
+        return self.number is not None and self.date is not None
+
+
+class Offer(_Strict):
+    """The supplier's commercial offer, when the annex goes with it before a contract exists."""
+
+    number: str = Field(min_length=1, description="Number of the commercial offer, e.g. КП-0231/2026")
+    date: dt.date = Field(description="Date of the offer, ISO format (2026-12-01)")
+    valid_until: dt.date | None = Field(
+        None, description="Last day on which the offer may be accepted; not before its date"
+    )
 
 
 class Registration(_Strict):
@@ -217,6 +239,11 @@ class EndUser(_Strict):
 
 class EndUse(_Strict):
     purpose: Bilingual | None = _text("The stated end use; missing fires indicator 1")
+    end_user_purpose: Bilingual | None = _text(
+        "The end use in the end user's own words, for the end-user statement, where the end user is not the "
+        "counterparty (a distributor's customer: «расшифровка телефонных разговоров в собственных колл-центрах "
+        "Конечного пользователя»); without it the statement leaves the end use blank for the end user to fill"
+    )
     end_users: list[EndUser] = Field(default_factory=list, description="End users; none fires indicator 1")
     location: Bilingual | None = _text("Place of use")
 
@@ -258,7 +285,7 @@ class Permission(_Strict):
 
 
 class Letters(_Strict):
-    date: dt.date | None = Field(None, description="Date of the outgoing letters; default the contract date")
+    date: dt.date | None = Field(None, description="Date of the outgoing letters; default the contract date, else the offer date")
     number_prefix: str | None = Field(
         None, min_length=1, description="Prefix of outgoing letter numbers; default the deal id"
     )
@@ -296,6 +323,13 @@ class ScreeningRecord(_Strict):
     date: dt.date | None = Field(None, description="Date of the check; default --date, else the day of generation")
     prepared_by: Person | None = Field(None, description="Who prepared the check; default the profile's compliance officer")
     approved_by: Person | None = Field(None, description="Who approved the decision")
+    approved_on: dt.date | None = Field(None, description="When the decision was approved (with approved_by)")
+
+    @model_validator(mode="after")
+    def _approval_date_with_approver(self) -> ScreeningRecord:
+        if self.approved_on is not None and self.approved_by is None:
+            raise ValueError("approved_on needs approved_by: who approved the decision")
+        return self
 
 
 class Terms(_Strict):
@@ -309,6 +343,32 @@ class Terms(_Strict):
 Indicator = Annotated[int, Field(ge=1, le=22)]
 
 
+def statement_issuer(deal: "Deal") -> EndUser | None:
+    """Who issues the end-user statement when the deal says: its one named end user, else None (a blank)."""
+    users = deal.end_use.end_users
+    return users[0] if len(users) == 1 else None
+
+
+def issuer_is_counterparty(deal: "Deal") -> bool:
+    """Whether the one named end user is the counterparty itself (by its name in either language)."""
+    issuer = statement_issuer(deal)
+    if issuer is None:
+        return False
+    party = deal.counterparty.name
+    return issuer.name.get("en").casefold() == party.get("en").casefold() \
+        or issuer.name.get("ru").casefold() == party.get("ru").casefold()
+
+
+def end_user_purpose(deal: "Deal") -> Bilingual | None:
+    """The end use the end-user statement puts in the end user's mouth: its own (``end_user_purpose``),
+    or the deal's purpose where the end user is the counterparty itself; else None (a blank to fill).
+    The deal's ``purpose`` is the counterparty's: a distributor's purpose is not its customers'."""
+    own = deal.end_use.end_user_purpose
+    if own is not None:
+        return own
+    return deal.end_use.purpose if issuer_is_counterparty(deal) else None
+
+
 class Deal(_Strict):
     """One export deal of an AI solution."""
 
@@ -316,7 +376,13 @@ class Deal(_Strict):
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
         description="Unique id; names output files and register rows (letters, digits, . _ -)",
     )
-    contract: Contract
+    contract: Contract = Field(
+        default_factory=Contract,
+        description="The contract: its number and date once signed; its kind, title and annex number in any case",
+    )
+    offer: Offer | None = Field(
+        None, description="The commercial offer the annex goes with, before (or instead of) a signed contract"
+    )
     supplier: Supplier = Field(description="The Russian developer; may come from the company profile")
     counterparty: Counterparty
     solution: Solution
@@ -331,6 +397,22 @@ class Deal(_Strict):
     )
     screening: ScreeningRecord = Field(default_factory=ScreeningRecord, description="Who checked the deal and when")
     terms: Terms = Field(default_factory=Terms, description="Time limits shared by the annex and the letters")
+
+
+    @property
+    def basis(self) -> str:
+        """What the documents are made for: ``contract`` once it is signed (an offer is then only its
+        basis, recorded), else ``offer``."""
+        return "contract" if self.contract.signed or self.offer is None else "offer"
+
+    @property
+    def basis_date(self) -> dt.date:
+        """The date of the document the deal's papers attach to: the contract's, else the offer's."""
+        if self.basis == "offer":
+            assert self.offer is not None
+            return self.offer.date
+        assert self.contract.date is not None, "a validated deal has a signed contract or an offer"
+        return self.contract.date
 
 
 class CompanyProfile(_Strict):

@@ -1,0 +1,91 @@
+"""Serving the web form on waitress: a production WSGI server, pure Python (Windows too), threaded.
+
+Never Werkzeug's development server.  waitress bounds every request body, a chunked one
+included, at :data:`~clausegen.web.app.MAX_REQUEST_BYTES` (413 above it) before the
+application sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from .. import accounts
+from ..errors import ExitCode
+from ..register import Register
+from .app import MAX_REQUEST_BYTES, create_app
+from .auth import ServeError, check_token, is_loopback
+
+TOKEN_ENV = "CLAUSEGEN_TOKEN"
+DEFAULT_THREADS = 8
+
+
+class WebServer:
+    """A bound waitress server: ``serve_forever`` serves until ``shutdown``; ``port`` is the port bound."""
+
+    def __init__(self, server: Any, app: Any) -> None:
+        self.server = server
+        self.app = app
+        self.port = int(server.effective_port)
+
+    def serve_forever(self) -> None:
+        self.server.run()
+
+    def shutdown(self) -> None:
+        self.server.close()
+
+    def server_close(self) -> None:
+        self.server.close()
+
+
+def make_web_server(host: str = "127.0.0.1", port: int = 8000, company: Path | str | None = None,
+                    token: str | None = None, register: str | Path | Register | None = None, *,
+                    clauses: Path | None = None, templates: Path | None = None, strict: bool = False,
+                    threads: int = DEFAULT_THREADS) -> WebServer:
+    """The web form's server, bound and ready (``serve_forever`` serves it).
+
+    ``token`` (scripts' shared token) defaults to $CLAUSEGEN_TOKEN.  Off loopback the register must
+    hold at least one user (``clausegen users add``): nobody could sign in otherwise.
+    """
+    from waitress.server import create_server
+
+    token = check_token(token or os.environ.get(TOKEN_ENV) or None)
+    if threads < 1 or threads > 256:
+        raise ServeError(f"--threads must be between 1 and 256 (got {threads})", ExitCode.INVALID_INPUT)
+    loopback = is_loopback(host)
+    store = register if isinstance(register, Register) else Register(register)
+    if not loopback and not accounts.has_users(store):
+        raise ServeError(f"refusing to listen on {host}: the register {store.where} has no users, so nobody could "
+                         "sign in. Add one first: clausegen users add NAME --role admin", ExitCode.INVALID_INPUT)
+    app = create_app(company=company, token=token, register=store, clauses=clauses, templates=templates,
+                     strict=strict, loopback_only=loopback)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, max_request_body_size=MAX_REQUEST_BYTES,
+                               ident="clausegen", clear_untrusted_proxy_headers=True, expose_tracebacks=False)
+    except OSError as error:
+        raise ServeError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    return WebServer(server, app)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, company: Path | str | None = None, token: str | None = None,
+          register: str | Path | Register | None = None, **options: Any) -> None:
+    """Serve the web form until interrupted (Ctrl+C); see :func:`make_web_server`."""
+    server = make_web_server(host, port, company, token, register, **options)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" is not a problem here
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{server.port}/"
+    print(f"clausegen web form on {url} (waitress, {options.get('threads', DEFAULT_THREADS)} threads; "
+          "Ctrl+C to stop)", file=sys.stderr)
+    if not is_loopback(host):
+        print("session cookies are sent over HTTPS only: put a TLS proxy in front of this address", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

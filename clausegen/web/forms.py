@@ -713,6 +713,14 @@ def plain(problem: Problem) -> str:
     said again here, from the catalogue.  Values quoted from the deal stay as typed.
     """
     message = problem.message
+    if message.endswith("; left out of the form"):  # an uploaded value the form has no place for
+        inner = Problem(message.removesuffix("; left out of the form"), problem.field, problem.file, problem.row,
+                        problem.line, problem.severity)
+        return plain(inner).rstrip(".") + ". " + _("Left out of the form.")
+    if message == "not a field of the deal form":
+        return _("Not a field of the deal form.")
+    if said := _reading_problem(message):
+        return said
     got = ""
     if m := re.search(r" \(got (.*)\)$", message):
         message, got = message[: m.start()], m.group(1)
@@ -762,9 +770,11 @@ def plain(problem: Problem) -> str:
         return _("Contains a character (%(code)s) that the language tools cannot read (unassigned, private-use or "
                  "of an unknown script): delete or replace it.", code=m.group(1))
     if m := re.match(r"has no (Russian|English) text; the \w+ column would show (.+): give", message):
-        which = N_("Russian") if m.group(1) == "Russian" else N_("English")
-        return _("There is no %(language)s text: the %(language)s column would show %(shown)s. Give the "
-                 "%(language)s text.", language=_(which).lower(), shown=m.group(2))
+        if m.group(1) == "Russian":
+            return _("There is no Russian text: the Russian column would show %(shown)s. Give the Russian text.",
+                     shown=m.group(2))
+        return _("There is no English text: the English column would show %(shown)s. Give the English text.",
+                 shown=m.group(2))
     if m := re.match(r"gender of the signatory (.+) unknown", message):
         return _("The gender of the signatory %(name)s is not known from the patronymic: choose it under "
                  "“Signatory's gender” (the Russian text must say «действующего» or «действующей»).",
@@ -785,6 +795,32 @@ def plain(problem: Problem) -> str:
     if i18n.current() == "ru":  # a message of validation the catalogue has no words for: said so, kept as is
         return _("Validation message (in English): %(message)s", message=message) + _you_typed(got)
     return message[:1].upper() + message[1:] + (f" (you gave {got})" if got else "")
+
+
+def _reading_problem(message: str) -> str | None:
+    """What a hostile or broken file or request body is told, in the page's language (sources.py's problems)."""
+    if m := re.fullmatch(r"nested more than (\d+) levels deep.*", message):
+        return _("Nested more than %(depth)s levels deep; a deal nests a few levels.", depth=m.group(1))
+    if m := re.fullmatch(r"a number of (\d+) characters; .*", message):
+        return _("A number of %(length)s digits; no field takes one so long.", length=m.group(1))
+    if message.startswith("a number of more than 4,300 digits"):
+        return _("A number of more than 4,300 digits; no field takes one so long.")
+    if message.startswith("a YAML alias refers to a value that contains it"):
+        return _("A YAML alias refers to a value that contains it (a recursive alias); write the values out.")
+    if m := re.fullmatch(r"more than (\d+) values once YAML aliases are expanded", message):
+        return _("More than %(count)s values once the YAML aliases are expanded; write the values out.",
+                 count=m.group(1))
+    if m := re.fullmatch(r"key '(.*)' appears twice", message):
+        return _("The key “%(key)s” appears twice.", key=m.group(1))
+    if m := re.fullmatch(r"not valid (JSON|YAML): (.*)", message, re.S):
+        return _("Not valid %(format)s (%(detail)s).", format=m.group(1), detail=m.group(2))
+    if m := re.fullmatch(r"not UTF-8 text \(byte (\d+)\)", message):
+        return _("Not UTF-8 text (byte %(byte)s): save the file as UTF-8.", byte=m.group(1))
+    if m := re.fullmatch(r"the file is larger than (\d+) KiB", message):
+        return _("The file is larger than %(kib)s KiB.", kib=m.group(1))
+    if message.startswith("only YAML (.yaml, .yml) or JSON (.json) deal files"):
+        return _("Only YAML (.yaml, .yml) or JSON (.json) deal files can be loaded here.")
+    return None
 
 
 def _generic(path: str) -> str:

@@ -344,7 +344,9 @@ def _install_form(app: Flask) -> None:
     @app.post("/check")
     def check_form() -> Response:
         draft = request.form.get("draft_id", "")
-        return page(checked(forms.read_form(request.form)), draft_id=int(draft) if draft.isdigit() else None)
+        state = checked(forms.read_form(request.form))
+        # a form with errors is a 400 (the page names each problem next to its field), as a hostile value is
+        return page(state, draft_id=int(draft) if draft.isdigit() else None, status=400 if state.errors else 200)
 
     @app.post("/upload")
     def upload() -> Response:
@@ -383,7 +385,7 @@ def _install_form(app: Flask) -> None:
                 problems.append(Problem(f"{message}; left out of the form", path, name, None, record.line_of(path)))
         state = checked(values)
         note = _("Loaded %(name)s.", name=name) + (" " + _("Check the fields marked below.") if state.errors else "")
-        return page(state, notes=[note], upload_problems=problems)
+        return page(state, notes=[note], upload_problems=problems, status=400 if state.errors else 200)
 
     @app.post("/deal-file")
     def deal_file() -> Response:

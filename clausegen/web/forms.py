@@ -381,9 +381,15 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     node[last] = value
 
 
+#: More digits than any field of a deal takes (an amount of 10^30): a hostile number is not converted.
+MAX_DIGITS = 30
+
+
 def _number(value: str, *, whole: bool) -> Any:
     """A number typed by a person ("1 250 000,50") as int/float; anything else as typed (so it is reported)."""
     compact = re.sub(r"[\s\u00a0\u202f']", "", value)
+    if len(compact) > MAX_DIGITS:  # no field takes such a number; as typed, validation names the field
+        return value
     if re.fullmatch(r"\d+", compact):
         return int(compact)
     if not whole and re.fullmatch(r"\d+[.,]\d+", compact):

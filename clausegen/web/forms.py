@@ -798,9 +798,36 @@ def plain(problem: Problem) -> str:
         return _("Give both the permission's number and its date, or neither.")
     if message.startswith("an activity is empty"):
         return _("An activity is empty.")
+    if i18n.current() == "ru" and (said := _said_in_russian(message)):
+        return said
     if i18n.current() == "ru":  # a message of validation the catalogue has no words for: said so, kept as is
         return _("Validation message (in English): %(message)s", message=message) + _you_typed(got)
     return message[:1].upper() + message[1:] + (f" (you gave {got})" if got else "")
+
+
+def _said_in_russian(message: str) -> str | None:
+    """Validation messages whose English the form keeps as the command line says it (tags, amounts) and
+    which it says in Russian from the catalogue."""
+    if m := re.fullmatch(r"unknown activity tag (.+?): did you mean '([^']+)'(?: \(Annex 1 item (\d+): .*\))?\?", message):
+        typed, tag, number = m.groups()
+        where = " " + _("(Annex 1, item %(number)s: %(item)s)", number=number,
+                        item=activities.item_label(int(number), "ru").lower()) if number else ""
+        return _("Unknown activity tag %(typed)s. Did you mean “%(tag)s”%(where)s?", typed=typed, tag=tag,
+                 where=where)
+    if m := re.fullmatch(r"unknown activity tag (.+?): this looks like (.*); use that tag, or put the text in "
+                         r"activities_other", message):
+        tags = ", ".join(f"«{t}»" for t in re.findall(r"'([a-z0-9_]+)'", m.group(2))) or "—"
+        return _("Unknown activity tag %(typed)s. It looks like %(tags)s: tick that tag, or put the text under "
+                 "“Other activities (as text)”.", typed=m.group(1), tags=tags)
+    if m := re.match(r"unknown activity tag (.+?): (?:not in the vocabulary|a tag is a word)", message):
+        return _("Unknown activity tag %(typed)s: there is no such tag. Tick a tag from the list, or put the text "
+                 "under “Other activities (as text)”.", typed=m.group(1))
+    if m := re.fullmatch(r"write the amount as a number, and its currency in its own field: amount: (\S+)"
+                         r"(?: and currency: (\S+))?", message):
+        number, currency = m.groups()
+        return (_("Write the amount in figures only: %(number)s.", number=number)
+                + (" " + _("Choose the currency, %(currency)s, in its own field.", currency=currency) if currency else ""))
+    return None
 
 
 def _reading_problem(message: str) -> str | None:

@@ -54,13 +54,13 @@ def choose(cookie: str | None) -> str:
     return cookie if cookie in LANGUAGES else DEFAULT
 
 
-def _(message: str, **values: Any) -> str:
+def _(message: str, /, **values: Any) -> str:
     """``message`` in the page's language, with ``%(name)s`` filled from ``values``."""
     text = translations(current()).gettext(message)
     return text % values if values else text
 
 
-def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **values: Any) -> str:
     text = translations(current()).ngettext(singular, plural, n)
     return text % {"num": n, **values}
 
@@ -68,7 +68,7 @@ def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
 def pick(pair: Any) -> str:
     """The text of a (Russian, English) pair or a {"ru", "en"} mapping in the page's language."""
     lang = current()
-    if isinstance(pair, dict):
+    if hasattr(pair, "get"):  # a mapping, or the deal model's Bilingual text
         return pair.get(lang) or pair.get("en" if lang == "ru" else "ru") or ""
     ru, en = pair
     return ru if lang == "ru" else en
@@ -86,6 +86,6 @@ def install(jinja_env: Any) -> None:
     jinja_env.filters["t"] = lambda message: translations(current()).gettext(message)
 
 
-def safe(message: str, **values: Any) -> Markup:
+def safe(message: str, /, **values: Any) -> Markup:
     """:func:`_` for a message that holds markup of the code's own (values escaped)."""
     return Markup(translations(current()).gettext(message)) % values

@@ -431,7 +431,10 @@ def verify(documents: tuple[Path, ...], deal_path: Path | None, company: Path | 
                    "and HTTPS in front (session cookies are Secure there).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
-              help="Requests served at once (waitress worker threads).")
+              help="Requests served at once by each process (waitress worker threads).")
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes sharing the port (POSIX); rendering uses one core per process, so set it to "
+                   "the number of cores.")
 @click.option("--token", default=None, envvar="CLAUSEGEN_TOKEN", show_envvar=True,
               help="Shared token for scripts (Authorization: Bearer TOKEN; at least 16 characters); they act as "
                    "the sales user 'token'.")
@@ -440,13 +443,14 @@ def verify(documents: tuple[Path, ...], deal_path: Path | None, company: Path | 
 @clauses_option
 @company_option
 @register_option
-def serve(host: str, port: int, threads: int, token: str | None, strict: bool, templates_dir: Path | None,
+def serve(host: str, port: int, threads: int, processes: int, token: str | None, strict: bool,
+          templates_dir: Path | None,
           clauses_dir: Path | None, company: Path | None, register: str | None) -> None:
     """Serve the deal form for a sales team on http://HOST:PORT/ (waitress; users sign in)."""
     from . import web  # Flask and waitress are imported only when serving
 
     web.serve(host, port, company, token, _register(register, company).url, clauses=clauses_dir,
-              templates=templates_dir, strict=strict, threads=threads)
+              templates=templates_dir, strict=strict, threads=threads, processes=processes)
 
 
 @cli.group(cls=_Group)

@@ -232,6 +232,9 @@ class Register:
         self.must_exist = must_exist  # reading commands: a missing SQLite file is an error, not a new register
         self._deferred: dict[str, tuple[str, bytes]] = {}
         self._engine: Engine | None = None
+        # Texts known to be in the table (it is append-only, so they stay): a long-lived register (the web
+        # form's) asks the database once per text, not once per document.
+        self._stored: set[str] = set()
 
     @property
     def where(self) -> str:
@@ -372,6 +375,7 @@ class Register:
 
     def keep_texts(self, found: dict[str, tuple[str, bytes]]) -> None:
         """Store the clause texts and templates (sha256 -> (kind, bytes)) the register does not hold yet."""
+        found = {digest: text for digest, text in found.items() if digest not in self._stored}
         if not found:
             return
         for attempt in range(5):  # two writers may store the same text at once: the loser retries
@@ -383,6 +387,7 @@ class Register:
                                for digest, (kind, data) in sorted(found.items()) if digest not in held]
                     if missing:
                         connection.execute(texts.insert(), missing)
+                self._stored |= set(found)
                 return
             except (SQLAlchemyError, DBAPIError) as error:
                 if attempt == 4:

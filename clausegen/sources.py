@@ -263,10 +263,14 @@ def _too_deep(value: Any, depth: int = 0) -> bool:
     return False
 
 
-def parse_text(text: str, file: str) -> RawRecord:
-    """Parse YAML (JSON is YAML too, but is read strictly as JSON by suffix); refuse data nested too deeply."""
+def parse_text(text: str, file: str, *, lines: bool = True) -> RawRecord:
+    """Parse YAML (JSON is YAML too, but is read strictly as JSON by suffix); refuse data nested too deeply.
+
+    ``lines=False``: JSON without the line of each field (a second reading; the web form's own JSON has
+    no lines a person would look up).
+    """
     try:
-        record = _parse_text(text, file)
+        record = _parse_text(text, file, lines)
     except RecursionError:
         record = None
     if record is None or _too_deep(record.data):
@@ -275,7 +279,7 @@ def parse_text(text: str, file: str) -> RawRecord:
     return record
 
 
-def _parse_text(text: str, file: str) -> RawRecord:
+def _parse_text(text: str, file: str, lines_wanted: bool = True) -> RawRecord:
     problems: list[Problem] = []
     lines: dict[str, int] = {}
     if file.lower().endswith(".json"):
@@ -288,7 +292,7 @@ def _parse_text(text: str, file: str) -> RawRecord:
             if "integer string conversion" in message:
                 message = "a number of more than 4,300 digits; no field takes one so long"
             raise DealError([Problem(message, "", file)]) from None
-        return RawRecord(data, file, None, _json_lines(text, file))
+        return RawRecord(data, file, None, _json_lines(text, file) if lines_wanted else {})
     try:
         loader = _loader(text)
         try:

@@ -229,7 +229,7 @@ def read_deal_json(text: str) -> tuple[dict[str, Any] | None, str | None]:
     if not text:
         return None, _("The checked deal did not come with the request. Check the form again.")
     try:
-        data = parse_text(text, "deal.json").data
+        data = parse_text(text, "deal.json", lines=False).data
     except DealError as error:
         return None, _("The checked deal sent with the request cannot be read: %(problem)s",
                        problem=forms.plain(error.problems[0]))

@@ -48,7 +48,9 @@ MAX_REQUEST_BYTES = MAX_DEAL_BYTES + 64 * 1024
 _HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # "same-origin", not "no-referrer": under no-referrer a browser sends "Origin: null" even to the
+    # page's own site, and the form's POSTs would be refused as cross-site (auth.py)
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "

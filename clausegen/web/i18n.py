@@ -21,6 +21,8 @@ from babel.support import NullTranslations, Translations
 from flask import g, has_request_context
 from markupsafe import Markup
 
+from .. import labels
+
 LANGUAGES = ("ru", "en")
 DEFAULT = "ru"
 COOKIE = "clausegen_lang"
@@ -84,6 +86,15 @@ def install(jinja_env: Any) -> None:
         newstyle=True)
     jinja_env.globals.update(pick=pick, current_lang=current)
     jinja_env.filters["t"] = lambda message: translations(current()).gettext(message)
+    jinja_env.filters["day"] = day
+    jinja_env.globals["evidence"] = lambda item: labels.evidence(item, current())
+
+
+def day(iso: str) -> str:
+    """An ISO date as the page's language writes it (24.11.2026 in Russian)."""
+    if current() == "ru" and isinstance(iso, str) and len(iso) >= 10 and iso[4] == "-" and iso[7] == "-":
+        return f"{iso[8:10]}.{iso[5:7]}.{iso[:4]}" + iso[10:]
+    return iso
 
 
 def safe(message: str, /, **values: Any) -> Markup:

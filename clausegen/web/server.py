@@ -38,11 +38,17 @@ class WebServer:
         self.server = server
         self.app = app
         self.port = int(server.effective_port)
+        self._stopping = False
 
     def serve_forever(self) -> None:
-        self.server.run()
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            if not self._stopping:  # closed from another thread (shutdown): the loop's select fails; that is the end
+                raise
 
     def shutdown(self) -> None:
+        self._stopping = True
         self.server.close()
 
     def server_close(self) -> None:

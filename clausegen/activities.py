@@ -400,12 +400,13 @@ class PossibleIndicator:
 
 
 #: The fields whose text is scanned; the first two describe the use, so they also test suitable_for.
-_USE_FIELDS = ("end_use.purpose", "solution.description")
+_USE_FIELDS = ("end_use.purpose", "end_use.end_user_purpose", "solution.description")
 
 
 def _texts(deal: Deal) -> list[tuple[str, str]]:
     texts: list[tuple[str, str]] = []
-    for path, value in (("end_use.purpose", deal.end_use.purpose), ("solution.description", deal.solution.description)):
+    for path, value in (("end_use.purpose", deal.end_use.purpose), ("end_use.end_user_purpose", deal.end_use.end_user_purpose),
+                        ("solution.description", deal.solution.description)):
         if value is not None:
             texts += [(f"{path}.{lang}", getattr(value, lang)) for lang in LANGS if getattr(value, lang, None)]
     texts += [(f"counterparty.activities_other[{i}]", t) for i, t in enumerate(deal.counterparty.activities_other)]

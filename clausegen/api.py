@@ -6,13 +6,15 @@ sources → validation → screening → selection → composition → rendering
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import checkrecord, compose, labels, library as lib, lock, memo, render, screening as scr
-from .errors import BlockedError, DealError, Problem
+from .errors import BlockedError, DealError, InputError, Problem
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
 from .selection import Selected, select
@@ -162,6 +164,27 @@ def _generated(kind: str, filename: str, data: bytes, selected: list[Selected], 
                      tuple(langs), stored + ((compiled.fingerprint, "template", compiled.data),))
 
 
+def annex_into(annex: Generated, host: Path) -> Generated:
+    """``annex`` placed inside the host document at ``host`` (a contract, an offer): at its paragraph
+    ``[[clausegen:annex]]`` or bookmark ``clausegen_annex``, else appended on a new page, as a section
+    of its own; the host's styles, numbering, sections, headers and footers are kept.  Named after the
+    host (``contract.docx`` → ``contract-with-annex.docx``); :class:`InputError` (exit 2) naming the
+    host when it is not a readable DOCX."""
+    from . import combine  # docxcompose and python-docx load only for this
+
+    try:
+        if host.stat().st_size > combine.MAX_HOST_BYTES:
+            raise InputError([Problem(f"larger than {combine.MAX_HOST_BYTES >> 20} MiB", "", str(host))],
+                             "cannot read the host document")
+        data = host.read_bytes()
+    except OSError as error:
+        raise InputError([Problem(f"cannot read: {error.strerror or error}", "", str(host))],
+                         "cannot read the host document") from None
+    combined = combine.combine(data, annex.data, str(host))
+    return dataclasses.replace(annex, filename=f"{host.stem}-with-annex.docx", data=combined,
+                               sha256=sha256(combined))
+
+
 def write_annex(
     deal_path: Path,
     out: Path,
@@ -274,9 +297,14 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
 
 
 def build_pack(deal: Deal, screening: scr.Screening, library: lib.Library,
-               templates: Path | None = None, check: checkrecord.Check | None = None) -> list[Generated]:
-    """The screening report, the annex when allowed, and the letters screening recommends."""
-    return build_documents(deal, screening, library, templates, check=check)
+               templates: Path | None = None, check: checkrecord.Check | None = None,
+               into: Path | None = None) -> list[Generated]:
+    """The screening report, the annex when allowed, and the letters screening recommends; with
+    ``into``, the annex inside that host document (:func:`annex_into`), the others as they are."""
+    documents = build_documents(deal, screening, library, templates, check=check)
+    if into is None:
+        return documents
+    return [annex_into(document, into) if document.kind == "annex" else document for document in documents]
 
 
 def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library,
@@ -465,6 +493,14 @@ def _clause_digest(clause: lib.Clause) -> str:
     return cached[1]
 
 
+_REF = re.compile(r"""\bref\(\s*['"]([\w.-]+)['"]""")
+
+
+def _cited(selected: list[Selected]) -> set[str]:
+    """The clause ids that the texts of ``selected`` cite with ref(), in either language."""
+    return {found for s in selected for lang in ("ru", "en") for found in _REF.findall(s.clause.text(lang))}
+
+
 def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,
                parts: tuple[str, ...] = PACK_PARTS, check: checkrecord.Check | None = None) -> str:
     """A digest of everything the pack's documents are made from, computed without rendering them.
@@ -478,11 +514,18 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
 
     folder = lib.templates_dir(templates)
     documents = []
+    annex = select(library, "annex", deal, screening) if screening.annex_allowed else []
     for kind in pack_kinds(screening, parts):
         selected = select(library, "annex" if kind == "screening-report" else kind, deal, screening) \
             if kind != "screening-report" or screening.annex_allowed else []
         template = render.compiled_template(folder / TEMPLATES[kind])
-        documents.append([kind, template.fingerprint, [[s.clause.id, _clause_digest(s.clause)] for s in selected]])
+        entry = [kind, template.fingerprint, [[s.clause.id, _clause_digest(s.clause)] for s in selected]]
+        if kind not in ("annex", "screening-report") and annex:
+            # A letter cites annex clauses by number (ref()): their numbers and texts are inputs of the
+            # letter, whether or not the annex itself is generated in this run.
+            cited = _cited(selected)
+            entry.append([[s.clause.id, s.number, _clause_digest(s.clause)] for s in annex if s.clause.id in cited])
+        documents.append(entry)
     # pydantic writes the deal's JSON in the model's field order, the same on every run of a version.
     # A date given by the caller is an input; a date that is merely today is not (the documents of an
     # unchanged deal keep the day they were checked).  The approval is an input of the report.
@@ -490,6 +533,8 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
         check.date.isoformat() if check.date_source != "today" else None,
         check.prepared_by.model_dump(mode="json") if check.prepared_by else None,
         check.approved_by.model_dump(mode="json") if check.approved_by else None,
+        # only when recorded, so that the key of every deal without one stays as it was
+        *([check.approved_on.isoformat()] if check.approved_on else []),
     ]
     return sha256(json.dumps([__version__, documents, *([recorded] if recorded else [])]).encode() + b"\n"
                   + deal.model_dump_json().encode())

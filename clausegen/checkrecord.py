@@ -70,7 +70,8 @@ def resolve(deal: Deal, *, date: dt.date | None = None, prepared_by: str | None 
     else:
         when, source = today or dt.date.today(), "today"
     preparer = record.prepared_by or (person(prepared_by) if prepared_by else None)
-    approver, approval_source, approved_on = record.approved_by, "deal" if record.approved_by else None, None
+    approver, approval_source = record.approved_by, "deal" if record.approved_by else None
+    approved_on = record.approved_on if record.approved_by else None
     if approver is None and approval:
         approver = person(approval["name"], approval.get("position"))
         approval_source = "register"

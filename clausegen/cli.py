@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from . import api, batch as batching, checkrecord, checks, lock, pdf, sent
+from . import api, batch as batching, checkrecord, checks, compare as comparing, lock, pdf, sent
+from . import libdoc
 from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
 from .output import write_atomic
@@ -56,6 +57,10 @@ templates_option = click.option("--templates", "templates_dir", type=_PATH, defa
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings (text in the wrong language) as errors.")
 
 
+into_option = click.option("--into", type=_PATH, default=None, metavar="CONTRACT.docx",
+                           help="Put the annex inside this document: at its paragraph [[clausegen:annex]] or "
+                                "bookmark clausegen_annex, else after its end on a new page; as a section of "
+                                "its own, the document's styles, numbering, headers and footers kept.")
 register_option = click.option("--register", "register", default=None, metavar="PATH|URL",
                                help="The register: a SQLite file or a database URL (default: $CLAUSEGEN_REGISTER, "
                                     "else the company profile's register:, else clausegen-register.sqlite in the "
@@ -153,18 +158,22 @@ def cli() -> None:
 @click.option("-o", "--output", type=_PATH, required=True, help="Where to write the annex (.docx).")
 @click.option("--columns", default="ru,en", show_default=True, callback=_columns,
               help="Column order: ru,en or en,ru.")
+@into_option
 @input_options
 @output_options
-def annex(deal: Path, output: Path, columns: tuple[str, str], company: Path | None, clauses_dir: Path | None,
-          templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool,
-          **check: Any) -> None:
-    """Generate the bilingual export-control annex for DEAL."""
+def annex(deal: Path, output: Path, columns: tuple[str, str], into: Path | None, company: Path | None,
+          clauses_dir: Path | None, templates_dir: Path | None, strict: bool, register: str | None,
+          no_register: bool, pdf: bool, **check: Any) -> None:
+    """Generate the bilingual export-control annex for DEAL (with --into, inside the contract)."""
     validated, screening = _screened(deal, company, strict)  # an invalid deal touches no register
     generated = api.build_annex(validated.deal, screening, lib.load_library(clauses_dir), templates_dir, columns)
+    if into is not None:
+        generated = api.annex_into(generated, into)
     docx = _docx_for(output)
     store = _open_register(register, no_register, pdf, company)
     write_atomic(docx, generated.data)
-    click.echo(f"{docx}: annex with {len(generated.clauses)} clauses, sha256 {generated.sha256[:16]}")
+    inside = f" inside {into}" if into is not None else ""
+    click.echo(f"{docx}: annex with {len(generated.clauses)} clauses{inside}, sha256 {generated.sha256[:16]}")
     _record(store, validated, screening, [generated], [docx], command="annex", source=deal,
             make_pdf=pdf or docx != output, check=_check(validated.deal, screening, check, store))
 
@@ -304,15 +313,21 @@ def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None,
 @cli.command()
 @click.argument("deal", type=_EXISTING)
 @click.option("-o", "--output", type=_PATH, required=True, help="Folder to write the documents into.")
+@into_option
 @input_options
 @output_options
-def pack(deal: Path, output: Path, company: Path | None, clauses_dir: Path | None, templates_dir: Path | None,
-         strict: bool, register: str | None, no_register: bool, pdf: bool, **options: Any) -> None:
-    """Write the screening report, the annex (when allowed) and the recommended letters for DEAL."""
+def pack(deal: Path, output: Path, into: Path | None, company: Path | None, clauses_dir: Path | None,
+         templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool,
+         **options: Any) -> None:
+    """Write the screening report, the annex (when allowed) and the recommended letters for DEAL
+    (with --into, the annex inside the contract)."""
     validated, screening = _screened(deal, company, strict)
     store = _open_register(register, no_register, pdf, company)
     check = _check(validated.deal, screening, options, store)
-    documents = api.build_pack(validated.deal, screening, lib.load_library(clauses_dir), templates_dir, check)
+    documents = api.build_pack(validated.deal, screening, lib.load_library(clauses_dir), templates_dir, check,
+                               into)
+    if into is not None and not any(document.kind == "annex" for document in documents):
+        click.echo(f"note: no annex for decision {screening.decision}, so nothing was put into {into}", err=True)
     paths = [output / document.filename for document in documents]
     for document, path in zip(documents, paths):  # everything is rendered before the first file is written
         write_atomic(path, document.data)
@@ -608,7 +623,7 @@ def register_export(fmt: str, latest: bool, output: Path | None, register: str |
 
 @cli.group(cls=_Group)
 def clauses() -> None:
-    """List, show, check, bump and lock the clause library."""
+    """List, show, check, bump, lock, export and import the clause library."""
 
 
 @clauses.command("list")
@@ -668,6 +683,80 @@ def clauses_lock(force: bool, clauses_dir: Path | None) -> None:
     """Write clauses.lock: the sha256 of every clause version's texts (adds the versions not yet locked)."""
     path, added = lock.write_lock(clauses_dir, force=force)
     click.echo(f"{path}: " + (f"locked {', '.join(added)}" if added else "up to date"))
+
+
+@clauses.command("export")
+@click.option("-o", "--output", type=_PATH, required=True, help="The review document: NAME.docx or NAME.xlsx.")
+@click.option("--format", "fmt", type=click.Choice(libdoc.FORMATS), default=None,
+              help="docx (one bilingual document) or xlsx (one row per paragraph); default: from -o's suffix.")
+@clauses_option
+def clauses_export(output: Path, fmt: str | None, clauses_dir: Path | None) -> None:
+    """Write the library as one bilingual review document for lawyers (edit it, then `clauses import`)."""
+    path, count = libdoc.export_library(lib.load_library(clauses_dir), output, fmt)
+    click.echo(f"{path}: {count} clauses")
+
+
+@clauses.command("import")
+@click.argument("document", type=_PATH)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@clauses_option
+def clauses_import(document: Path, dry_run: bool, clauses_dir: Path | None) -> None:
+    """Write back the clauses an edited review document (DOCX or XLSX) changed, each version bumped."""
+    result = libdoc.import_library(document, clauses_dir, dry_run=dry_run)
+    for change in result.changes:
+        click.echo(f"{change.id}: version {change.old_version} -> {change.new_version}")
+        for line in change.lines:
+            click.echo(f"  {line}")
+        for warning in change.warnings:
+            click.echo(f"  warning: {warning}", err=True)
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{document}: {len(result.changes)} clause(s) {verb}, {result.unchanged} unchanged"
+               + (" (dry run: nothing written)" if dry_run and result.changes else ""))
+
+
+@cli.command("compare")
+@click.argument("documents", nargs=-1, required=True, type=_PATH, metavar="SENT.docx RETURNED.docx")
+@click.option("-o", "--output", type=_PATH, default=None,
+              help="Write the redline here: the returned document with every change as a tracked change.")
+@click.option("--against-register", is_flag=True,
+              help="Give RETURNED.docx only: the sent document is regenerated from the register record its "
+                   "properties name (deal, document, clause versions).")
+@register_option
+@clauses_option
+def compare_command(documents: tuple[Path, ...], output: Path | None, against_register: bool, register: str | None,
+                    clauses_dir: Path | None) -> None:
+    """Compare a document the counterparty returned with the one sent: each changed row by clause, column
+    and words on stdout, and with -o a Word redline (tracked changes by "clausegen"; the counterparty's
+    own tracked changes kept as theirs).  Exit code 0 when nothing changed, 1 when something did."""
+    expected = 1 if against_register else 2
+    if len(documents) != expected:
+        raise click.UsageError("give SENT.docx and RETURNED.docx" if not against_register
+                               else "with --against-register give RETURNED.docx only")
+    if output is not None and output.suffix.lower() != ".docx":
+        raise click.UsageError(f"-o {output}: the redline is a .docx")
+    if against_register:
+        (returned,) = comparing.read_files(documents[0])
+        as_sent = comparing.sent_from_register(_register(register, must_exist=True), returned, str(documents[0]))
+        for note in as_sent.notes:
+            click.echo(f"note: {note}", err=True)
+        sent_data, sent_name = as_sent.document.data, f"the {as_sent.document.kind} of record {as_sent.record}"
+    else:
+        sent_data, returned = comparing.read_files(*documents)
+        sent_name = str(documents[0])
+    result = comparing.compare_documents(sent_data, returned, sent_name=sent_name, returned_name=str(documents[-1]),
+                                         library=comparing.clause_library(clauses_dir))
+    if output is not None:
+        write_atomic(output, result.redline)
+    click.echo(result.summary())
+    for change in result.changes:
+        click.echo(f"  {change}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if output is not None:
+        click.echo(f"{output}: redline" + (" (what changed tracked by clausegen, the counterparty's own tracked "
+                                           "changes kept as theirs)" if result.changes else ", no change"))
+    if result.changes:
+        sys.exit(int(ExitCode.FAILURE))
 
 
 @cli.group(cls=_Group)

@@ -18,7 +18,8 @@ from . import activities, glossary, text
 from .errors import RenderError
 from .identification import identification_status
 from .library import Clause
-from .model import Bilingual, Deal, IdentificationResult, Party, Signatory
+from .model import (Bilingual, Deal, IdentificationResult, Party, Signatory, end_user_purpose, issuer_is_counterparty,
+                    statement_issuer)
 from .recent import Recent
 from .sandbox import RENDER_FAILURES, Markup, compile_text, escape, failure, paths_read, render_bounded, value_at
 from .screening import Screening
@@ -316,6 +317,8 @@ def _solution_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any
     return {
         "name": _name(deal.solution.name, lang),
         "description": _b(deal.solution.description, lang),
+        # the same after a colon inside a sentence («Описание: модель распознавания речи»)
+        "description_inline": inline(deal.solution.description, lang),
         "version": deal.solution.version or "",
         "quantity": _b(deal.solution.quantity, lang),
         "delivery": str(deal.solution.delivery),
@@ -323,25 +326,7 @@ def _solution_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any
     }
 
 
-# A value starting with a defined term of the annex keeps its capital (drafting rules 2: defined terms
-# are capitalised every time).
-_DEFINED_START = re.compile(r"^(?:Договор|Приложени|Поставщик|Контрагент|Сторон|Решени[еяю] ИИ|Производн\w* решени|"
-                            r"Конечн\w* пользовател|Декларац|Уполномоченн\w* орган|Раскрыт\w* деятельн|"
-                            r"Заявленн\w* использовани|Counterparty|Supplier|Contract|Annex|AI Solution|End User|"
-                            r"Declaration|Party|Parties)\b")
-_PROPER_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad", "Abbr"})
 _ARTICLES = frozenset({"The", "A", "An"})
-
-
-def _common_start_ru(value: str) -> bool:
-    """Whether a Russian value starts with a common word that pymorphy3 knows (not a place, a name, an
-    organisation, an abbreviation or a defined term): only such a first letter may be lower-cased."""
-    word = value.split(maxsplit=1)[0].strip("«»\"'(),.;:")
-    if not word[:1].isupper() or any(c.isupper() for c in word[1:]) or _DEFINED_START.match(value):
-        return False
-    morph = text._morph()
-    return morph.word_is_known(word.lower()) and not any(
-        _PROPER_TAGS & set(str(parse.tag).replace(" ", ",").split(",")) for parse in morph.parse(word))
 
 
 def inline(value: Bilingual | None, lang: str, translated: str | None = None) -> str:
@@ -354,12 +339,12 @@ def inline(value: Bilingual | None, lang: str, translated: str | None = None) ->
         return shown
     first = shown.split(maxsplit=1)[0]
     if lang == "ru":
-        lower = _common_start_ru(shown)
+        lower = text.common_start_ru(shown)
     else:
         ru = value.ru if value is not None and value.has("ru") else ""
         lower = first in _ARTICLES or (
-            bool(ru) and _common_start_ru(ru) and not any(c.isupper() for c in first[1:])
-            and not _DEFINED_START.match(shown))
+            bool(ru) and text.common_start_ru(ru) and not any(c.isupper() for c in first[1:])
+            and not text.DEFINED_START.match(shown))
     return shown[0].lower() + shown[1:] if lower else shown
 
 
@@ -424,32 +409,29 @@ def _screening_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
     }
 
 
-def statement_issuer(deal: Deal) -> Any:
-    """Who issues the end-user statement when the deal says: its one named end user, else None (a blank)."""
-    users = deal.end_use.end_users
-    return users[0] if len(users) == 1 else None
-
-
 def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
-    """The end-user statement's issuer: the one end user the deal names, or blanks for the end user to fill."""
+    """The end-user statement's issuer: the one end user the deal names, or blanks for the end user to fill;
+    and the end use in the end user's mouth (never the counterparty's own purpose, issue 12 review 3)."""
     issuer = statement_issuer(deal)
     perm = deal.permission
-    permission = {
+    purpose = end_user_purpose(deal)
+    common = {
         # in the English column a Cyrillic number also in Latin script ("ЭК-2026/1187 (EK-2026/1187)")
         "permission_number": number_as_written(perm.number, lang) if perm.number else "",
         # list items: the text puts the ";" or "." after each
         "permission_conditions": [condition.get(lang).strip().rstrip(".;").rstrip() for condition in perm.conditions or []],
+        # after a colon inside the sentence: a common first word in lower case
+        "purpose": inline(purpose, lang) if purpose is not None else "",
     }
     if issuer is None:
-        return {"issuer": "", "issuer_address": "", "issuer_is_counterparty": False, **permission}
+        return {"issuer": "", "issuer_address": "", "issuer_is_counterparty": False, **common}
     return {
-        **permission,
+        **common,
         "issuer": issuer.name.get(lang),
         # the country alone is no address: the end user then fills it in
         "issuer_address": f"{_b(issuer.address, lang)}, {text.country_name(issuer.country, lang)}"
         if issuer.address else "",
-        "issuer_is_counterparty": issuer.name.get("en").casefold() == deal.counterparty.name.get("en").casefold()
-        or issuer.name.get("ru").casefold() == deal.counterparty.name.get("ru").casefold(),
+        "issuer_is_counterparty": issuer_is_counterparty(deal),
     }
 
 

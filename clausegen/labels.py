@@ -43,13 +43,15 @@ def has(group: str, code: Any) -> bool:
     return str(code) in _table().get(group, {})
 
 
-def activity(tag: str, lang: str = "ru") -> str:
-    """An activity tag's label, from the vocabulary (clausegen.activities)."""
+def activity(tag: str, lang: str = "ru", *, inline: bool = False) -> str:
+    """An activity tag's label, from the vocabulary (clausegen.activities); ``inline``: as words inside a
+    sentence or after a colon, the first letter in lower case (the vocabulary's labels start with a capital)."""
     try:
         from . import activities
     except ImportError:  # pragma: no cover - the vocabulary module comes with the vocab branch
         return tag
-    return activities.label(tag, lang)
+    found = activities.label(tag, lang)
+    return found[:1].lower() + found[1:] if inline and not found[1:2].isupper() else found
 
 
 def field_path(path: str, lang: str = "ru") -> str:
@@ -83,7 +85,7 @@ def value(path: str, raw: str, lang: str = "ru") -> str:
     if group or _ACTIVITY_FIELDS.search(bare):
         parts = [part.strip() for part in raw.split(",")]
         named = [label(group, part, lang) if group and has(group, part) else
-                 activity(part, lang) if not group else part for part in parts]
+                 activity(part, lang, inline=True) if not group else part for part in parts]
         return ", ".join(named)
     return raw
 

@@ -143,27 +143,35 @@ def next_steps(deal: Deal, screening: Screening, check: Check) -> list[tuple[str
                   ("После получения разрешения внести его номер, дату и условия в файл сделки и повторить проверку",
                    "Once granted, record its number, date and conditions in the deal file and screen again")]
     elif decision == Decision.PROCEED_WITH_PERMISSION:
+        # Section 4 and 5 in their order: the terms, the end user's statement, the approval, the signature.
         steps.append(("Проверить, что условия разрешения Комиссии, которые обязывают Контрагента, изложены в "
-                      "приложении, и подписать его" if deal.permission.conditions else
+                      "приложении" if deal.permission.conditions else
                       "Проверить, что разрешение Комиссии не устанавливает условий, требующих действий Контрагента; "
                       "при наличии таких условий — включить их в приложение",
                       "Check that the annex states the conditions of the Commission's permission that bind the "
-                      "counterparty, and sign it" if deal.permission.conditions else
+                      "counterparty" if deal.permission.conditions else
                       "Check that the Commission's permission sets no condition requiring the counterparty's "
                       "action; put any such condition into the annex"))
         steps.append((f"Направить Контрагенту: {letters_ru}", f"Send the counterparty: {letters_en}"))
+        steps.append(_RECEIVE_STATEMENT)
+        if check.approval_pending(decision):
+            steps.append(_APPROVE_BEFORE_SIGNING)
+        steps.append(_SIGN)
     elif decision == Decision.ENHANCED_DUE_DILIGENCE:
         steps += [(f"Направить Контрагенту: {letters_ru}; срок ответа — {days} рабочих дней",
                    f"Send the counterparty: {letters_en}; it has {days} business days to answer"),
-                  ("Заключение договора — после получения заявления о конечном использовании и оценки ответов; "
-                   "при возникновении обоснованного опасения — обратиться в Комиссию по экспортному контролю (п. 4.2)",
-                   "Sign only after the end-use statement is received and the answers assessed; on a well-founded "
-                   "concern apply to the Export Control Commission (4.2)")]
+                  (_RECEIVE_STATEMENT[0] + "; при возникновении обоснованного опасения — обратиться в Комиссию по "
+                   "экспортному контролю (п. 4.2) и приложение не подписывать",
+                   _RECEIVE_STATEMENT[1] + "; on a well-founded concern apply to the Export Control Commission "
+                   "(4.2) and do not sign the annex")]
+        if check.approval_pending(decision):
+            steps.append(_APPROVE_BEFORE_SIGNING)
+        steps.append(_SIGN)
     else:
         steps.append((f"Направить Контрагенту {letters_ru} и подписать приложение к договору",
                        f"Send the counterparty the {letters_en} and sign the annex"))
-    if check.approval_pending(decision):
-        steps.append(_APPROVE)
+    if check.approval_pending(decision) and decision not in _APPROVED_BEFORE_SIGNING:
+        steps.insert(_first_sending(steps), _APPROVE)
     steps.append(("Хранить заключение, переписку и документы сделки в учёте (п. 5.3)",
                   "Keep this report, the correspondence and the deal's documents on record (5.3)"))
     return steps
@@ -173,6 +181,27 @@ _APPROVE = ("Утвердить решение у уполномоченного
             "записывается в файл сделки или в реестр сделок)",
             "Have the decision approved before any document goes to the counterparty (the approval is recorded in "
             "the deal file or the register)")
+#: A deal that goes ahead is approved once the answers are in: the letters that ask for them go first.
+_APPROVE_BEFORE_SIGNING = (
+    "Утвердить решение у уполномоченного лица после оценки ответов и до подписания приложения (утверждение "
+    "записывается в файл сделки или в реестр сделок)",
+    "Have the decision approved once the answers are assessed and before the annex is signed (the approval is "
+    "recorded in the deal file or the register)")
+_APPROVED_BEFORE_SIGNING = frozenset({Decision.ENHANCED_DUE_DILIGENCE, Decision.PROCEED_WITH_PERMISSION})
+_RECEIVE_STATEMENT = ("Получить заявление о конечном использовании, подписанное конечным пользователем, и оценить "
+                      "ответы Контрагента",
+                      "Receive the end-use statement signed by the end user and assess the counterparty's answers")
+_SIGN = ("Подписать приложение к договору — после получения заявления о конечном использовании и утверждения решения",
+         "Sign the annex once the end-use statement is received and the decision approved")
+
+
+def _first_sending(steps: list[tuple[str, str]]) -> int:
+    """Where an approval that must precede every document to the counterparty goes: before the first step
+    that sends one (after the identification, which concerns only the Supplier)."""
+    for index, (ru, _) in enumerate(steps):
+        if ru.startswith("Направить"):
+            return index
+    return len(steps)
 
 
 def _identification_rows(deal: Deal, lang: str) -> list[tuple[str, str]]:
@@ -192,8 +221,9 @@ def _identification_rows(deal: Deal, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
-def _activities(tags: list[str], other: list[str], lang: str) -> str:
-    named = [labels.activity(tag, lang) for tag in tags]
+def _activities(tags: list[str], other: list[str], lang: str, *, inline: bool = False) -> str:
+    """The activities as the record lists them; ``inline``: after a colon inside a sentence (lower case)."""
+    named = [labels.activity(tag, lang, inline=inline) for tag in tags]
     if other:
         named.append(("иные: " if lang == "ru" else "other: ") + ", ".join(f"«{item}»" for item in other))
     return "; ".join(named) or ("не указаны" if lang == "ru" else "none given")
@@ -227,7 +257,7 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
     ru = lambda value: _name(value, "ru")  # noqa: E731
     end_users = "; ".join(
         f"{glossary.proper(u.name.ru, u.name.en, 'ru')} ({text.country_name(u.country, 'ru')})"
-        + (f", виды деятельности: {_activities(u.activities, u.activities_other, 'ru')}"
+        + (f", виды деятельности: {_activities(u.activities, u.activities_other, 'ru', inline=True)}"
            if u.activities or u.activities_other else "")
         for u in deal.end_use.end_users)
     payment = (f"{text.format_amount(deal.payment.amount, deal.payment.currency, 'ru')}; "
@@ -258,6 +288,8 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
         ("Потенциальная пригодность (примечания к пп. 19–22 приложения № 1)", suitable or "не указана"),
         ("Экспорт в смысле п. 2.1", "да" if screening.is_export else "нет (доступ без возможности модификации)"),
         ("Цель конечного использования", ru(deal.end_use.purpose)),
+        *([("Цель использования конечным пользователем (для заявления о конечном использовании)",
+            ru(deal.end_use.end_user_purpose))] if deal.end_use.end_user_purpose else []),
         ("Место использования", location),
         ("Цена и способ оплаты", payment),
         ("Разрешение Комиссии", _permission(deal, screening)),
@@ -333,6 +365,20 @@ def record(deal: Deal, screening: Screening, selected: list[Selected], check: Ch
     }
 
 
+def approval_status(check: Check, pending: bool, steps: list[tuple[str, str]]) -> str:
+    """Who approved and when, as the record states it: «утверждено 2 декабря 2026 г. (запись в реестре
+    сделок)»; an approval without a recorded date says so; a pending one names the step that asks for it."""
+    if check.approved_by is not None:
+        where = "запись в реестре сделок" if check.approval_source == "register" else "внесено в файл сделки"
+        if check.approved_on is None:
+            return f"утверждено ({where}; дата утверждения не внесена)"
+        return f"утверждено {text.format_date(check.approved_on, 'ru')} ({where})"
+    if not pending:
+        return "утверждение не требуется"
+    step = next((n for n, (ru, _) in enumerate(steps, 1) if ru.startswith("Утвердить решение")), None)
+    return APPROVAL_REQUIRED + (f": см. п. {step} раздела 5 «Дальнейшие действия»" if step else "")
+
+
 def report_context(deal: Deal, screening: Screening, selected: list[Selected], check: Check, *, library: str,
                    template: str, version: str) -> dict[str, Any]:
     """Everything templates/screening-report.docx shows."""
@@ -356,7 +402,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
     clauses = [
         {"number": f"{s.number}." if s.number else "—",
          "text": (f"статья {s.number} " if s.number else "") + f"«{s.clause.meta.title.ru}», редакция "
-                 f"{s.clause.meta.version}: {s.reason_ru}"}
+                 f"{s.clause.meta.version}: {text.inline_ru(s.reason_ru)}"}
         for s in selected
     ] or [{"number": "—", "text": "Приложение к договору не оформляется"}]
     # str.capitalize() would lower-case «Комиссии»: only the first letter changes.
@@ -365,16 +411,13 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
         or [{"kind": "—", "text": "Письма Контрагенту не направляются"}]
     pending = check.approval_pending(screening.decision)
     preparer, approver = _person(check.prepared_by, "ru"), _person(check.approved_by, "ru")
-    approval = ("утверждено, запись в реестре от " + text.format_date(check.approved_on, "ru")
-                if check.approval_source == "register" and check.approved_on else
-                "утверждено" if check.approved_by else
-                APPROVAL_REQUIRED if pending else "утверждение не требуется")
+    steps = next_steps(deal, screening, check)
     check_rows = [
         ("Организация", _issuer(deal)),
         ("Дата проверки", f"{text.format_date(check.date, 'ru')} ({labels.label('date_source', check.date_source)})"),
         ("Подготовил", _who(preparer) or "не указан"),
-        ("Утвердил", _who(approver) or ("не утверждено" if pending else "не требуется")),
-        ("Статус утверждения", approval),
+        ("Утвердил", _who(approver) or (NOT_APPROVED if pending else "не требуется")),
+        ("Статус утверждения", approval_status(check, pending, steps)),
     ]
     versions = [
         ("Версия программы", f"clausegen {version}"),
@@ -396,8 +439,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
                       for r in rungs(deal, screening)],
             "clauses": clauses,
             "letters": letters,
-            "next_steps": [{"number": f"{n}.", "text": ru} for n, (ru, _) in
-                           enumerate(next_steps(deal, screening, check), 1)],
+            "next_steps": [{"number": f"{n}.", "text": ru} for n, (ru, _) in enumerate(steps, 1)],
             "versions": table(versions),
             "sign": {
                 "prepared": {**_blank_name(preparer), "date": text.format_date(check.date, "ru")},

@@ -217,6 +217,11 @@ class EndUser(_Strict):
 
 class EndUse(_Strict):
     purpose: Bilingual | None = _text("The stated end use; missing fires indicator 1")
+    end_user_purpose: Bilingual | None = _text(
+        "The end use in the end user's own words, for the end-user statement, where the end user is not the "
+        "counterparty (a distributor's customer: «расшифровка телефонных разговоров в собственных колл-центрах "
+        "Конечного пользователя»); without it the statement leaves the end use blank for the end user to fill"
+    )
     end_users: list[EndUser] = Field(default_factory=list, description="End users; none fires indicator 1")
     location: Bilingual | None = _text("Place of use")
 
@@ -296,6 +301,13 @@ class ScreeningRecord(_Strict):
     date: dt.date | None = Field(None, description="Date of the check; default --date, else the day of generation")
     prepared_by: Person | None = Field(None, description="Who prepared the check; default the profile's compliance officer")
     approved_by: Person | None = Field(None, description="Who approved the decision")
+    approved_on: dt.date | None = Field(None, description="When the decision was approved (with approved_by)")
+
+    @model_validator(mode="after")
+    def _approval_date_with_approver(self) -> ScreeningRecord:
+        if self.approved_on is not None and self.approved_by is None:
+            raise ValueError("approved_on needs approved_by: who approved the decision")
+        return self
 
 
 class Terms(_Strict):
@@ -307,6 +319,32 @@ class Terms(_Strict):
 
 
 Indicator = Annotated[int, Field(ge=1, le=22)]
+
+
+def statement_issuer(deal: "Deal") -> EndUser | None:
+    """Who issues the end-user statement when the deal says: its one named end user, else None (a blank)."""
+    users = deal.end_use.end_users
+    return users[0] if len(users) == 1 else None
+
+
+def issuer_is_counterparty(deal: "Deal") -> bool:
+    """Whether the one named end user is the counterparty itself (by its name in either language)."""
+    issuer = statement_issuer(deal)
+    if issuer is None:
+        return False
+    party = deal.counterparty.name
+    return issuer.name.get("en").casefold() == party.get("en").casefold() \
+        or issuer.name.get("ru").casefold() == party.get("ru").casefold()
+
+
+def end_user_purpose(deal: "Deal") -> Bilingual | None:
+    """The end use the end-user statement puts in the end user's mouth: its own (``end_user_purpose``),
+    or the deal's purpose where the end user is the counterparty itself; else None (a blank to fill).
+    The deal's ``purpose`` is the counterparty's: a distributor's purpose is not its customers'."""
+    own = deal.end_use.end_user_purpose
+    if own is not None:
+        return own
+    return deal.end_use.purpose if issuer_is_counterparty(deal) else None
 
 
 class Deal(_Strict):

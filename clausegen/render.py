@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape as xml_escape
 from jinja2 import TemplateError, meta
 from lxml import etree
 
-from . import wellformed
+from . import text, wellformed
 from .errors import InputError, LibraryError, Problem, RenderError
 from .sandbox import ENV, RENDER_FAILURES, render_bounded
 
@@ -110,6 +110,13 @@ def _named(entry: _Entry, name: str) -> _Entry:
     return _Entry(name.encode(), entry.crc, entry.size, entry.data)
 
 
+def repack(data: bytes) -> bytes:
+    """The same package with fixed timestamps and compression: the same content gives the same bytes
+    (python-docx stamps each part with the clock)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return _write_zip([_named(_deflate(package.read(info)), info.filename) for info in package.infolist()])
+
+
 @dataclass(frozen=True)
 class Properties:
     """Document properties, all derived from the deal (never from the clock)."""
@@ -151,6 +158,26 @@ def _custom_xml(props: Properties) -> bytes:
     ).encode()
 
 
+_IN_TAG = re.compile(r"{[{%].*?[}%]}", re.S)
+_ENTITY = re.compile(r"&(apos|quot|amp|lt|gt|#\d+|#x[0-9a-fA-F]+);")
+_NAMED = {"apos": "'", "quot": '"', "amp": "&", "lt": "<", "gt": ">"}
+
+
+def _entity(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name in _NAMED:
+        return _NAMED[name]
+    code = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
+    return chr(code) if 0 < code <= 0x10FFFF else match.group()
+
+
+def _entities_in_tags(source: str) -> str:
+    """Jinja sees ``'`` where the XML says ``&apos;``: LibreOffice writes quotes inside text as entities
+    (``{%tr if row.kind == &apos;title&apos; %}``), which Word and docxtpl never do.  Only text inside
+    ``{{ }}`` and ``{% %}`` changes; the XML around the tags keeps its entities."""
+    return _IN_TAG.sub(lambda tag: _ENTITY.sub(_entity, tag.group()), source) if "&" in source else source
+
+
 class CompiledTemplate:
     """A docxtpl template, compiled once, rendered many times."""
 
@@ -182,7 +209,7 @@ class CompiledTemplate:
                                    "broken template") from None
             self._order.append(name)
             if tagged:
-                source = self._helper.patch_xml(text)
+                source = _entities_in_tags(self._helper.patch_xml(text))
                 # A line per paragraph, so that tag errors name a useful line; the line break sits in
                 # a Jinja comment and never reaches the output.
                 source = re.sub(r"<w:p([ >])", "{#\n#}<w:p\\1", source)
@@ -225,7 +252,9 @@ class CompiledTemplate:
             pieces = render_bounded(self._templates[name], context)
         except (TemplateError, *RENDER_FAILURES) as error:
             raise RenderError(f"template {self.path.name} ({name}): {error or type(error).__name__}") from None
-        xml = "".join(pieces)
+        # Dates, numbers after «№», references and initials are kept on one line (U+00A0), in the values
+        # and in the template's own text alike.
+        xml = text.keep_together("".join(pieces))
         try:  # a failure is a bug, not a user error: never write a broken document
             if _paragraph_level(xml):
                 data = self._resolve_listing(xml).encode("utf-8")
@@ -364,8 +393,14 @@ def compiled_template(path: Path) -> CompiledTemplate:
 # ------------------------------------------------------------------ reading back
 
 
+def _spaced(value: str) -> str:
+    """Text as read back: a non-breaking space (line layout, :func:`text.keep_together`) reads as a space."""
+    return value.replace(text.NBSP, " ")
+
+
 def docx_rows(data: bytes) -> list[list[str]]:
-    """The text of a DOCX: one list of cell texts per table row, one item per paragraph outside tables."""
+    """The text of a DOCX: one list of cell texts per table row, one item per paragraph outside tables
+    (a non-breaking space read as a space)."""
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -375,10 +410,10 @@ def docx_rows(data: bytes) -> list[list[str]]:
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             if block.text.strip():
-                rows.append([block.text])
+                rows.append([_spaced(block.text)])
         elif isinstance(block, Table):
             for row in block.rows:
-                rows.append([cell.text for cell in row.cells])
+                rows.append([_spaced(cell.text) for cell in row.cells])
     return rows
 
 
@@ -399,6 +434,10 @@ def docx_custom_properties(data: bytes) -> dict[str, str]:
 _SIDE_PART = re.compile(r"word/(header|footer|footnotes|endnotes|comments)\d*\.xml")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)  # the file may come from anyone
+#: The hidden point bookmarks at the first and at the last paragraph of an annex placed inside a host
+#: document (:mod:`clausegen.combine`); two points, as LibreOffice cannot keep one bookmark that runs
+#: from a table cell into another table.
+ANNEX_MARKS = ("_clausegen_annex_start", "_clausegen_annex_end")
 
 
 @dataclass(frozen=True)
@@ -444,7 +483,7 @@ def read_docx_text(data: bytes, name: str = "document.docx") -> DocxText:
                     raise refuse(f"it unpacks to more than {MAX_UNPACKED_BYTES >> 20} MiB")
         if "word/document.xml" not in parts:
             raise refuse("no word/document.xml")
-        side = [(part, "".join(t.text or "" for t in p.iter(f"{_W}t")))
+        side = [(part, _spaced("".join(t.text or "" for t in p.iter(f"{_W}t"))))
                 for part in sorted(n for n in parts if _SIDE_PART.fullmatch(n))
                 for p in etree.fromstring(parts[part], _SAFE_XML).iter(f"{_W}p")]
         properties = docx_custom_properties(data)
@@ -456,11 +495,33 @@ def read_docx_text(data: bytes, name: str = "document.docx") -> DocxText:
         raise refuse(str(error) or type(error).__name__) from None
     rows: list[DocxRow] = []
     tables = 0
+    annex = _annex_blocks(document.element.body)
     for block in document.iter_inner_content():  # the same walk as docx_rows(), so row numbers agree
+        if annex is not None and block._element not in annex:
+            continue
         if isinstance(block, Paragraph):
             if block.text.strip():
-                rows.append(DocxRow((block.text,), None))
+                rows.append(DocxRow((_spaced(block.text),), None))
         elif isinstance(block, Table):
-            rows += [DocxRow(tuple(cell.text for cell in row.cells), tables) for row in block.rows]
+            rows += [DocxRow(tuple(_spaced(cell.text) for cell in row.cells), tables) for row in block.rows]
             tables += 1
     return DocxText(rows, side, properties)
+
+
+def _annex_blocks(body: Any) -> set[Any] | None:
+    """The body's blocks from the one that holds the first of :data:`ANNEX_MARKS` to the one that holds
+    the second (an annex inside a contract), or None: the whole document is the annex."""
+    found = {mark.get(f"{_W}name"): mark for mark in body.iter(f"{_W}bookmarkStart")
+             if mark.get(f"{_W}name") in ANNEX_MARKS}
+    if ANNEX_MARKS[0] not in found:
+        return None
+
+    def block_of(node: Any) -> Any:
+        while node.getparent() is not body:
+            node = node.getparent()
+        return node
+
+    blocks = list(body)
+    first = blocks.index(block_of(found[ANNEX_MARKS[0]]))
+    last = blocks.index(block_of(found[ANNEX_MARKS[1]])) if ANNEX_MARKS[1] in found else len(blocks) - 1
+    return set(blocks[first:last + 1])  # lxml keeps these proxies while they are held: membership is identity

@@ -9,6 +9,7 @@ and pymorphy3 declines positions and documents («Генерального ди�
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -291,6 +292,34 @@ def _genitive_word(word: str) -> tuple[str, bool] | None:
     return None
 
 
+# A value starting with a defined term of the annex keeps its capital (drafting rules 2: defined terms
+# are capitalised every time).
+DEFINED_START = re.compile(r"^(?:Договор|Приложени|Поставщик|Контрагент|Сторон|Решени[еяю] ИИ|Производн\w* решени|"
+                            r"Конечн\w* пользовател|Декларац|Уполномоченн\w* орган|Раскрыт\w* деятельн|"
+                            r"Заявленн\w* использовани|Counterparty|Supplier|Contract|Annex|AI Solution|End User|"
+                            r"Declaration|Party|Parties)\b")
+_PROPER_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad", "Abbr"})
+
+
+def common_start_ru(value: str) -> bool:
+    """Whether a Russian value starts with a common word that pymorphy3 knows (not a place, a name, an
+    organisation, an abbreviation or a defined term): only such a first letter may be lower-cased."""
+    word = value.split(maxsplit=1)[0].strip("«»\"'(),.;:")
+    if not word[:1].isupper() or any(c.isupper() for c in word[1:]) or DEFINED_START.match(value):
+        return False
+    morph = _morph()
+    return morph.word_is_known(word.lower()) and not any(
+        _PROPER_TAGS & set(str(parse.tag).replace(" ", ",").split(",")) for parse in morph.parse(word))
+
+
+
+
+def inline_ru(value: str) -> str:
+    """A Russian text after a colon inside a sentence: its first letter in lower case when it starts with
+    a common word («редакция 2: включается всегда»); a name, an acronym or a defined term keeps its capital."""
+    return value[:1].lower() + value[1:] if value and common_start_ru(value) else value
+
+
 # ---------------------------------------------------------------- language of a text
 
 _CYRILLIC_LANGS = frozenset({"ru", "uk", "bg", "mk", "sr", "be"})
@@ -365,3 +394,30 @@ def _noun_gender(words: tuple[str, ...]) -> str | None:
             if "NOUN" in parse.tag and "nomn" in parse.tag:
                 return str(parse.tag.gender) if parse.tag.gender else None
     return None
+
+
+# ---------------------------------------------------------------- non-breaking spaces
+
+NBSP = "\u00a0"
+_RU_MONTHS = r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+_EN_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+#: What a line must not break inside (issue 12, review 3): «2026 г.», «№ 12», «ст. 406.1», «п. 4.3»,
+#: «5 ноября», "5 November", "No. 12", initials and the surname («О. Хаддад», «М.С. Кузнецова», "M. Souza").
+#: Each pattern's group 1 is what precedes the space; the space alone becomes U+00A0.
+_KEEP_TOGETHER = [
+    re.compile(r"(\d) (?=гг?\.)"),
+    re.compile(r"([№§]|(?<![\w.])No\.) (?=\w)"),
+    re.compile(r"((?<![\w.])(?:ст|п|пп|ч|абз|подп|гл|разд|Art|art|para)\.) (?=\d)"),
+    re.compile(rf"((?<![\d.])(?:\d{{1,2}}|«\d{{1,2}}»)) (?={_RU_MONTHS}|{_EN_MONTHS})"),
+    re.compile(r"((?<![\w.])[А-ЯЁA-Z]\.(?:[ \u00a0]?[А-ЯЁA-Z]\.)?) (?=[А-ЯЁA-Z][а-яёa-z])"),
+]
+
+
+def keep_together(value: str) -> str:
+    """``value`` with a non-breaking space (U+00A0) wherever a line must not break: a date's day and
+    month and its year and «г.», «№» and its number, an abbreviated reference and its number, initials
+    and the surname.  Pure and idempotent; it replaces only a space between such words, so it is safe on
+    the XML of a document part."""
+    for pattern in _KEEP_TOGETHER:
+        value = pattern.sub(lambda found: found.group(1) + NBSP, value)
+    return value

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import activities, glossary, hints, identification, text
 from .errors import DealError, Problem
-from .model import Bilingual, CompanyProfile, Deal, Signatory, guess_script_language
+from .model import Bilingual, CompanyProfile, Deal, Signatory, end_user_purpose, guess_script_language
 from .sources import RawRecord, join_path
 
 # XML 1.0 forbids these; python-docx would refuse or Word would call the file corrupt.  A carriage
@@ -82,6 +82,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         warnings += [record.problem(p.message, p.field, severity="warning") for p in activities.possible_indicators(deal)]
         warnings += _gender_warnings(deal, record)
         warnings += _permission_warnings(deal, record)
+        warnings += _statement_purpose_warnings(deal, record)
     if profile_record is not None:
         own = record.data.get("supplier")
         overridden = set(own) if isinstance(own, dict) else set()  # the deal's own supplier fields win
@@ -393,6 +394,20 @@ def _permission_warnings(deal: Deal, record: RawRecord) -> list[Problem]:
         "the permission's conditions are not recorded: list those that need the counterparty's or the end "
         "users' action in permission.conditions, or give [] if the permission sets none; the annex leaves "
         "them to an amendment", "permission.conditions", severity="warning")]
+
+
+def _statement_purpose_warnings(deal: Deal, record: RawRecord) -> list[Problem]:
+    """The deal's purpose is the counterparty's: where the end user is someone else (a distributor's
+    customer, or not yet named), the end-user statement does not put it in the end user's mouth and leaves
+    the end use blank, unless ``end_use.end_user_purpose`` gives the end user's own."""
+    if deal.end_use.purpose is None or end_user_purpose(deal) is not None:
+        return []
+    if deal.knowledge.prohibited_use_known or deal.knowledge.harm_known or deal.solution.controlled_item:
+        return []  # refused (4.1, 4.4) or outside the Declaration (1.3): no end-user statement is made
+    return [record.problem(
+        "the end user's own end use is not given: the end-user statement leaves it blank for the end user to "
+        "fill, as end_use.purpose is the counterparty's; give it in end_use.end_user_purpose",
+        "end_use.end_user_purpose", severity="warning")]
 
 
 _PROFILE_WARNINGS: dict[int, tuple[RawRecord, list[Problem]]] = {}

@@ -225,7 +225,7 @@ def test_a_number_changed_in_one_column_is_rejected_naming_its_row(base_annex):
 
 def test_a_date_changed_in_one_column_is_rejected(base_annex):
     row, (_, en) = row_starting(base_annex, "1.2.")
-    report = verify_document(edit_cell(base_annex, en[:30], replace_in_runs("20 November 2026", "21 November 2026")))
+    report = verify_document(edit_cell(base_annex, en[:30], replace_in_runs("20\u00a0November 2026", "21\u00a0November 2026")))
     assert [message.split(":")[0] for message in problems_in_row(report, row)] == ["dates differ"]
     assert "2026-11-21 only in en" in problems_in_row(report, row)[0]
 

@@ -269,6 +269,9 @@ SECTIONS: tuple[Section, ...] = (
               hint=N_("Empty: Annex 1, indicator 1 fires.")),
         Field("end_use.end_users", N_("End users"), "end_users",
               hint=N_("No end users: Annex 1, indicator 1 fires. Empty rows are ignored.")),
+        Field("end_use.end_user_purpose", N_("End user's own purpose"), "bilingual_long",
+              hint=N_("For the end-user statement when the end user is not the counterparty; empty: the statement "
+                      "leaves the end use blank.")),
         Field("end_use.location", N_("Place of use"), "bilingual"),
     )),
     Section("payment", N_("Payment"), N_("Leave all three empty if the price is not known yet."), (
@@ -313,6 +316,7 @@ SECTIONS: tuple[Section, ...] = (
                 Field("screening.prepared_by.position", N_("Position"), "bilingual"),
                 Field("screening.approved_by.name", N_("Approved by: name"), "bilingual", more=True),
                 Field("screening.approved_by.position", N_("Position"), "bilingual", more=True),
+                Field("screening.approved_on", N_("Approved on"), "date", more=True),
             )),
 )
 

@@ -137,3 +137,38 @@ def test_waitress_serves_the_sign_in_page(served):
     head = f"GET /sign-in HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\nConnection: close\r\n\r\n"
     answer = _raw(served.port, head, [])
     assert answer.startswith("HTTP/1.1 200") and "Server: clausegen" in answer
+
+
+def test_serve_with_two_processes_answers_and_stops_on_sigterm(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from helpers import EXAMPLES
+
+    port_probe = socket.socket()
+    port_probe.bind(("127.0.0.1", 0))
+    port = port_probe.getsockname()[1]
+    port_probe.close()
+    env = {**os.environ, "PYTHONPATH": str(EXAMPLES.parent)}
+    server = subprocess.Popen([sys.executable, "-m", "clausegen", "serve", "--port", str(port), "--processes", "2",
+                               "--threads", "2", "--register", str(tmp_path / "r.sqlite"),
+                               "--company", str(COMPANY)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=(tmp_path / "log").open("wb"))
+    try:
+        answers = []
+        for _ in range(600):  # a hang guard of about a minute, not a performance limit
+            try:
+                head = f"GET /sign-in HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+                answers.append(_raw(port, head, []))
+                if len(answers) == 4:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert len(answers) == 4 and all(a.startswith("HTTP/1.1 200") for a in answers)
+        assert "2 processes" in (tmp_path / "log").read_text()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(60) == 0

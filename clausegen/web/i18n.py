@@ -19,8 +19,6 @@ from typing import Any
 
 from babel.support import NullTranslations, Translations
 from flask import g, has_request_context
-from markupsafe import Markup
-
 from .. import labels
 
 LANGUAGES = ("ru", "en")
@@ -95,8 +93,3 @@ def day(iso: str) -> str:
     if current() == "ru" and isinstance(iso, str) and len(iso) >= 10 and iso[4] == "-" and iso[7] == "-":
         return f"{iso[8:10]}.{iso[5:7]}.{iso[:4]}" + iso[10:]
     return iso
-
-
-def safe(message: str, /, **values: Any) -> Markup:
-    """:func:`_` for a message that holds markup of the code's own (values escaped)."""
-    return Markup(translations(current()).gettext(message)) % values

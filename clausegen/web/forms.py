@@ -236,8 +236,14 @@ SECTIONS: tuple[Section, ...] = (
     Section("contract", N_("Deal and contract"), "", (
         Field("deal_id", N_("Deal ID"), required=True, placeholder=N_("e.g. EXP-2026-0142"),
               hint=N_("Letters, digits, dot, dash or underscore; names the files and the register entry.")),
-        Field("contract.number", N_("Contract number"), required=True, placeholder=N_("e.g. LA-0142/2026")),
-        Field("contract.date", N_("Contract date"), "date", required=True),
+        Field("contract.number", N_("Contract number"), placeholder=N_("e.g. LA-0142/2026"),
+              hint=N_("Leave the contract's number and date empty while there is only a commercial offer.")),
+        Field("contract.date", N_("Contract date"), "date"),
+        Field("offer.number", N_("Commercial offer number"), placeholder=N_("e.g. КП-0231/2026"),
+              hint=N_("The offer the annex goes with, before a contract is signed.")),
+        Field("offer.date", N_("Offer date"), "date"),
+        Field("offer.valid_until", N_("Offer valid until"), "date",
+              hint=N_("The last day on which the offer may be accepted.")),
         Field("contract.kind", N_("Kind of contract"), "select", CONTRACT_KINDS),
         Field("contract.title", N_("Contract title"), "bilingual",
               hint=N_("Default: Договор (Contract).")),
@@ -327,7 +333,7 @@ _END_USER = re.compile(r"^end_use\.end_users\[(\d{1,3})\]\.(name\.ru|name\.en|co
 MAX_END_USERS = 200
 
 #: Top-level keys in the order a deal file lists them.
-TOP_ORDER = ("deal_id", "contract", "supplier", "counterparty", "solution", "end_use", "payment", "identification",
+TOP_ORDER = ("deal_id", "offer", "contract", "supplier", "counterparty", "solution", "end_use", "payment", "identification",
              "red_flags", "knowledge", "permission", "letters", "terms", "screening")
 #: Always present in the validated data, so that each missing field is reported next to its own box
 #: (an empty supplier is the company profile's supplier).
@@ -702,7 +708,7 @@ def anchor_for(path: str) -> str | None:
         if "." not in path:
             return None
         path = path.rsplit(".", 1)[0]
-        if path in ("contract", "supplier", "counterparty", "solution", "end_use", "payment", "letters",
+        if path in ("contract", "offer", "supplier", "counterparty", "solution", "end_use", "payment", "letters",
                     "supplier.signatory", "counterparty.signatory", "supplier.registration",
                     "counterparty.registration"):
             return None  # an unknown key inside a section: the general list names it
@@ -736,6 +742,16 @@ def plain(problem: Problem) -> str:
         message, got = message[: m.start()], m.group(1)
     if message == "missing (required)":
         return _("Required: please fill this in.")
+    if message.startswith("missing (required): "):  # why, when it depends on other fields (a contract or an offer)
+        reason = message.removeprefix("missing (required): ")
+        if "needs its date too" in reason:
+            return _("Required: a contract with a number needs its date too.")
+        if "needs its number too" in reason:
+            return _("Required: a contract with a date needs its number too.")
+        if reason.startswith("give the contract's number and date"):
+            return _("Required: give the contract's number and date, or the commercial offer the annex goes with "
+                     "(its number and date).")
+        return _("Required: %(reason)s.", reason=reason)
     if m := re.fullmatch(r"text under '(\w+)' looks like another language \((.+)\)", message):
         lang, found = m.groups()
         names = Locale(i18n.current()).languages

@@ -25,7 +25,7 @@ LATIN_ALLOWED = {"clausegen", "YAML", "JSON", "PDF", "DOCX", "ZIP", "UTC", "HTTP
                  "example.com", "name", "localhost", "http", "BEAC", "anna", "lev", "PORT", "saas"}
 #: Russian a page in English keeps on purpose: examples of what to type in Russian.
 CYRILLIC_ALLOWED = {"Иванов", "Иван", "Иванович", "Генеральный", "директор", "Устав", "ЕГРЮЛ", "Договор", "Отдел",
-                    "экспортного", "контроля", "ЗИ", "ракетный", "действующего", "действующей"}
+                    "экспортного", "контроля", "ЗИ", "КП", "ракетный", "действующего", "действующей"}
 
 
 def _tool():

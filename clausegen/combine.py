@@ -56,6 +56,21 @@ _PPR_ORDER = ("pStyle keepNext keepLines pageBreakBefore framePr widowControl nu
 _RPR_ORDER = ("rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
               "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd "
               "fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath rPrChange").split()
+#: Elements of w:settings that the schema places after w:autoHyphenation (the common ones).
+_AFTER_AUTO_HYPHENATION = set(("consecutiveHyphenLimit hyphenationZone doNotHyphenateCaps showEnvelope "
+                               "summaryLength clickAndTypeStyle defaultTableStyle evenAndOddHeaders "
+                               "bookFoldRevPrinting bookFoldPrinting bookFoldPrintingSheets drawingGridHorizontalSpacing "
+                               "drawingGridVerticalSpacing displayHorizontalDrawingGridEvery "
+                               "displayVerticalDrawingGridEvery doNotUseMarginsForDrawingGridOrigin "
+                               "drawingGridHorizontalOrigin drawingGridVerticalOrigin doNotShadeFormData "
+                               "noPunctuationKerning characterSpacingControl printTwoOnOne strictFirstAndLastChars "
+                               "noLineBreaksAfter noLineBreaksBefore savePreviewPicture doNotValidateAgainstSchema "
+                               "saveInvalidXml ignoreMixedContent alwaysShowPlaceholderText doNotDemarcateInvalidXml "
+                               "saveXmlDataOnly useXSLTWhenSaving saveThroughXslt showXMLTags alwaysMergeEmptyNamespace "
+                               "updateFields hdrShapeDefaults footnotePr endnotePr compat docVars rsids mathPr "
+                               "attachedSchema themeFontLang clrSchemeMapping doNotIncludeSubdocsInStats "
+                               "doNotAutoCompressPictures forceUpgrade captions readModeInkLockDown smartTagType "
+                               "schemaLibrary shapeDefaults doNotEmbedSmartTags decimalSymbol listSeparator").split())
 #: What a style gives that is not baked onto the paragraph or run: references, and what is not formatting.
 _NOT_BAKED = {"pStyle", "rStyle", "numPr", "rPr", "sectPr", "pPrChange", "rPrChange"}
 #: Elements whose attributes add up along the style chain instead of replacing each other.
@@ -95,6 +110,7 @@ def combine(host: bytes, annex: bytes, host_name: str) -> bytes:
         closing = etree.Element(f"{_W}p")
         inserted[-1].addnext(closing)
         etree.SubElement(closing, f"{_W}pPr").append(section)
+    _hyphenate_annex_only(document, addition, inserted)
     _fix_bookmarks(body, inserted)
     _fix_numbering_ids(document, numbering_before)
     _copy_properties(document, addition)
@@ -391,6 +407,47 @@ def _set_child(parent: Any, name: str, element: Any, order: list[str]) -> None:
             parent.insert(index, element)
             return
     parent.append(element)
+
+
+def _hyphenate_annex_only(document: Any, addition: Any, inserted: list[Any]) -> None:
+    """Keep the annex hyphenated (its narrow justified Russian column gapes without it) and the contract
+    as it was.
+
+    Hyphenation is switched on for a whole document (``w:autoHyphenation`` in settings), so when the
+    annex brings it and the host lacks it, the host's paragraphs are exempted through the document
+    defaults (``w:suppressAutoHyphens``) and each annex paragraph says ``w:val="0"`` itself.
+    """
+    wanted = addition.settings.element.find(f"{_W}autoHyphenation")
+    if wanted is None or wanted.get(f"{_W}val") in ("0", "false", "off"):
+        return
+    settings = document.settings.element
+    present = settings.find(f"{_W}autoHyphenation")
+    if present is not None and present.get(f"{_W}val") not in ("0", "false", "off"):
+        return  # the host hyphenates already: its own paragraphs are as its author left them
+    if present is not None:
+        settings.remove(present)
+    element = etree.Element(f"{_W}autoHyphenation")
+    tab_stop = settings.find(f"{_W}defaultTabStop")  # the schema puts autoHyphenation right after it
+    later = next((child for child in settings if isinstance(child.tag, str)
+                  and etree.QName(child).localname in _AFTER_AUTO_HYPHENATION), None)
+    if tab_stop is not None:
+        tab_stop.addnext(element)
+    elif later is not None:
+        later.addprevious(element)
+    else:
+        settings.append(element)
+    defaults = document.styles.element.find(f"{_W}docDefaults")
+    if defaults is None:
+        defaults = etree.Element(f"{_W}docDefaults")
+        document.styles.element.insert(0, defaults)
+    p_default = _get_or_add(defaults, "pPrDefault", ["rPrDefault", "pPrDefault"])
+    _set_child(_get_or_add(p_default, "pPr", _PPR_ORDER), "suppressAutoHyphens",
+               etree.Element(f"{_W}suppressAutoHyphens"), _PPR_ORDER)
+    for top in inserted:
+        for paragraph in top.iter(f"{_W}p"):
+            on = etree.Element(f"{_W}suppressAutoHyphens")
+            on.set(f"{_W}val", "0")
+            _set_child(_get_or_add(paragraph, "pPr", _PPR_ORDER, first=True), "suppressAutoHyphens", on, _PPR_ORDER)
 
 
 # ------------------------------------------------------------------ ids, properties, bytes

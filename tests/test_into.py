@@ -305,3 +305,23 @@ def test_the_combined_document_survives_a_libreoffice_round_trip(tmp_path, appen
     report = verify_document(again, "round-trip.docx")
     assert (report.rows, report.problems) == (verify_document(appended).rows, [])
     assert section_sizes(again) == [A5, A4]
+
+
+def _hyphenation_switches(data: bytes) -> tuple[bool, bool, set[str | None]]:
+    document = docx.Document(io.BytesIO(data))
+    on = document.settings.element.find(qn("w:autoHyphenation")) is not None
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    exempt = defaults is not None and defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:suppressAutoHyphens')}") is not None
+    annex_rows = document.tables[-2]._tbl  # the annex's bilingual table (the signature table follows)
+    values = {mark.get(qn("w:val")) for mark in annex_rows.iter(qn("w:suppressAutoHyphens"))}
+    return on, exempt, values
+
+
+def test_the_annex_stays_hyphenated_inside_a_contract_that_is_not(appended):
+    assert _hyphenation_switches(appended) == (True, True, {"0"})
+
+
+def test_the_contracts_own_paragraphs_are_exempt_from_the_annexs_hyphenation(appended):
+    body = docx.Document(io.BytesIO(appended)).paragraphs[0]._p
+    assert body.find(f"{qn('w:pPr')}/{qn('w:suppressAutoHyphens')}") is None  # the document default exempts it
+    assert _hyphenation_switches(contract())[:2] == (False, False)

@@ -40,7 +40,8 @@ print("parent-maxrss-kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def make_csv(rows: int, path: Path) -> None:
-    """``rows`` deals: the examples' rows again and again, each with its own deal id and contract number."""
+    """``rows`` deals: the examples' rows again and again, each with its own deal id and contract number
+    (an offer's row, with no contract yet, keeps none)."""
     with (EXAMPLES / "deals.csv").open(encoding="utf-8-sig", newline="") as handle:
         header, *examples = list(csv.reader(handle))
     deal_id, number = header.index("deal_id"), header.index("contract.number")
@@ -50,7 +51,8 @@ def make_csv(rows: int, path: Path) -> None:
         for index in range(rows):
             row = list(examples[index % len(examples)])
             row[deal_id] = f"MEM-{index:06d}"
-            row[number] = f"M-{index:06d}/2026"
+            if row[number]:  # an offer's row has no contract yet: a number without a date would fail it
+                row[number] = f"M-{index:06d}/2026"
             writer.writerow(row)
 
 

@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape as xml_escape
 from jinja2 import TemplateError, meta
 from lxml import etree
 
-from . import text, wellformed
+from . import quotes, text, wellformed
 from .errors import InputError, LibraryError, Problem, RenderError
 from .sandbox import ENV, RENDER_FAILURES, render_bounded
 
@@ -40,6 +40,8 @@ _CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xm
 _CORE = "docProps/core.xml"
 _CUSTOM = "docProps/custom.xml"
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01: fixed, so output bytes do not depend on the clock
+#: The parts whose text a reader sees: their quotes are made typographic (clausegen.quotes).
+_TEXT_PART = re.compile(r"word/(?:document|header\d*|footer\d*|footnotes|endnotes)\.xml")
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,8 @@ class CompiledTemplate:
                                        "broken template") from None
                 self.sources[name] = source
             else:
+                if _TEXT_PART.fullmatch(name):  # the template's own text, in the quote style of its column
+                    data = quotes.curl_xml(data.decode("utf-8")).encode("utf-8")
                 self._fixed[name] = _named(_deflate(data, _FIXED_LEVEL), name)
         self._order += [_CORE, _CUSTOM]
 
@@ -265,7 +269,9 @@ class CompiledTemplate:
                 data = _breaks_in_text(xml).encode("utf-8")
         except expat.ExpatError as error:
             raise RenderError(f"template {self.path.name} produced malformed XML in {name}: {error}") from None
-        return data
+        # One quote style per column, in the values and the template's text alike; only text nodes change,
+        # so the part stays as well-formed as it was just proved to be.
+        return quotes.curl_xml(data.decode("utf-8")).encode("utf-8") if _TEXT_PART.fullmatch(name) else data
 
     def _resolve_listing(self, xml: str) -> str:
         """docxtpl's handling of \\n, \\t, \\a, \\f in text (line breaks, tabs, new paragraphs).

@@ -49,7 +49,7 @@ def _statement_row(deal, library, number: str) -> list[str]:
 def test_statement_gives_the_end_users_own_purpose_not_the_distributors(library):
     ru, en = _statement_row(_load(SPEECH), library, "4.")
     assert "расшифровка телефонных разговоров в собственных колл-центрах Конечного пользователя" in ru
-    assert "transcribing telephone calls in the End User's own call centres" in en
+    assert "transcribing telephone calls in the End User’s own call centres" in en
     assert "организаций, которые используют решение" not in ru and "organisations that use" not in en
 
 

@@ -110,8 +110,8 @@ def test_without_disclosed_activities_the_representation_covers_items_19_to_22(a
 def test_without_disclosed_activities_a_written_disclosure_before_signing_is_carved_out(annexes):
     representations = article(example_rows(annexes, "saas-clinic-ae"), "Counterparty’s Representations")
     (ru, en) = [(ru, en) for ru, en in representations if "save for activities disclosed" in en][0]
-    assert 'save for activities disclosed to the Supplier in writing before this Annex is signed (the "Disclosed ' \
-           'Activities")' in en
+    assert 'save for activities disclosed to the Supplier in writing before this Annex is signed (the “Disclosed ' \
+           'Activities”)' in en
     assert "за исключением деятельности, раскрытой Поставщику в письменной форме до подписания настоящего " \
            "Приложения (далее — «Раскрытая деятельность»)" in ru
 

@@ -212,7 +212,7 @@ def test_end_user_statement_is_issued_by_the_end_user_to_the_supplier(library: l
     assert "ОГРН" not in text and "Our ref.:" not in text, "not on the Supplier’s letterhead"
     assert "End User’s letterhead (particulars)" in text
     assert "To: / Neuroset Limited Liability Company" in text
-    assert "Danube Nuclear Generation JSC (the \"End User\") hereby makes the following statement" in text
+    assert "Danube Nuclear Generation JSC (the “End User”) hereby makes the following statement" in text
     assert "to whom this statement is addressed: " \
            "Neuroset Limited Liability Company (the \"Supplier\")" in text
     assert "version 2.0" in text and "Quantity (scope): 1 site licence" in text
@@ -231,7 +231,7 @@ def test_end_user_statement_undertakings_use_the_declarations_full_wmd_wording(l
                   "обслуживания ядерного, химического, бактериологического (биологического) или токсинного оружия",
                   "подсистем и компонентов указанных видов оружия",
                   "the preparation and/or commission of terrorist acts", "or any other military purpose",
-                  "without the Supplier's prior written consent, re-export"):
+                  "without the Supplier’s prior written consent, re-export"):
         assert words in text, words
 
 

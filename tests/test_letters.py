@@ -214,7 +214,7 @@ def test_end_user_statement_is_issued_by_the_end_user_to_the_supplier(library: l
     assert "To: / Neuroset Limited Liability Company" in text
     assert "Danube Nuclear Generation JSC (the “End User”) hereby makes the following statement" in text
     assert "to whom this statement is addressed: " \
-           "Neuroset Limited Liability Company (the \"Supplier\")" in text
+           "Neuroset Limited Liability Company (the “Supplier”)" in text
     assert "version 2.0" in text and "Quantity (scope): 1 site licence" in text
     assert "Contract price: EUR 150,000.00" in text
     assert "For the End User" in text and "Seal (if any)" in text and "М.П. (при наличии)" in text

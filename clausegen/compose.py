@@ -824,3 +824,34 @@ def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...
         "rows": [{"kind": r.kind, "ru": r.text("ru"), "en": r.text("en")} for r in rows],
         "sign": sign,
     }
+
+
+#: Words of a company's name that are its legal form or ordinary words: they may be hyphenated.
+_LEGAL_FORM_WORDS = frozenset({
+    "общество", "товарищество", "акционерное", "публичное", "компания", "корпорация", "limited", "liability",
+    "company", "corporation", "incorporated", "joint", "stock", "public", "private", "partnership", "the", "and",
+    "llc", "llp", "ltd", "inc", "plc", "gmbh", "jsc", "pjsc", "ооо", "тоо", "ао", "пао", "зао", "оао", "sdn", "bhd"})
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def unhyphenated_words(deal: Deal) -> frozenset[str]:
+    """The words of the deal's personal and company names, in every form the documents print them (the
+    signatories' nominative and genitive, both scripts): a name is never hyphenated across lines.  A
+    company's legal form and lower-case words («с ограниченной ответственностью») are ordinary words."""
+    people: list[str] = []
+    companies: list[str] = []
+    parties = [deal.supplier, deal.counterparty]
+    for party in parties:
+        for lang in LANGS:
+            companies += [_name(party.name, lang), _name(party.short_name or party.name, lang)]
+            if party.signatory is not None:
+                view = signatory_view(party.signatory, lang)
+                people += [view["name"], view["name_gen"], view["initials"]]
+        if party.signatory is not None:
+            people.append(_signature_name(party.signatory.name))
+    for user in deal.end_use.end_users:
+        companies += [_name(user.name, lang) for lang in LANGS]
+    words = {word for value in people for word in _NAME_WORD.findall(value) if len(word) > 2}
+    words |= {word for value in companies for word in _NAME_WORD.findall(value)
+              if len(word) > 2 and word[:1].isupper() and word.casefold() not in _LEGAL_FORM_WORDS}
+    return frozenset(words)

@@ -80,11 +80,18 @@ def _initials(full_name: str, lang: str) -> str:
 
 def _signature_name(name: Bilingual) -> str:
     """The name under a signature line, in both scripts: «М. Соуза (M. Souza)», «Omar Haddad»."""
-    ru = text.short_name(name.ru, "ru") if name.has("ru") else ""
-    en = text.short_name(name.en, "en") if name.has("en") else (glossary.transliterate(ru) if ru else "")
+    ru, en = _signature_names(name)
     if ru and en and en != ru:
         return f"{ru} ({en})"
     return ru or en
+
+
+def _signature_names(name: Bilingual) -> tuple[str, str]:
+    """The short name under a signature line in Cyrillic and in Latin script: («М.С. Кузнецова», "M. Kuznetsova");
+    a name given only in Latin script has no Cyrillic form here (("", "Omar Haddad"))."""
+    ru = text.short_name(name.ru, "ru") if name.has("ru") else ""
+    en = text.short_name(name.en, "en") if name.has("en") else (glossary.transliterate(ru) if ru else "")
+    return ru, en
 
 
 def _name(value: Bilingual, lang: str) -> str:
@@ -652,6 +659,10 @@ def signature_view(deal: Deal) -> dict[str, Any]:
             "name": both(party.name.get("ru"), party.name.get("en")),
             "position": position,
             "initials": _signature_name(signatory.name) if signatory else "",
+            # under the signature line: the name in Russian, then in Latin script, each on a line of its own
+            "person": both(*_signature_names(signatory.name)) if signatory else "",
+            "date": "Дата / Date: ________________",
+            "seal": "М.П. (при наличии) / Seal (if any)",
             # The signatory's full name in each script, for a block that prints both.
             "name_ru": signatory.name.get("ru") if signatory else "",
             "name_en": signatory.name.get("en") if signatory else "",
@@ -801,14 +812,13 @@ def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...
     if statement:
         sign = statement_sign(deal, langs)
     elif sig is not None:
-        position = " / ".join(dict.fromkeys(_col("position", sig.position, lang) for lang in langs))
         sign = {
-            "position": position,
+            "position": "\n".join(dict.fromkeys(_col("position", sig.position, lang) for lang in langs)),
             # the legal form too ("Neuroset LLC"): the short name as the profile gives it, else the full name
             "company": " / ".join(dict.fromkeys(_name(deal.supplier.short_name or deal.supplier.name, lang)
                                                 for lang in langs)),
-            # the name in each language of the letter: «М.С. Кузнецова / Maria Kuznetsova»
-            "name": " / ".join(dict.fromkeys(_initials(sig.name.get(lang), lang) for lang in langs)),
+            # the name in each language of the letter, each on a line: «М.С. Кузнецова», "Maria Kuznetsova"
+            "name": "\n".join(dict.fromkeys(_initials(sig.name.get(lang), lang) for lang in langs)),
         }
     if len(langs) == 1:
         lang = langs[0]

@@ -315,12 +315,14 @@ _TEXT_NODE = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 _RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>", re.S)
 _RUN_LANGUAGE = re.compile(r"<w:lang [^>]*/>")
 _NO_LANGUAGE = '<w:lang w:val="zxx"/>'  # "no linguistic content": LibreOffice and Word do not hyphenate it
+_NO_BREAK_HYPHEN = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'  # read back as "-" (python-docx, Word)
 
 
 def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
     """Each name in a text node in a run of its own, in language ``zxx``, so that it is never hyphenated
     (LibreOffice ignores ``w:noProof`` for hyphenation; a paragraph's ``w:suppressAutoHyphens`` would
-    stop it for the whole paragraph).  The text is unchanged: only runs are split."""
+    stop it for the whole paragraph), its own hyphens non-breaking.  The text reads the same: only runs
+    are split."""
     pieces, done = [], 0
     for node in _TEXT_NODE.finditer(xml):
         found = list(names.finditer(node.group(1)))
@@ -339,7 +341,9 @@ def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
             bare = plain.replace("</w:rPr>", _NO_LANGUAGE + "</w:rPr>")
         content, at, parts = node.group(1), 0, []
         for name in found:
-            parts += [content[at:name.start()], f'</w:t></w:r><w:r>{bare}<w:t xml:space="preserve">', name.group(),
+            # and a compound name («Константинопольская-Кузнецова») does not break at its hyphen either
+            whole = name.group().replace("-", _NO_BREAK_HYPHEN)
+            parts += [content[at:name.start()], f'</w:t></w:r><w:r>{bare}<w:t xml:space="preserve">', whole,
                       f'</w:t></w:r><w:r>{plain}<w:t xml:space="preserve">']
             at = name.end()
         parts.append(content[at:])

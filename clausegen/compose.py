@@ -656,7 +656,8 @@ def signature_view(deal: Deal) -> dict[str, Any]:
         return {
             "role_ru": role_ru,
             "role_en": role_en,
-            "name": both(party.name.get("ru"), party.name.get("en")),
+            # a line starts with a capital: «Компания «Вакинас ду Сул С.А.»», as _line_start
+            "name": both(_line_start(party.name.get("ru")), party.name.get("en")),
             "position": position,
             "initials": _signature_name(signatory.name) if signatory else "",
             # under the signature line: the name in Russian, then in Latin script, each on a line of its own

@@ -96,6 +96,7 @@ def combine(host: bytes, annex: bytes, host_name: str) -> bytes:
         inserted[-1].addnext(closing)
         etree.SubElement(closing, f"{_W}pPr").append(section)
     _fix_bookmarks(body, inserted)
+    _carry_hyphenation(document, addition, inserted)
     _fix_numbering_ids(document, numbering_before)
     _copy_properties(document, addition)
     out = io.BytesIO()
@@ -391,6 +392,40 @@ def _set_child(parent: Any, name: str, element: Any, order: list[str]) -> None:
             parent.insert(index, element)
             return
     parent.append(element)
+
+
+_HYPHENATION = ("autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone")  # in schema order
+
+
+def _carry_hyphenation(document: Any, addition: Any, inserted: list[Any]) -> None:
+    """The annex hyphenates (its narrow justified columns would gape otherwise); a host may not.
+    Hyphenation is a setting of the whole document, so the host gets the annex's, its own paragraphs
+    are kept as they were by its default paragraph properties (``w:suppressAutoHyphens``), and each
+    of the annex's paragraphs turns it back on for itself."""
+    settings = document.settings.element
+    anchor = settings.find(f"{_W}defaultTabStop")  # the schema puts the three right after it
+    if addition.settings.element.find(f"{_W}autoHyphenation") is None or anchor is None \
+            or settings.find(f"{_W}autoHyphenation") is not None:
+        return
+    for name in reversed(_HYPHENATION):
+        found = addition.settings.element.find(f"{_W}{name}")
+        if found is not None and settings.find(f"{_W}{name}") is None:
+            anchor.addnext(deepcopy(found))
+    styles = document.styles.element
+    defaults = _get_or_add(styles, "docDefaults", [], first=True)
+    holder = defaults.find(f"{_W}pPrDefault")
+    if holder is None:
+        holder = etree.SubElement(defaults, f"{_W}pPrDefault")
+    base = _get_or_add(holder, "pPr", [], first=True)
+    if base.find(f"{_W}suppressAutoHyphens") is None:
+        _set_child(base, "suppressAutoHyphens", etree.Element(f"{_W}suppressAutoHyphens"), _PPR_ORDER)
+    for block in inserted:
+        for paragraph in block.iter(f"{_W}p"):
+            own = _get_or_add(paragraph, "pPr", [], first=True)
+            if own.find(f"{_W}suppressAutoHyphens") is None:
+                on = etree.Element(f"{_W}suppressAutoHyphens")
+                on.set(f"{_W}val", "0")
+                _set_child(own, "suppressAutoHyphens", on, _PPR_ORDER)
 
 
 # ------------------------------------------------------------------ ids, properties, bytes

@@ -96,6 +96,15 @@ def test_the_annex_keeps_its_own_font_in_the_contract(appended):
     assert (run.font.name, run.font.size.pt) == ("Times New Roman", 10.5)
 
 
+def test_the_annex_is_hyphenated_in_a_contract_that_is_not_and_the_contract_stays_unhyphenated(appended):
+    document = docx.Document(io.BytesIO(appended))
+    assert document.settings.element.find(qn("w:autoHyphenation")) is not None
+    defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    assert defaults.find(qn("w:suppressAutoHyphens")) is not None  # the contract's own paragraphs, as before
+    clause = document.tables[-2].rows[3].cells[0].paragraphs[0]._p.pPr.find(qn("w:suppressAutoHyphens"))
+    assert clause.get(qn("w:val")) == "0"
+
+
 def test_the_contract_numbering_is_kept(appended):
     document = docx.Document(io.BytesIO(appended))
     numbering = document.part.numbering_part.element

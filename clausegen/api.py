@@ -72,6 +72,9 @@ def deal_schema() -> dict[str, Any]:
     # The deal file as users write it: the supplier usually comes from the company profile (clausegen.yaml),
     # so an editor checking a deal against this schema must not ask for one.
     schema["required"] = [name for name in schema.get("required", []) if name != "supplier"]
+    # A deal names its signed contract, or the commercial offer the annex goes with (or both).
+    schema["anyOf"] = [{"required": ["contract"], "properties": {"contract": {"required": ["number", "date"]}}},
+                       {"required": ["offer"]}]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "clausegen deal file"
     schema["description"] = ("One export deal of an AI solution. Every field, the activity vocabulary, the company "
@@ -118,7 +121,7 @@ def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], lib
         subject=f"{deal.deal_id}: {deal.counterparty.name.get('en')}",
         creator=deal.supplier.short_name.get("en") if deal.supplier.short_name else deal.supplier.name.get("en"),
         keywords="export control; end use; clausegen",
-        created=deal.contract.date,
+        created=deal.basis_date,
         custom=(
             ("clausegen.deal_id", deal.deal_id),
             ("clausegen.document", kind),
@@ -150,11 +153,20 @@ def annex_from_selection(deal: Deal, screening: scr.Screening, selected: list[Se
                          compiled: render.CompiledTemplate, columns: tuple[str, str], library: str) -> Generated:
     """The annex of clauses already selected (also those a register kept), ``library`` its fingerprint."""
     rows = compose.compose_rows(selected, deal, screening)
-    title = f"Annex No. {deal.contract.annex_number} to Contract No. {deal.contract.number}"
+    title = annex_title(deal)
     data = compiled.render(compose.annex_context(rows, deal, columns),
                            _properties(deal, "annex", title, selected, library, compiled),
                            compose.unhyphenated_words(deal))
     return _generated("annex", f"{deal.deal_id}-annex.docx", data, selected, compiled, library, columns, rows)
+
+
+def annex_title(deal: Deal) -> str:
+    """The annex's title in the document properties: what it is attached to, the offer until the contract
+    is signed."""
+    if deal.basis == "offer":
+        assert deal.offer is not None
+        return f"Annex No. {deal.contract.annex_number} to Commercial Offer No. {deal.offer.number}"
+    return f"Annex No. {deal.contract.annex_number} to Contract No. {deal.contract.number}"
 
 
 def _generated(kind: str, filename: str, data: bytes, selected: list[Selected], compiled: render.CompiledTemplate,
@@ -241,11 +253,11 @@ def build_letter(
     selected = select(library, kind, deal, screening)
     # a letter may cite the deal's annex by clause number (letters.annex), so the annex is numbered too
     annex = select(library, "annex", deal, screening) if screening.annex_allowed else []
-    return letter_from_selection(kind, deal, screening, selected, _letter_template(kind, templates, langs), langs,
+    return letter_from_selection(kind, deal, screening, selected, letter_template(kind, templates, langs), langs,
                                  library.fingerprint, annex)
 
 
-def _letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) -> render.CompiledTemplate:
+def letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) -> render.CompiledTemplate:
     both, single = LETTER_TEMPLATES.get(kind, LETTER_TEMPLATES["letter"])
     return render.compiled_template(lib.templates_dir(templates) / (both if len(langs) == 2 else single))
 
@@ -359,11 +371,12 @@ def summary_json(summary: dict[str, Any]) -> str:
 
 def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated], *, command: str,
                  source: str, files: dict[str, str] | None = None,
-                 check: checkrecord.Check | None = None) -> dict[str, Any]:
+                 check: checkrecord.Check | None = None, versions_from: int | None = None) -> dict[str, Any]:
     """The register row (5.3) for ``documents`` generated for ``deal``.
 
     ``files`` maps a document's kind to where it was written, when it was; ``check``
-    who made the check and when (default: resolved from the deal alone).
+    who made the check and when (default: resolved from the deal alone); ``versions_from`` the
+    record whose clause versions the documents kept (a contract's annex made as its offer's).
     """
     from . import __version__
 
@@ -385,8 +398,13 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         "deal_id": deal.deal_id,
         "command": command,
         "source": source,
-        "contract_number": deal.contract.number,
-        "contract_date": deal.contract.date.isoformat(),
+        # empty (the columns are NOT NULL in registers made before offers) while only an offer is named
+        "contract_number": deal.contract.number or "",
+        "contract_date": deal.contract.date.isoformat() if deal.contract.date else "",
+        "basis": deal.basis,
+        "offer_number": deal.offer.number if deal.offer else None,
+        "offer_date": deal.offer.date.isoformat() if deal.offer else None,
+        "offer_valid_until": deal.offer.valid_until.isoformat() if deal.offer and deal.offer.valid_until else None,
         "contract_kind": str(deal.contract.kind),
         "annex_number": deal.contract.annex_number,
         "counterparty_name_ru": deal.counterparty.name.get("ru"),
@@ -423,12 +441,13 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         "clause_hashes": dict(sorted({f"{cid}@{version}": digest for document in documents
                                       for (cid, version), digest in zip(document.clauses, document.texts)}.items())),
         "deal": deal.model_dump(mode="json"),
+        "versions_from": versions_from,
     }
 
 
 def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, command: str, source: str,
            register: str | Path | Register | None = None, files: dict[str, str] | None = None,
-           check: checkrecord.Check | None = None) -> int:
+           check: checkrecord.Check | None = None, versions_from: int | None = None) -> int:
     """Append the generation of ``documents`` to the register; return the row id.
 
     ``register`` is a register, a database URL or a SQLite path; by default
@@ -440,7 +459,7 @@ def record(deal: Deal, screening: scr.Screening, documents: list[Generated], *, 
     try:
         store.keep_texts({digest: (kind, data) for document in documents for digest, kind, data in document.stored})
         return store.record(register_row(deal, screening, documents, command=command, source=source, files=files,
-                                         check=check))
+                                         check=check, versions_from=versions_from))
     finally:
         if store is not register:
             store.close()

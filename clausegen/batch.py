@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import activities, api, checkrecord, checks, library as lib, render, sandbox, text, workbooks
+from .compare import compare_documents
 from .errors import ClausegenError, DealError, InputError, LibraryError, Problem
 from .model import CompanyProfile
 from .output import DiskFullError, commit, discard, flush_all, remove_staged, sha256, stage, stage_open, write_error
@@ -83,6 +84,9 @@ class Outcome:
     # Each document's name (relative to OUT) and its staged file, None when the file on disk is the same.
     staged: list[tuple[str, Path | None]] = field(default_factory=list, repr=False)
     sheet_row: int | None = None  # the row of a spreadsheet source
+    # A regenerated annex whose text differs from the one it replaces: the clauses changed and its redline.
+    changed: list[str] = field(default_factory=list)
+    redline: str | None = None
     found: list[Problem] = field(default_factory=list, repr=False)  # the problems, for the errors sheet
 
     @property
@@ -133,10 +137,16 @@ class BatchResult:
         return self.counts[FAILED] > 0
 
     def summary(self) -> str:
+        """The counts, then each deal whose annex now reads differently: its changed clauses and redline."""
         counts = self.counts
         parts = ", ".join(f"{counts[status]} {status}" for status in STATUSES)
-        return (f"{len(self.outcomes)} deals: {parts}; {self.files_written} files written"
-                + (f", {len(self.pdfs)} PDF" if self.pdfs else ""))
+        lines = [f"{len(self.outcomes)} deals: {parts}; {self.files_written} files written"
+                 + (f", {len(self.pdfs)} PDF" if self.pdfs else "")]
+        for outcome in self.outcomes:
+            if outcome.redline is not None and outcome.status != FAILED:
+                lines.append(f"  {outcome.deal_id}: annex changed in {', '.join(outcome.changed)}; "
+                             f"redline {outcome.redline}")
+        return "\n".join(lines)
 
 
 @dataclass
@@ -380,6 +390,8 @@ def _generate(item: Item, outcome: Outcome) -> None:
     for document in documents:
         name = f"{deal.deal_id}/{document.filename}"
         outcome.files.append({"kind": document.kind, "file": name, "sha256": document.sha256})
+        if document.kind == "annex":
+            _redline(outcome, job, name, document)  # read the annex it replaces before staging
         outcome.staged.append((name, _stage(job.out / name, document.data)))
     outcome.status = BLOCKED if blocked else GENERATED
     if job.register and documents:
@@ -388,6 +400,38 @@ def _generate(item: Item, outcome: Outcome) -> None:
         from .register import prepare_row  # imported once the parent has opened the register
 
         outcome.row = prepare_row(row)  # encoded here, in parallel, not in the one process that records
+
+
+def _redline(outcome: Outcome, job: _Job, name: str, document: api.Generated) -> None:
+    """Beside an annex that replaces one of different text: ``annex.redline.docx``, the changes tracked, and
+    the clauses changed named with their versions then and now (``end-use-restriction@2→3``)."""
+    data = document.data
+    path = inside(job.out, name)
+    try:
+        previous = path.read_bytes() if path is not None and path.is_file() else None
+    except OSError:
+        previous = None
+    if previous is None or previous == data:
+        return
+    try:
+        comparison = compare_documents(previous, data, sent_name=f"the previous {name}", returned_name=name,
+                                       library=job.library)
+    except InputError:  # the file there is no DOCX (a user's): nothing to compare with
+        return
+    if comparison.identical:
+        return
+    redline = str(Path(name).with_suffix(".redline.docx"))
+    now = {clause_id: str(version) for clause_id, version in document.clauses}
+    outcome.changed = [_then_and_now(name, now) for name in comparison.clauses] \
+        or sorted({f"row {change.row}" for change in comparison.changes})
+    outcome.redline = redline
+    outcome.staged.append((redline, _stage(job.out / redline, comparison.redline)))
+
+
+def _then_and_now(name: str, now: dict[str, str]) -> str:
+    """``id@2→3`` for a clause recorded as ``id@2`` whose version is 3 now; ``id@2`` when it is the same."""
+    clause_id, _, version = name.rpartition("@")
+    return f"{name}→{now[clause_id]}" if now.get(clause_id, version) != version else name
 
 
 def _stage(path: Path, data: bytes) -> Path | None:

@@ -23,10 +23,13 @@ CLAUSE_VARIABLES = frozenset(
 )
 #: The annex's own sections (issue 12): the response period, the disclosed activities, the identification.
 CLAUSE_VARIABLES |= {"terms", "disclosure", "identification"}
+#: The commercial offer the annex and letters go with before a contract is signed (issue 15).
+CLAUSE_VARIABLES |= {"offer"}
 CONDITION_VARIABLES = frozenset({"deal", "screening"})
 #: Grammar helpers that exist for one language's conventions: compared as the value they format.
 _LANGUAGE_FORMS = {
     "contract.date_quoted": "contract.date",
+    "offer.date_quoted": "offer.date",
     "supplier.designation": "",
     "counterparty.designation": "",
 }

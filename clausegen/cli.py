@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import api, batch as batching, checkrecord, checks, lock, pdf, sent
+from . import api, batch as batching, checkrecord, checks, compare as comparing, lock, pdf, sent
 from . import libdoc
 from . import library as lib
 from .errors import ClausegenError, ExitCode, Problem
@@ -67,6 +67,10 @@ register_option = click.option("--register", "register", default=None, metavar="
                                     "user's data folder).")
 no_register_option = click.option("--no-register", is_flag=True, help="Do not record this generation in the register.")
 pdf_option = click.option("--pdf", is_flag=True, help="Also write a PDF next to each DOCX (needs LibreOffice).")
+versions_option = click.option(
+    "--versions-from-register", is_flag=True,
+    help="Use the clause versions the register recorded for this deal's offer (with the texts it kept), not the "
+         "library's current ones: the annex of a contract signed on an offer says what the offer's annex said.")
 
 
 def output_options(command: Any) -> Any:
@@ -103,7 +107,7 @@ def _open_register(register: str | None, no_register: bool, make_pdf: bool,
 
 def _record(store: Register | None, validated: Any, screening: Any, documents: list[api.Generated],
             paths: list[Path], *, command: str, source: Path, make_pdf: bool,
-            check: checkrecord.Check | None = None) -> None:
+            check: checkrecord.Check | None = None, versions_from: int | None = None) -> None:
     """What every generating command does once its documents are written: PDFs, then the register."""
     if make_pdf:
         for made in pdf.convert(paths):
@@ -111,7 +115,7 @@ def _record(store: Register | None, validated: Any, screening: Any, documents: l
     if store is not None:
         files = {document.kind: str(path) for document, path in zip(documents, paths)}
         row = api.record(validated.deal, screening, documents, command=command, source=str(source),
-                         register=store, files=files, check=check)
+                         register=store, files=files, check=check, versions_from=versions_from)
         click.echo(f"recorded in the register: {store.where} (row {row})", err=True)
 
 
@@ -158,15 +162,17 @@ def cli() -> None:
 @click.option("-o", "--output", type=_PATH, required=True, help="Where to write the annex (.docx).")
 @click.option("--columns", default="ru,en", show_default=True, callback=_columns,
               help="Column order: ru,en or en,ru.")
+@versions_option
 @into_option
 @input_options
 @output_options
 def annex(deal: Path, output: Path, columns: tuple[str, str], into: Path | None, company: Path | None,
           clauses_dir: Path | None, templates_dir: Path | None, strict: bool, register: str | None,
-          no_register: bool, pdf: bool, **check: Any) -> None:
-    """Generate the bilingual export-control annex for DEAL (with --into, inside the contract)."""
+          no_register: bool, pdf: bool, versions_from_register: bool, **check: Any) -> None:
+    """Generate the bilingual export-control annex for DEAL (with --into, inside the contract or offer)."""
     validated, screening = _screened(deal, company, strict)  # an invalid deal touches no register
-    generated = api.build_annex(validated.deal, screening, lib.load_library(clauses_dir), templates_dir, columns)
+    generated, kept = _generated("annex", validated, screening, clauses_dir, templates_dir, columns, register, company,
+                                 no_register, versions_from_register)
     if into is not None:
         generated = api.annex_into(generated, into)
     docx = _docx_for(output)
@@ -175,7 +181,28 @@ def annex(deal: Path, output: Path, columns: tuple[str, str], into: Path | None,
     inside = f" inside {into}" if into is not None else ""
     click.echo(f"{docx}: annex with {len(generated.clauses)} clauses{inside}, sha256 {generated.sha256[:16]}")
     _record(store, validated, screening, [generated], [docx], command="annex", source=deal,
-            make_pdf=pdf or docx != output, check=_check(validated.deal, screening, check, store))
+            make_pdf=pdf or docx != output, check=_check(validated.deal, screening, check, store), versions_from=kept)
+
+
+def _generated(kind: str, validated: Any, screening: Any, clauses_dir: Path | None, templates_dir: Path | None,
+               langs: tuple[str, ...], register: str | None, company: Path | None, no_register: bool,
+               versions_from_register: bool) -> tuple[api.Generated, int | None]:
+    """The annex or letter of ``kind``: from today's library, or from the clause versions the register
+    recorded for the deal's offer (and the record they come from)."""
+    library = lib.load_library(clauses_dir)
+    if not versions_from_register:
+        if kind == "annex":
+            return api.build_annex(validated.deal, screening, library, templates_dir, (langs[0], langs[1])), None
+        lang = "both" if len(langs) == 2 else langs[0]
+        return api.build_letter(kind, validated.deal, screening, library, templates_dir, lang), None
+    if no_register:
+        raise click.UsageError("--versions-from-register reads the register: it cannot go with --no-register")
+    kept = sent.with_offer_versions(_register(register, company, must_exist=True), validated.deal, screening, kind,
+                                    library, templates_dir, langs)
+    for note in kept.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"clause versions of record {kept.record} (the offer's) kept", err=True)
+    return kept.document, kept.record
 
 
 def _docx_for(output: Path) -> Path:
@@ -294,20 +321,23 @@ def screen(deal: Path, as_json: bool, output: Path | None, company: Path | None,
 @click.option("-o", "--output", type=_PATH, required=True, help="Where to write the letter (.docx).")
 @click.option("--lang", type=click.Choice(["both", "ru", "en"]), default="both", show_default=True,
               help="Both languages side by side, or one.")
+@versions_option
 @input_options
 @output_options
 def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None, clauses_dir: Path | None,
            templates_dir: Path | None, strict: bool, register: str | None, no_register: bool, pdf: bool,
-           **check: Any) -> None:
+           versions_from_register: bool, **check: Any) -> None:
     """Generate a counterparty letter of KIND for DEAL."""
     validated, screening = _screened(deal, company, strict)
-    generated = api.build_letter(kind, validated.deal, screening, lib.load_library(clauses_dir), templates_dir, lang)
+    langs = ("ru", "en") if lang == "both" else (lang,)
+    generated, kept = _generated(kind, validated, screening, clauses_dir, templates_dir, langs, register, company,
+                                 no_register, versions_from_register)
     docx = _docx_for(output)
     store = _open_register(register, no_register, pdf, company)
     write_atomic(docx, generated.data)
     click.echo(f"{docx}: {kind} letter, sha256 {generated.sha256[:16]}")
     _record(store, validated, screening, [generated], [docx], command="letter", source=deal,
-            make_pdf=pdf or docx != output, check=_check(validated.deal, screening, check, store))
+            make_pdf=pdf or docx != output, check=_check(validated.deal, screening, check, store), versions_from=kept)
 
 
 @cli.command()
@@ -541,8 +571,17 @@ def register_show(deal_id: str, kind: str | None, as_sent: bool, record_id: int 
         raise ClausegenError(f"no record of deal {deal_id!r} in the register")
     for row in rows:
         click.echo(f"record {row['id']}, {row['recorded_at']}, by '{row['command']}' from {row['source']}")
-        click.echo(f"  contract {row['contract_number']} of {row['contract_date']} ({row['contract_kind']}), "
-                   f"annex {row['annex_number']}")
+        if row.get("offer_number"):
+            until = f", valid until {row['offer_valid_until']}" if row.get("offer_valid_until") else ""
+            click.echo(f"  offer {row['offer_number']} of {row['offer_date']}{until}"
+                       + (" (the documents are made for it)" if row.get("basis") == "offer" else " (the contract's basis)"))
+        if row["contract_number"]:
+            click.echo(f"  contract {row['contract_number']} of {row['contract_date']} ({row['contract_kind']}), "
+                       f"annex {row['annex_number']}")
+        else:
+            click.echo(f"  contract not signed yet ({row['contract_kind']}), annex {row['annex_number']}")
+        if row.get("versions_from"):
+            click.echo(f"  clause versions kept from record {row['versions_from']}")
         click.echo(f"  counterparty {row['counterparty_name_en']} / {row['counterparty_name_ru']}, "
                    f"{row['counterparty_country']}")
         for user in row["end_users"]:
@@ -562,6 +601,11 @@ def register_show(deal_id: str, kind: str | None, as_sent: bool, record_id: int 
         if row.get("check_date"):
             click.echo(f"  checked on {row['check_date']} ({row['check_date_source']}) by user {row['user_name']}; "
                        f"prepared by {row['prepared_by'] or '-'}; approved by {row['approved_by'] or '-'}")
+    offers = [row["id"] for row in rows if row.get("basis") == "offer"]
+    contracts = [row["id"] for row in rows if offers and row.get("basis") != "offer"]
+    if offers and contracts:
+        click.echo(f"offer and contract: records {', '.join(map(str, offers))} were made for the offer, "
+                   f"{', '.join(map(str, contracts))} for the contract signed on it")
     approval = store.approval(deal_id)
     if approval:
         click.echo(f"approval {approval['id']}: {approval['decision']} approved by {approval['name']}"
@@ -699,6 +743,51 @@ def clauses_import(document: Path, dry_run: bool, clauses_dir: Path | None) -> N
     verb = "would change" if dry_run else "changed"
     click.echo(f"{document}: {len(result.changes)} clause(s) {verb}, {result.unchanged} unchanged"
                + (" (dry run: nothing written)" if dry_run and result.changes else ""))
+
+
+@cli.command("compare")
+@click.argument("documents", nargs=-1, required=True, type=_PATH, metavar="SENT.docx RETURNED.docx")
+@click.option("-o", "--output", type=_PATH, default=None,
+              help="Write the redline here: the returned document with every change as a tracked change.")
+@click.option("--against-register", is_flag=True,
+              help="Give RETURNED.docx only: the sent document is regenerated from the register record its "
+                   "properties name (deal, document, clause versions).")
+@register_option
+@clauses_option
+def compare_command(documents: tuple[Path, ...], output: Path | None, against_register: bool, register: str | None,
+                    clauses_dir: Path | None) -> None:
+    """Compare a document the counterparty returned with the one sent: each changed row by clause, column
+    and words on stdout, and with -o a Word redline (tracked changes by "clausegen"; the counterparty's
+    own tracked changes kept as theirs).  Exit code 0 when nothing changed, 1 when something did."""
+    expected = 1 if against_register else 2
+    if len(documents) != expected:
+        raise click.UsageError("give SENT.docx and RETURNED.docx" if not against_register
+                               else "with --against-register give RETURNED.docx only")
+    if output is not None and output.suffix.lower() != ".docx":
+        raise click.UsageError(f"-o {output}: the redline is a .docx")
+    if against_register:
+        (returned,) = comparing.read_files(documents[0])
+        as_sent = comparing.sent_from_register(_register(register, must_exist=True), returned, str(documents[0]))
+        for note in as_sent.notes:
+            click.echo(f"note: {note}", err=True)
+        sent_data, sent_name = as_sent.document.data, f"the {as_sent.document.kind} of record {as_sent.record}"
+    else:
+        sent_data, returned = comparing.read_files(*documents)
+        sent_name = str(documents[0])
+    result = comparing.compare_documents(sent_data, returned, sent_name=sent_name, returned_name=str(documents[-1]),
+                                         library=comparing.clause_library(clauses_dir))
+    if output is not None:
+        write_atomic(output, result.redline)
+    click.echo(result.summary())
+    for change in result.changes:
+        click.echo(f"  {change}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if output is not None:
+        click.echo(f"{output}: redline" + (" (what changed tracked by clausegen, the counterparty's own tracked "
+                                           "changes kept as theirs)" if result.changes else ", no change"))
+    if result.changes:
+        sys.exit(int(ExitCode.FAILURE))
 
 
 def main() -> None:

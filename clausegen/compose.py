@@ -308,15 +308,44 @@ def _identification_view(deal: Deal, screening: Screening, lang: str) -> dict[st
 
 def _contract_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     c = deal.contract
+    title = _col("title", c.title, lang)
     return {
-        "number": c.number,
-        "date": text.format_date(c.date, lang),
-        "date_quoted": text.format_date(c.date, lang, quoted=True),
-        "title": _col("title", c.title, lang),
+        # empty until the contract is signed (the deal then names an offer: see _offer_view)
+        "number": c.number or "",
+        "date": text.format_date(c.date, lang) if c.date else "",
+        "date_quoted": text.format_date(c.date, lang, quoted=True) if c.date else "",
+        "signed": c.signed,
+        "title": title,
+        # the title inside a sentence, for a contract not yet signed: «лицензионный договор», "the contract"
+        "title_inline": _title_inline(title, lang),
         "place": _col("place", c.place, lang),
         "annex_number": str(c.annex_number),
         "prevailing_language": c.prevailing_language,
         "kind": str(c.kind),
+    }
+
+
+def _title_inline(title: str, lang: str) -> str:
+    """A contract's title as a common noun inside a sentence: «Лицензионный договор» → «лицензионный
+    договор»; an English title keeps its capitals ("the License Agreement") but the bare default does not."""
+    first = title.split(maxsplit=1)[0] if title.strip() else ""
+    if lang == "ru":
+        common = first[:1].isupper() and not any(ch.isupper() for ch in first[1:]) and glossary.has_cyrillic(first)
+        return title[:1].lower() + title[1:] if common else title
+    return "contract" if title == "Contract" else title
+
+
+def _offer_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
+    """The commercial offer: ``governs`` when the documents are made for it (no contract signed yet);
+    ``recorded`` when the deal names one at all (a signed contract's basis)."""
+    offer = deal.offer
+    return {
+        "governs": deal.basis == "offer",
+        "recorded": offer is not None,
+        "number": number_as_written(offer.number, lang) if offer else "",
+        "date": text.format_date(offer.date, lang) if offer else "",
+        "date_quoted": text.format_date(offer.date, lang, quoted=True) if offer else "",
+        "valid_until": text.format_date(offer.valid_until, lang) if offer and offer.valid_until else "",
     }
 
 
@@ -455,7 +484,7 @@ def _letters_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
     """What the letters share: the outgoing numbers of the deal's letters (so that one letter can cite
     another) and the time to answer, from the one setting ``terms.response_days`` the annex uses too."""
     return {kind.replace("-", "_"): letter_number(deal, kind) for kind in LETTER_CODES} | {
-        "date": text.format_date(deal.letters.date or deal.contract.date, lang),
+        "date": text.format_date(deal.letters.date or deal.basis_date, lang),
         "response_days": deal.terms.response_days,
         "response_period": letter_period(deal.terms.response_days, lang),
         # an annex is made for this deal: a letter may cite its clauses (compose_rows numbers them),
@@ -469,6 +498,7 @@ def _letters_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
 _SECTIONS: dict[str, Any] = {
     "lang": lambda deal, screening, lang: lang,
     "contract": _contract_view,
+    "offer": _offer_view,
     "supplier": lambda deal, screening, lang: party_view(deal.supplier, lang),
     "counterparty": lambda deal, screening, lang: party_view(deal.counterparty, lang),
     "solution": _solution_view,
@@ -680,8 +710,15 @@ _LANGUAGE_TAGS = {"ru": "ru-RU", "en": "en-GB"}
 
 
 def running_header(deal: Deal, lang: str) -> str:
-    """«Приложение № 2 к Договору № SA-0142/2026 от 20 ноября 2026 г.» / "Annex No. 2 to Contract No. …"."""
+    """«Приложение № 2 к Договору № SA-0142/2026 от 20 ноября 2026 г.» / "Annex No. 2 to Contract No. …";
+    before the contract is signed, «… к коммерческому предложению № …» / "… to Commercial Offer No. …"."""
     c = deal.contract
+    if deal.basis == "offer":
+        assert deal.offer is not None
+        number, date = number_as_written(deal.offer.number, lang), text.format_date(deal.offer.date, lang)
+        if lang == "ru":
+            return f"Приложение № {c.annex_number} к коммерческому предложению № {number} от {date}"
+        return f"Annex No. {c.annex_number} to Commercial Offer No. {number} dated {date}"
     if lang == "ru":
         return f"Приложение № {c.annex_number} к Договору № {c.number} от {text.format_date(c.date, 'ru')}"
     return f"Annex No. {c.annex_number} to Contract No. {c.number} dated {text.format_date(c.date, 'en')}"
@@ -723,7 +760,7 @@ def letter_number(deal: Deal, kind: str) -> str:
 def letter_head(deal: Deal, kind: str, lang: str) -> dict[str, str]:
     """Letterhead, outgoing number and date, and addressee in one language."""
     number = letter_number(deal, kind)
-    when = text.format_date(deal.letters.date or deal.contract.date, lang)
+    when = text.format_date(deal.letters.date or deal.basis_date, lang)
     supplier, counterparty = deal.supplier, deal.counterparty
     # An address often ends with its country already, in either language (an address given only in
     # English stands in the Russian column too): that country is written as the column names it, and

@@ -232,11 +232,20 @@ def _activities(tags: list[str], other: list[str], lang: str, *, inline: bool = 
 def _contract(deal: Deal, screening: Screening) -> str:
     """The contract as the record names it: by its Russian title (the glossary's, as in the annex), or
     as a draft where no annex is made because the deal does not go ahead (m-35)."""
-    contract = deal.contract
+    contract, offer = deal.contract, deal.offer
+    basis = (f"; на основании коммерческого предложения № {offer.number} от {text.format_date(offer.date, 'ru')}"
+             if offer is not None else "")
+    if deal.basis == "offer":
+        assert offer is not None
+        made = f"коммерческое предложение № {offer.number} от {text.format_date(offer.date, 'ru')}" + (
+            f", действует до {text.format_date(offer.valid_until, 'ru')} включительно" if offer.valid_until else "")
+        if screening.decision in BLOCKING:
+            return f"{made}; договор не заключён; приложение не оформляется"
+        return f"{made}; договор не заключён; приложение № {contract.annex_number} к предложению"
     if screening.decision in BLOCKING:
-        return f"проект договора № {contract.number} (не заключён); приложение не оформляется"
+        return f"проект договора № {contract.number} (не заключён){basis}; приложение не оформляется"
     title = glossary.column("title", contract.title.ru, contract.title.en, "ru") if contract.title else "Договор"
-    return f"{title} № {contract.number} от {text.format_date(contract.date, 'ru')}; " \
+    return f"{title} № {contract.number} от {text.format_date(contract.date, 'ru')}{basis}; " \
            f"приложение № {contract.annex_number}"
 
 

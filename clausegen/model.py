@@ -117,8 +117,14 @@ class PaymentMethod(StrEnum):
 
 
 class Contract(_Strict):
-    number: str = Field(min_length=1, description="Contract number, e.g. LA-0142/2026")
-    date: dt.date = Field(description="Contract date, ISO format (2026-11-20)")
+    # Both or neither: a deal that names only an offer gives the contract's kind, title and annex number
+    # here and its number and date once the contract is signed (validation.basis_problems).
+    number: str | None = Field(
+        None, min_length=1, description="Contract number, e.g. LA-0142/2026; required unless the deal names an offer"
+    )
+    date: dt.date | None = Field(
+        None, description="Contract date, ISO format (2026-11-20); required unless the deal names an offer"
+    )
     kind: ContractKind = Field(ContractKind.LICENSE, description="Kind of contract; default license")
     title: Bilingual = Field(
         Bilingual(ru="Договор", en="Contract"), description="Title of the contract; default Договор / Contract"
@@ -126,6 +132,22 @@ class Contract(_Strict):
     place: Bilingual | None = _text("Place of signing, e.g. {ru: г. Москва, en: Moscow}")
     prevailing_language: Lang = Field("ru", description="Which text prevails if the two differ; default ru")
     annex_number: int = Field(1, ge=1, le=999, description="The annex's number within the contract; default 1")
+
+
+    @property
+    def signed(self) -> bool:
+        """Whether the contract itself is named (its number and its date): it then governs the documents."""
+        return self.number is not None and self.date is not None
+
+
+class Offer(_Strict):
+    """The supplier's commercial offer, when the annex goes with it before a contract exists."""
+
+    number: str = Field(min_length=1, description="Number of the commercial offer, e.g. КП-0231/2026")
+    date: dt.date = Field(description="Date of the offer, ISO format (2026-12-01)")
+    valid_until: dt.date | None = Field(
+        None, description="Last day on which the offer may be accepted; not before its date"
+    )
 
 
 class Registration(_Strict):
@@ -263,7 +285,7 @@ class Permission(_Strict):
 
 
 class Letters(_Strict):
-    date: dt.date | None = Field(None, description="Date of the outgoing letters; default the contract date")
+    date: dt.date | None = Field(None, description="Date of the outgoing letters; default the contract date, else the offer date")
     number_prefix: str | None = Field(
         None, min_length=1, description="Prefix of outgoing letter numbers; default the deal id"
     )
@@ -354,7 +376,13 @@ class Deal(_Strict):
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
         description="Unique id; names output files and register rows (letters, digits, . _ -)",
     )
-    contract: Contract
+    contract: Contract = Field(
+        default_factory=Contract,
+        description="The contract: its number and date once signed; its kind, title and annex number in any case",
+    )
+    offer: Offer | None = Field(
+        None, description="The commercial offer the annex goes with, before (or instead of) a signed contract"
+    )
     supplier: Supplier = Field(description="The Russian developer; may come from the company profile")
     counterparty: Counterparty
     solution: Solution
@@ -369,6 +397,22 @@ class Deal(_Strict):
     )
     screening: ScreeningRecord = Field(default_factory=ScreeningRecord, description="Who checked the deal and when")
     terms: Terms = Field(default_factory=Terms, description="Time limits shared by the annex and the letters")
+
+
+    @property
+    def basis(self) -> str:
+        """What the documents are made for: ``contract`` once it is signed (an offer is then only its
+        basis, recorded), else ``offer``."""
+        return "contract" if self.contract.signed or self.offer is None else "offer"
+
+    @property
+    def basis_date(self) -> dt.date:
+        """The date of the document the deal's papers attach to: the contract's, else the offer's."""
+        if self.basis == "offer":
+            assert self.offer is not None
+            return self.offer.date
+        assert self.contract.date is not None, "a validated deal has a signed contract or an offer"
+        return self.contract.date
 
 
 class CompanyProfile(_Strict):

@@ -87,6 +87,14 @@ records = Table(
     # Versions tied to texts (issue 14); nullable, as above.
     Column("clause_hashes", Text),  # JSON: {"id@version": sha256 of its texts}, the key of the texts table
     Column("deal", Text),  # JSON: the validated deal the documents were made from
+    # What the documents are made for (issue 15): "contract", or "offer" before one is signed, when
+    # contract_number and contract_date are empty; the offer recorded with either; and the record whose
+    # clause versions a regeneration kept (annex --versions-from-register).  Nullable, as above.
+    Column("basis", String(16)),
+    Column("offer_number", Text),
+    Column("offer_date", String(10)),
+    Column("offer_valid_until", String(10)),
+    Column("versions_from", Integer),
 )
 
 #: Every clause text and template a recorded document was made from, once each, by its sha256:
@@ -116,7 +124,8 @@ approvals = Table(
 
 #: Columns added after the first release, with their types: added to an older register on open.
 _ADDED_COLUMNS = ("user_name", "check_date", "check_date_source", "prepared_by", "approved_by", "approval_source",
-                  "identification", "clause_hashes", "deal")
+                  "identification", "clause_hashes", "deal", "basis", "offer_number", "offer_date", "offer_valid_until",
+                  "versions_from")
 APPROVAL_STATES = ("approved", "pending", "not_required")
 #: Decisions that need an approval (as checkrecord.NEEDS_APPROVAL; the register does not import screening).
 _NEEDS_APPROVAL = ("enhanced_due_diligence", "proceed_with_permission", "permission_required", "refuse",

@@ -15,13 +15,14 @@ from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import lock, render, screening as scr
-from .api import LETTER_KINDS, TEMPLATES, Generated, annex_from_selection, letter_from_selection
-from .errors import ClausegenError
+from . import library as lib, lock, render, screening as scr
+from .api import (LETTER_KINDS, TEMPLATES, Generated, annex_from_selection, blocked_message, letter_from_selection,
+                  letter_template)
+from .errors import BlockedError, ClausegenError
 from .model import Deal
 from .output import sha256
 from .register import Register
-from .selection import Selected
+from .selection import Selected, select
 
 
 #: The documents `register show --as-sent` can regenerate: those made from clause texts alone.  The
@@ -112,3 +113,59 @@ def _stored(store: Register, digest: str | None, what: str) -> bytes:
     if found is None or sha256(found[1]) != digest:
         raise ClausegenError(f"the register {store.where} does not hold {what} (sha256 {digest})")
     return found[1]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A document made for today's deal from the clause versions an earlier record kept."""
+
+    document: Generated
+    record: int  # the record whose clause versions were kept
+    notes: tuple[str, ...]
+
+
+def offer_record(store: Register, deal_id: str, kind: str) -> dict[str, Any]:
+    """The latest record of ``deal_id`` made for its offer (before the contract was signed) that holds
+    a document of ``kind`` and the texts of its clauses."""
+    rows = [row for row in store.history(deal_id) if row.get("basis") == "offer"
+            and any(d["kind"] == kind for d in row["documents"]) and row.get("clause_hashes") is not None]
+    if not rows:
+        raise ClausegenError(f"--versions-from-register: the register {store.where} holds no {kind} of deal "
+                             f"{deal_id!r} made for its offer; generate it without --versions-from-register")
+    return rows[-1]
+
+
+def with_offer_versions(store: Register, deal: Deal, screening: scr.Screening, kind: str,
+                        library: lib.Library | None = None, templates: Path | None = None,
+                        langs: tuple[str, ...] = ("ru", "en")) -> Kept:
+    """Document ``kind`` for today's ``deal`` (its contract now signed) from exactly the clause versions
+    recorded for its offer, with the texts the register kept for them, in today's template; ``langs`` the
+    annex's column order or the letter's languages.  ``library``, when given, is only compared: a note
+    says which clauses it would select otherwise."""
+    if kind not in AS_SENT_KINDS:
+        raise ClausegenError(f"--versions-from-register: only {', '.join(AS_SENT_KINDS)} keep clause versions")
+    if kind == "annex" and not screening.annex_allowed:
+        raise BlockedError(blocked_message(screening, "annex"))
+    if kind != "annex" and kind not in screening.letters_allowed():
+        raise BlockedError(blocked_message(screening, f"letter '{kind}'"))
+    row = offer_record(store, deal.deal_id, kind)
+    names = next(d for d in row["documents"] if d["kind"] == kind)["clauses"]
+    selected = _selected(store, row, names, kind)
+    annex_sent = next((d for d in row["documents"] if d["kind"] == "annex"), None)
+    annex = _selected(store, row, annex_sent["clauses"], "annex") if annex_sent and kind != "annex" else []
+    if kind == "annex":
+        compiled = render.compiled_template(lib.templates_dir(templates) / TEMPLATES["annex"])
+        generated = annex_from_selection(deal, screening, selected, compiled, (langs[0], langs[1]), row["library_hash"])
+    else:
+        compiled = letter_template(kind, templates, langs)
+        generated = letter_from_selection(kind, deal, screening, selected, compiled, langs, row["library_hash"], annex)
+    notes = []
+    if library is not None:
+        today = {f"{s.clause.id}@{s.clause.meta.version}" for s in select(library, kind, deal, screening)}
+        added, dropped = sorted(today - set(names)), sorted(set(names) - today)
+        if added or dropped:
+            notes.append(f"the clause library today would select otherwise for this deal (" + "; ".join(
+                part for part in (f"new: {', '.join(added)}" if added else "",
+                                  f"not now: {', '.join(dropped)}" if dropped else "") if part)
+                + f"); the {kind} keeps the versions of record {row['id']}")
+    return Kept(generated, row["id"], tuple(notes))

@@ -68,7 +68,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
             data["terms"] = profile.terms.model_dump(mode="json")
         if profile.compliance_officer is not None:
             data["screening"] = _merge_preparer(profile, data.get("screening"))
-    problems = [*record.problems, *_illegal_characters(record), *_activity_tags(record)]
+    problems = [*record.problems, *_illegal_characters(record), *_activity_tags(record), *_basis_missing(record)]
     deal: Deal | None = None
     try:
         deal = Deal.model_validate(data)
@@ -77,11 +77,13 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
     if deal is not None:
         problems += _codes(deal, record)
         problems += [record.problem(message, path) for path, message in identification.conflicts(deal)]
+        problems += [record.problem(message, path) for path, message in basis_problems(deal)]
     warnings = _language_warnings(record, Deal)
     if deal is not None:
         warnings += [record.problem(p.message, p.field, severity="warning") for p in activities.possible_indicators(deal)]
         warnings += _gender_warnings(deal, record)
         warnings += _permission_warnings(deal, record)
+        warnings += [record.problem(message, path, severity="warning") for path, message in basis_warnings(deal)]
         warnings += _statement_purpose_warnings(deal, record)
     if profile_record is not None:
         own = record.data.get("supplier")
@@ -97,6 +99,48 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         raise DealError(_dedupe(problems), warnings=warnings)
     assert deal is not None
     return Validated(deal, warnings, record)
+
+
+def _basis_missing(record: RawRecord) -> list[Problem]:
+    """A deal that names neither a signed contract nor an offer, or a contract with half of its particulars;
+    read from the raw data, so that it is reported beside every other problem of the file."""
+    contract, offer = record.data.get("contract"), record.data.get("offer")
+    if not isinstance(contract, dict | None) or not isinstance(offer, dict | None):
+        return []  # another type is pydantic's to report
+    contract = contract or {}
+    number, date = contract.get("number") not in (None, ""), contract.get("date") not in (None, "")
+    if number and not date:
+        return [record.problem("missing (required): a contract with a number needs its date too", "contract.date")]
+    if date and not number:
+        return [record.problem("missing (required): a contract with a date needs its number too", "contract.number")]
+    if not number and offer is None:
+        return [record.problem("missing (required): give the contract's number and date (contract.number, "
+                               "contract.date), or the commercial offer the annex goes with (offer.number, "
+                               "offer.date)", "contract.number")]
+    return []
+
+
+def basis_problems(deal: Deal) -> list[tuple[str, str]]:
+    """(field path, message) for an offer whose dates contradict each other or the contract's."""
+    contract, offer = deal.contract, deal.offer
+    found: list[tuple[str, str]] = []
+    if offer is not None and offer.valid_until is not None and offer.valid_until < offer.date:
+        found.append(("offer.valid_until", f"the offer cannot expire ({offer.valid_until.isoformat()}) before "
+                                           f"its own date ({offer.date.isoformat()})"))
+    if offer is not None and contract.date is not None and contract.date < offer.date:
+        found.append(("contract.date", f"the contract ({contract.date.isoformat()}) cannot be dated before the "
+                                       f"offer it is concluded on ({offer.date.isoformat()})"))
+    return found
+
+
+def basis_warnings(deal: Deal) -> list[tuple[str, str]]:
+    """A contract dated after its offer expired: an acceptance out of time is itself a new offer (art. 442
+    of the Civil Code), so the contract may rest on something other than the offer the deal records."""
+    contract, offer = deal.contract, deal.offer
+    if offer is None or offer.valid_until is None or contract.date is None or contract.date <= offer.valid_until:
+        return []
+    return [("contract.date", f"the contract ({contract.date.isoformat()}) is dated after the offer expired "
+                              f"({offer.valid_until.isoformat()}): check that it was concluded on that offer")]
 
 
 def _merge_supplier(profile: CompanyProfile, override: Any) -> Any:

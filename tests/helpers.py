@@ -43,6 +43,8 @@ EXPECTED_DECISIONS.update({
     "saas-chatbot-vaccines-br": "proceed",
     "development-retail-my": "enhanced_due_diligence",
 })
+#: An annex sent with a commercial offer, before any contract (issue 15).
+EXPECTED_DECISIONS["offer-ocr-bank-uz"] = "proceed"
 EXAMPLE_DEALS = {stem: EXAMPLES / f"{stem}.yaml" for stem in EXPECTED_DECISIONS}
 #: The examples whose decision allows an annex (each rendered once per session, with a golden text).
 ANNEX_EXAMPLES = {stem: path for stem, path in EXAMPLE_DEALS.items()

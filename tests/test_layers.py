@@ -1,7 +1,7 @@
 """The layering of the package, read statically from each module's imports (ast, nothing is executed).
 
 render.py is the only module that touches DOCX (docxtpl, python-docx, lxml), with combine.py, which
-puts a rendered annex inside a contract (docxcompose);
+puts a rendered annex inside a contract (docxcompose), and redline.py, which writes tracked changes;
 cli.py is the only one that knows click; nothing but __main__ imports cli.
 """
 
@@ -15,7 +15,7 @@ from helpers import PACKAGE
 
 DOCX_LIBRARIES = {"docxtpl", "docx", "lxml", "docxcompose"}
 #: The rendering modules: the only ones allowed to touch a DOCX library.
-RENDERING = {"clausegen.render", "clausegen.combine"}
+RENDERING = {"clausegen.render", "clausegen.combine", "clausegen.redline"}
 
 
 def module_name(path: Path) -> str:

@@ -64,6 +64,8 @@ LETTER_CASES = [
     ("hardware-camera-vn.yaml", "notice", "both"),
     ("saas-clinic-ae.yaml", "notice", "en"),
     ("saas-clinic-ae.yaml", "notice", "ru"),
+    # a notice that goes with a commercial offer, before any contract (issue 15)
+    ("offer-ocr-bank-uz.yaml", "notice", "both"),
 ]
 
 

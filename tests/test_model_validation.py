@@ -214,7 +214,8 @@ def test_schema_command_prints_json_schema_of_the_deal_file():
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert "deal_id" in schema["properties"]
-    assert {"deal_id", "contract", "counterparty", "solution"} <= set(schema["required"])
+    assert {"deal_id", "counterparty", "solution"} <= set(schema["required"])
+    assert {"required": ["offer"]} in schema["anyOf"]  # a signed contract, or an offer
 
 
 PERMISSION_GIVEN = {"knowledge.military_or_wmd_concern": True,

@@ -62,3 +62,42 @@ def test_register_commands_read_postgresql(register, tmp_path):
     shown = runner.invoke(cli, ["register", "show", "EXP-2026-0142", "--register", URL])
     assert shown.exit_code == 0, shown.output
     assert "Gulf Vision Analytics FZ-LLC" in shown.output
+
+
+def test_offer_and_contract_records_of_one_deal_are_linked_in_postgresql(register, tmp_path):
+    from helpers import DATA
+
+    runner = CliRunner()
+    offer = runner.invoke(cli, ["annex", str(EXAMPLES / "offer-ocr-bank-uz.yaml"), "-o", str(tmp_path / "o.docx"),
+                                "--company", str(COMPANY), "--register", URL])
+    assert offer.exit_code == 0, offer.output
+    signed = runner.invoke(cli, ["annex", str(DATA / "offer-ocr-bank-uz-signed.yaml"), "-o", str(tmp_path / "c.docx"),
+                                 "--company", str(COMPANY), "--register", URL, "--versions-from-register"])
+    assert signed.exit_code == 0, signed.output
+    first, second = register.history("EXP-2026-0231")
+    assert (first["basis"], first["contract_number"], second["basis"], second["versions_from"]) == (
+        "offer", "", "contract", first["id"])
+    assert second["clauses"] == first["clauses"]
+
+
+def test_a_postgresql_register_made_before_offers_gains_their_columns(register, tmp_path):
+    from sqlalchemy import Column, MetaData, Table
+
+    from clausegen.register import COLUMNS, records
+
+    added = ("basis", "offer_number", "offer_date", "offer_valid_until", "versions_from")
+    old = MetaData()
+    Table("records", old, *[Column(name, records.c[name].type, primary_key=records.c[name].primary_key,
+                                   nullable=records.c[name].nullable) for name in COLUMNS if name not in added])
+    with register.engine.begin() as connection:
+        records.drop(connection, checkfirst=True)
+        old.create_all(connection)
+    register.close()
+    store = Register(URL)
+    try:
+        result = CliRunner().invoke(cli, ["annex", str(EXAMPLES / "offer-ocr-bank-uz.yaml"), "-o",
+                                          str(tmp_path / "o.docx"), "--company", str(COMPANY), "--register", URL])
+        assert result.exit_code == 0, result.output
+        assert [row["basis"] for row in store.history("EXP-2026-0231")] == ["offer"]
+    finally:
+        store.close()

@@ -81,7 +81,7 @@ def test_report_shows_the_four_items_of_5_3_and_the_next_steps(reports, stem):
 @pytest.mark.parametrize("stem", EXAMPLE_DEALS)
 def test_example_reports_show_the_check_date_recorded_in_the_deal_before_the_contract_date(reports, stem):
     deal = api.load_deal(EXAMPLE_DEALS[stem], COMPANY).deal
-    assert deal.screening.date is not None and deal.screening.date < deal.contract.date
+    assert deal.screening.date is not None and deal.screening.date < deal.basis_date  # the offer's, if no contract
     assert f"Дата проверки\n{text_date(deal.screening.date)} (внесена в файл сделки)" in reports[stem]
 
 

@@ -226,8 +226,14 @@ SECTIONS: tuple[Section, ...] = (
     Section("contract", "Сделка и договор / Deal and contract", "", (
         Field("deal_id", "Номер сделки / Deal ID", required=True, placeholder="e.g. EXP-2026-0142",
               hint="Letters, digits, dot, dash or underscore; names the files and the register entry."),
-        Field("contract.number", "Номер договора / Contract number", required=True, placeholder="e.g. LA-0142/2026"),
-        Field("contract.date", "Дата договора / Contract date", "date", required=True),
+        Field("contract.number", "Номер договора / Contract number", placeholder="e.g. LA-0142/2026",
+              hint="Leave the contract's number and date empty while there is only a commercial offer."),
+        Field("contract.date", "Дата договора / Contract date", "date"),
+        Field("offer.number", "Номер коммерческого предложения / Commercial offer number", placeholder="e.g. КП-0231/2026",
+              hint="The offer the annex goes with, before a contract is signed."),
+        Field("offer.date", "Дата предложения / Offer date", "date"),
+        Field("offer.valid_until", "Предложение действует до / Offer valid until", "date",
+              hint="The last day on which the offer may be accepted."),
         Field("contract.kind", "Вид договора / Kind of contract", "select", CONTRACT_KINDS),
         Field("contract.title", "Название договора / Contract title", "bilingual",
               hint="Default: Договор / Contract."),
@@ -317,7 +323,7 @@ _END_USER = re.compile(r"^end_use\.end_users\[(\d{1,3})\]\.(name\.ru|name\.en|co
 MAX_END_USERS = 200
 
 #: Top-level keys in the order a deal file lists them.
-TOP_ORDER = ("deal_id", "contract", "supplier", "counterparty", "solution", "end_use", "payment", "identification",
+TOP_ORDER = ("deal_id", "offer", "contract", "supplier", "counterparty", "solution", "end_use", "payment", "identification",
              "red_flags", "knowledge", "permission", "letters", "terms", "screening")
 #: Always present in the validated data, so that each missing field is reported next to its own box
 #: (an empty supplier is the company profile's supplier).
@@ -686,7 +692,7 @@ def anchor_for(path: str) -> str | None:
         if "." not in path:
             return None
         path = path.rsplit(".", 1)[0]
-        if path in ("contract", "supplier", "counterparty", "solution", "end_use", "payment", "letters",
+        if path in ("contract", "offer", "supplier", "counterparty", "solution", "end_use", "payment", "letters",
                     "supplier.signatory", "counterparty.signatory", "supplier.registration",
                     "counterparty.registration"):
             return None  # an unknown key inside a section: the general list names it
@@ -704,6 +710,8 @@ def plain(problem: Problem) -> str:
         message, got = message[: m.start()], m.group(1)
     if message == "missing (required)":
         return "Required: please fill this in. / Обязательное поле."
+    if message.startswith("missing (required): "):  # why, when it depends on other fields (a contract or an offer)
+        return f"Required: {message.removeprefix('missing (required): ')}. / Обязательное поле."
     if m := re.fullmatch(r"text under '(\w+)' looks like another language \((.+)\)", message):
         lang, found = m.groups()
         name = Locale("en").languages.get(found, found)

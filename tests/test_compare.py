@@ -64,7 +64,9 @@ def _run_holding(tree: etree._Element, cell_start: str, old: str) -> etree._Elem
 
 
 def _run_text(run: etree._Element) -> str:
-    return "".join(t.text or "" if t.tag == W + "t" else "\n" for t in run.iter(W + "t", W + "br"))
+    """The run's text as Word shows it: a name's non-breaking hyphen (clausegen.render) is a hyphen."""
+    marks = {W + "br": "\n", W + "noBreakHyphen": "-"}
+    return "".join(t.text or "" if t.tag == W + "t" else marks[t.tag] for t in run.iter(W + "t", *marks))
 
 
 def _split(run: etree._Element, old: str) -> tuple[etree._Element, etree._Element, etree._Element]:

@@ -56,6 +56,21 @@ _PPR_ORDER = ("pStyle keepNext keepLines pageBreakBefore framePr widowControl nu
 _RPR_ORDER = ("rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
               "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd "
               "fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath rPrChange").split()
+#: Elements of w:settings that the schema places after w:autoHyphenation (the common ones).
+_AFTER_AUTO_HYPHENATION = set(("consecutiveHyphenLimit hyphenationZone doNotHyphenateCaps showEnvelope "
+                               "summaryLength clickAndTypeStyle defaultTableStyle evenAndOddHeaders "
+                               "bookFoldRevPrinting bookFoldPrinting bookFoldPrintingSheets drawingGridHorizontalSpacing "
+                               "drawingGridVerticalSpacing displayHorizontalDrawingGridEvery "
+                               "displayVerticalDrawingGridEvery doNotUseMarginsForDrawingGridOrigin "
+                               "drawingGridHorizontalOrigin drawingGridVerticalOrigin doNotShadeFormData "
+                               "noPunctuationKerning characterSpacingControl printTwoOnOne strictFirstAndLastChars "
+                               "noLineBreaksAfter noLineBreaksBefore savePreviewPicture doNotValidateAgainstSchema "
+                               "saveInvalidXml ignoreMixedContent alwaysShowPlaceholderText doNotDemarcateInvalidXml "
+                               "saveXmlDataOnly useXSLTWhenSaving saveThroughXslt showXMLTags alwaysMergeEmptyNamespace "
+                               "updateFields hdrShapeDefaults footnotePr endnotePr compat docVars rsids mathPr "
+                               "attachedSchema themeFontLang clrSchemeMapping doNotIncludeSubdocsInStats "
+                               "doNotAutoCompressPictures forceUpgrade captions readModeInkLockDown smartTagType "
+                               "schemaLibrary shapeDefaults doNotEmbedSmartTags decimalSymbol listSeparator").split())
 #: What a style gives that is not baked onto the paragraph or run: references, and what is not formatting.
 _NOT_BAKED = {"pStyle", "rStyle", "numPr", "rPr", "sectPr", "pPrChange", "rPrChange"}
 #: Elements whose attributes add up along the style chain instead of replacing each other.
@@ -95,8 +110,8 @@ def combine(host: bytes, annex: bytes, host_name: str) -> bytes:
         closing = etree.Element(f"{_W}p")
         inserted[-1].addnext(closing)
         etree.SubElement(closing, f"{_W}pPr").append(section)
+    _hyphenate_annex_only(document, addition, inserted)
     _fix_bookmarks(body, inserted)
-    _carry_hyphenation(document, addition, inserted)
     _fix_numbering_ids(document, numbering_before)
     _copy_properties(document, addition)
     out = io.BytesIO()
@@ -394,38 +409,45 @@ def _set_child(parent: Any, name: str, element: Any, order: list[str]) -> None:
     parent.append(element)
 
 
-_HYPHENATION = ("autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone")  # in schema order
+def _hyphenate_annex_only(document: Any, addition: Any, inserted: list[Any]) -> None:
+    """Keep the annex hyphenated (its narrow justified Russian column gapes without it) and the contract
+    as it was.
 
-
-def _carry_hyphenation(document: Any, addition: Any, inserted: list[Any]) -> None:
-    """The annex hyphenates (its narrow justified columns would gape otherwise); a host may not.
-    Hyphenation is a setting of the whole document, so the host gets the annex's, its own paragraphs
-    are kept as they were by its default paragraph properties (``w:suppressAutoHyphens``), and each
-    of the annex's paragraphs turns it back on for itself."""
-    settings = document.settings.element
-    anchor = settings.find(f"{_W}defaultTabStop")  # the schema puts the three right after it
-    if addition.settings.element.find(f"{_W}autoHyphenation") is None or anchor is None \
-            or settings.find(f"{_W}autoHyphenation") is not None:
+    Hyphenation is switched on for a whole document (``w:autoHyphenation`` in settings), so when the
+    annex brings it and the host lacks it, the host's paragraphs are exempted through the document
+    defaults (``w:suppressAutoHyphens``) and each annex paragraph says ``w:val="0"`` itself.
+    """
+    wanted = addition.settings.element.find(f"{_W}autoHyphenation")
+    if wanted is None or wanted.get(f"{_W}val") in ("0", "false", "off"):
         return
-    for name in reversed(_HYPHENATION):
-        found = addition.settings.element.find(f"{_W}{name}")
-        if found is not None and settings.find(f"{_W}{name}") is None:
-            anchor.addnext(deepcopy(found))
-    styles = document.styles.element
-    defaults = _get_or_add(styles, "docDefaults", [], first=True)
-    holder = defaults.find(f"{_W}pPrDefault")
-    if holder is None:
-        holder = etree.SubElement(defaults, f"{_W}pPrDefault")
-    base = _get_or_add(holder, "pPr", [], first=True)
-    if base.find(f"{_W}suppressAutoHyphens") is None:
-        _set_child(base, "suppressAutoHyphens", etree.Element(f"{_W}suppressAutoHyphens"), _PPR_ORDER)
-    for block in inserted:
-        for paragraph in block.iter(f"{_W}p"):
-            own = _get_or_add(paragraph, "pPr", [], first=True)
-            if own.find(f"{_W}suppressAutoHyphens") is None:
-                on = etree.Element(f"{_W}suppressAutoHyphens")
-                on.set(f"{_W}val", "0")
-                _set_child(own, "suppressAutoHyphens", on, _PPR_ORDER)
+    settings = document.settings.element
+    present = settings.find(f"{_W}autoHyphenation")
+    if present is not None and present.get(f"{_W}val") not in ("0", "false", "off"):
+        return  # the host hyphenates already: its own paragraphs are as its author left them
+    if present is not None:
+        settings.remove(present)
+    element = etree.Element(f"{_W}autoHyphenation")
+    tab_stop = settings.find(f"{_W}defaultTabStop")  # the schema puts autoHyphenation right after it
+    later = next((child for child in settings if isinstance(child.tag, str)
+                  and etree.QName(child).localname in _AFTER_AUTO_HYPHENATION), None)
+    if tab_stop is not None:
+        tab_stop.addnext(element)
+    elif later is not None:
+        later.addprevious(element)
+    else:
+        settings.append(element)
+    defaults = document.styles.element.find(f"{_W}docDefaults")
+    if defaults is None:
+        defaults = etree.Element(f"{_W}docDefaults")
+        document.styles.element.insert(0, defaults)
+    p_default = _get_or_add(defaults, "pPrDefault", ["rPrDefault", "pPrDefault"])
+    _set_child(_get_or_add(p_default, "pPr", _PPR_ORDER), "suppressAutoHyphens",
+               etree.Element(f"{_W}suppressAutoHyphens"), _PPR_ORDER)
+    for top in inserted:
+        for paragraph in top.iter(f"{_W}p"):
+            on = etree.Element(f"{_W}suppressAutoHyphens")
+            on.set(f"{_W}val", "0")
+            _set_child(_get_or_add(paragraph, "pPr", _PPR_ORDER, first=True), "suppressAutoHyphens", on, _PPR_ORDER)
 
 
 # ------------------------------------------------------------------ ids, properties, bytes

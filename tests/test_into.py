@@ -96,15 +96,6 @@ def test_the_annex_keeps_its_own_font_in_the_contract(appended):
     assert (run.font.name, run.font.size.pt) == ("Times New Roman", 10.5)
 
 
-def test_the_annex_is_hyphenated_in_a_contract_that_is_not_and_the_contract_stays_unhyphenated(appended):
-    document = docx.Document(io.BytesIO(appended))
-    assert document.settings.element.find(qn("w:autoHyphenation")) is not None
-    defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
-    assert defaults.find(qn("w:suppressAutoHyphens")) is not None  # the contract's own paragraphs, as before
-    clause = document.tables[-2].rows[3].cells[0].paragraphs[0]._p.pPr.find(qn("w:suppressAutoHyphens"))
-    assert clause.get(qn("w:val")) == "0"
-
-
 def test_the_contract_numbering_is_kept(appended):
     document = docx.Document(io.BytesIO(appended))
     numbering = document.part.numbering_part.element
@@ -314,3 +305,23 @@ def test_the_combined_document_survives_a_libreoffice_round_trip(tmp_path, appen
     report = verify_document(again, "round-trip.docx")
     assert (report.rows, report.problems) == (verify_document(appended).rows, [])
     assert section_sizes(again) == [A5, A4]
+
+
+def _hyphenation_switches(data: bytes) -> tuple[bool, bool, set[str | None]]:
+    document = docx.Document(io.BytesIO(data))
+    on = document.settings.element.find(qn("w:autoHyphenation")) is not None
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    exempt = defaults is not None and defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:suppressAutoHyphens')}") is not None
+    annex_rows = document.tables[-2]._tbl  # the annex's bilingual table (the signature table follows)
+    values = {mark.get(qn("w:val")) for mark in annex_rows.iter(qn("w:suppressAutoHyphens"))}
+    return on, exempt, values
+
+
+def test_the_annex_stays_hyphenated_inside_a_contract_that_is_not(appended):
+    assert _hyphenation_switches(appended) == (True, True, {"0"})
+
+
+def test_the_contracts_own_paragraphs_are_exempt_from_the_annexs_hyphenation(appended):
+    body = docx.Document(io.BytesIO(appended)).paragraphs[0]._p
+    assert body.find(f"{qn('w:pPr')}/{qn('w:suppressAutoHyphens')}") is None  # the document default exempts it
+    assert _hyphenation_switches(contract())[:2] == (False, False)

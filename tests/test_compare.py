@@ -26,12 +26,20 @@ from lxml import etree
 from clausegen import compare, redline
 from clausegen.batch import run_batch
 from clausegen.errors import ExitCode, InputError
+from clausegen.library import load_library
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
 BASE = "saas-clinic-ae"
 COUNTERPARTY = "Omar Haddad"
 MILITARY = ", or any other military purpose"  # end-use-restriction (Declaration 5.2), clause 4.1 (c)
+
+_SHIPPED = load_library()
+
+
+def at(clause_id: str) -> str:
+    """How the summary names a clause of the shipped library: id@version (versions move as texts do)."""
+    return f"{clause_id}@{_SHIPPED.get(clause_id).meta.version}"
 
 
 # ------------------------------------------------------------------ making returned copies
@@ -185,22 +193,22 @@ def changes_of(sent: bytes, returned: bytes) -> list[str]:
 
 def test_a_one_word_change_in_the_russian_column_is_named_by_clause_column_and_words(sent, cells):
     returned = typed(sent, cells["5.2"][0][:30], "обязуется", "вправе")
-    assert changes_of(sent, returned) == ["row 37 (end-users-flow-down@3, 5.2), ru: «обязуется» → «вправе»"]
+    assert changes_of(sent, returned) == [f"row 37 ({at('end-users-flow-down')}, 5.2), ru: «обязуется» → «вправе»"]
 
 
 def test_a_one_word_change_in_the_english_column_is_named_by_clause_column_and_words(sent, cells):
     returned = typed(sent, cells["4.2"][1][:30], "shall not assist", "shall not knowingly assist")
-    assert changes_of(sent, returned) == ["row 33 (end-use-restriction@2, 4.2), en: added «knowingly»"]
+    assert changes_of(sent, returned) == [f"row 33 ({at('end-use-restriction')}, 4.2), en: added «knowingly»"]
 
 
 def test_the_phrase_deleted_from_the_end_use_restriction_is_found(sent, cells):
     returned = typed(sent, cells["4.1"][1][:30], MILITARY, "")
-    assert changes_of(sent, returned) == [f"row 32 (end-use-restriction@2, 4.1), en: deleted «{MILITARY}»"]
+    assert changes_of(sent, returned) == [f"row 32 ({at('end-use-restriction')}, 4.1), en: deleted «{MILITARY}»"]
 
 
 def test_a_change_in_the_preamble_is_named_by_its_clause(sent):
     returned = typed(sent, "Neuroset Limited", "Gulf Vision Analytics FZ-LLC", "Gulf Vision Holdings Ltd")
-    assert changes_of(sent, returned) == ["row 4 (annex-preamble@3), en: «Analytics FZ-LLC» → «Holdings Ltd»"]
+    assert changes_of(sent, returned) == [f"row 4 ({at('annex-preamble')}), en: «Analytics FZ-LLC» → «Holdings Ltd»"]
 
 
 def test_an_identical_document_has_no_changes(sent):
@@ -212,19 +220,19 @@ def test_an_identical_document_has_no_changes(sent):
 def test_a_deleted_row_is_reported_with_its_clause(sent, cells):
     returned = row_removed(sent, cells["4.3"][0][:30])
     (change,) = changes_of(sent, returned)
-    assert change.startswith("sent row 34 (end-use-restriction@2, 4.3): row deleted: «4.3. Контрагент обязуется")
+    assert change.startswith(f"sent row 34 ({at('end-use-restriction')}, 4.3): row deleted: «4.3. Контрагент обязуется")
 
 
 def test_an_added_row_is_reported(sent, cells):
     returned = row_copied(sent, cells["4.3"][0][:30], "4.4. Новое условие.", "4.4. A new term.")
     assert changes_of(sent, returned) == [
-        "row 35 (end-use-restriction@2, 4.4): row added: «4.4. Новое условие. | 4.4. A new term.»"]
+        f"row 35 ({at('end-use-restriction')}, 4.4): row added: «4.4. Новое условие. | 4.4. A new term.»"]
 
 
 def test_the_counterpartys_tracked_change_is_reported_as_tracked_by_it(sent, cells):
     returned = tracked(sent, cells["5.2"][1][:30], "shall bind", "may bind")
     assert changes_of(sent, returned) == [
-        f"row 37 (end-users-flow-down@3, 5.2), en: «shall» → «may» [tracked by {COUNTERPARTY}]"]
+        f"row 37 ({at('end-users-flow-down')}, 5.2), en: «shall» → «may» [tracked by {COUNTERPARTY}]"]
 
 
 def test_a_document_that_is_no_docx_is_refused_naming_it(sent):
@@ -347,7 +355,7 @@ def test_compare_prints_the_changes_writes_the_redline_and_exits_1(sent, cells, 
     result = invoke("compare", str(tmp_path / "sent.docx"), str(tmp_path / "back.docx"),
                     "-o", str(tmp_path / "redline.docx"))
     assert result.exit_code == ExitCode.FAILURE
-    assert f"row 32 (end-use-restriction@2, 4.1), en: deleted «{MILITARY}»" in result.stdout
+    assert f"row 32 ({at('end-use-restriction')}, 4.1), en: deleted «{MILITARY}»" in result.stdout
     assert ("del", "clausegen", MILITARY) in tracked_marks((tmp_path / "redline.docx").read_bytes())
 
 
@@ -377,7 +385,7 @@ def test_compare_against_the_register_regenerates_the_sent_annex(cells, tmp_path
     back.write_bytes(typed((tmp_path / "annex.docx").read_bytes(), cells["4.1"][1][:30], MILITARY, ""))
     result = invoke("compare", "--against-register", str(back), "--register", register)
     assert result.exit_code == ExitCode.FAILURE, result.output
-    assert f"(end-use-restriction@2, 4.1), en: deleted «{MILITARY}»" in result.stdout
+    assert f"({at('end-use-restriction')}, 4.1), en: deleted «{MILITARY}»" in result.stdout
     assert "from the annex of record 1" in result.stdout
 
 
@@ -409,7 +417,8 @@ def test_batch_writes_a_redline_beside_an_annex_a_clause_change_rewrote_and_name
     result = run_batch(deals, out, **options)
     deal = next(o for o in result.outcomes).deal_id
     redline_file = f"{deal}/{deal}-annex.redline.docx"
-    assert f"  {deal}: annex changed in end-use-restriction@2→3; redline {redline_file}" \
+    before = _SHIPPED.get("end-use-restriction").meta.version
+    assert f"  {deal}: annex changed in end-use-restriction@{before}→{before + 1}; redline {redline_file}" \
         in result.summary().splitlines()
     marks = tracked_marks((out / redline_file).read_bytes())
     assert ("del", "clausegen", MILITARY) in marks

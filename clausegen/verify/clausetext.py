@@ -100,9 +100,10 @@ def deal_names(deal: Deal) -> frozenset[str]:
             for item in value:
                 walk(item, key)
         elif isinstance(value, str) and key in NAME_KEYS and value.strip():
+            # documents leave a title out of a name («Dr.»); each column shows its own quotes (O'Brien is
+            # O’Brien, "Acme" is «Acme» and “Acme”)
             for form in (value.strip(), text.without_title(value.strip())):
-                # as typed, and as each column shows it (O'Brien is O’Brien in a document)
-                found.update((form, quotes.curl(form, RU), quotes.curl(form, EN)))  # documents leave a title out of a name («Dr.»)
+                found.update((form, quotes.curl(form, RU), quotes.curl(form, EN)))
             if key == "address":  # documents print an address with its country in the column's language
                 found.update(part.strip() for part in value.split(",") if len(part.strip()) > 2)
 

@@ -123,6 +123,8 @@ def set_cell(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.JU
     paragraph.paragraph_format.keep_with_next = keep
     run = paragraph.add_run(text)
     run.bold = bold
+    if bold:  # a title or a heading is never hyphenated
+        no_hyphenation(paragraph)
 
 
 def column_widths(table, widths_cm: tuple[float, ...]) -> None:
@@ -311,7 +313,7 @@ def single_language_rows(doc: Document) -> None:
     """The body of a letter in one language: one paragraph per row."""
     paragraph(doc, "{%p for row in rows %}")
     paragraph(doc, "{%p if row.kind == 'title' %}")
-    paragraph(doc, "{{ row.text }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
+    no_hyphenation(paragraph(doc, "{{ row.text }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8))
     paragraph(doc, "{%p elif row.kind == 'list' %}")
     paragraph(doc, "{{ row.text }}", align=WD_ALIGN_PARAGRAPH.LEFT, after=6)
     paragraph(doc, "{%p else %}")

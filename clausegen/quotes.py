@@ -118,11 +118,12 @@ def _paragraph(found: re.Match[str]) -> str:
         return xml
     # The paragraph's lines: (language, [(node, its text)]); a break or tab between nodes starts a line.
     lines: list[tuple[str | None, list[tuple[re.Match[str], str]]]] = []
-    previous_end = 0
+    previous_end, lang = 0, None
     for node in nodes:
-        run = max((m.start() for m in _RUN.finditer(xml, previous_end, node.start())), default=previous_end)
-        language = _LANG.search(xml, run, node.start())
-        lang = language.group(1).lower() if language and language.group(1).lower() in (RU, EN) else None
+        run = max((m.start() for m in _RUN.finditer(xml, previous_end, node.start())), default=-1)
+        if run >= 0 or previous_end == 0:  # else the node is in the previous node's run: its language
+            language = _LANG.search(xml, max(run, 0), node.start())
+            lang = language.group(1).lower() if language and language.group(1).lower() in (RU, EN) else None
         if not lines or _LINE_BREAK.search(xml, previous_end, node.start()):
             lines.append((lang, []))
         elif lines[-1][0] is None and lang is not None:

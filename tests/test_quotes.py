@@ -66,3 +66,9 @@ def test_xml_a_line_break_between_runs_starts_a_new_line():
 def test_xml_without_quotes_is_returned_unchanged():
     xml = '<w:p w:rsidR="00A1"><w:r><w:t>no quotes here</w:t></w:r></w:p>'
     assert quotes.curl_xml(xml) is xml
+
+
+def test_xml_a_line_after_a_break_in_the_same_run_keeps_the_run_language():
+    # Latin-only text on the second line of a Russian run is still Russian text: «», not “”
+    xml = '<w:p><w:r><w:rPr><w:lang w:val="ru-RU"/></w:rPr><w:t>а</w:t><w:br/><w:t>"Acme"</w:t></w:r></w:p>'
+    assert quotes.curl_xml(xml) == '<w:p><w:r><w:rPr><w:lang w:val="ru-RU"/></w:rPr><w:t>а</w:t><w:br/><w:t>«Acme»</w:t></w:r></w:p>'

@@ -472,17 +472,30 @@ def verify(documents: tuple[Path, ...], deal_path: Path | None, company: Path | 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; any address but loopback needs an access token.")
+              help="Address to listen on; any address but loopback needs at least one user (clausegen users add) "
+                   "and HTTPS in front (session cookies are Secure there).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
+              help="Requests served at once by each process (waitress worker threads).")
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes sharing the port (POSIX); rendering uses one core per process, so set it to "
+                   "the number of cores.")
 @click.option("--token", default=None, envvar="CLAUSEGEN_TOKEN", show_envvar=True,
-              help="Access token every request must carry (at least 16 characters); required off loopback.")
+              help="Shared token for scripts (Authorization: Bearer TOKEN; at least 16 characters); they act as "
+                   "the sales user 'token'.")
+@strict_option
+@templates_option
+@clauses_option
 @company_option
 @register_option
-def serve(host: str, port: int, token: str | None, company: Path | None, register: str | None) -> None:
-    """Serve the deal form for sales staff on http://HOST:PORT/ (this computer only, unless --token)."""
-    from . import web  # Flask is imported only when serving
+def serve(host: str, port: int, threads: int, processes: int, token: str | None, strict: bool,
+          templates_dir: Path | None,
+          clauses_dir: Path | None, company: Path | None, register: str | None) -> None:
+    """Serve the deal form for a sales team on http://HOST:PORT/ (waitress; users sign in)."""
+    from . import web  # Flask and waitress are imported only when serving
 
-    web.serve(host, port, company, token, _register(register, company).url)
+    web.serve(host, port, company, token, _register(register, company).url, clauses=clauses_dir,
+              templates=templates_dir, strict=strict, threads=threads, processes=processes)
 
 
 @cli.group(cls=_Group)
@@ -788,6 +801,55 @@ def compare_command(documents: tuple[Path, ...], output: Path | None, against_re
                                            "changes kept as theirs)" if result.changes else ", no change"))
     if result.changes:
         sys.exit(int(ExitCode.FAILURE))
+
+
+@cli.group(cls=_Group)
+def users() -> None:
+    """The web form's users (kept in the register database): add, list, remove."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["sales", "legal", "admin"]), required=True,
+              help="sales: fill, screen, download; legal: also approve decisions; admin: everything.")
+@click.option("--display-name", default=None, metavar="TEXT",
+              help="The name an approval is recorded under (e.g. «Соколов П. А.»); default NAME.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@register_option
+def users_add(name: str, role: str, display_name: str | None, password_stdin: bool, register: str | None) -> None:
+    """Add a user NAME with a password (asked twice, or read with --password-stdin)."""
+    from . import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store = _register(register)
+    user = accounts.add_user(store, name, role, password, display_name)
+    click.echo(f"added {user.name} ({user.role}) to {store.where}")
+
+
+@users.command("list")
+@register_option
+def users_list(register: str | None) -> None:
+    """Every user with their role (and a lock-out, if any)."""
+    from . import accounts
+
+    for user, locked in accounts.list_users(_register(register, must_exist=True)):
+        shown = f" «{user.display_name}»" if user.display_name else ""
+        click.echo(f"{user.name}\t{user.role}{shown}" + (f"\tlocked until {locked}" if locked else ""))
+
+
+@users.command("remove")
+@click.argument("name")
+@register_option
+def users_remove(name: str, register: str | None) -> None:
+    """Remove the user NAME (their register rows keep their name; their session ends)."""
+    from . import accounts
+
+    store = _register(register, must_exist=True)
+    accounts.remove_user(store, name)
+    click.echo(f"removed {name} from {store.where}")
 
 
 def main() -> None:

@@ -122,6 +122,35 @@ approvals = Table(
     Column("user_name", String(200), nullable=False),
 )
 
+#: The web form's users (issue 15): sign-in names, roles and scrypt password hashes, with the
+#: lock-out state.  Not append-only: a user is removed, a password changed, a lock-out counted.
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("role", String(16), nullable=False),  # sales | legal | admin
+    Column("password_hash", Text, nullable=False),
+    Column("display_name", Text),  # the name an approval is recorded under (default: the sign-in name)
+    Column("created_at", String(32), nullable=False),
+    Column("failures", Integer, nullable=False, default=0),  # failed sign-ins since the last success
+    Column("locked_until", String(32)),  # UTC, ISO 8601; sign-in refused until then
+)
+
+#: Unfinished deals saved from the web form, by their owner; deleted when the owner says so.
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(200), nullable=False, index=True),
+    Column("saved_at", String(32), nullable=False),  # UTC, ISO 8601
+    Column("deal_id", Text),  # as typed, for the list; may be empty
+    Column("title", Text),  # counterparty or solution, for the list
+    Column("form", Text, nullable=False),  # JSON: the form's values as posted
+    Column("problems", Text, nullable=False),  # JSON: [severity, field, message] when saved
+)
+
+TABLES = ("records", "approvals", "texts", "users", "drafts")
+
 #: Columns added after the first release, with their types: added to an older register on open.
 _ADDED_COLUMNS = ("user_name", "check_date", "check_date_source", "prepared_by", "approved_by", "approval_source",
                   "identification", "clause_hashes", "deal", "basis", "offer_number", "offer_date", "offer_valid_until",
@@ -161,6 +190,11 @@ def _append_only_in_postgresql(table: Table) -> None:
 
 for _table in (records, texts, approvals):
     _append_only_in_postgresql(_table)
+
+
+# One statement for all the rows, built once: SQLAlchemy then finds its compiled form in the
+# engine's cache by identity of structure, and a long-lived engine (the web form's) compiles it once.
+_INSERT = records.insert().returning(records.c.id, sort_by_parameter_order=True)
 
 
 def default_file() -> Path:
@@ -207,6 +241,9 @@ class Register:
         self.must_exist = must_exist  # reading commands: a missing SQLite file is an error, not a new register
         self._deferred: dict[str, tuple[str, bytes]] = {}
         self._engine: Engine | None = None
+        # Texts known to be in the table (it is append-only, so they stay): a long-lived register (the web
+        # form's) asks the database once per text, not once per document.
+        self._stored: set[str] = set()
 
     @property
     def where(self) -> str:
@@ -283,7 +320,7 @@ class Register:
         for attempt in range(5):
             try:
                 found = inspect(engine)
-                if not all(found.has_table(name) for name in ("records", "approvals", "texts")):
+                if not all(found.has_table(name) for name in TABLES):
                     metadata.create_all(engine)  # checkfirst: creates only the missing tables
                 self._add_columns(engine)
                 if engine.dialect.name == "sqlite":
@@ -334,10 +371,9 @@ class Register:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         values = [value if value.get("recorded_at") else {**value, "recorded_at": now} for value in values]
         # One statement for all the rows: compiling an INSERT per row cost more than the row's document.
-        statement = records.insert().returning(records.c.id, sort_by_parameter_order=True)
         try:
             with self.engine.begin() as connection:
-                return [int(row_id) for row_id in connection.execute(statement, values).scalars()]
+                return [int(row_id) for row_id in connection.execute(_INSERT, values).scalars()]
         except (SQLAlchemyError, DBAPIError) as error:
             raise self._fail("write to", error) from None
 
@@ -348,6 +384,7 @@ class Register:
 
     def keep_texts(self, found: dict[str, tuple[str, bytes]]) -> None:
         """Store the clause texts and templates (sha256 -> (kind, bytes)) the register does not hold yet."""
+        found = {digest: text for digest, text in found.items() if digest not in self._stored}
         if not found:
             return
         for attempt in range(5):  # two writers may store the same text at once: the loser retries
@@ -359,6 +396,7 @@ class Register:
                                for digest, (kind, data) in sorted(found.items()) if digest not in held]
                     if missing:
                         connection.execute(texts.insert(), missing)
+                self._stored |= set(found)
                 return
             except (SQLAlchemyError, DBAPIError) as error:
                 if attempt == 4:

@@ -60,10 +60,23 @@ class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
     """Safe YAML, but dates stay ISO strings so pydantic parses and reports them."""
 
 
-_Loader.yaml_implicit_resolvers = {
+class _PythonLoader(yaml.SafeLoader):
+    """The same in pure Python, for text that may nest deeply: libyaml's composer recurses in C, where
+    tens of thousands of ``[`` overflow the stack and kill the process; Python's recursion limit is caught."""
+
+
+_Loader.yaml_implicit_resolvers = _PythonLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+#: Openings of nested values ([, {, "- ") beyond which a text is read by :class:`_PythonLoader`; a deal has
+#: a few dozen.  The count is of the whole text, so it bounds the depth whatever the layout.
+_MANY_OPENINGS = 2_000
+
+
+def _loader(text: str) -> Any:
+    openings = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
+    return (_PythonLoader if openings > _MANY_OPENINGS else _Loader)(text)
 
 
 MAX_EXPANDED_NODES = 100_000  # aliases can make a 1 KiB file expand to billions of values
@@ -250,10 +263,14 @@ def _too_deep(value: Any, depth: int = 0) -> bool:
     return False
 
 
-def parse_text(text: str, file: str) -> RawRecord:
-    """Parse YAML (JSON is YAML too, but is read strictly as JSON by suffix); refuse data nested too deeply."""
+def parse_text(text: str, file: str, *, lines: bool = True) -> RawRecord:
+    """Parse YAML (JSON is YAML too, but is read strictly as JSON by suffix); refuse data nested too deeply.
+
+    ``lines=False``: JSON without the line of each field (a second reading; the web form's own JSON has
+    no lines a person would look up).
+    """
     try:
-        record = _parse_text(text, file)
+        record = _parse_text(text, file, lines)
     except RecursionError:
         record = None
     if record is None or _too_deep(record.data):
@@ -262,7 +279,7 @@ def parse_text(text: str, file: str) -> RawRecord:
     return record
 
 
-def _parse_text(text: str, file: str) -> RawRecord:
+def _parse_text(text: str, file: str, lines_wanted: bool = True) -> RawRecord:
     problems: list[Problem] = []
     lines: dict[str, int] = {}
     if file.lower().endswith(".json"):
@@ -275,9 +292,9 @@ def _parse_text(text: str, file: str) -> RawRecord:
             if "integer string conversion" in message:
                 message = "a number of more than 4,300 digits; no field takes one so long"
             raise DealError([Problem(message, "", file)]) from None
-        return RawRecord(data, file, None, _json_lines(text, file))
+        return RawRecord(data, file, None, _json_lines(text, file) if lines_wanted else {})
     try:
-        loader = _Loader(text)
+        loader = _loader(text)
         try:
             node = loader.get_single_node()
             data = None
@@ -304,7 +321,7 @@ def _json_lines(text: str, file: str) -> dict[str, int]:
     """The line of every field of a JSON file (already read strictly as JSON), found by reading it again as
     YAML, of which JSON is a subset: only the lines are taken, never the values."""
     try:
-        loader = _Loader(text)
+        loader = _loader(text)
         try:
             node = loader.get_single_node()
             return _construct(loader, node, file)[1] if node is not None else {}

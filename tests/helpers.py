@@ -119,11 +119,12 @@ def screen(changes: dict[str, Any] | None = None, data: dict[str, Any] | None = 
 # ------------------------------------------------------------------ command line
 
 
-def invoke(*args: Any) -> Result:
-    """Run ``clausegen ARGS`` in-process; an unexpected exception propagates as a test error."""
+def invoke(*args: Any, input: str | None = None) -> Result:
+    """Run ``clausegen ARGS`` in-process (``input``: its standard input); an unexpected exception propagates
+    as a test error."""
     from clausegen.cli import cli
 
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False, input=input)
 
 
 def lines_naming(stderr: str, needle: str) -> list[str]:

@@ -187,7 +187,10 @@ def test_strict_turns_an_unknown_gender_into_exit_2(tmp_path):
 
 
 def test_the_web_form_shows_the_language_warning_next_to_the_field(register_path):
-    client = create_app(company=COMPANY, register=register_path).test_client()
+    from webclient import SignedIn, add_users
+
+    add_users(register_path)
+    client = SignedIn(create_app(company=COMPANY, register=register_path), "anna", lang="en")
     data = modified(changes={"counterparty.signatory.position": {"en": "Chief Happiness Officer"}})
     values, leftovers = forms.deal_to_form(data)
     assert leftovers == []

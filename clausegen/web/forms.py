@@ -26,55 +26,57 @@ from .. import activities
 from ..errors import Problem
 from ..model import guess_script_language
 from ..screening import INDICATORS
+from . import i18n
+from .i18n import N_, _
 
 # ------------------------------------------------------------------ choices
 
 CONTRACT_KINDS = (
-    ("license", "Лицензионный договор / Licence agreement"),
-    ("saas", "Договор SaaS / SaaS agreement"),
-    ("development", "Договор на разработку / Development contract"),
-    ("hardware_supply", "Поставка оборудования / Hardware supply"),
+    ("license", N_("Licence agreement")),
+    ("saas", N_("SaaS agreement")),
+    ("development", N_("Development contract")),
+    ("hardware_supply", N_("Hardware supply")),
 )
-PREVAILING = (("ru", "Русский / Russian"), ("en", "Английский / English"))
+PREVAILING = (("ru", N_("Russian")), ("en", N_("English")))
 DELIVERY = (
-    ("saas", "SaaS: доступ по сети / network access"),
-    ("on_premise", "Установка у заказчика / on-premise installation"),
-    ("source_code", "Исходный код / source code"),
-    ("model_weights", "Веса модели / model weights"),
-    ("embedded_in_hardware", "Встроено в оборудование / embedded in hardware"),
+    ("saas", N_("network access")),
+    ("on_premise", N_("on-premise installation")),
+    ("source_code", N_("source code")),
+    ("model_weights", N_("model weights")),
+    ("embedded_in_hardware", N_("embedded in hardware")),
 )
 SUITABILITY = (
-    ("nuclear", "ядерная сфера / nuclear use"),
-    ("missile", "ракетная область / missile use"),
-    ("chemical_biological", "химическое и биологическое оружие / chemical and biological use"),
-    ("military", "военное применение / military use"),
-    ("intelligence", "разведка и спецслужбы / intelligence use"),
+    ("nuclear", N_("nuclear use")),
+    ("missile", N_("missile use")),
+    ("chemical_biological", N_("chemical and biological use")),
+    ("military", N_("military use")),
+    ("intelligence", N_("intelligence use")),
 )
 PAYMENT_METHODS = (
-    ("bank_transfer", "Банковский перевод / bank transfer"),
-    ("letter_of_credit", "Аккредитив / letter of credit"),
-    ("cash", "Наличные / cash"),
-    ("crypto", "Криптовалюта / crypto-assets"),
-    ("other", "Другое / other"),
+    ("bank_transfer", N_("bank transfer")),
+    ("letter_of_credit", N_("letter of credit")),
+    ("cash", N_("cash")),
+    ("crypto", N_("crypto-assets")),
+    ("other", N_("other")),
 )
-GENDERS = (("male", "мужской / male"), ("female", "женский / female"))
+GENDERS = (("male", N_("male")), ("female", N_("female")))
 IDENTIFICATION_RESULTS = (
-    ("not_listed", "Не входит в Список / Not on the control list"),
-    ("listed", "Входит в Список / On the control list"),
-    ("fstec_notice", "Уведомление ФСТЭК России / Written notice from FSTEC of Russia"),
+    ("not_listed", N_("Not on the control list")),
+    ("listed", N_("On the control list")),
+    ("fstec_notice", N_("Written notice from FSTEC of Russia")),
 )
 
 
-def _activity_group(number: int | None) -> tuple[str, str, tuple[tuple[str, str, str], ...]]:
-    title = (f"{activities.item_label(number, 'ru')} / {activities.item_label(number, 'en')} ({number})"
-             if number else "Прочие сферы / Other fields")
+def _activity_group(number: int | None) -> tuple[str, tuple[str, str], tuple[tuple[str, str, str], ...]]:
+    title = ((f"{activities.item_label(number, 'ru')} ({number})", f"{activities.item_label(number, 'en')} ({number})")
+             if number else ("Прочие сферы", "Other fields"))
     tags = tuple((tag, activities.label(tag, "ru"), activities.label(tag, "en")) for tag in activities.tags_of_item(number))
     return str(number or "other"), title, tags
 
 
-#: The vocabulary's tags by Annex 1 item (19-22, then the ordinary ones), each as (tag, Russian label,
-#: English label): the form offers exactly the tags validation accepts.
-ACTIVITY_GROUPS = tuple(_activity_group(number) for number, _ in activities.by_item())
+#: The vocabulary's tags by Annex 1 item (19-22, then the ordinary ones), each group with its (Russian,
+#: English) title and each tag as (tag, Russian label, English label): exactly the tags validation accepts.
+ACTIVITY_GROUPS = tuple(_activity_group(number) for number, _count in activities.by_item())
 KNOWN_ACTIVITIES = activities.ALL
 
 #: Indicators clausegen also finds in the data itself (README, "Screening").
@@ -84,37 +86,45 @@ _NOT_COUNTRIES = frozenset({"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "QO", "TA"
 _COMMON_CURRENCIES = ("USD", "EUR", "CNY", "RUB", "AED", "INR", "KZT", "TRY", "BYN", "AMD", "UZS", "VND")
 
 
-@lru_cache(maxsize=1)
-def countries() -> tuple[tuple[str, str], ...]:
-    """(code, "United Arab Emirates (AE) · ОАЭ"), sorted by the English name."""
-    en, ru = Locale("en").territories, Locale("ru").territories
+def countries(lang: str | None = None) -> tuple[tuple[str, str], ...]:
+    """(code, "ОАЭ (AE)") in the page's language, sorted by that name."""
+    return _countries(lang or i18n.current())
+
+
+@lru_cache(maxsize=2)
+def _countries(lang: str) -> tuple[tuple[str, str], ...]:
+    names, en = Locale(lang).territories, Locale("en").territories
     codes = [c for c in en if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES]
-    return tuple((c, f"{en[c]} ({c}) · {ru.get(c, en[c])}") for c in sorted(codes, key=lambda c: en[c]))
+    return tuple((c, f"{names.get(c, en[c])} ({c})") for c in sorted(codes, key=lambda c: names.get(c, en[c])))
 
 
-@lru_cache(maxsize=1)
-def currencies() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+def currencies(lang: str | None = None) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     """The currency drop-down: common ones first, then every currency in use today (option groups)."""
-    names = Locale("en").currencies
+    return _currencies(lang or i18n.current())
+
+
+@lru_cache(maxsize=2)
+def _currencies(lang: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    names = Locale(lang).currencies
     in_use: set[str] = set()
     for code in Locale("en").territories:
         if len(code) == 2 and code.isalpha():
             in_use |= set(get_territory_currencies(code, dt.date(2026, 1, 1)))
     common = tuple((c, f"{c} — {names.get(c, c)}") for c in _COMMON_CURRENCIES)
     rest = tuple((c, f"{c} — {names.get(c, c)}") for c in sorted(in_use - set(_COMMON_CURRENCIES)))
-    return (("Common / Основные", common), ("All / Все", rest))
+    return ((N_("Common"), common), (N_("All"), rest))
 
 
-def red_flag_choices() -> tuple[tuple[str, str, str, str], ...]:
-    """(number, Russian title, English title, note) for the 22 check-boxes."""
+def red_flag_choices() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """(number, Russian title, English title, notes as message ids) for the 22 check-boxes."""
     result = []
     for spec in INDICATORS:
         notes = []
         if spec.hardware_only:
-            notes.append("only for equipment with embedded AI / только для оборудования")
+            notes.append(N_("only for equipment with embedded AI"))
         if spec.number in DERIVED_INDICATORS:
-            notes.append("also found from the data / определяется и по данным")
-        result.append((str(spec.number), spec.ru, spec.en, "; ".join(notes)))
+            notes.append(N_("also found from the data"))
+        result.append((str(spec.number), spec.ru, spec.en, tuple(notes)))
     return tuple(result)
 
 
@@ -176,143 +186,143 @@ class Section:
 def _party_fields(prefix: str, *, supplier: bool) -> tuple[Field, ...]:
     reg_more = not supplier  # a foreign counterparty rarely has Russian numbers
     fields = [
-        Field(f"{prefix}.name", "Полное наименование / Full legal name", "bilingual", required=True,
-              hint="As in the register of legal entities (ЕГРЮЛ)." if supplier else
-              "As in the register of companies. One language is enough for a foreign company."),
-        Field(f"{prefix}.short_name", "Краткое наименование / Short name", "bilingual", more=supplier,
-              hint="Default: the full name."),
-        Field(f"{prefix}.country", "Страна / Country", "country", required=True),
-        Field(f"{prefix}.address", "Адрес / Address", "bilingual_long"),
+        Field(f"{prefix}.name", N_("Full legal name"), "bilingual", required=True,
+              hint=N_("As in the register of legal entities (ЕГРЮЛ).") if supplier else
+              N_("As in the register of companies. One language is enough for a foreign company.")),
+        Field(f"{prefix}.short_name", N_("Short name"), "bilingual", more=supplier,
+              hint=N_("Default: the full name.")),
+        Field(f"{prefix}.country", N_("Country"), "country", required=True),
+        Field(f"{prefix}.address", N_("Address"), "bilingual_long"),
     ]
     if not supplier:
-        fields.append(Field(f"{prefix}.address_is_po_box", "Адрес — абонентский ящик / The address is a PO box",
-                            "bool", hint="Annex 1, indicator 9."))
+        fields.append(Field(f"{prefix}.address_is_po_box", N_("The address is a PO box"),
+                            "bool", hint=N_("Annex 1, indicator 9.")))
     fields += [
-        Field(f"{prefix}.email", "Эл. почта / E-mail", hint="For notices.", placeholder="e.g. legal@example.com"),
-        Field(f"{prefix}.registration.number", "Регистрационный номер / Registration number",
-              hint="A foreign registration or licence number.", more=supplier),
-        Field(f"{prefix}.registration.ogrn", "ОГРН / OGRN", hint="13 digits (15 for an individual entrepreneur).",
+        Field(f"{prefix}.email", N_("E-mail"), hint=N_("For notices."), placeholder=N_("e.g. legal@example.com")),
+        Field(f"{prefix}.registration.number", N_("Registration number"),
+              hint=N_("A foreign registration or licence number."), more=supplier),
+        Field(f"{prefix}.registration.ogrn", N_("OGRN"), hint=N_("13 digits (15 for an individual entrepreneur)."),
               more=reg_more),
-        Field(f"{prefix}.registration.inn", "ИНН / INN", hint="10 digits (12 for a person).", more=reg_more),
-        Field(f"{prefix}.registration.kpp", "КПП / KPP", hint="9 digits.", more=reg_more),
+        Field(f"{prefix}.registration.inn", N_("INN"), hint=N_("10 digits (12 for a person)."), more=reg_more),
+        Field(f"{prefix}.registration.kpp", N_("KPP"), hint=N_("9 digits."), more=reg_more),
     ]
     if not supplier:
-        fields.append(Field(f"{prefix}.activities", "Сферы деятельности / Fields of activity", "activities",
-                            hint="Tick what applies (Annex 1, indicators 19-22, then ordinary fields). A tag typed "
-                                 "under «Other tags» must be one of these; a mistyped one is refused with a suggestion."))
-        fields.append(Field(f"{prefix}.activities_other", "Иные сферы (текстом) / Other activities (as text)", "lines",
-                            hint="One a line: what no tag covers. Shown in the screening report; words of Annex 1 "
-                                 "items 19-22 (military, ракетный, vaccines …) are flagged for you to confirm."))
+        fields.append(Field(f"{prefix}.activities", N_("Fields of activity"), "activities",
+                            hint=N_("Tick what applies (Annex 1, indicators 19-22, then ordinary fields). A tag typed "
+                                 "under «Other tags» must be one of these; a mistyped one is refused with a suggestion.")))
+        fields.append(Field(f"{prefix}.activities_other", N_("Other activities (as text)"), "lines",
+                            hint=N_("One a line: what no tag covers. Shown in the screening report; words of Annex 1 "
+                                 "items 19-22 (military, ракетный, vaccines …) are flagged for you to confirm.")))
     fields += [
-        Field(f"{prefix}.signatory.name", "Подписант: ФИО / Signatory: full name", "bilingual",
-              hint="In the nominative (Иванов Иван Иванович); clausegen declines it."),
-        Field(f"{prefix}.signatory.position", "Должность / Position", "bilingual",
-              hint="In the nominative (Генеральный директор)."),
-        Field(f"{prefix}.signatory.acting_under", "Действует на основании / Acting under", "bilingual",
-              hint="In the nominative (Устав / the Charter)."),
-        Field(f"{prefix}.signatory.gender", "Пол подписанта / Signatory's gender", "select", GENDERS, more=True,
-              hint="Only if the Russian patronymic does not show it."),
-        Field(f"{prefix}.signatory.name_genitive", "ФИО в родительном падеже / Name in the genitive", more=True,
-              hint="Only to override the automatic declension."),
-        Field(f"{prefix}.signatory.position_genitive", "Должность в родительном падеже / Position in the genitive",
+        Field(f"{prefix}.signatory.name", N_("Signatory: full name"), "bilingual",
+              hint=N_("In the nominative (Иванов Иван Иванович); clausegen declines it.")),
+        Field(f"{prefix}.signatory.position", N_("Position"), "bilingual",
+              hint=N_("In the nominative (Генеральный директор).")),
+        Field(f"{prefix}.signatory.acting_under", N_("Acting under"), "bilingual",
+              hint=N_("In the nominative (Устав).")),
+        Field(f"{prefix}.signatory.gender", N_("Signatory's gender"), "select", GENDERS, more=True,
+              hint=N_("Only if the Russian patronymic does not show it.")),
+        Field(f"{prefix}.signatory.name_genitive", N_("Name in the genitive"), more=True,
+              hint=N_("Only to override the automatic declension.")),
+        Field(f"{prefix}.signatory.position_genitive", N_("Position in the genitive"),
               more=True),
         Field(f"{prefix}.signatory.acting_under_genitive",
-              "Основание в родительном падеже / Authority in the genitive", more=True),
+              N_("Authority in the genitive"), more=True),
     ]
     return tuple(fields)
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("contract", "Сделка и договор / Deal and contract", "", (
-        Field("deal_id", "Номер сделки / Deal ID", required=True, placeholder="e.g. EXP-2026-0142",
-              hint="Letters, digits, dot, dash or underscore; names the files and the register entry."),
-        Field("contract.number", "Номер договора / Contract number", placeholder="e.g. LA-0142/2026",
-              hint="Leave the contract's number and date empty while there is only a commercial offer."),
-        Field("contract.date", "Дата договора / Contract date", "date"),
-        Field("offer.number", "Номер коммерческого предложения / Commercial offer number", placeholder="e.g. КП-0231/2026",
-              hint="The offer the annex goes with, before a contract is signed."),
-        Field("offer.date", "Дата предложения / Offer date", "date"),
-        Field("offer.valid_until", "Предложение действует до / Offer valid until", "date",
-              hint="The last day on which the offer may be accepted."),
-        Field("contract.kind", "Вид договора / Kind of contract", "select", CONTRACT_KINDS),
-        Field("contract.title", "Название договора / Contract title", "bilingual",
-              hint="Default: Договор / Contract."),
-        Field("contract.place", "Место заключения / Place of signing", "bilingual"),
-        Field("contract.prevailing_language", "Преимущественная сила / Prevailing language", "select", PREVAILING,
-              hint="Which text prevails if the two differ."),
-        Field("contract.annex_number", "Номер приложения / Annex number", "int", placeholder="1 (default)",
-              hint="The annex's number within the contract; default 1."),
+    Section("contract", N_("Deal and contract"), "", (
+        Field("deal_id", N_("Deal ID"), required=True, placeholder=N_("e.g. EXP-2026-0142"),
+              hint=N_("Letters, digits, dot, dash or underscore; names the files and the register entry.")),
+        Field("contract.number", N_("Contract number"), placeholder=N_("e.g. LA-0142/2026"),
+              hint=N_("Leave the contract's number and date empty while there is only a commercial offer.")),
+        Field("contract.date", N_("Contract date"), "date"),
+        Field("offer.number", N_("Commercial offer number"), placeholder=N_("e.g. КП-0231/2026"),
+              hint=N_("The offer the annex goes with, before a contract is signed.")),
+        Field("offer.date", N_("Offer date"), "date"),
+        Field("offer.valid_until", N_("Offer valid until"), "date",
+              hint=N_("The last day on which the offer may be accepted.")),
+        Field("contract.kind", N_("Kind of contract"), "select", CONTRACT_KINDS),
+        Field("contract.title", N_("Contract title"), "bilingual",
+              hint=N_("Default: Договор (Contract).")),
+        Field("contract.place", N_("Place of signing"), "bilingual"),
+        Field("contract.prevailing_language", N_("Prevailing language"), "select", PREVAILING,
+              hint=N_("Which text prevails if the two differ.")),
+        Field("contract.annex_number", N_("Annex number"), "int", placeholder=N_("1 (default)"),
+              hint=N_("The annex's number within the contract; default 1.")),
     )),
-    Section("supplier", "Поставщик / Supplier", "", _party_fields("supplier", supplier=True)),
-    Section("counterparty", "Контрагент / Counterparty", "The foreign buyer (section 2.1).",
+    Section("supplier", N_("Supplier"), "", _party_fields("supplier", supplier=True)),
+    Section("counterparty", N_("Counterparty"), N_("The foreign buyer (section 2.1)."),
             _party_fields("counterparty", supplier=False)),
-    Section("solution", "Решение ИИ / AI solution", "", (
-        Field("solution.name", "Название / Name", "bilingual", required=True),
-        Field("solution.description", "Описание / What it does", "bilingual_long"),
-        Field("solution.version", "Версия / Version", placeholder="e.g. 4.2"),
+    Section("solution", N_("AI solution"), "", (
+        Field("solution.name", N_("Name"), "bilingual", required=True),
+        Field("solution.description", N_("What it does"), "bilingual_long"),
+        Field("solution.version", N_("Version"), placeholder=N_("e.g. 4.2")),
         # pre-fills «Количество (объём)» of the end-user statement (review m-22)
-        Field("solution.quantity", "Количество (объём) / Quantity (scope)", "bilingual"),
-        Field("solution.delivery", "Как передаётся / How it is delivered", "select", DELIVERY, required=True),
-        Field("solution.counterparty_can_modify", "Контрагент может модифицировать / The counterparty can modify it",
-              "bool", hint="Section 2.1: SaaS that the counterparty cannot modify is not an export."),
-        Field("solution.suitable_for", "Потенциально пригодно для / Potentially suitable for", "suitability",
-              SUITABILITY, hint="Notes to Annex 1, items 19-22."),
-        Field("solution.controlled_item", "В Списке (постановление № 1299) / On the control list (Resolution 1299)",
-              "bool", hint="Section 1.3: the statutory procedure applies instead of the Declaration."),
+        Field("solution.quantity", N_("Quantity (scope)"), "bilingual"),
+        Field("solution.delivery", N_("How it is delivered"), "select", DELIVERY, required=True),
+        Field("solution.counterparty_can_modify", N_("The counterparty can modify it"),
+              "bool", hint=N_("Section 2.1: SaaS that the counterparty cannot modify is not an export.")),
+        Field("solution.suitable_for", N_("Potentially suitable for"), "suitability",
+              SUITABILITY, hint=N_("Notes to Annex 1, items 19-22.")),
+        Field("solution.controlled_item", N_("On the control list (Resolution 1299)"),
+              "bool", hint=N_("Section 1.3: the statutory procedure applies instead of the Declaration.")),
     )),
-    Section("end_use", "Конечное использование / End use", "", (
-        Field("end_use.purpose", "Цель использования / Purpose", "bilingual_long",
-              hint="Empty: Annex 1, indicator 1 fires."),
-        Field("end_use.end_users", "Конечные пользователи / End users", "end_users",
-              hint="No end users: Annex 1, indicator 1 fires. Empty rows are ignored."),
-        Field("end_use.end_user_purpose", "Цель использования конечным пользователем / End user's own purpose",
-              "bilingual_long", hint="For the end-user statement when the end user is not the counterparty; "
-                                     "empty: the statement leaves the end use blank."),
-        Field("end_use.location", "Место использования / Place of use", "bilingual"),
+    Section("end_use", N_("End use"), "", (
+        Field("end_use.purpose", N_("Purpose"), "bilingual_long",
+              hint=N_("Empty: Annex 1, indicator 1 fires.")),
+        Field("end_use.end_users", N_("End users"), "end_users",
+              hint=N_("No end users: Annex 1, indicator 1 fires. Empty rows are ignored.")),
+        Field("end_use.end_user_purpose", N_("End user's own purpose"), "bilingual_long",
+              hint=N_("For the end-user statement when the end user is not the counterparty; empty: the statement "
+                      "leaves the end use blank.")),
+        Field("end_use.location", N_("Place of use"), "bilingual"),
     )),
-    Section("payment", "Оплата / Payment", "Leave all three empty if the price is not known yet.", (
-        Field("payment.amount", "Сумма / Amount", "amount", placeholder="e.g. 45 000,00",
-              hint="Figures; spaces and a decimal comma are fine."),
-        Field("payment.currency", "Валюта / Currency", "currency"),
-        Field("payment.method", "Способ оплаты / Method", "select", PAYMENT_METHODS,
-              hint="Cash fires Annex 1, indicator 13."),
+    Section("payment", N_("Payment"), N_("Leave all three empty if the price is not known yet."), (
+        Field("payment.amount", N_("Amount"), "amount", placeholder=N_("e.g. 45 000,00"),
+              hint=N_("Figures; spaces and a decimal comma are fine.")),
+        Field("payment.currency", N_("Currency"), "currency"),
+        Field("payment.method", N_("Method"), "select", PAYMENT_METHODS,
+              hint=N_("Cash fires Annex 1, indicator 13.")),
     )),
-    Section("identification", "Идентификация / Identification",
-            "The check of the solution against the control list of Resolution 1299 (sections 1.3 and 5.3). "
-            "Leave empty if none was made: the annex then carries a neutral undertaking.", (
-                Field("identification.date", "Дата идентификации / Date", "date"),
-                Field("identification.by", "Кто провёл / Made by", placeholder="e.g. Отдел экспортного контроля"),
-                Field("identification.result", "Результат / Result", "select", IDENTIFICATION_RESULTS),
-                Field("identification.list_item", "Пункт Списка / List item", hint="When on the list."),
-                Field("identification.reference", "Документ / Reference", placeholder="e.g. ЗИ-2026/045"),
+    Section("identification", N_("Identification"),
+            N_("The check of the solution against the control list of Resolution 1299 (sections 1.3 and 5.3). "
+            "Leave empty if none was made: the annex then carries a neutral undertaking."), (
+                Field("identification.date", N_("Date"), "date"),
+                Field("identification.by", N_("Made by"), placeholder=N_("e.g. Отдел экспортного контроля")),
+                Field("identification.result", N_("Result"), "select", IDENTIFICATION_RESULTS),
+                Field("identification.list_item", N_("List item"), hint=N_("When on the list.")),
+                Field("identification.reference", N_("Reference"), placeholder=N_("e.g. ЗИ-2026/045")),
             )),
-    Section("red_flags", "Что заметила команда / What the team observed",
-            "Tick every Annex 1 indicator the deal team noticed in the negotiations.", (
-                Field("red_flags", "Признаки риска (приложение № 1) / Risk indicators (Annex 1)", "red_flags"),
+    Section("red_flags", N_("What the team observed"),
+            N_("Tick every Annex 1 indicator the deal team noticed in the negotiations."), (
+                Field("red_flags", N_("Risk indicators (Annex 1)"), "red_flags"),
             )),
-    Section("knowledge", "Что известно / What is known",
-            "Section 4 of the Declaration. Tick only what you know or were told in writing.", (
-                Field("knowledge", "Сведения / Knowledge", "knowledge"),
-                Field("permission.number", "Номер разрешения Комиссии / Commission's permission No."),
-                Field("permission.date", "Дата разрешения / Date of the permission", "date"),
-                Field("permission.conditions", "Условия разрешения / Conditions of the permission", "bilingual_lines",
-                      hint="Those that need the counterparty's action, one a line, the same line in both languages."),
+    Section("knowledge", N_("What is known"),
+            N_("Section 4 of the Declaration. Tick only what you know or were told in writing."), (
+                Field("knowledge", N_("Knowledge"), "knowledge"),
+                Field("permission.number", N_("Commission's permission No.")),
+                Field("permission.date", N_("Date of the permission"), "date"),
+                Field("permission.conditions", N_("Conditions of the permission"), "bilingual_lines",
+                      hint=N_("Those that need the counterparty's action, one a line, the same line in both languages.")),
             )),
-    Section("letters", "Исходящие письма / Outgoing letters", "Optional.", (
-        Field("letters.date", "Дата писем / Date of the letters", "date", hint="Default: the contract date."),
-        Field("letters.number_prefix", "Префикс исходящего номера / Letter number prefix",
-              hint="Default: the deal ID."),
-        Field("terms.response_days", "Срок ответа, рабочих дней / Days to answer (business days)", "int",
-              placeholder="10 (default)", hint="One time limit for the annex and every letter."),
+    Section("letters", N_("Outgoing letters"), N_("Optional."), (
+        Field("letters.date", N_("Date of the letters"), "date", hint=N_("Default: the contract date.")),
+        Field("letters.number_prefix", N_("Letter number prefix"),
+              hint=N_("Default: the deal ID.")),
+        Field("terms.response_days", N_("Days to answer (business days)"), "int",
+              placeholder=N_("10 (default)"), hint=N_("One time limit for the annex and every letter.")),
     )),
-    Section("screening", "Проверка / The check", "Who checked the deal and when (section 5.3). Optional: "
-            "the date defaults to today and the preparer to the company profile's compliance officer.", (
-                Field("screening.date", "Дата проверки / Date of the check", "date"),
-                Field("screening.prepared_by.name", "Подготовил: ФИО / Prepared by: name", "bilingual"),
-                Field("screening.prepared_by.position", "Должность / Position", "bilingual"),
-                Field("screening.approved_by.name", "Утвердил: ФИО / Approved by: name", "bilingual", more=True),
-                Field("screening.approved_by.position", "Должность / Position", "bilingual", more=True),
-                Field("screening.approved_on", "Дата утверждения / Approved on", "date", more=True),
+    Section("screening", N_("The check"), N_("Who checked the deal and when (section 5.3). Optional: "
+            "the date defaults to today and the preparer to the company profile's compliance officer."), (
+                Field("screening.date", N_("Date of the check"), "date"),
+                Field("screening.prepared_by.name", N_("Prepared by: name"), "bilingual"),
+                Field("screening.prepared_by.position", N_("Position"), "bilingual"),
+                Field("screening.approved_by.name", N_("Approved by: name"), "bilingual", more=True),
+                Field("screening.approved_by.position", N_("Position"), "bilingual", more=True),
+                Field("screening.approved_on", N_("Approved on"), "date", more=True),
             )),
 )
 
@@ -381,9 +391,15 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     node[last] = value
 
 
+#: More digits than any field of a deal takes (an amount of 10^30): a hostile number is not converted.
+MAX_DIGITS = 30
+
+
 def _number(value: str, *, whole: bool) -> Any:
     """A number typed by a person ("1 250 000,50") as int/float; anything else as typed (so it is reported)."""
     compact = re.sub(r"[\s\u00a0\u202f']", "", value)
+    if len(compact) > MAX_DIGITS:  # no field takes such a number; as typed, validation names the field
+        return value
     if re.fullmatch(r"\d+", compact):
         return int(compact)
     if not whole and re.fullmatch(r"\d+[.,]\d+", compact):
@@ -699,45 +715,165 @@ def anchor_for(path: str) -> str | None:
     return None
 
 
-_LANG_NAMES = {"ru": "Russian", "en": "English"}
+_INDICATOR_TITLES = {spec.number: (spec.ru, spec.en) for spec in INDICATORS}
+
+
+def _you_typed(got: str) -> str:
+    return (" " + _("You typed %(got)s.", got=got)) if got else ""
 
 
 def plain(problem: Problem) -> str:
-    """A problem's message in plain words, for the box it is shown next to."""
+    """A problem's message in plain words, in the page's language, for the box it is shown next to.
+
+    Validation speaks English (the command line's messages); the messages a form shows are
+    said again here, from the catalogue.  Values quoted from the deal stay as typed.
+    """
     message = problem.message
+    if message.endswith("; left out of the form"):  # an uploaded value the form has no place for
+        inner = Problem(message.removesuffix("; left out of the form"), problem.field, problem.file, problem.row,
+                        problem.line, problem.severity)
+        return plain(inner).rstrip(".") + ". " + _("Left out of the form.")
+    if message == "not a field of the deal form":
+        return _("Not a field of the deal form.")
+    if said := _reading_problem(message):
+        return said
     got = ""
     if m := re.search(r" \(got (.*)\)$", message):
         message, got = message[: m.start()], m.group(1)
     if message == "missing (required)":
-        return "Required: please fill this in. / Обязательное поле."
+        return _("Required: please fill this in.")
     if message.startswith("missing (required): "):  # why, when it depends on other fields (a contract or an offer)
-        return f"Required: {message.removeprefix('missing (required): ')}. / Обязательное поле."
+        reason = message.removeprefix("missing (required): ")
+        if "needs its date too" in reason:
+            return _("Required: a contract with a number needs its date too.")
+        if "needs its number too" in reason:
+            return _("Required: a contract with a date needs its number too.")
+        if reason.startswith("give the contract's number and date"):
+            return _("Required: give the contract's number and date, or the commercial offer the annex goes with "
+                     "(its number and date).")
+        return _("Required: %(reason)s.", reason=reason)
     if m := re.fullmatch(r"text under '(\w+)' looks like another language \((.+)\)", message):
         lang, found = m.groups()
-        name = Locale("en").languages.get(found, found)
-        return (f"This looks like {name}, not {_LANG_NAMES.get(lang, lang)}. Check that the text is in the right "
-                "box (it is not an error).")
+        names = Locale(i18n.current()).languages
+        return _("This looks like %(found)s, not %(expected)s. Check that the text is in the right box (it is not "
+                 "an error).", found=names.get(found, found), expected=names.get(lang, lang))
     if message.startswith("String should match pattern"):
-        hint = _PATTERN_HINTS.get(_generic(problem.field), "the value is not in the expected form")
-        return f"Not in the expected form: {hint}." + (f" You typed {got}." if got else "")
+        hint = _PATTERN_HINTS.get(_generic(problem.field), N_("the value is not in the expected form"))
+        return _("Not in the expected form: %(hint)s.", hint=_(hint)) + _you_typed(got)
     if message.startswith("Input should be a valid date"):
-        return "Not a valid date: pick one in the calendar or type it as YYYY-MM-DD." + (f" You typed {got}." if got else "")
+        return _("Not a valid date: pick one in the calendar or type it as YYYY-MM-DD.") + _you_typed(got)
     if message.startswith("Input should be a valid integer"):
-        return "Enter a whole number, e.g. 2." + (f" You typed {got}." if got else "")
-    if message.startswith("Input should be a valid decimal") or message.startswith("Input should be a valid number"):
-        return "Enter the amount in figures, e.g. 45000 or 45 000,50." + (f" You typed {got}." if got else "")
+        return _("Enter a whole number, e.g. 2.") + _you_typed(got)
+    if message.startswith(("Input should be a valid decimal", "Input should be a valid number")):
+        return _("Enter the amount in figures, e.g. 45000 or 45 000,50.") + _you_typed(got)
     if message.startswith("Decimal input should have no more than 2 decimal places"):
-        return "At most two digits after the decimal point (kopecks / cents)."
-    if message.startswith("Input should be greater than or equal to"):
-        return "Too small: " + message.removeprefix("Input should be ") + "."
-    if message.startswith("Input should be less than or equal to"):
-        return "Too large: " + message.removeprefix("Input should be ") + "."
+        return _("At most two digits after the decimal point (kopecks, cents).")
+    if m := re.match(r"Input should be (greater|less) than or equal to (\S+)", message):
+        return (_("Too small: at least %(limit)s.", limit=m.group(2)) if m.group(1) == "greater"
+                else _("Too large: at most %(limit)s.", limit=m.group(2)))
     if message.startswith("give the text in Russian (ru), English (en) or both"):
-        return "Give the text in Russian, English or both."
+        return _("Give the text in Russian, English or both.")
     if message.startswith("no supplier"):
-        return ("No supplier: fill in the «Поставщик / Supplier» section, or start the server with "
-                "--company clausegen.yaml.")
+        return _("No supplier: fill in the “Supplier” section, or start the server with --company clausegen.yaml.")
+    if m := re.fullmatch(r"unknown field(?: \(did you mean '([^']*)'\?\))?(?:; allowed here: (.*))?", message):
+        meant, allowed = m.groups()
+        return (_("Unknown field.") + (" " + _("Did you mean “%(meant)s”?", meant=meant) if meant else "")
+                + (" " + _("Allowed here: %(allowed)s.", allowed=allowed) if allowed else ""))
+    if m := re.fullmatch(r"unknown value (.+?)(?: \(did you mean '([^']*)'\?\))?; allowed here: (.*)", message):
+        value, meant, allowed = m.groups()
+        return (_("Unknown value %(value)s.", value=value)
+                + (" " + _("Did you mean “%(meant)s”?", meant=meant) if meant else "")
+                + " " + _("Allowed here: %(allowed)s.", allowed=allowed))
+    if m := re.fullmatch(r"unknown country code (.+) \(ISO 3166-1 alpha-2\)", message):
+        return _("Unknown country code %(code)s: choose the country from the list.", code=m.group(1))
+    if message.startswith("use an ISO 3166-1 alpha-2 code"):
+        return _("Choose the country from the list (a two-letter code in capitals, e.g. AE).") + _you_typed(got)
+    if m := re.fullmatch(r"unknown currency (.+) \(ISO 4217\)", message):
+        return _("Unknown currency %(code)s: choose the currency from the list.", code=m.group(1))
+    if m := re.fullmatch(r"contains a control character \((U\+[0-9A-F]+)\) a document cannot hold", message):
+        return _("Contains a control character (%(code)s) that a document cannot hold: delete it.", code=m.group(1))
+    if m := re.match(r"contains a character \((U\+[0-9A-F]+)\) that the language tools cannot read", message):
+        return _("Contains a character (%(code)s) that the language tools cannot read (unassigned, private-use or "
+                 "of an unknown script): delete or replace it.", code=m.group(1))
+    if m := re.match(r"has no (Russian|English) text; the \w+ column would show (.+): give", message):
+        if m.group(1) == "Russian":
+            return _("There is no Russian text: the Russian column would show %(shown)s. Give the Russian text.",
+                     shown=m.group(2))
+        return _("There is no English text: the English column would show %(shown)s. Give the English text.",
+                 shown=m.group(2))
+    if m := re.match(r"gender of the signatory (.+) unknown", message):
+        return _("The gender of the signatory %(name)s is not known from the patronymic: choose it under "
+                 "“Signatory's gender” (the Russian text must say «действующего» or «действующей»).",
+                 name=m.group(1))
+    if m := re.match(r"possible indicator (\d+) \(.*?\): (.+?) in (\S+?)(,| —| speaks)", message):
+        number = int(m.group(1))
+        title = _INDICATOR_TITLES.get(number, ("", ""))[0 if i18n.current() == "ru" else 1].lower()
+        return _("Possible indicator %(number)s (%(title)s): %(words)s. Confirm it by declaring the activity and "
+                 "the solution's suitability, or reword the text if it does not mean this. This does not block "
+                 "anything.", number=number, title=title, words=m.group(2))
+    if message.startswith("the permission's conditions are not recorded"):
+        return _("The permission's conditions are not recorded: list those that need the counterparty's or the "
+                 "end users' action, one a line, or the annex leaves them to an amendment.")
+    if message.startswith("give both the permission's number and its date"):
+        return _("Give both the permission's number and its date, or neither.")
+    if message.startswith("an activity is empty"):
+        return _("An activity is empty.")
+    if i18n.current() == "ru" and (said := _said_in_russian(message)):
+        return said
+    if i18n.current() == "ru":  # a message of validation the catalogue has no words for: said so, kept as is
+        return _("Validation message (in English): %(message)s", message=message) + _you_typed(got)
     return message[:1].upper() + message[1:] + (f" (you gave {got})" if got else "")
+
+
+def _said_in_russian(message: str) -> str | None:
+    """Validation messages whose English the form keeps as the command line says it (tags, amounts) and
+    which it says in Russian from the catalogue."""
+    if m := re.fullmatch(r"unknown activity tag (.+?): did you mean '([^']+)'(?: \(Annex 1 item (\d+): .*\))?\?", message):
+        typed, tag, number = m.groups()
+        where = " " + _("(Annex 1, item %(number)s: %(item)s)", number=number,
+                        item=activities.item_label(int(number), "ru").lower()) if number else ""
+        return _("Unknown activity tag %(typed)s. Did you mean “%(tag)s”%(where)s?", typed=typed, tag=tag,
+                 where=where)
+    if m := re.fullmatch(r"unknown activity tag (.+?): this looks like (.*); use that tag, or put the text in "
+                         r"activities_other", message):
+        tags = ", ".join(f"«{t}»" for t in re.findall(r"'([a-z0-9_]+)'", m.group(2))) or "—"
+        return _("Unknown activity tag %(typed)s. It looks like %(tags)s: tick that tag, or put the text under "
+                 "“Other activities (as text)”.", typed=m.group(1), tags=tags)
+    if m := re.match(r"unknown activity tag (.+?): (?:not in the vocabulary|a tag is a word)", message):
+        return _("Unknown activity tag %(typed)s: there is no such tag. Tick a tag from the list, or put the text "
+                 "under “Other activities (as text)”.", typed=m.group(1))
+    if m := re.fullmatch(r"write the amount as a number, and its currency in its own field: amount: (\S+)"
+                         r"(?: and currency: (\S+))?", message):
+        number, currency = m.groups()
+        return (_("Write the amount in figures only: %(number)s.", number=number)
+                + (" " + _("Choose the currency, %(currency)s, in its own field.", currency=currency) if currency else ""))
+    return None
+
+
+def _reading_problem(message: str) -> str | None:
+    """What a hostile or broken file or request body is told, in the page's language (sources.py's problems)."""
+    if m := re.fullmatch(r"nested more than (\d+) levels deep.*", message):
+        return _("Nested more than %(depth)s levels deep; a deal nests a few levels.", depth=m.group(1))
+    if m := re.fullmatch(r"a number of (\d+) characters; .*", message):
+        return _("A number of %(length)s digits; no field takes one so long.", length=m.group(1))
+    if message.startswith("a number of more than 4,300 digits"):
+        return _("A number of more than 4,300 digits; no field takes one so long.")
+    if message.startswith("a YAML alias refers to a value that contains it"):
+        return _("A YAML alias refers to a value that contains it (a recursive alias); write the values out.")
+    if m := re.fullmatch(r"more than (\d+) values once YAML aliases are expanded", message):
+        return _("More than %(count)s values once the YAML aliases are expanded; write the values out.",
+                 count=m.group(1))
+    if m := re.fullmatch(r"key '(.*)' appears twice", message):
+        return _("The key “%(key)s” appears twice.", key=m.group(1))
+    if m := re.fullmatch(r"not valid (JSON|YAML): (.*)", message, re.S):
+        return _("Not valid %(format)s (%(detail)s).", format=m.group(1), detail=m.group(2))
+    if m := re.fullmatch(r"not UTF-8 text \(byte (\d+)\)", message):
+        return _("Not UTF-8 text (byte %(byte)s): save the file as UTF-8.", byte=m.group(1))
+    if m := re.fullmatch(r"the file is larger than (\d+) KiB", message):
+        return _("The file is larger than %(kib)s KiB.", kib=m.group(1))
+    if message.startswith("only YAML (.yaml, .yml) or JSON (.json) deal files"):
+        return _("Only YAML (.yaml, .yml) or JSON (.json) deal files can be loaded here.")
+    return None
 
 
 def _generic(path: str) -> str:
@@ -745,17 +881,37 @@ def _generic(path: str) -> str:
 
 
 _PATTERN_HINTS = {
-    "deal_id": "letters, digits, dot, dash or underscore, starting with a letter or digit, at most 64 characters",
-    "payment.currency": "a three-letter ISO 4217 code in capitals, e.g. USD",
-    "supplier.email": "an e-mail address such as name@example.com",
-    "counterparty.email": "an e-mail address such as name@example.com",
-    "supplier.registration.ogrn": "13 digits (15 for an individual entrepreneur)",
-    "counterparty.registration.ogrn": "13 digits (15 for an individual entrepreneur)",
-    "supplier.registration.inn": "10 digits (12 for a person)",
-    "counterparty.registration.inn": "10 digits (12 for a person)",
-    "supplier.registration.kpp": "9 digits",
-    "counterparty.registration.kpp": "9 digits",
+    "deal_id": N_("letters, digits, dot, dash or underscore, starting with a letter or digit, at most 64 characters"),
+    "payment.currency": N_("a three-letter ISO 4217 code in capitals, e.g. USD"),
+    "supplier.email": N_("an e-mail address such as name@example.com"),
+    "counterparty.email": N_("an e-mail address such as name@example.com"),
+    "supplier.registration.ogrn": N_("13 digits (15 for an individual entrepreneur)"),
+    "counterparty.registration.ogrn": N_("13 digits (15 for an individual entrepreneur)"),
+    "supplier.registration.inn": N_("10 digits (12 for a person)"),
+    "counterparty.registration.inn": N_("10 digits (12 for a person)"),
+    "supplier.registration.kpp": N_("9 digits"),
+    "counterparty.registration.kpp": N_("9 digits"),
 }
+
+
+def label_of(anchor: str) -> str:
+    """A person's name, in the page's language, for the input or group ``anchor`` (the list of problems)."""
+    if m := re.match(r"end_use\.end_users\[(\d+)\](?:\.(.*))?$", anchor):
+        parts = {"name": N_("Name"), "name.ru": N_("Name (RU)"), "name.en": N_("Name (EN)"), "country": N_("Country"),
+                 "address": N_("Address"), "address.ru": N_("Address (RU)"), "address.en": N_("Address (EN)"),
+                 "activities": N_("Fields of activity (tags)"), "activities_other": N_("Other activities (as text)")}
+        return _("End user %(number)s: %(part)s", number=int(m.group(1)) + 1,
+                 part=_(parts.get(m.group(2) or "", N_("row"))))
+    for section in SECTIONS:
+        for field in section.fields:
+            if anchor == field.path:
+                return f"{_(section.title)}: {_(field.label)}"
+            if anchor in field.names:
+                return f"{_(section.title)}: {_(field.label)} ({anchor.rsplit('.', 1)[-1].upper()})"
+    for path, section_number, ru, en in KNOWLEDGE:
+        if anchor == path:
+            return f"{section_number}: {ru if i18n.current() == 'ru' else en}"
+    return anchor
 
 
 def field_id(name: str) -> str:

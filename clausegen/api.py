@@ -156,7 +156,8 @@ def annex_from_selection(deal: Deal, screening: scr.Screening, selected: list[Se
     rows = compose.compose_rows(selected, deal, screening)
     title = annex_title(deal)
     data = compiled.render(compose.annex_context(rows, deal, columns),
-                           _properties(deal, "annex", title, selected, library, compiled))
+                           _properties(deal, "annex", title, selected, library, compiled),
+                           compose.unhyphenated_words(deal))
     return _generated("annex", f"{deal.deal_id}-annex.docx", data, selected, compiled, library, columns, rows)
 
 
@@ -268,7 +269,8 @@ def letter_from_selection(kind: str, deal: Deal, screening: scr.Screening, selec
     ``annex`` the deal's annex clauses, which the letter may cite by number."""
     rows = compose.compose_rows(selected, deal, screening, annex)
     data = compiled.render(compose.letter_context(kind, rows, deal, langs),
-                           _properties(deal, kind, _LETTER_TITLES[kind], selected, library, compiled))
+                           _properties(deal, kind, _LETTER_TITLES[kind], selected, library, compiled),
+                           compose.unhyphenated_words(deal))
     suffix = "" if len(langs) == 2 else f"-{langs[0]}"
     return _generated(kind, f"{deal.deal_id}-{kind}{suffix}.docx", data, selected, compiled, library, langs, rows)
 
@@ -301,7 +303,7 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
     context = memo.report_context(deal, screening, selected, check, library=library.fingerprint,
                                   template=compiled.fingerprint, version=__version__)
     data = compiled.render(context, _properties(deal, "screening-report", "Screening report", selected, library,
-                                                compiled))
+                                                compiled), compose.unhyphenated_words(deal))
     return Generated("screening-report", f"{deal.deal_id}-screening.docx", data,
                      tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data),
                      library=library.fingerprint, texts=tuple(lock.text_hash(s.clause) for s in selected),

@@ -80,11 +80,18 @@ def _initials(full_name: str, lang: str) -> str:
 
 def _signature_name(name: Bilingual) -> str:
     """The name under a signature line, in both scripts: «М. Соуза (M. Souza)», «Omar Haddad»."""
-    ru = text.short_name(name.ru, "ru") if name.has("ru") else ""
-    en = text.short_name(name.en, "en") if name.has("en") else (glossary.transliterate(ru) if ru else "")
+    ru, en = _signature_names(name)
     if ru and en and en != ru:
         return f"{ru} ({en})"
     return ru or en
+
+
+def _signature_names(name: Bilingual) -> tuple[str, str]:
+    """The short name under a signature line in Cyrillic and in Latin script: («М.С. Кузнецова», "M. Kuznetsova");
+    a name given only in Latin script has no Cyrillic form here (("", "Omar Haddad"))."""
+    ru = text.short_name(name.ru, "ru") if name.has("ru") else ""
+    en = text.short_name(name.en, "en") if name.has("en") else (glossary.transliterate(ru) if ru else "")
+    return ru, en
 
 
 def _name(value: Bilingual, lang: str) -> str:
@@ -679,9 +686,14 @@ def signature_view(deal: Deal) -> dict[str, Any]:
         return {
             "role_ru": role_ru,
             "role_en": role_en,
-            "name": both(party.name.get("ru"), party.name.get("en")),
+            # a line starts with a capital: «Компания «Вакинас ду Сул С.А.»», as _line_start
+            "name": both(_line_start(party.name.get("ru")), party.name.get("en")),
             "position": position,
             "initials": _signature_name(signatory.name) if signatory else "",
+            # under the signature line: the name in Russian, then in Latin script, each on a line of its own
+            "person": both(*_signature_names(signatory.name)) if signatory else "",
+            "date": "Дата / Date: ________________",
+            "seal": "М.П. (при наличии) / Seal (if any)",
             # The signatory's full name in each script, for a block that prints both.
             "name_ru": signatory.name.get("ru") if signatory else "",
             "name_en": signatory.name.get("en") if signatory else "",
@@ -838,14 +850,13 @@ def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...
     if statement:
         sign = statement_sign(deal, langs)
     elif sig is not None:
-        position = " / ".join(dict.fromkeys(_col("position", sig.position, lang) for lang in langs))
         sign = {
-            "position": position,
+            "position": "\n".join(dict.fromkeys(_col("position", sig.position, lang) for lang in langs)),
             # the legal form too ("Neuroset LLC"): the short name as the profile gives it, else the full name
             "company": " / ".join(dict.fromkeys(_name(deal.supplier.short_name or deal.supplier.name, lang)
                                                 for lang in langs)),
-            # the name in each language of the letter: «М.С. Кузнецова / Maria Kuznetsova»
-            "name": " / ".join(dict.fromkeys(_initials(sig.name.get(lang), lang) for lang in langs)),
+            # the name in each language of the letter, each on a line: «М.С. Кузнецова», "Maria Kuznetsova"
+            "name": "\n".join(dict.fromkeys(_initials(sig.name.get(lang), lang) for lang in langs)),
         }
     if len(langs) == 1:
         lang = langs[0]
@@ -861,3 +872,34 @@ def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...
         "rows": [{"kind": r.kind, "ru": r.text("ru"), "en": r.text("en")} for r in rows],
         "sign": sign,
     }
+
+
+#: Words of a company's name that are its legal form or ordinary words: they may be hyphenated.
+_LEGAL_FORM_WORDS = frozenset({
+    "общество", "товарищество", "акционерное", "публичное", "компания", "корпорация", "limited", "liability",
+    "company", "corporation", "incorporated", "joint", "stock", "public", "private", "partnership", "the", "and",
+    "llc", "llp", "ltd", "inc", "plc", "gmbh", "jsc", "pjsc", "ооо", "тоо", "ао", "пао", "зао", "оао", "sdn", "bhd"})
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def unhyphenated_words(deal: Deal) -> frozenset[str]:
+    """The words of the deal's personal and company names, in every form the documents print them (the
+    signatories' nominative and genitive, both scripts): a name is never hyphenated across lines.  A
+    company's legal form and lower-case words («с ограниченной ответственностью») are ordinary words."""
+    people: list[str] = []
+    companies: list[str] = []
+    parties = [deal.supplier, deal.counterparty]
+    for party in parties:
+        for lang in LANGS:
+            companies += [_name(party.name, lang), _name(party.short_name or party.name, lang)]
+            if party.signatory is not None:
+                view = signatory_view(party.signatory, lang)
+                people += [view["name"], view["name_gen"], view["initials"]]
+        if party.signatory is not None:
+            people.append(_signature_name(party.signatory.name))
+    for user in deal.end_use.end_users:
+        companies += [_name(user.name, lang) for lang in LANGS]
+    words = {word for value in people for word in _NAME_WORD.findall(value) if len(word) > 2}
+    words |= {word for value in companies for word in _NAME_WORD.findall(value)
+              if len(word) > 2 and word[:1].isupper() and word.casefold() not in _LEGAL_FORM_WORDS}
+    return frozenset(words)

@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape as xml_escape
 from jinja2 import TemplateError, meta
 from lxml import etree
 
-from . import text, wellformed
+from . import quotes, text, wellformed
 from .errors import InputError, LibraryError, Problem, RenderError
 from .sandbox import ENV, RENDER_FAILURES, render_bounded
 
@@ -40,6 +40,8 @@ _CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xm
 _CORE = "docProps/core.xml"
 _CUSTOM = "docProps/custom.xml"
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01: fixed, so output bytes do not depend on the clock
+#: The parts whose text a reader sees: their quotes are made typographic (clausegen.quotes).
+_TEXT_PART = re.compile(r"word/(?:document|header\d*|footer\d*|footnotes|endnotes)\.xml")
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,8 @@ class CompiledTemplate:
                                        "broken template") from None
                 self.sources[name] = source
             else:
+                if _TEXT_PART.fullmatch(name):  # the template's own text, in the quote style of its column
+                    data = quotes.curl_xml(data.decode("utf-8")).encode("utf-8")
                 self._fixed[name] = _named(_deflate(data, _FIXED_LEVEL), name)
         self._order += [_CORE, _CUSTOM]
 
@@ -233,8 +237,9 @@ class CompiledTemplate:
             found |= meta.find_undeclared_variables(ENV.parse(source))
         return found
 
-    def render(self, context: dict[str, Any], props: Properties) -> bytes:
-        """The finished DOCX as bytes."""
+    def render(self, context: dict[str, Any], props: Properties, names: frozenset[str] = frozenset()) -> bytes:
+        """The finished DOCX as bytes; ``names``: words of personal and company names, never hyphenated."""
+        pattern = _words_pattern(names)
         entries = []
         for name in self._order:
             if name == _CORE:
@@ -244,10 +249,10 @@ class CompiledTemplate:
             elif name in self._fixed:
                 entries.append(self._fixed[name])
             else:
-                entries.append(_named(_deflate(self._render_part(name, context)), name))
+                entries.append(_named(_deflate(self._render_part(name, context, pattern)), name))
         return _write_zip(entries)
 
-    def _render_part(self, name: str, context: dict[str, Any]) -> bytes:
+    def _render_part(self, name: str, context: dict[str, Any], names: re.Pattern[str] | None = None) -> bytes:
         try:
             pieces = render_bounded(self._templates[name], context)
         except (TemplateError, *RENDER_FAILURES) as error:
@@ -265,7 +270,12 @@ class CompiledTemplate:
                 data = _breaks_in_text(xml).encode("utf-8")
         except expat.ExpatError as error:
             raise RenderError(f"template {self.path.name} produced malformed XML in {name}: {error}") from None
-        return data
+        # One quote style per column, in the values and the template's text alike; only text nodes change,
+        # so the part stays as well-formed as it was just proved to be.
+        if not _TEXT_PART.fullmatch(name):
+            return data
+        xml = quotes.curl_xml(data.decode("utf-8"))
+        return (_unhyphenated(xml, names) if names is not None else xml).encode("utf-8")
 
     def _resolve_listing(self, xml: str) -> str:
         """docxtpl's handling of \\n, \\t, \\a, \\f in text (line breaks, tabs, new paragraphs).
@@ -290,6 +300,56 @@ class CompiledTemplate:
             pieces += [xml[done:start], self._helper.resolve_listing(xml[start:end])]
             done = end
         return "".join(pieces) + xml[done:] if pieces else xml
+
+
+@lru_cache(maxsize=64)
+def _words_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
+    """One or more of ``names`` in a row (spaces between them): a name as a text prints it."""
+    if not names:
+        return None
+    words = "|".join(re.escape(word) for word in sorted(names, key=lambda word: (-len(word), word)))
+    return re.compile(rf"(?<![\w-])(?:{words})(?:[ \u00a0]+(?:{words}))*(?![\w-])")
+
+
+_TEXT_NODE = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+_RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>", re.S)
+_RUN_LANGUAGE = re.compile(r"<w:lang [^>]*/>")
+_NO_LANGUAGE = '<w:lang w:val="zxx"/>'  # "no linguistic content": LibreOffice and Word do not hyphenate it
+_NO_BREAK_HYPHEN = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'  # read back as "-" (python-docx, Word)
+
+
+def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
+    """Each name in a text node in a run of its own, in language ``zxx``, so that it is never hyphenated
+    (LibreOffice ignores ``w:noProof`` for hyphenation; a paragraph's ``w:suppressAutoHyphens`` would
+    stop it for the whole paragraph), its own hyphens non-breaking.  The text reads the same: only runs
+    are split."""
+    pieces, done = [], 0
+    for node in _TEXT_NODE.finditer(xml):
+        found = list(names.finditer(node.group(1)))
+        if not found:
+            continue
+        run = max(xml.rfind("<w:r>", 0, node.start()), xml.rfind("<w:r ", 0, node.start()))
+        if run < 0:
+            continue
+        own = _RUN_PROPERTIES.search(xml, run, node.start())
+        plain = own.group() if own else ""
+        if not plain:
+            bare = f"<w:rPr>{_NO_LANGUAGE}</w:rPr>"
+        elif _RUN_LANGUAGE.search(plain):
+            bare = _RUN_LANGUAGE.sub(_NO_LANGUAGE, plain)
+        else:
+            bare = plain.replace("</w:rPr>", _NO_LANGUAGE + "</w:rPr>")
+        content, at, parts = node.group(1), 0, []
+        for name in found:
+            # and a compound name («Константинопольская-Кузнецова») does not break at its hyphen either
+            whole = name.group().replace("-", _NO_BREAK_HYPHEN)
+            parts += [content[at:name.start()], f'</w:t></w:r><w:r>{bare}<w:t xml:space="preserve">', whole,
+                      f'</w:t></w:r><w:r>{plain}<w:t xml:space="preserve">']
+            at = name.end()
+        parts.append(content[at:])
+        pieces += [xml[done:node.start()], '<w:t xml:space="preserve">', "".join(parts), "</w:t>"]
+        done = node.end()
+    return "".join(pieces) + xml[done:] if pieces else xml
 
 
 def _read_package(path: Path) -> list[tuple[str, bytes]]:

@@ -405,7 +405,10 @@ _EN_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Oc
 #: «5 ноября», "5 November", "No. 12", initials and the surname («О. Хаддад», «М.С. Кузнецова», "M. Souza").
 #: Each pattern's group 1 is what precedes the space; the space alone becomes U+00A0.
 _KEEP_TOGETHER = [
-    re.compile(r"(\d) (?=гг?\.)"),
+    re.compile(r"([\d_]) (?=гг?\.)"),
+    # a date to be filled in by hand: «___» ____________ 20___ г. / ____________ 20___
+    re.compile(r"(«_+») (?=_)"),
+    re.compile(r"(_{3,}) (?=20_)"),
     re.compile(r"([№§]|(?<![\w.])No\.) (?=\w)"),
     re.compile(r"((?<![\w.])(?:ст|п|пп|ч|абз|подп|гл|разд|Art|art|para)\.) (?=\d)"),
     re.compile(rf"((?<![\d.])(?:\d{{1,2}}|«\d{{1,2}}»)) (?={_RU_MONTHS}|{_EN_MONTHS})"),

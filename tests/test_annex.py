@@ -21,7 +21,7 @@ from helpers import (
     write_deal,
 )
 
-from clausegen import api
+from clausegen import api, quotes
 from clausegen.render import docx_rows
 
 EXAMPLES = sorted(ANNEX_EXAMPLES)
@@ -104,7 +104,7 @@ def test_cross_references_resolve_to_the_final_article_numbers(annexes, stem):
     rows = annexes[stem].rows
     end_users = article_number(rows, "End Users")
     suspension = article_number(rows, "Suspension and Termination")
-    (definition,) = [(left, right) for left, right in pairs(rows) if '"End User" means' in right]
+    (definition,) = [(left, right) for left, right in pairs(rows) if '“End User” means' in right]
     assert f"статьёй {end_users} " in definition[0]
     assert f"Clause {end_users} " in definition[1]
     liability = paragraphs_of(rows, article_number(rows, "Liability"))
@@ -139,7 +139,7 @@ def test_preamble_gives_the_supplier_signatory_in_the_genitive(annexes):
 
 
 def test_value_given_in_one_language_appears_as_written_in_both_columns(annexes):
-    (definition,) = [row for row in pairs(annexes["saas-clinic-ae"].rows) if '"Counterparty" means' in row[1]]
+    (definition,) = [row for row in pairs(annexes["saas-clinic-ae"].rows) if '“Counterparty” means' in row[1]]
     assert all("(Gulf Vision Analytics FZ-LLC)" in cell for cell in definition)
 
 
@@ -198,7 +198,7 @@ def test_enhanced_annex_makes_the_end_user_statement_a_condition_of_delivery(ann
     rows = annexes["onprem-logistics-kz"].rows
     number = article_number(rows, "End-Use Statement")
     first_ru, first_en = paragraphs_of(rows, number)[0]
-    assert "conditional on the Supplier's receipt of an end-use statement" in first_en
+    assert "conditional on the Supplier’s receipt of an end-use statement" in first_en
     assert "заявлени" in first_ru
 
 
@@ -293,21 +293,22 @@ def test_every_attribute_the_annex_template_reads_exists_in_the_context(annex_te
 NASTY_NAME = 'Smith & Sons <Asia> "Ltd"'
 
 
-def test_name_with_xml_special_characters_appears_verbatim_in_both_columns(library):
+def test_name_with_xml_special_characters_appears_as_typed_with_each_columns_quotes(library):
     clause_rows, rows = render_annex(library, {"counterparty.name": {"en": NASTY_NAME},
                                                "end_use.end_users.0.name": {"en": NASTY_NAME}})
-    with_name = [row for row in clause_rows if NASTY_NAME in row[0] or NASTY_NAME in row[1]]
+    shown = ('Smith & Sons <Asia> «Ltd»', "Smith & Sons <Asia> “Ltd”")  # Russian, English (clausegen.quotes)
+    with_name = [row for row in clause_rows if shown[0] in row[0] or shown[1] in row[1]]
     assert len(with_name) >= 3  # preamble, definition, end users
-    assert all(NASTY_NAME in left and NASTY_NAME in right for left, right in with_name)
-    assert NASTY_NAME in rows[-1][1]  # the counterparty's signature block
+    assert all(shown[0] in left and shown[1] in right for left, right in with_name)
+    assert shown[1] in rows[-1][1]  # the counterparty's signature block
     assert not any("&amp;" in cell or "&lt;" in cell or "&quot;" in cell for row in rows for cell in row)
 
 
 @pytest.mark.parametrize("name", ["{{ 7*7 }}", "{% if true %}x{% endif %}", "{{ ''.__class__.__mro__ }}"])
 def test_template_code_in_a_deal_value_is_printed_as_typed(library, name):
     clause_rows, _ = render_annex(library, {"counterparty.name": {"en": name}})
-    (definition,) = [row for row in clause_rows if '"Counterparty" means' in row[1]]
-    assert all(f"({name})" in cell for cell in definition)
+    (definition,) = [row for row in clause_rows if '“Counterparty” means' in row[1]]
+    assert all(f"({quotes.curl(name, lang)})" in cell for cell, lang in zip(definition, ("ru", "en")))
 
 
 def test_failing_render_leaves_no_file_and_no_partial_file(tmp_path, monkeypatch):
@@ -343,5 +344,5 @@ def test_failing_write_leaves_no_file_and_no_partial_file(tmp_path, monkeypatch)
 def test_full_stops_in_a_value_are_printed_as_typed(library, number):
     # «2026 г.» followed by a typed stop becomes one stop; the stops of a value itself are never touched
     clause_rows, _ = render_annex(library, {"contract.number": number})
-    (definition,) = [row for row in clause_rows if '"Contract" means' in row[1]]
+    (definition,) = [row for row in clause_rows if '“Contract” means' in row[1]]
     assert f"No. {number} " in definition[1] and f"№ {number} " in definition[0]

@@ -54,7 +54,7 @@ def example_rows(annexes, stem):
 
 
 def test_reactor_operator_does_not_represent_that_it_has_no_nuclear_activities(annexes):
-    representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty's Representations")
+    representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty’s Representations")
     (listed,) = [en for _, en in representations if "is involved, directly or indirectly" in en]
     assert "nuclear" not in listed and "(items 20 to 22 of Annex 1" in listed
     (listed_ru,) = [ru for ru, _ in representations if "прямо или косвенно не участвуют" in ru]
@@ -62,7 +62,7 @@ def test_reactor_operator_does_not_represent_that_it_has_no_nuclear_activities(a
 
 
 def test_disclosed_activity_is_recorded_with_its_item_in_both_columns(annexes):
-    representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty's Representations")
+    representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty’s Representations")
     (ru, en) = [(ru, en) for ru, en in representations if "Disclosed Activities" in en][0]
     assert "the Counterparty: the design, construction, operation or maintenance of nuclear reactors" in en
     assert "(item 19 of Annex 1 to the Declaration)" in en and "(пункт 19 приложения № 1 к Декларации)" in ru
@@ -70,7 +70,7 @@ def test_disclosed_activity_is_recorded_with_its_item_in_both_columns(annexes):
 
 
 def test_disclosed_activity_binds_the_counterparty_to_the_declared_use(annexes):
-    representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty's Representations")
+    representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty’s Representations")
     (ru, en) = [(ru, en) for ru, en in representations if "Declared Use" in en][0]
     assert "shall ensure that the AI Solution is used only for the stated end use, at the place of use and by " \
            "the End Users specified in Clause 5.1" in en
@@ -78,7 +78,7 @@ def test_disclosed_activity_binds_the_counterparty_to_the_declared_use(annexes):
 
 
 def test_vaccine_maker_buying_a_chatbot_is_not_made_to_deny_its_vaccine_business(annexes):
-    representations = article(example_rows(annexes, "saas-chatbot-vaccines-br"), "Counterparty's Representations")
+    representations = article(example_rows(annexes, "saas-chatbot-vaccines-br"), "Counterparty’s Representations")
     english = text_of(representations, "en")
     assert "the development and production of vaccines" in english
     (listed,) = [en for _, en in representations if "is involved, directly or indirectly" in en]
@@ -86,7 +86,7 @@ def test_vaccine_maker_buying_a_chatbot_is_not_made_to_deny_its_vaccine_business
 
 
 def test_disclosure_is_not_represented_as_complete_but_qualified_by_knowledge(annexes):
-    representations = article(example_rows(annexes, "saas-chatbot-vaccines-br"), "Counterparty's Representations")
+    representations = article(example_rows(annexes, "saas-chatbot-vaccines-br"), "Counterparty’s Representations")
     english, russian = text_of(representations, "en"), text_of(representations, "ru")
     assert "complete:" not in english and "являются полными" not in russian
     assert "to the best of its knowledge, apart from the Disclosed Activities neither the Counterparty" in english
@@ -94,30 +94,30 @@ def test_disclosure_is_not_represented_as_complete_but_qualified_by_knowledge(an
 
 
 def test_disclosed_activities_include_those_disclosed_in_writing_before_signing(annexes):
-    representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty's Representations")
-    (ru, en) = [(ru, en) for ru, en in representations if '"Disclosed Activities"' in en][0]
+    representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty’s Representations")
+    (ru, en) = [(ru, en) for ru, en in representations if '“Disclosed Activities”' in en][0]
     assert "together with any other activities disclosed to the Supplier in writing before this Annex is signed" in en
     assert "раскрытые Поставщику в письменной форме до подписания настоящего Приложения" in ru
 
 
 def test_without_disclosed_activities_the_representation_covers_items_19_to_22(annexes):
-    representations = article(example_rows(annexes, "saas-clinic-ae"), "Counterparty's Representations")
+    representations = article(example_rows(annexes, "saas-clinic-ae"), "Counterparty’s Representations")
     english = text_of(representations, "en")
     assert "(items 19 to 22 of Annex 1 to the Declaration)" in english
     assert "to the best of its knowledge, neither the Counterparty nor any End User" in english
 
 
 def test_without_disclosed_activities_a_written_disclosure_before_signing_is_carved_out(annexes):
-    representations = article(example_rows(annexes, "saas-clinic-ae"), "Counterparty's Representations")
+    representations = article(example_rows(annexes, "saas-clinic-ae"), "Counterparty’s Representations")
     (ru, en) = [(ru, en) for ru, en in representations if "save for activities disclosed" in en][0]
-    assert 'save for activities disclosed to the Supplier in writing before this Annex is signed (the "Disclosed ' \
-           'Activities")' in en
+    assert 'save for activities disclosed to the Supplier in writing before this Annex is signed (the “Disclosed ' \
+           'Activities”)' in en
     assert "за исключением деятельности, раскрытой Поставщику в письменной форме до подписания настоящего " \
            "Приложения (далее — «Раскрытая деятельность»)" in ru
 
 
 def test_without_disclosed_activities_a_later_disclosed_activity_is_bound_to_the_declared_use(annexes):
-    representations = article(example_rows(annexes, "saas-clinic-ae"), "Counterparty's Representations")
+    representations = article(example_rows(annexes, "saas-clinic-ae"), "Counterparty’s Representations")
     (ru, en) = [(ru, en) for ru, en in representations if "Declared Use" in en][0]
     assert en.split(" ", 1)[1].startswith("If the Counterparty or any End User carries on any Disclosed Activities, "
                                           "the Counterparty shall ensure")
@@ -125,14 +125,14 @@ def test_without_disclosed_activities_a_later_disclosed_activity_is_bound_to_the
 
 
 def test_saas_representations_are_not_repeated_on_a_delivery(annexes):
-    representations = article(example_rows(annexes, "saas-clinic-ae"), "Counterparty's Representations")
+    representations = article(example_rows(annexes, "saas-clinic-ae"), "Counterparty’s Representations")
     (ru, en) = [(ru, en) for ru, en in representations if "deemed repeated" in en][0]
     assert "each grant of access to the AI Solution" in en and "delivery of the AI Solution" not in en
     assert "каждого предоставления доступа к Решению ИИ" in ru and "поставки Решения ИИ" not in ru
 
 
 def test_hardware_representations_are_not_repeated_on_a_grant_of_access(annexes):
-    representations = article(example_rows(annexes, "hardware-camera-vn"), "Counterparty's Representations")
+    representations = article(example_rows(annexes, "hardware-camera-vn"), "Counterparty’s Representations")
     (ru, en) = [(ru, en) for ru, en in representations if "deemed repeated" in en][0]
     assert "each delivery of the AI Solution" in en and "grant of access" not in en
     assert "каждой поставки Решения ИИ" in ru and "предоставления доступа" not in ru
@@ -141,7 +141,7 @@ def test_hardware_representations_are_not_repeated_on_a_grant_of_access(annexes)
 def test_an_end_users_disclosed_activity_is_recorded_under_its_name(library):
     _, rows = annex_of(library, {"end_use.end_users.0.activities": ["immunology"],
                                  "end_use.end_users.0.name": {"en": "Nile Immunology Centre"}})
-    english = text_of(article(rows, "Counterparty's Representations"), "en")
+    english = text_of(article(rows, "Counterparty’s Representations"), "en")
     assert "End User Nile Immunology Centre: immunology (item 21 of Annex 1 to the Declaration)" in english
 
 
@@ -241,7 +241,7 @@ def test_permission_deal_without_fired_indicators_has_no_enhanced_terms(library)
 def test_permission_deal_with_conditions_lists_them_and_keeps_the_enhanced_terms(library):
     ids, rows = data_annex(library, "permission-with-conditions")
     second_ru, second_en = article(rows, "Permission of the Export Control Commission")[1]
-    assert "\n(a) the AI Solution shall be used only in the Counterparty's structural biology laboratory in " \
+    assert "\n(a) the AI Solution shall be used only in the Counterparty’s structural biology laboratory in " \
            "Hyderabad;" in second_en
     assert "\nа) Решение ИИ используется исключительно в лаборатории структурной биологии Контрагента" in second_ru
     assert {"end-user-statement-condition", "verification-on-premise", "suspension-pending-clarification"} <= set(ids)
@@ -374,8 +374,8 @@ def test_calque_on_access_is_gone(annexes):
 
 def test_annex_names_the_contract_by_title_number_and_date(annexes):
     rows = example_rows(annexes, "reactor-maintenance-hu")
-    (ru, en) = [(ru, en) for ru, en in rows if '"Contract" means' in en][0]
-    assert '"Contract" means the Licence Agreement No. LA-0181/2026 dated 3 December 2026' in en
+    (ru, en) = [(ru, en) for ru, en in rows if '“Contract” means' in en][0]
+    assert '“Contract” means the Licence Agreement No. LA-0181/2026 dated 3 December 2026' in en
     assert "«Договор» — Лицензионный договор № LA-0181/2026 от 3 декабря 2026 г." in ru
 
 
@@ -446,9 +446,9 @@ def test_hyphenation_is_on_and_each_column_has_its_language(annexes):
 def test_cash_payment_indicator_brings_a_bank_transfer_only_clause(annexes):
     payments = article(example_rows(annexes, "onprem-logistics-kz"), "Payments")
     (ru, en) = payments[0]
-    assert "shall be made only by bank transfer from an account held in the Counterparty's own name" in en
+    assert "shall be made only by bank transfer from an account held in the Counterparty’s own name" in en
     assert "производятся исключительно банковским переводом со счёта, открытого на имя Контрагента" in ru
-    assert "no such payment discharges the Counterparty's payment obligation" in payments[1][1]
+    assert "no such payment discharges the Counterparty’s payment obligation" in payments[1][1]
 
 
 def test_no_payment_clause_without_indicator_13(library):

@@ -13,7 +13,8 @@ build_annex, write_atomic; the clause library loaded once).  Allowed outcomes:
   checked value (:data:`FIELDS`) appears in each region of the document at least as many times as a
   neutral token put in its place appears in the same deal's annex rendered with tokens.  Counting
   against that baseline checks every place the value is printed, in whatever clauses this deal's
-  screening selects, and not only that it appears somewhere.
+  screening selects, and not only that it appears somewhere.  Quotes are compared as quotes: each
+  column shows its own typographic ones («» „“ in Russian, “” ‘’ ’ in English) whatever was typed.
 
 Regions: ``ru`` and ``en`` are the two columns of the clause table, ``sign`` the signature table.
 Where a value is printed transformed, by design, it is checked only where it is printed as given:
@@ -244,6 +245,15 @@ def regions(data: bytes) -> dict[str, str]:
             "sign": cells(signatures, slice(None))}
 
 
+#: Every quote and apostrophe as one: each column shows its own typographic quotes, whatever the value
+#: typed (clausegen.quotes), and which one a straight quote becomes depends on the text around it.
+_ONE_QUOTE = str.maketrans({char: '"' for char in "'“”„«»‘’"})
+
+
+def quotes_folded(text: str) -> str:
+    return text.translate(_ONE_QUOTE)
+
+
 def occurrences(text: str, value: str) -> int:
     """How many times ``value`` occurs in ``text``, overlaps included."""
     count, start = 0, text.find(value)
@@ -318,9 +328,10 @@ def check_case(case: dict[str, Any], folder: Path, profile, library, record=even
         value = kept[path]
         for region in compared_regions(path, value):
             want = occurrences(expected[region], stand_in)
-            got = occurrences(found[region], value)
+            shown, typed = quotes_folded(found[region]), quotes_folded(value)
+            got = occurrences(shown, typed)
             if path in INLINE and value[:1] != value[:1].lower():  # m-2: may start in lower case after a colon
-                got += occurrences(found[region], value[:1].lower() + value[1:])
+                got += occurrences(shown, typed[:1].lower() + typed[1:])
             assert got >= want, (f"{path} = {value!r} is printed {got} time(s) as given in region {region}, "
                                  f"where its stand-in is printed {want} time(s)")
 

@@ -54,7 +54,7 @@ CONDITIONS = {
 }
 
 #: The tag of templates/annex.docx that the hostile tag replaces (it is always rendered).
-ANNEX_TAG = "{{ sign.supplier.initials }}"
+ANNEX_TAG = "{{ sign.supplier.person }}"
 #: The clause whose texts receive the hostile tag, and whose condition is replaced (annex, always selected).
 CLAUSE = "definitions"
 

@@ -211,16 +211,16 @@ def test_request_asks_about_nuclear_activity_when_indicator_19_is_only_declared(
 
 def test_end_user_statement_is_issued_by_the_end_user_to_the_supplier(library: lib.Library) -> None:
     text = _letter_both(_load(REACTOR), "end-user-statement", library)
-    assert "ОГРН" not in text and "Our ref.:" not in text, "not on the Supplier's letterhead"
-    assert "End User's letterhead (particulars)" in text
+    assert "ОГРН" not in text and "Our ref.:" not in text, "not on the Supplier’s letterhead"
+    assert "End User’s letterhead (particulars)" in text
     assert "To: / Neuroset Limited Liability Company" in text
-    assert "Danube Nuclear Generation JSC (the \"End User\") hereby makes the following statement" in text
+    assert "Danube Nuclear Generation JSC (the “End User”) hereby makes the following statement" in text
     assert "to whom this statement is addressed: " \
-           "Neuroset Limited Liability Company (the \"Supplier\")" in text
+           "Neuroset Limited Liability Company (the “Supplier”)" in text
     assert "version 2.0" in text and "Quantity (scope): 1 site licence" in text
     assert "Contract price: EUR 150,000.00" in text
     assert "For the End User" in text and "Seal (if any)" in text and "М.П. (при наличии)" in text
-    assert "Кузнецова" not in text, "the Supplier does not sign the end user's statement"
+    assert "Кузнецова" not in text, "the Supplier does not sign the end user’s statement"
 
 
 def test_end_user_statement_undertakings_use_the_declarations_full_wmd_wording(library: lib.Library) -> None:
@@ -233,7 +233,7 @@ def test_end_user_statement_undertakings_use_the_declarations_full_wmd_wording(l
                   "обслуживания ядерного, химического, бактериологического (биологического) или токсинного оружия",
                   "подсистем и компонентов указанных видов оружия",
                   "the preparation and/or commission of terrorist acts", "or any other military purpose",
-                  "without the Supplier's prior written consent, re-export"):
+                  "without the Supplier’s prior written consent, re-export"):
         assert words in text, words
 
 
@@ -427,13 +427,13 @@ def test_annex_condition_precedent_asks_for_the_countersignature_the_statement_c
 def test_statement_defines_the_counterparty_it_names(library: lib.Library) -> None:
     text = _text("development-retail-my.yaml", "end-user-statement", library)
     assert "«Стрейтс Ритейл Текнолоджиз Сдн. Бхд.» (далее — Контрагент)" in text
-    assert 'Straits Retail Technologies Sdn. Bhd. (the "Counterparty")' in text
+    assert 'Straits Retail Technologies Sdn. Bhd. (the “Counterparty”)' in text
 
 
 def test_statement_shows_a_third_party_end_user_no_contract_price(library: lib.Library) -> None:
     text = _text("development-retail-my.yaml", "end-user-statement", library)
     assert "220 000" not in text and "220,000" not in text
-    assert "as per the Counterparty's invoice to, or contract with, the End User" in text
+    assert "as per the Counterparty’s invoice to, or contract with, the End User" in text
 
 
 def test_statement_leaves_the_street_address_of_the_site_blank_after_the_place_of_use(library: lib.Library) -> None:
@@ -476,7 +476,7 @@ def test_request_on_cash_and_confidentiality_asks_who_the_end_users_are_and_stat
     text = _text("onprem-logistics-kz.yaml", "enduse-request", library)
     assert "Please confirm that RouteMind Enterprise will be used only by your company" in text
     assert "You have proposed to pay in cash." in text and "for example" not in text
-    assert "Payment under the Contract can be made only by bank transfer from your company's own account." in text
+    assert "Payment under the Contract can be made only by bank transfer from your company’s own account." in text
 
 
 def test_nuclear_question_states_the_counterpartys_recorded_activity_instead_of_hedging_it(

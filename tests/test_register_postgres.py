@@ -29,6 +29,8 @@ def register():
     with store.engine.begin() as connection:  # a clean database for each test: drop what the last one made
         connection.execute(text("DROP TABLE IF EXISTS records CASCADE"))
         connection.execute(text("DROP TABLE IF EXISTS texts CASCADE"))
+        connection.execute(text("DROP TABLE IF EXISTS users CASCADE"))
+        connection.execute(text("DROP TABLE IF EXISTS drafts CASCADE"))
         connection.execute(text("DROP FUNCTION IF EXISTS records_append_only() CASCADE"))
     store.close()
     store = Register(URL)
@@ -101,3 +103,25 @@ def test_a_postgresql_register_made_before_offers_gains_their_columns(register, 
         assert [row["basis"] for row in store.history("EXP-2026-0231")] == ["offer"]
     finally:
         store.close()
+
+
+def test_web_users_sign_in_and_lock_out_on_postgresql(register):
+    from clausegen import accounts
+
+    accounts.add_user(register, "anna", "sales", "a long enough password")
+    assert accounts.sign_in(register, "anna", "a long enough password").user.name == "anna"
+    for _ in range(accounts.MAX_FAILURES):
+        assert accounts.sign_in(register, "anna", "wrong password").user is None
+    assert accounts.sign_in(register, "anna", "a long enough password").refused == "locked"
+
+
+def test_web_drafts_are_saved_listed_and_removed_on_postgresql(register):
+    from clausegen import drafts
+
+    form = {"deal_id": "DRAFT-1", "counterparty.name": "ТОО «Степной Логистик»"}
+    draft_id = drafts.save(register, "anna", form, [("deal_id", "error", "нет даты")], deal_id="DRAFT-1")
+    assert [d.form for d in drafts.mine(register, "anna")] == [form]
+    assert drafts.mine(register, "boris") == []
+    assert drafts.get(register, "boris", draft_id) is None  # another user's draft is not theirs to open
+    assert drafts.remove(register, "anna", draft_id)
+    assert drafts.mine(register, "anna") == []

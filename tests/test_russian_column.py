@@ -217,7 +217,7 @@ def test_a_cyrillic_only_counterparty_name_appears_transliterated_in_the_english
     (warning,) = [w for w in warnings_of(data) if w.field == "counterparty.name"]
     assert "ООО «Гавань» (OOO \"Gavan\")" in warning.message
     _, english = preamble(annex_rows(library, write_deal(tmp_path, data)))
-    assert 'and ООО «Гавань» (OOO "Gavan") (United Arab Emirates) (hereinafter the "Counterparty")' in english
+    assert 'and ООО «Гавань» (OOO “Gavan”) (United Arab Emirates) (hereinafter the “Counterparty”)' in english
 
 
 def test_an_unknown_gender_without_an_authority_document_is_no_warning():

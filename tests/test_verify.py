@@ -329,10 +329,11 @@ def test_russian_pasted_into_a_single_language_english_letter_is_rejected(screen
     english = docx_rows(api.build_letter("notice", deal, screening, library, lang="en").data)
     russian = docx_rows(api.build_letter("notice", deal, screening, library, lang="ru").data)
     letter = api.build_letter("notice", deal, screening, library, lang="en").data
-    damaged = with_document_xml(letter, lambda xml: xml.replace(english[3][0], html.escape(russian[3][0], quote=False)))
+    # a paragraph that names no one: a name has a run of its own (never hyphenated), the rest is one run
+    damaged = with_document_xml(letter, lambda xml: xml.replace(english[6][0], html.escape(russian[6][0], quote=False)))
     report = verify_document(damaged)
     assert [(p.row, text_of(p.message).split(":")[0]) for p in report.problems] == [
-        (4, "next to no Latin text in a letter in en"), (4, "Cyrillic text in the English column that is not a "
+        (7, "next to no Latin text in a letter in en"), (7, "Cyrillic text in the English column that is not a "
                                                             "proper name")]
 
 
@@ -345,11 +346,12 @@ def test_a_single_language_letter_quoting_a_purpose_given_only_in_english_is_rej
                "packing lists and customs declarations")
     deal = make_deal({"end_use.purpose": {"en": purpose}})
     letter = api.build_letter("end-user-statement", deal, api.screen_deal(deal), library, lang="ru")
-    assert purpose in "\n".join(cell for row in docx_rows(letter.data) for cell in row)
+    shown = purpose.replace("'", "’")  # as the document shows it (clausegen.quotes)
+    assert shown in "\n".join(cell for row in docx_rows(letter.data) for cell in row)
     for expected in (None, expected_for(deal, library)):
         problems = [p for p in verify_document(letter.data, "statement-ru.docx", expected).problems
                     if code_of(p.message) == "latin-in-ru"]
-        assert len(problems) == 1 and f"«{purpose}»" in problems[0].message
+        assert len(problems) == 1 and f"«{shown}»" in problems[0].message
 
 
 # ------------------------------------------------------------------ comparing the two languages
@@ -465,22 +467,28 @@ def test_single_punctuation_after_an_abbreviation_and_an_ellipsis_pass():
     assert lint_rows(rows) == []
 
 
-def test_curly_and_straight_quotes_in_one_document_are_rejected():
-    problems = lint_rows([("«Поставщик»", '(the "Supplier")'), ("«Контрагент»", "(the “Counterparty”)")])
+def test_a_straight_quote_beside_curly_ones_is_rejected():
+    problems = lint_rows([("«Поставщик»", "(the “Supplier”)"), ("«Контрагент»", '(the "Counterparty")')])
     assert codes(problems) == ["quote-style"] and problems[0].startswith("row 2, en column")
 
 
-def test_english_quotes_in_the_russian_column_are_rejected():
-    assert codes(lint_rows([('именуемое "Поставщик"', '(the "Supplier")')])) == ["quote-style"]
+def test_a_straight_apostrophe_in_english_is_rejected():
+    problems = lint_rows([("«Поставщик»", "(the “Supplier”)"), ("согласие Поставщика", "the Supplier's consent")])
+    assert codes(problems) == ["quote-style"] and problems[0].startswith("row 2, en column")
+
+
+@pytest.mark.parametrize("russian", ['именуемое "Поставщик"', "именуемое “Поставщик”"])
+def test_english_quotes_in_the_russian_column_are_rejected(russian):
+    assert codes(lint_rows([(russian, "(the “Supplier”)")])) == ["quote-style"]
 
 
 def test_one_quote_style_per_column_passes():
-    assert lint_rows([("«Поставщик» и «Контрагент „Альфа“»", '(the "Supplier") and the Counterparty\'s')]) == []
+    assert lint_rows([("«Поставщик» и «Контрагент „Альфа“»", "(the “Supplier”) and the Counterparty’s ‘own’")]) == []
 
 
 def test_a_hyphen_used_as_a_dash_beside_typographic_dashes_is_rejected():
-    assert codes(lint_rows([("«Договор» — договор", '"Contract" - the contract'),
-                            ("«Сторона» — каждая", '"Party" — each')])) == ["dash-style"]
+    assert codes(lint_rows([("«Договор» — договор", "“Contract” - the contract"),
+                            ("«Сторона» — каждая", "“Party” — each")])) == ["dash-style"]
 
 
 def test_one_country_spelt_two_ways_in_one_column_is_rejected():
@@ -599,9 +607,9 @@ def test_the_same_date_in_two_english_formats_is_rejected():
                             ("от 5 ноября 2026 г.", "of November 5, 2026")])) == ["date-format"]
 
 
-DEFINITIONS = [("1.1. «Рабочий день» — любой день, кроме выходных.", '1.1. "Business Day" means any day but a '
+DEFINITIONS = [("1.1. «Рабочий день» — любой день, кроме выходных.", '1.1. “Business Day” means any day but a '
                                                                       "day off."),
-               ("2.1. «Законодательство об экспортном контроле» — закон.", '2.1. "Export Control Law" means the law.')]
+               ("2.1. «Законодательство об экспортном контроле» — закон.", '2.1. “Export Control Law” means the law.')]
 
 
 def test_a_defined_term_in_lower_case_is_rejected_in_any_of_its_russian_forms():
@@ -618,7 +626,7 @@ def test_a_defined_term_in_lower_case_is_rejected_in_english():
 
 
 def test_a_defined_term_defined_in_lower_case_is_rejected():
-    problems = lint_rows([("1.1. «рабочий день» — любой день.", '1.1. "Business Day" means any day.')])
+    problems = lint_rows([("1.1. «рабочий день» — любой день.", '1.1. “Business Day” means any day.')])
     assert codes(problems) == ["term-case"] and "«рабочий день» is not capitalised" in problems[0]
 
 
@@ -694,7 +702,7 @@ def test_the_same_deletion_in_english_with_english_on_the_left_is_named(screened
 def test_a_changed_clause_passes_every_other_check_without_the_deal(base_annex):
     # Why --deal matters: both columns still agree in numbers, names and language.
     row, (_, en) = row_starting(base_annex, "4.1.")
-    damaged = edit_cell(base_annex, en[:30], replace_in_runs("shall use", "may use, with the Supplier's consent,"))
+    damaged = edit_cell(base_annex, en[:30], replace_in_runs("shall use", "may use, with the Supplier’s consent,"))
     assert added(base_annex, damaged) == []
     assert "clause texts not compared" in verify_document(damaged).summary()
 
@@ -894,3 +902,16 @@ def test_the_deals_outgoing_letter_numbers_count_as_its_document_numbers(screene
 
     deal, _ = screened[BASE]
     assert f"{deal.deal_id}/NTC" in deal_names(deal) and f"{deal.deal_id}/REQ" in deal_names(deal)
+
+
+def test_a_straight_quote_typed_into_a_generated_annex_is_rejected(base_annex):
+    # clausegen renders “…” and ’ (clausegen.quotes): a straight one was typed in afterwards.
+    _, (_, en) = row_starting(base_annex, "4.1.")
+    damaged = edit_cell(base_annex, en[:30], replace_in_runs("shall use", 'shall use the "licensed"'))
+    assert [code_of(problem.message) for problem in added(base_annex, damaged)] == ["quote-style"]
+
+
+def test_a_generated_annex_quotes_typographically_in_both_columns(base_annex):
+    text = "\n".join(cell for row in docx_rows(base_annex) for cell in row)
+    assert '"' not in text and "'" not in text
+    assert "“" in text and "’" in text and "«" in text

@@ -123,6 +123,8 @@ def set_cell(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.JU
     paragraph.paragraph_format.keep_with_next = keep
     run = paragraph.add_run(text)
     run.bold = bold
+    if bold:  # a title or a heading is never hyphenated
+        no_hyphenation(paragraph)
 
 
 def column_widths(table, widths_cm: tuple[float, ...]) -> None:
@@ -174,6 +176,20 @@ def bilingual_rows_table(doc: Document, left: str, right: str, langs: tuple[str,
                 cell_language(row.cells[1], langs[1])
 
 
+#: The children of w:pPr that the schema puts after w:suppressAutoHyphens.
+_AFTER_SUPPRESS_AUTO_HYPHENS = tuple(f"w:{name}" for name in (
+    "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+    "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"))
+
+
+def no_hyphenation(paragraph) -> None:
+    """A line of a signature block is never hyphenated (w:suppressAutoHyphens, which LibreOffice and Word
+    both honour): a name, a position or a blank broken across lines is no signature block."""
+    properties = paragraph._p.get_or_add_pPr()
+    properties.insert_element_before(OxmlElement("w:suppressAutoHyphens"), *_AFTER_SUPPRESS_AUTO_HYPHENS)
+
+
 def signature_table(doc: Document) -> None:
     heading = doc.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -187,10 +203,16 @@ def signature_table(doc: Document) -> None:
     for cell, who in zip(table.rows[0].cells, ("supplier", "counterparty")):
         first = cell.paragraphs[0]
         first.add_run("{{ sign.%s.role_ru }} / {{ sign.%s.role_en }}" % (who, who)).bold = True
-        for line in ("{{ sign.%s.name }}", "{{ sign.%s.position }}", "", "________________ / {{ sign.%s.initials }} /",
-                     "", "М.П. (при наличии) / Seal (if any)"):
-            paragraph = cell.add_paragraph(line.replace("%s", who) if "%s" in line else line)
-            paragraph.paragraph_format.keep_with_next = True
+        no_hyphenation(first)
+        # Each on a line of its own, short enough for the column: the signature line, the name in
+        # Russian and in Latin script, the position, the date line.
+        for line, before in (("{{ sign.%s.name }}", 0), ("{{ sign.%s.position }}", 4), ("________________________", 24),
+                             ("{{ sign.%s.person }}", 0), ("{{ sign.%s.date }}", 10), ("{{ sign.%s.seal }}", 10)):
+            line_paragraph = cell.add_paragraph(line.replace("%s", who) if "%s" in line else line)
+            line_paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            line_paragraph.paragraph_format.space_before = Pt(before)
+            line_paragraph.paragraph_format.keep_with_next = True
+            no_hyphenation(line_paragraph)
         cell.width = Cm(8.5)
 
 
@@ -241,8 +263,10 @@ def letter_signature(doc: Document) -> None:
     first = cell.paragraphs[0]
     first.paragraph_format.space_before = Pt(18)
     first.add_run("{{ sign.position }}")
-    paragraph(cell, "{{ sign.company }}")
-    paragraph(cell, "________________ / {{ sign.name }} /", before=18)
+    no_hyphenation(first)
+    # the signature line, then the name (in each language of the letter) on lines of their own
+    for line, before in (("{{ sign.company }}", 0), ("________________________", 24), ("{{ sign.name }}", 0)):
+        no_hyphenation(paragraph(cell, line, before=before))
     doc.add_paragraph().add_run("{%p endif %}")
 
 
@@ -289,7 +313,7 @@ def single_language_rows(doc: Document) -> None:
     """The body of a letter in one language: one paragraph per row."""
     paragraph(doc, "{%p for row in rows %}")
     paragraph(doc, "{%p if row.kind == 'title' %}")
-    paragraph(doc, "{{ row.text }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
+    no_hyphenation(paragraph(doc, "{{ row.text }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8))
     paragraph(doc, "{%p elif row.kind == 'list' %}")
     paragraph(doc, "{{ row.text }}", align=WD_ALIGN_PARAGRAPH.LEFT, after=6)
     paragraph(doc, "{%p else %}")
@@ -351,7 +375,9 @@ def statement_signature(doc: Document) -> None:
     for line, before in (("{{ sign.company }}", 0), ("{{ sign.position }}", 10), ("{{ sign.person }}", 6),
                          ("{{ sign.signature }}", 6), ("{{ sign.date }}", 6), ("{{ sign.seal }}", 12)):
         # the seal line, the block's last, does not pull the Counterparty's block onto its page
-        paragraph(cell, line, before=before).paragraph_format.keep_with_next = line != "{{ sign.seal }}"
+        line_paragraph = paragraph(cell, line, before=before)
+        line_paragraph.paragraph_format.keep_with_next = line != "{{ sign.seal }}"
+        no_hyphenation(line_paragraph)
     # The Counterparty's countersignature, which the annex's condition precedent asks for when the
     # Counterparty is not itself the end user (end-user-statement-condition); none otherwise.
     doc.add_paragraph().add_run("{%p if sign.counter %}")
@@ -367,7 +393,9 @@ def statement_signature(doc: Document) -> None:
     for line, before in (("{{ sign.counter.company }}", 0), ("{{ sign.counter.position }}", 10),
                          ("{{ sign.counter.person }}", 6), ("{{ sign.counter.signature }}", 6),
                          ("{{ sign.counter.date }}", 6), ("{{ sign.counter.seal }}", 12)):
-        paragraph(cell, line, before=before).paragraph_format.keep_with_next = True
+        line_paragraph = paragraph(cell, line, before=before)
+        line_paragraph.paragraph_format.keep_with_next = True
+        no_hyphenation(line_paragraph)
     doc.add_paragraph().add_run("{%p endif %}")
 
 
@@ -508,7 +536,9 @@ def build_screening_report() -> None:
         cell.paragraphs[0].add_run(role).bold = True
         for line in ("{{ report.sign.%s.position }}", "{{ report.sign.%s.name }}", "",
                      "________________ (подпись)", "Дата: {{ report.sign.%s.date }}"):
-            paragraph(cell, line % who if "%s" in line else line, after=2).paragraph_format.keep_with_next = True
+            line_paragraph = paragraph(cell, line % who if "%s" in line else line, after=2)
+            line_paragraph.paragraph_format.keep_with_next = True
+            no_hyphenation(line_paragraph)
         cell.width = Cm(8.5)
     page_number_footer(doc, ("ru",))
     doc.save(OUT / "screening-report.docx")

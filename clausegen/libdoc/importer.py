@@ -37,21 +37,6 @@ _LABEL = re.compile(r"\[[^\[\]\n]*\]|\{[^{}\n]*\}")
 _JINJA = re.compile(r"{{|{%|{#|}}|%}|#}")
 _REF_PARAGRAPH = re.compile(r"ref\(\s*'([a-z0-9-]+)'\s*,\s*(\d+)\s*\)")
 _COLUMN = {"ru": "RU column", "en": "EN column"}
-#: Kept as typed, but worth a word: Word's AutoFormat turns "x" into “x”, and a document whose clauses
-#: mix the two styles fails `clausegen verify` (quote-style).
-_CURLY = re.compile(r"[“”‘’]")
-_STRAIGHT = re.compile(r"[\"']")
-
-
-def _quote_warning(lang: str, text: str, library_curly: bool) -> str | None:
-    plain = _LABEL.sub("", text)
-    if lang == "en" and not library_curly and _CURLY.search(plain):
-        return "typographic quotes or apostrophes (“ ” ’) where the English texts use straight ones: kept as typed"
-    if lang == "ru" and (found := re.search(r"[\"“”]", plain)):
-        return f"quote {found.group()} in the Russian text, which quotes with «» („“ inside them): kept as typed"
-    return None
-
-
 @dataclass(frozen=True)
 class ClauseChange:
     id: str
@@ -194,7 +179,7 @@ def _display(tokens: list[tk.Token], lang: str, labels: _Labels) -> str:
 
 
 def _clause_problems_and_change(doc: DocClause, clause: Clause, labels: _Labels, cited: set[str],
-                                path: Path, library_curly: bool) -> tuple[list[Problem], ClauseChange | None]:
+                                path: Path) -> tuple[list[Problem], ClauseChange | None]:
     problems: list[Problem] = []
     layouts = {lang: tk.split(clause.text(lang)) for lang in ("ru", "en")}
     originals = [{lang: tk.tokens(layouts[lang].paragraphs[i]) if i < len(layouts[lang].paragraphs) else []
@@ -240,8 +225,6 @@ def _clause_problems_and_change(doc: DocClause, clause: Clause, labels: _Labels,
             before, after = _display(old[lang], lang, labels), _display(new[lang], lang, labels)
             if tk.join(new[lang]) != tk.join(old[lang]):
                 lines.append(f"¶{row.number} {lang.upper()}: {_words_changed(before, after)}")
-                if warning := _quote_warning(lang, after, library_curly):
-                    warnings.append(f"¶{row.number} {lang.upper()}: {warning}")
         if old is None:
             structural = True
             lines.append(f"¶ new after {len(paragraphs['ru']) - 1 or 'the start'}: "
@@ -272,7 +255,6 @@ def changes_of(path: Path, library: Library) -> list[ClauseChange]:
     labels = _Labels(library)
     cited = {match.group(1) for clause in library.clauses.values() for lang in ("ru", "en")
              for match in _REF_PARAGRAPH.finditer(clause.text(lang))}
-    library_curly = any(_CURLY.search(_LABEL.sub("", c.en)) for c in library.clauses.values())
     problems: list[Problem] = []
     changes = []
     seen: set[str] = set()
@@ -283,7 +265,7 @@ def changes_of(path: Path, library: Library) -> list[ClauseChange]:
                                     else f"clause {doc.id} appears twice", doc.where, str(path)))
             continue
         seen.add(doc.id)
-        found, change = _clause_problems_and_change(doc, clause, labels, cited, path, library_curly)
+        found, change = _clause_problems_and_change(doc, clause, labels, cited, path)
         problems += found
         if change:
             changes.append(change)

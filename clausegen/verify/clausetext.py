@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import api, compose, library as lib, render, text
+from .. import api, compose, library as lib, quotes, render, text
 from ..errors import ClausegenError
 from ..model import Deal
 from ..render import DocxText, read_docx_text
@@ -100,8 +100,10 @@ def deal_names(deal: Deal) -> frozenset[str]:
             for item in value:
                 walk(item, key)
         elif isinstance(value, str) and key in NAME_KEYS and value.strip():
-            found.add(value.strip())
-            found.add(text.without_title(value.strip()))  # documents leave a title out of a name («Dr.»)
+            # documents leave a title out of a name («Dr.»); each column shows its own quotes (O'Brien is
+            # O’Brien, "Acme" is «Acme» and “Acme”)
+            for form in (value.strip(), text.without_title(value.strip())):
+                found.update((form, quotes.curl(form, RU), quotes.curl(form, EN)))
             if key == "address":  # documents print an address with its country in the column's language
                 found.update(part.strip() for part in value.split(",") if len(part.strip()) > 2)
 
@@ -131,7 +133,8 @@ def check(document: DocxText, kind: str, columns: tuple[str, ...], expected: Exp
             if kind != "annex" and expected.screening.annex_allowed else []
         rows = compose.compose_rows(selected, expected.deal, expected.screening, annex)
         owners = _owners(selected, expected, len(rows), annex)
-        wanted = [tuple(_plain(row.text(lang)) for lang in columns) for row in rows]
+        # As rendering shows them: each column in its quote style (clausegen.quotes).
+        wanted = [tuple(quotes.curl(_plain(row.text(lang)), lang) for lang in columns) for row in rows]
         found = [tuple(document.rows[number - 1].cells)[:len(columns)] for number in candidates]
         compared = _compare_clauses(wanted, found, candidates, owners, columns, checker)
     _compare_document(document, kind, columns, expected, checker, compared, notes)

@@ -4,8 +4,9 @@
   ``enhanced_due_diligence``), a field path (``counterparty.signatory.position``), a letter's code
   after its name (``hold (HLD)``) or one of the few codes that are no word (``saas``; typography.yaml);
 * ``double-punctuation``: «2026 г.. Настоящим», "Alexandria..", ",,", ";." (an ellipsis "..." passes);
-* ``quote-style``: curly and straight quotes (or apostrophes) in one document; "" or “” in the
-  Russian column, which quotes with «» („“ inside them);
+* ``quote-style``: a straight quote or apostrophe anywhere: clausegen renders “…”, ‘…’ and ’ in the
+  English column and «…» („…“ inside) in the Russian one (clausegen.quotes), so a straight one was
+  typed into the document afterwards, or it mixes styles; "" or “” in the Russian column;
 * ``dash-style``: a spaced hyphen used as a dash in a document that elsewhere uses — or –;
 * ``country-name``: one country spelt two ways in one column (Turkey and Türkiye; «Белоруссия» and
   «Беларусь»), addresses included (typography.yaml lists the spellings in use);
@@ -42,18 +43,18 @@ _PATH = re.compile(r"(?<![\w@./-])(?:deal|supplier|counterparty|solution|end_use
 _LETTER_CODE = re.compile(r"\b(?:notice|hold|refusal|enduse-request|end-user-statement|request|statement)\s*"
                           r"\((?:NTC|EUR|EUS|HLD|REF)\)|\((?:NTC|EUS|HLD|REF)\)")
 _DOUBLED = re.compile(r"(?<![.…])\.\.(?![.…])|,,|;;|::|!!|\?\?|[,;:]\.")
-_STRAIGHT, _CURLY = re.compile(r"\""), re.compile(r"[“”„]")
-_STRAIGHT_APOSTROPHE, _CURLY_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)"), re.compile(r"(?<=\w)’(?=\w)")
-_ENGLISH_QUOTES_IN_RU = re.compile(r"[\"“”]")
+_STRAIGHT_ANY = re.compile(r"[\"']")
+_ENGLISH_QUOTES_IN_RU = re.compile(r"[“”]")
+_INNER_RU = re.compile(r"„[^„“«»]*“")  # the inner quotes of Russian text: „…“
 _HYPHEN_DASH, _DASH = re.compile(r"(?<=\S) - (?=\S)"), re.compile(r"(?<=\S) [—–] (?=\S)")
 _PLACE_AND_DATE = re.compile(r"^[^\d«»,]{1,40},\s*«\d{1,2}»\s+\S+\s+\d{4}\s*г\.?\s*$")
 _RU_DEFINED = [re.compile(r"(?:^\s*(?:\d+(?:\.\d+)*\.\s*)?|;\s*|\n)«([^»]{2,80})»\s+—"),
                re.compile(r"(?:именуем\w*(?:\s+в\s+дальнейшем)?|далее\s+—)\s+«([^»]{2,80})»")]
-_EN_DEFINED = [re.compile(r"\"([^\"]{2,80})\"\s+means\b"),
-               re.compile(r"\((?:hereinafter\s+|together\s+)?(?:the\s+)?\"([^\"]{2,80})\"\)"),
-               re.compile(r"\b(?:and|or)\s+\"([^\"]{2,80})\"\s+means\b")]
+_EN_DEFINED = [re.compile(r"[\"“]([^\"“”]{2,80})[\"”]\s+means\b"),
+               re.compile(r"\((?:hereinafter\s+|together\s+)?(?:the\s+)?[\"“]([^\"“”]{2,80})[\"”]\)"),
+               re.compile(r"\b(?:and|or)\s+[\"“]([^\"“”]{2,80})[\"”]\s+means\b")]
 _RU_WORD = re.compile(r"[А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)?|[A-Za-z]+")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n|^\s*\d+(?:\.\d+)*\.\s+|[«\"“(]\s*)$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n|^\s*\d+(?:\.\d+)*\.\s+|[«„\"“‘(]\s*)$")
 
 
 @lru_cache(maxsize=1)
@@ -102,19 +103,15 @@ def _first(plain: list[tuple[Segment, str]], pattern: re.Pattern[str],
 
 
 def _quotes(plain: list[tuple[Segment, str]], checker: Checker) -> None:
-    for what, straight, curly in (("quotes", _STRAIGHT, _CURLY), ("apostrophes", _STRAIGHT_APOSTROPHE,
-                                                                   _CURLY_APOSTROPHE)):
-        # «» in Russian and "" in English are one style each; the straight/curly choice is the English one,
-        # and Russian text never uses straight quotes (below).
-        first_straight, first_curly = _first(plain, straight, (EN,)), _first(plain, curly, (EN,))
-        if first_straight and first_curly:
-            segment, at = max(first_straight, first_curly, key=lambda found: found[0].row)
-            other = min(first_straight, first_curly, key=lambda found: found[0].row)[0]
-            checker.at("quote-style", f"curly and straight {what} in one document (the other style in row "
-                                      f"{other.row}): {excerpt(segment.text, at)}", segment)
     for segment, text in plain:
+        straight = _STRAIGHT_ANY.search(text)
+        if straight:
+            style = "“…”, ‘…’ and ’" if segment.lang == EN else "«…» („…“ inside) and ’"
+            what = "quote" if straight.group() == '"' else "apostrophe or quote"
+            checker.at("quote-style", f"a straight {what} where the document quotes with {style}: "
+                                      f"{excerpt(segment.text, straight.start())}", segment)
         if segment.lang == RU:
-            found = _ENGLISH_QUOTES_IN_RU.search(text.replace("„", "").replace("“", "") if "„" in text else text)
+            found = _ENGLISH_QUOTES_IN_RU.search(_INNER_RU.sub(lambda m: " " * len(m.group()), text))
             if found:
                 checker.at("quote-style", f"English quotes in the Russian column, which quotes with «»: "
                                           f"{excerpt(segment.text, found.start())}", segment)
@@ -237,7 +234,7 @@ def _terms(plain: list[tuple[Segment, str]], checker: Checker) -> None:
 
 
 def _q(term: str, lang: str) -> str:
-    return f"«{term}»" if lang == RU else f'"{term}"'
+    return f"«{term}»" if lang == RU else f"“{term}”"
 
 
 def _occurrences(term: str, text: str, lang: str) -> list[tuple[int, int]]:

@@ -1,0 +1,149 @@
+"""Typographic quotes (part of the rendering layer): one quote style per column, whatever was typed.
+
+The clause sources, a lawyer's Word edit and the deal's values may quote with straight ``"`` and
+``'`` or with typographic ones.  Every rendered document shows one style (drafting rule 3): the
+English column “…” with ‘…’ inside and ’ as the apostrophe (Supplier’s), the Russian column «…» with
+„…“ inside.  A straight quote opens where it follows the start of a line, a space or an opening
+bracket or dash, and closes anywhere else; a typographic quote already in place stays as it is (in
+Russian text, an English “…” pair becomes «…»).  The pass is pure and idempotent, so
+``clausegen verify`` applies the same :func:`curl` to the text it expects.
+
+:func:`curl_xml` runs it over the text nodes of a DOCX part, paragraph by paragraph (a quote may open
+in a template's literal text and close after a value); it never touches markup.  A run's ``w:lang``
+says its column's language; text without one (a running header, a signature line «Поставщик /
+Supplier») is taken line by line and at each " / ", as Russian where it has a Cyrillic letter.
+"""
+
+from __future__ import annotations
+
+import re
+
+RU, EN = "ru", "en"
+#: What may stand just before an opening quote.
+_OPENS_AFTER = frozenset(" \t\n\u00a0\u2009\u202f([{«„“‘—–-/")
+_CYRILLIC = re.compile("[А-Яа-яЁё]")
+_QUOTES = frozenset("\"'“”")
+
+
+def _opening(line: str, index: int) -> bool:
+    return index == 0 or line[index - 1] in _OPENS_AFTER
+
+
+def _english(line: str) -> str:
+    out = []
+    for index, char in enumerate(line):
+        if char == '"':
+            char = "“" if _opening(line, index) else "”"
+        elif char == "'":
+            char = "‘" if _opening(line, index) and index + 1 < len(line) and line[index + 1].isalnum() else "’"
+        out.append(char)
+    return "".join(out)
+
+
+def _russian(line: str) -> str:
+    out = []
+    open_quotes: list[str] = []  # the quotes open at this point, innermost last
+    for index, char in enumerate(line):
+        if char == "«" or char == "„":
+            open_quotes.append(char)
+        elif char == "»":
+            if open_quotes and open_quotes[-1] == "«":
+                open_quotes.pop()
+        elif char == "“" and open_quotes and open_quotes[-1] == "„":
+            open_quotes.pop()  # the inner pair „…“ as it should be
+        elif char in "\"“”":
+            if _opening(line, index) and (index + 1 < len(line) and not line[index + 1].isspace()):
+                char = "„" if open_quotes else "«"
+                open_quotes.append(char)
+            elif open_quotes:
+                char = "“" if open_quotes.pop() == "„" else "»"
+            else:
+                char = "»"
+        elif char == "'":
+            char = "’"
+        out.append(char)
+    return "".join(out)
+
+
+def _by_script(line: str) -> str:
+    return " / ".join(_russian(part) if _CYRILLIC.search(part) else _english(part) for part in line.split(" / "))
+
+
+def curl(value: str, lang: str | None) -> str:
+    """``value`` in the quote style of ``lang`` (``None``: each line, and each part of a line between
+    " / ", by its script); each line starts afresh."""
+    if not any(char in _QUOTES for char in value):
+        return value
+    convert = {RU: _russian, EN: _english}.get(lang or "", _by_script)
+    return "\n".join(convert(line) for line in value.split("\n"))
+
+
+# ------------------------------------------------------------------ over the XML of a part
+
+_PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.S)
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+_RUN = re.compile(r"<w:r[ >]")
+_LANG = re.compile(r'<w:lang [^>]*?w:val="([A-Za-z]{2})')
+_LINE_BREAK = re.compile(r"<w:(?:br|cr|tab)\b")
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_QUOTE_TEXT = re.compile(r"""["'“”]|&(?:#34|#39|#x22|#x27|quot|apos);""")
+
+
+def _unescape(value: str) -> str:
+    def one(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name in _NAMED:
+            return _NAMED[name]
+        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+
+    return _ENTITY.sub(one, value) if "&" in value else value
+
+
+def _escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def curl_xml(xml: str) -> str:
+    """Every paragraph of a DOCX part whose text holds a quote, in its column's quote style."""
+    if not any(_QUOTE_TEXT.search(found.group(1)) for found in _TEXT.finditer(xml)):
+        return xml
+    return _PARAGRAPH.sub(_paragraph, xml)
+
+
+def _paragraph(found: re.Match[str]) -> str:
+    xml = found.group()
+    nodes = list(_TEXT.finditer(xml))
+    if not any(_QUOTE_TEXT.search(node.group(1)) for node in nodes):
+        return xml
+    # The paragraph's lines: (language, [(node, its text)]); a break or tab between nodes starts a line.
+    lines: list[tuple[str | None, list[tuple[re.Match[str], str]]]] = []
+    previous_end, lang = 0, None
+    for node in nodes:
+        run = max((m.start() for m in _RUN.finditer(xml, previous_end, node.start())), default=-1)
+        if run >= 0 or previous_end == 0:  # else the node is in the previous node's run: its language
+            language = _LANG.search(xml, max(run, 0), node.start())
+            lang = language.group(1).lower() if language and language.group(1).lower() in (RU, EN) else None
+        if not lines or _LINE_BREAK.search(xml, previous_end, node.start()):
+            lines.append((lang, []))
+        elif lines[-1][0] is None and lang is not None:
+            lines[-1] = (lang, lines[-1][1])
+        lines[-1][1].append((node, _unescape(node.group(1))))
+        previous_end = node.end()
+    replaced: dict[int, str] = {}
+    for lang, items in lines:
+        joined = curl("".join(value for _, value in items), lang)
+        at = 0
+        for node, value in items:
+            new = joined[at:at + len(value)]
+            at += len(value)
+            if new != value:
+                replaced[node.start()] = _escape(new)
+    if not replaced:
+        return xml
+    pieces, done = [], 0
+    for node in nodes:
+        if node.start() in replaced:
+            pieces += [xml[done:node.start(1)], replaced[node.start()]]
+            done = node.end(1)
+    return "".join(pieces) + xml[done:]

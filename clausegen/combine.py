@@ -445,6 +445,8 @@ def _hyphenate_annex_only(document: Any, addition: Any, inserted: list[Any]) -> 
                etree.Element(f"{_W}suppressAutoHyphens"), _PPR_ORDER)
     for top in inserted:
         for paragraph in top.iter(f"{_W}p"):
+            if paragraph.find(f"{_W}pPr/{_W}suppressAutoHyphens") is not None:
+                continue  # titles, headings and signature lines the annex itself keeps whole (baked from its styles)
             on = etree.Element(f"{_W}suppressAutoHyphens")
             on.set(f"{_W}val", "0")
             _set_child(_get_or_add(paragraph, "pPr", _PPR_ORDER, first=True), "suppressAutoHyphens", on, _PPR_ORDER)

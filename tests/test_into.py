@@ -318,7 +318,20 @@ def _hyphenation_switches(data: bytes) -> tuple[bool, bool, set[str | None]]:
 
 
 def test_the_annex_stays_hyphenated_inside_a_contract_that_is_not(appended):
-    assert _hyphenation_switches(appended) == (True, True, {"0"})
+    assert _hyphenation_switches(appended)[:2] == (True, True)
+    assert "0" in _hyphenation_switches(appended)[2]
+
+
+def test_the_annexs_unhyphenated_titles_and_signature_lines_stay_unhyphenated_inside_a_contract(annex, appended):
+    alone = docx.Document(io.BytesIO(annex))
+    kept_whole = [p.text for p in alone.element.body.iter(qn("w:p"))
+                  if p.find(f"{qn('w:pPr')}/{qn('w:suppressAutoHyphens')}") is not None
+                  and p.find(f"{qn('w:pPr')}/{qn('w:suppressAutoHyphens')}").get(qn("w:val")) in (None, "1", "true")]
+    inside = docx.Document(io.BytesIO(appended))
+    still_whole = [p.text for p in inside.element.body.iter(qn("w:p"))
+                   if p.find(f"{qn('w:pPr')}/{qn('w:suppressAutoHyphens')}") is not None
+                   and p.find(f"{qn('w:pPr')}/{qn('w:suppressAutoHyphens')}").get(qn("w:val")) in (None, "1", "true")]
+    assert kept_whole and set(kept_whole) <= set(still_whole)
 
 
 def test_the_contracts_own_paragraphs_are_exempt_from_the_annexs_hyphenation(appended):

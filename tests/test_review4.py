@@ -1,0 +1,79 @@
+"""The fourth legal review: letters of a deal on hold cite the draft contract, the request asks what the
+Commission needs about a disclosed activity, the report's next steps and labels, the counterparty's
+description, definition 1.7 and the nuclear end-user statement."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import COMPANY, DATA, EXAMPLE_DEALS, modified
+
+from clausegen import api
+from clausegen import library as lib
+from clausegen.render import docx_rows
+from clausegen.screening import screen
+from clausegen.sources import RawRecord
+from clausegen.validation import validate_deal
+from clausegen.verify import lint_rows
+from clausegen.verify.clausetext import expected_for
+from clausegen import verify
+from clausegen.verify import consistency
+from clausegen.verify.common import EN, RU, Checker, Segment
+
+VISION = EXAMPLE_DEALS["hold-vision-tr"]
+SPEECH = EXAMPLE_DEALS["permission-speech-rs"]
+
+
+@pytest.fixture(scope="module")
+def library() -> lib.Library:
+    return lib.load_library()
+
+
+def _load(path: Path, changes: dict | None = None):
+    record = api.load_deal(path, COMPANY)
+    if changes is None:
+        return record.deal
+    data = json.loads(record.deal.model_dump_json(exclude_none=True))
+    return validate_deal(RawRecord(modified(data, changes), "deal.yaml"), api.load_profile(COMPANY)).deal
+
+
+def _rows(deal, library, kind: str) -> list[list[str]]:
+    return docx_rows(api.build_letter(kind, deal, screen(deal), library).data)
+
+
+def _text(deal, library, kind: str) -> str:
+    return "\n".join(" | ".join(row) for row in _rows(deal, library, kind))
+
+
+# ------------------------------------------------------------------ M1. the notice of a deal on hold
+
+
+@pytest.mark.parametrize("path", [VISION, SPEECH], ids=["4.2", "4.3"])
+def test_notice_of_a_deal_on_hold_cites_the_draft_contract_as_the_hold_letter_does(path, library):
+    deal = _load(path)
+    text = _text(deal, library, "notice")
+    number = deal.contract.number
+    assert f"(проект договора № {number})" in text and f"(draft contract No. {number})" in text
+    assert f"договору № {number} от" not in text and f"contract No. {number} dated" not in text
+
+
+def test_notice_of_a_deal_that_goes_ahead_still_cites_the_concluded_contract(library):
+    deal = _load(EXAMPLE_DEALS["onprem-logistics-kz"])
+    assert f"contract No. {deal.contract.number} dated" in _text(deal, library, "notice")
+
+
+def test_verify_passes_the_notice_of_a_deal_on_hold(library):
+    deal = _load(VISION)
+    data = api.build_letter("notice", deal, screen(deal), library).data
+    assert verify.verify_document(data, "notice.docx", expected_for(deal, library)).ok
+
+
+def test_verify_flags_a_concluded_contract_cited_in_a_letter_of_a_deal_on_hold():
+    checker = Checker("notice.docx")
+    segments = [Segment(1, RU, "О принципах (к договору № LA-0180/2026 от 8 декабря 2026 г.)"),
+                Segment(1, EN, "Our policy (contract No. LA-0180/2026 dated 8 December 2026)"),
+                Segment(2, RU, "(проект договора № LA-0180/2026)"), Segment(2, EN, "(draft contract No. LA-0180/2026)")]
+    consistency.draft_contract(segments, checker, "LA-0180/2026")
+    assert [(p.message.split("]")[0], p.row) for p in checker.problems] == [("[draft-contract", 1)] * 2

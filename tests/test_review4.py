@@ -77,3 +77,28 @@ def test_verify_flags_a_concluded_contract_cited_in_a_letter_of_a_deal_on_hold()
                 Segment(2, RU, "(проект договора № LA-0180/2026)"), Segment(2, EN, "(draft contract No. LA-0180/2026)")]
     consistency.draft_contract(segments, checker, "LA-0180/2026")
     assert [(p.message.split("]")[0], p.row) for p in checker.problems] == [("[draft-contract", 1)] * 2
+
+
+# ------------------------------------------------------------------ M2. what the Commission needs
+
+
+def test_request_asks_what_the_commission_needs_about_military_research_the_deal_records(library):
+    text = _text(_load(VISION), library, "enduse-request")
+    assert ("Поскольку Ваша компания выполняет исследования или разработки в интересах военных ведомств "
+            "(специальных служб), для обращения в Комиссию по экспортному контролю Российской Федерации просим:") in text
+    assert ("As your company carries out research or development for military agencies (special services), for "
+            "our application to the Export Control Commission of the Russian Federation, please:") in text
+    assert "выполняет ли Ваша компания" not in text and "whether your company" not in text
+
+
+def test_request_keeps_an_open_question_about_any_other_end_user_of_a_disclosed_activity(library):
+    text = _text(_load(VISION), library, "enduse-request")
+    assert "— сообщить, выполняет ли такие исследования, разработки или поставки иной конечный пользователь" in text
+    assert "— tell us whether any other end user of the solution carries out such research" in text
+
+
+def test_request_still_asks_whether_when_only_a_red_flag_not_the_deals_data_shows_the_activity(library):
+    deal = _load(VISION, {"counterparty.activities": ["optics"], "red_flags": [22]})
+    text = _text(deal, library, "enduse-request")
+    assert "выполняет ли Ваша компания (или иной конечный пользователь)" in text
+    assert "Please tell us whether your company (or any other end user)" in text

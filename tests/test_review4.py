@@ -102,3 +102,35 @@ def test_request_still_asks_whether_when_only_a_red_flag_not_the_deals_data_show
     text = _text(deal, library, "enduse-request")
     assert "выполняет ли Ваша компания (или иной конечный пользователь)" in text
     assert "Please tell us whether your company (or any other end user)" in text
+
+
+# ------------------------------------------------------------------ m1, m2. the report's next steps and approval
+
+
+def _report_lines(path: Path) -> list[str]:
+    deal = _load(path)
+    screening = screen(deal)
+    selected = api.select(lib.load_library(), "annex", deal, screening) if screening.annex_allowed else []
+    from clausegen import checkrecord, memo
+    return [ru for ru, _ in memo.next_steps(deal, screening, checkrecord.resolve(deal), selected)]
+
+
+def test_report_signs_the_annex_with_the_contract_and_delivers_only_after_the_statement_it_cites():
+    steps = _report_lines(EXAMPLE_DEALS["onprem-logistics-kz"])
+    sign = next(step for step in steps if step.startswith("Подписать приложение"))
+    assert sign.startswith("Подписать приложение одновременно с договором; поставку (передачу результата, доступ) "
+                           "не осуществлять до получения заявления о конечном использовании (п. ")
+    assert sign.endswith(".1 приложения) и утверждения решения")
+
+
+def test_report_cites_the_annex_clause_that_makes_the_statement_a_condition_precedent(library):
+    deal = _load(EXAMPLE_DEALS["onprem-logistics-kz"])
+    selected = api.select(library, "annex", deal, screen(deal))
+    number = next(s.number for s in selected if s.clause.id == "end-user-statement-condition")
+    assert any(f"(п. {number}.1 приложения)" in step for step in _report_lines(EXAMPLE_DEALS["onprem-logistics-kz"]))
+
+
+def test_report_checks_the_statement_where_no_request_asks_for_answers():
+    steps = _report_lines(EXAMPLE_DEALS["weights-research-in"])
+    assert not any("оценить ответы" in step for step in steps)
+    assert any(step.endswith("и проверить заявление") for step in steps)

@@ -243,7 +243,14 @@ def _identification_rows(deal: Deal, lang: str) -> list[tuple[str, str]]:
 
 def _activities(tags: list[str], other: list[str], lang: str, *, inline: bool = False) -> str:
     """The activities as the record lists them; ``inline``: after a colon inside a sentence (lower case)."""
-    named = [labels.activity(tag, lang, inline=inline) for tag in tags]
+    # After a semicolon each label goes on in lower case (review 4, m11); "energy other than nuclear" would
+    # contradict a nuclear tag beside it.
+    nuclear = any(activities.item(tag) == 19 for tag in tags)
+    named = [labels.activity(tag, lang, inline=inline or n > 0) for n, tag in enumerate(tags)]
+    if nuclear and "energy" in tags:
+        named[tags.index("energy")] = "энергетика" if lang == "ru" else "energy"
+        if tags.index("energy") == 0 and not inline:
+            named[0] = named[0].capitalize()
     if other:
         named.append(("иные: " if lang == "ru" else "other: ") + ", ".join(f"«{item}»" for item in other))
     return "; ".join(named) or ("не указаны" if lang == "ru" else "none given")
@@ -278,8 +285,18 @@ def _permission(deal: Deal, screening: Screening) -> str:
                 f"{chr(ord('а') + n)}) {c.get('ru').rstrip('.;')}"  # defined terms keep their capital
                 for n, c in enumerate(permission.conditions))
         return line
-    # "Not obtained" reads as if one was sought: say whether one is needed (m-39).
-    return "требуется, не получено" if screening.decision == Decision.PERMISSION_REQUIRED else "не требуется"
+    # "Not obtained" reads as if one was sought: say whether one is needed (m-39); "not needed" misleads where
+    # a licence is needed instead or the export is refused (review 4, m3).
+    if screening.decision == Decision.PERMISSION_REQUIRED:
+        return "требуется, не получено"
+    if screening.decision == Decision.OUTSIDE_DECLARATION:
+        return "не применимо — требуется лицензия ФСТЭК России (Федеральный закон от 18 июля 1999 г. № 183-ФЗ " \
+               "«Об экспортном контроле»)"
+    if screening.decision == Decision.REFUSE:
+        sections = sorted({r.section for r in screening.reasons} & {"4.1", "4.4"}) or ["4.1"]
+        cited = ("пп. " if len(sections) > 1 else "п. ") + ", ".join(sections)
+        return f"не применимо — от экспорта Поставщик воздерживается ({cited} Декларации)"
+    return "не требуется"
 
 
 def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
@@ -300,7 +317,9 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
     return [
         ("Сделка", deal.deal_id),
         ("Договор", _contract(deal, screening)),
-        ("Вид договора", labels.label("contract_kind", contract.kind)),
+        ("Вид договора", labels.label("contract_kind", contract.kind) if "kind" in contract.model_fields_set
+         # a default shown as a fact would state what the deal does not say (review 4, m4)
+         else f"не указан (по умолчанию — {labels.label('contract_kind', contract.kind)})"),
         ("Поставщик", deal.supplier.name.get("ru")),
         ("Контрагент", f"{glossary.proper(party.name.ru, party.name.en, 'ru')} "
                        f"({text.country_name(party.country, 'ru')})"),

@@ -134,3 +134,39 @@ def test_report_checks_the_statement_where_no_request_asks_for_answers():
     steps = _report_lines(EXAMPLE_DEALS["weights-research-in"])
     assert not any("оценить ответы" in step for step in steps)
     assert any(step.endswith("и проверить заявление") for step in steps)
+
+
+# ------------------------------------------------------------------ m3, m4, m11. the report's facts
+
+
+def _facts(path: Path, changes: dict | None = None) -> dict[str, str]:
+    from clausegen import memo
+    deal = _load(path, changes)
+    return dict(memo._facts(deal, screen(deal)))
+
+
+def test_report_says_the_commissions_permission_does_not_apply_to_a_listed_item():
+    assert _facts(EXAMPLE_DEALS["controlled-item-am"])["Разрешение Комиссии"].startswith(
+        "не применимо — требуется лицензия ФСТЭК России (Федеральный закон от 18 июля 1999 г. № 183-ФЗ")
+
+
+def test_report_says_the_commissions_permission_does_not_apply_to_a_refusal():
+    assert _facts(EXAMPLE_DEALS["refuse-drone-xx"])["Разрешение Комиссии"] == \
+        "не применимо — от экспорта Поставщик воздерживается (п. 4.1 Декларации)"
+
+
+def test_report_says_a_contract_kind_the_deal_does_not_give_is_not_given_and_names_the_default():
+    assert _facts(EXAMPLE_DEALS["refuse-drone-xx"])["Вид договора"] == \
+        "не указан (по умолчанию — лицензионный договор)"
+    assert _facts(EXAMPLE_DEALS["hold-vision-tr"])["Вид договора"] == "лицензионный договор"
+
+
+def test_report_activities_after_a_semicolon_are_lower_case_and_energy_is_not_other_than_nuclear():
+    listed = _facts(EXAMPLE_DEALS["reactor-maintenance-hu"])["Виды деятельности Контрагента"]
+    assert listed.startswith("Проектирование") and "; производство и переработка ядерного топлива" in listed
+    assert listed.endswith("; энергетика") and "кроме ядерной" not in listed
+
+
+def test_report_energy_without_a_nuclear_activity_keeps_other_than_nuclear():
+    listed = _facts(EXAMPLE_DEALS["reactor-maintenance-hu"], {"counterparty.activities": ["energy"]})
+    assert listed["Виды деятельности Контрагента"] == "Энергетика (кроме ядерной)"

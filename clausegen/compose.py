@@ -435,6 +435,9 @@ def _screening_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
         "is_export": screening.is_export,
         "fired": list(screening.fired),
         "disclosed": list(screening.disclosed),
+        # the decision rests on section 4.2 (a reasonable concern): the application to the Commission rests on
+        # the Supplier's policy as well as the law (review 4, m12)
+        "concern": any(reason.section == "4.2" for reason in screening.reasons),
     }
 
 

@@ -170,3 +170,44 @@ def test_report_activities_after_a_semicolon_are_lower_case_and_energy_is_not_ot
 def test_report_energy_without_a_nuclear_activity_keeps_other_than_nuclear():
     listed = _facts(EXAMPLE_DEALS["reactor-maintenance-hu"], {"counterparty.activities": ["energy"]})
     assert listed["Виды деятельности Контрагента"] == "Энергетика (кроме ядерной)"
+
+
+# ------------------------------------------------------------------ m7, m12, m13, m14. letter wording
+
+
+@pytest.mark.parametrize("path", [VISION, SPEECH], ids=["4.2", "4.3"])
+def test_request_of_a_deal_on_hold_writes_the_defined_contract_with_a_capital(path, library):
+    text = _text(_load(path), library, "enduse-request")
+    assert "подписать Договор" in text and "to sign the Contract" in text
+    assert "подписать договор" not in text and "sign the contract" not in text
+
+
+def test_hold_letter_of_a_concern_case_rests_the_application_on_the_law_and_the_policy(library):
+    text = _text(_load(VISION), library, "hold")
+    assert "В соответствии с этим законодательством и нашей политикой в области экспортного контроля мы обращаемся" in text
+    assert "In accordance with that law and our export control policy, we are applying" in text
+
+
+def test_hold_letter_after_an_fstec_notice_rests_the_application_on_the_law(library):
+    text = _text(_load(SPEECH), library, "hold")
+    assert "В соответствии с этим законодательством мы обращаемся" in text
+    assert "In accordance with that law, we are applying" in text
+
+
+def test_request_that_asks_about_indicators_offers_no_reassurance_of_good_faith(library):
+    text = _text(_load(EXAMPLE_DEALS["onprem-logistics-kz"]), library, "enduse-request")
+    assert "Настоящий запрос является частью нашей обычной процедуры." in text
+    assert "This request is part of our usual procedure." in text
+    assert "добросовестност" not in text and "good faith" not in text
+
+
+def test_request_without_indicators_keeps_the_reassurance(library):
+    deal = _load(EXAMPLE_DEALS["onprem-logistics-kz"], {"red_flags": [], "payment.method": "bank_transfer"})
+    assert not screen(deal).fired
+    assert "good faith" in _text(deal, library, "enduse-request")
+
+
+def test_request_under_a_development_contract_suspends_the_work_and_the_delivery_of_its_result(library):
+    text = _text(_load(EXAMPLE_DEALS["development-retail-my"]), library, "enduse-request")
+    assert "мы можем приостановить выполнение работ и передачу их результата" in text
+    assert "we may suspend the work and the delivery of its result" in text

@@ -211,3 +211,47 @@ def test_request_under_a_development_contract_suspends_the_work_and_the_delivery
     text = _text(_load(EXAMPLE_DEALS["development-retail-my"]), library, "enduse-request")
     assert "мы можем приостановить выполнение работ и передачу их результата" in text
     assert "we may suspend the work and the delivery of its result" in text
+
+
+# ------------------------------------------------------------------ m5, m9, m10. annex and statement texts
+
+
+def _annex_row(deal, library, start: str) -> tuple[str, str]:
+    rows = docx_rows(api.build_annex(deal, screen(deal), library).data)
+    return next((row[0], row[1]) for row in rows if len(row) == 2 and row[0].startswith(start))
+
+
+def test_request_writes_an_inserted_purpose_in_lower_case_mid_sentence(library):
+    text = _text(_load(VISION), library, "enduse-request")
+    assert "(контроль качества оптических компонентов на производственной линии)" in text
+    assert "(quality inspection of optical components on a production line)" in text
+
+
+def test_statement_writes_an_inserted_place_of_use_in_lower_case_mid_sentence(library):
+    text = _text(_load(EXAMPLE_DEALS["reactor-maintenance-hu"]), library, "end-user-statement")
+    assert "(The Counterparty" not in text
+
+
+def test_definition_of_an_embedded_solution_is_the_module_embedded_in_the_equipment(library):
+    ru, en = _annex_row(_load(EXAMPLE_DEALS["hardware-camera-vn"]), library, "1.7")
+    assert "решение на основе искусственного интеллекта, встроенное в оборудование, которое Поставщик поставляет по " \
+           "Договору (" in ru
+    assert "the artificial intelligence solution embedded in the equipment that the Supplier supplies under the " \
+           "Contract (" in en
+    assert "known as" not in en and "под наименованием" not in ru
+
+
+def test_definition_promises_source_code_only_where_source_code_is_delivered(library):
+    ru, en = _annex_row(_load(EXAMPLE_DEALS["licence-imaging-am"]), library, "1.7")
+    assert "программы для ЭВМ (в том объёме, в каком они предоставляются по Договору)" in ru
+    assert "the computer software (to the extent provided under the Contract)" in en
+    assert "исходного" not in ru and "source" not in en
+    ru, en = _annex_row(_load(EXAMPLE_DEALS["development-retail-my"]), library, "1.7")
+    assert "в форме исходного и объектного кода" in ru and "in source and object code" in en
+
+
+def test_nuclear_statement_asks_for_an_explanation_and_consent_where_no_iaea_safeguards(library):
+    text = _text(_load(DATA / "reactor-operator.yaml"), library, "end-user-statement")
+    assert "указывается «нет» и приводятся пояснения" in text and 'state "none" and explain' in text
+    assert "только с предварительного письменного согласия Поставщика" in text
+    assert "only with the Supplier's prior written consent" in text

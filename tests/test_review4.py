@@ -255,3 +255,29 @@ def test_nuclear_statement_asks_for_an_explanation_and_consent_where_no_iaea_saf
     assert "указывается «нет» и приводятся пояснения" in text and 'state "none" and explain' in text
     assert "только с предварительного письменного согласия Поставщика" in text
     assert "only with the Supplier's prior written consent" in text
+
+
+# ------------------------------------------------------------------ m8. the research institute
+
+
+def test_preamble_calls_an_institute_given_in_english_an_organisation_not_a_company(library):
+    rows = docx_rows(api.build_annex(_load(EXAMPLE_DEALS["weights-research-in"]),
+                                     screen(_load(EXAMPLE_DEALS["weights-research-in"])), library).data)
+    preamble = next(row for row in rows if len(row) == 2 and "Deccan Institute" in row[0])
+    assert "организация Deccan Institute of Computational Sciences" in preamble[0]
+    assert "компания Deccan" not in preamble[0]
+
+
+def test_preamble_renders_a_memorandum_of_association_as_a_memorandum_and_names_no_title_in_either_column(library):
+    deal = _load(EXAMPLE_DEALS["weights-research-in"])
+    rows = docx_rows(api.build_annex(deal, screen(deal), library).data)
+    ru, en = next((row[0], row[1]) for row in rows if len(row) == 2 and "Deccan Institute" in row[0])
+    assert "Меморандума об учреждении" in ru and "Учредительного договора" not in ru
+    assert "Memorandum of Association" in en
+    assert "Dr." not in en and "Ananya Rao" in en and "Ananya Rao" in ru
+
+
+def test_preamble_still_calls_a_commercial_company_given_in_english_a_company(library):
+    deal = _load(EXAMPLE_DEALS["saas-clinic-ae"])
+    rows = docx_rows(api.build_annex(deal, screen(deal), library).data)
+    assert any("компания " in row[0] for row in rows if len(row) == 2)

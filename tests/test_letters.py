@@ -469,7 +469,8 @@ def test_request_sent_with_a_hold_neither_discloses_the_concern_nor_says_there_i
     text = _text("hold-vision-tr.yaml", "enduse-request", library)
     assert "сомнений в добросовестности" not in text and "doubt" not in text
     assert "Нам известно" not in text and "We understand" not in text
-    assert "Просим сообщить, выполняет ли Ваша компания (или иной конечный пользователь)" in text
+    # the deal records the military research: the request asks what the Commission needs (review 4, M2)
+    assert "Поскольку Ваша компания выполняет исследования или разработки в интересах военных ведомств" in text
 
 
 def test_request_on_cash_and_confidentiality_asks_who_the_end_users_are_and_states_the_payment_rule(

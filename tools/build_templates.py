@@ -505,8 +505,8 @@ def build_screening_report() -> None:
     no_borders(table)
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     for cell, who, role in zip(table.rows[0].cells, ("prepared", "approved"), ("Подготовил", "Утвердил")):
-        # No approver's lines where the decision needs no approval and none is recorded (review 4, m2); the
-        # cell keeps an empty paragraph, which a table cell must have.
+        # No approver's lines where the decision needs no approval and none is recorded (review 4, m2): the
+        # cell says so, as the header does.
         optional = who == "approved"
         if optional:
             cell.paragraphs[0].add_run("{%p if report.sign.approved %}")
@@ -517,8 +517,9 @@ def build_screening_report() -> None:
                      "________________ (подпись)", "Дата: {{ report.sign.%s.date }}"):
             paragraph(cell, line % who if "%s" in line else line, after=2).paragraph_format.keep_with_next = True
         if optional:
+            cell.add_paragraph().add_run("{%p else %}")
+            paragraph(cell, "Утвердил: не требуется", after=2)
             cell.add_paragraph().add_run("{%p endif %}")
-            cell.add_paragraph()
         cell.width = Cm(8.5)
     page_number_footer(doc, ("ru",))
     doc.save(OUT / "screening-report.docx")

@@ -31,7 +31,7 @@ BLOCKING = frozenset({Decision.OUTSIDE_DECLARATION, Decision.REFUSE, Decision.PE
 LETTERS_ALLOWED: dict[Decision, tuple[str, ...]] = {
     Decision.OUTSIDE_DECLARATION: (),
     Decision.REFUSE: ("refusal",),
-    Decision.PERMISSION_REQUIRED: ("hold", "enduse-request", "end-user-statement", "notice"),
+    Decision.PERMISSION_REQUIRED: ("hold", "notice", "enduse-request", "end-user-statement"),
     Decision.PROCEED_WITH_PERMISSION: ("notice", "enduse-request", "end-user-statement"),
     Decision.ENHANCED_DUE_DILIGENCE: ("notice", "enduse-request", "end-user-statement"),
     Decision.PROCEED: ("notice", "enduse-request", "end-user-statement"),

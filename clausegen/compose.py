@@ -63,12 +63,21 @@ def _b(value: Bilingual | None, lang: str) -> str:
     return value.get(lang) if value is not None else ""
 
 
+#: Words of a Latin-script name that say the party is not a commercial company.
+_NOT_A_COMPANY = re.compile(r"\b(?:Institut[e]?|University|Universit[äéà]t?|Academy|Acad[eé]mie|College|School|"
+                            r"Laborator(?:y|ies)|Hospital|Clinic|Foundation|Fund|Council|Agency|Ministry|"
+                            r"Cent(?:re|er)|Observatory|Society|Association)\b", re.IGNORECASE)
+
+
 def _designation(party: Party, lang: str) -> tuple[str, str]:
     """How the preamble introduces a party: (name as written, «именуемое/ая/ый»)."""
     if lang != "ru":
         return _name(party.name, "en"), ""
     if not party.name.has("ru"):
-        return f"компания {party.name.get('ru')}", "именуемая"
+        # an institute or a university is no «компания» (review 4, m8): «организация» is neutral and keeps
+        # the feminine «именуемая»
+        kind = "организация" if _NOT_A_COMPANY.search(party.name.get("ru")) else "компания"
+        return f"{kind} {party.name.get('ru')}", "именуемая"
     head = party.name.get("ru").split("«")[0].split()
     gender = text.noun_gender(head) if head else None
     return party.name.get("ru"), {"femn": "именуемая", "masc": "именуемый"}.get(gender or "", "именуемое")
@@ -113,10 +122,11 @@ def signatory_view(signatory: Signatory, lang: str) -> dict[str, Any]:
     name_text = _name(sig.name, lang)
     position, acting = _col("position", sig.position, lang), _col("authority", sig.acting_under, lang)
     gender = glossary.signatory_gender(sig.gender, sig.name.ru, sig.name.en)
+    # A title is not part of the name, and a Latin one has no place in the Russian column: left out of
+    # both columns, which then name the signatory alike (review 4, m8).
+    name_text = text.without_title(name_text)
     if lang == "ru":
         # A name the morphology does not know (Latin script, one word) keeps its form.
-        # A title is not part of the name, and a Latin one has no place in the Russian column.
-        name_text = text.without_title(name_text)
         name_gen = sig.name_genitive or (text.genitive_name(name_text, gender) if sig.name.has("ru") else name_text)
         position_gen = sig.position_genitive or glossary.genitive_ru("position", sig.position.ru, sig.position.en)
         acting_gen = sig.acting_under_genitive or (
@@ -442,6 +452,9 @@ def _screening_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
         "is_export": screening.is_export,
         "fired": list(screening.fired),
         "disclosed": list(screening.disclosed),
+        # the decision rests on section 4.2 (a reasonable concern): the application to the Commission rests on
+        # the Supplier's policy as well as the law (review 4, m12)
+        "concern": any(reason.section == "4.2" for reason in screening.reasons),
     }
 
 

@@ -85,9 +85,12 @@ def _blank_name(who: dict[str, str]) -> dict[str, str]:
     return who if who["name"] else {"name": "________________ (Ф. И. О.)", "position": "________________ (должность)"}
 
 
-def next_steps(deal: Deal, screening: Screening, check: Check) -> list[tuple[str, str]]:
-    """What to do next, in Russian and English, for every decision."""
+def next_steps(deal: Deal, screening: Screening, check: Check,
+               selected: list[Selected] | tuple[Selected, ...] = ()) -> list[tuple[str, str]]:
+    """What to do next, in Russian and English, for every decision; ``selected``: the annex's clauses, whose
+    condition precedent (the end-use statement before delivery) the steps cite by number."""
     decision = screening.decision
+    receive, sign = _receive_statement(screening), _sign(selected)
     days = deal.terms.response_days
     steps: list[tuple[str, str]] = []
     if decision == Decision.OUTSIDE_DECLARATION:
@@ -153,20 +156,20 @@ def next_steps(deal: Deal, screening: Screening, check: Check) -> list[tuple[str
                       "Check that the Commission's permission sets no condition requiring the counterparty's "
                       "action; put any such condition into the annex"))
         steps.append((f"Направить Контрагенту: {letters_ru}", f"Send the counterparty: {letters_en}"))
-        steps.append(_RECEIVE_STATEMENT)
+        steps.append(receive)
         if check.approval_pending(decision):
             steps.append(_APPROVE_BEFORE_SIGNING)
-        steps.append(_SIGN)
+        steps.append(sign)
     elif decision == Decision.ENHANCED_DUE_DILIGENCE:
         steps += [(f"Направить Контрагенту: {letters_ru}; срок ответа — {days} рабочих дней",
                    f"Send the counterparty: {letters_en}; it has {days} business days to answer"),
-                  (_RECEIVE_STATEMENT[0] + "; при возникновении обоснованного опасения — обратиться в Комиссию по "
-                   "экспортному контролю (п. 4.2) и приложение не подписывать",
-                   _RECEIVE_STATEMENT[1] + "; on a well-founded concern apply to the Export Control Commission "
-                   "(4.2) and do not sign the annex")]
+                  (receive[0] + "; при возникновении обоснованного опасения — обратиться в Комиссию по "
+                   "экспортному контролю (п. 4.2), поставку не осуществлять",
+                   receive[1] + "; on a well-founded concern apply to the Export Control Commission "
+                   "(4.2) and make no delivery")]
         if check.approval_pending(decision):
             steps.append(_APPROVE_BEFORE_SIGNING)
-        steps.append(_SIGN)
+        steps.append(sign)
     else:
         steps.append((f"Направить Контрагенту {letters_ru} и подписать приложение к договору",
                        f"Send the counterparty the {letters_en} and sign the annex"))
@@ -188,11 +191,28 @@ _APPROVE_BEFORE_SIGNING = (
     "Have the decision approved once the answers are assessed and before the annex is signed (the approval is "
     "recorded in the deal file or the register)")
 _APPROVED_BEFORE_SIGNING = frozenset({Decision.ENHANCED_DUE_DILIGENCE, Decision.PROCEED_WITH_PERMISSION})
-_RECEIVE_STATEMENT = ("Получить заявление о конечном использовании, подписанное конечным пользователем, и оценить "
-                      "ответы Контрагента",
-                      "Receive the end-use statement signed by the end user and assess the counterparty's answers")
-_SIGN = ("Подписать приложение к договору — после получения заявления о конечном использовании и утверждения решения",
-         "Sign the annex once the end-use statement is received and the decision approved")
+
+
+def _receive_statement(screening: Screening) -> tuple[str, str]:
+    """Answers are assessed only where a request asked for them; otherwise the statement is checked."""
+    if "enduse-request" in screening.letters:
+        return ("Получить заявление о конечном использовании, подписанное конечным пользователем, и оценить "
+                "ответы Контрагента",
+                "Receive the end-use statement signed by the end user and assess the counterparty's answers")
+    return ("Получить заявление о конечном использовании, подписанное конечным пользователем, и проверить заявление",
+            "Receive the end-use statement signed by the end user and check it")
+
+
+def _sign(selected: list[Selected] | tuple[Selected, ...]) -> tuple[str, str]:
+    """The annex bears the contract's date and makes the end-use statement a condition precedent to delivery
+    (review 4, m1): it is signed with the contract, and nothing is delivered before the statement and the
+    approval."""
+    number = next((s.number for s in selected if s.clause.id == "end-user-statement-condition" and s.number), None)
+    cited_ru, cited_en = (f" (п. {number}.1 приложения)", f" (clause {number}.1 of the annex)") if number else ("", "")
+    return (f"Подписать приложение одновременно с договором; поставку (передачу результата, доступ) не осуществлять "
+            f"до получения заявления о конечном использовании{cited_ru} и утверждения решения",
+            f"Sign the annex together with the contract; make no delivery (transfer of the result, access) until the "
+            f"end-use statement is received{cited_en} and the decision approved")
 
 
 def _first_sending(steps: list[tuple[str, str]]) -> int:
@@ -223,7 +243,14 @@ def _identification_rows(deal: Deal, lang: str) -> list[tuple[str, str]]:
 
 def _activities(tags: list[str], other: list[str], lang: str, *, inline: bool = False) -> str:
     """The activities as the record lists them; ``inline``: after a colon inside a sentence (lower case)."""
-    named = [labels.activity(tag, lang, inline=inline) for tag in tags]
+    # After a semicolon each label goes on in lower case (review 4, m11); "energy other than nuclear" would
+    # contradict a nuclear tag beside it.
+    nuclear = any(activities.item(tag) == 19 for tag in tags)
+    named = [labels.activity(tag, lang, inline=inline or n > 0) for n, tag in enumerate(tags)]
+    if nuclear and "energy" in tags:
+        named[tags.index("energy")] = "энергетика" if lang == "ru" else "energy"
+        if tags.index("energy") == 0 and not inline:
+            named[0] = named[0].capitalize()
     if other:
         named.append(("иные: " if lang == "ru" else "other: ") + ", ".join(f"«{item}»" for item in other))
     return "; ".join(named) or ("не указаны" if lang == "ru" else "none given")
@@ -258,8 +285,18 @@ def _permission(deal: Deal, screening: Screening) -> str:
                 f"{chr(ord('а') + n)}) {c.get('ru').rstrip('.;')}"  # defined terms keep their capital
                 for n, c in enumerate(permission.conditions))
         return line
-    # "Not obtained" reads as if one was sought: say whether one is needed (m-39).
-    return "требуется, не получено" if screening.decision == Decision.PERMISSION_REQUIRED else "не требуется"
+    # "Not obtained" reads as if one was sought: say whether one is needed (m-39); "not needed" misleads where
+    # a licence is needed instead or the export is refused (review 4, m3).
+    if screening.decision == Decision.PERMISSION_REQUIRED:
+        return "требуется, не получено"
+    if screening.decision == Decision.OUTSIDE_DECLARATION:
+        return "не применимо — требуется лицензия ФСТЭК России (Федеральный закон от 18 июля 1999 г. № 183-ФЗ " \
+               "«Об экспортном контроле»)"
+    if screening.decision == Decision.REFUSE:
+        sections = sorted({r.section for r in screening.reasons} & {"4.1", "4.4"}) or ["4.1"]
+        cited = ("пп. " if len(sections) > 1 else "п. ") + ", ".join(sections)
+        return f"не применимо — от экспорта Поставщик воздерживается ({cited} Декларации)"
+    return "не требуется"
 
 
 def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
@@ -280,7 +317,9 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
     return [
         ("Сделка", deal.deal_id),
         ("Договор", _contract(deal, screening)),
-        ("Вид договора", labels.label("contract_kind", contract.kind)),
+        ("Вид договора", labels.label("contract_kind", contract.kind) if "kind" in contract.model_fields_set
+         # a default shown as a fact would state what the deal does not say (review 4, m4)
+         else f"не указан (по умолчанию — {labels.label('contract_kind', contract.kind)})"),
         ("Поставщик", deal.supplier.name.get("ru")),
         ("Контрагент", f"{glossary.proper(party.name.ru, party.name.en, 'ru')} "
                        f"({text.country_name(party.country, 'ru')})"),
@@ -370,7 +409,7 @@ def record(deal: Deal, screening: Screening, selected: list[Selected], check: Ch
         "decision_label": {lang: decision_label(deal, screening, lang) for lang in text.LANGS},
         "rungs": [{"section": r.section, "title": {"ru": r.title_ru, "en": r.title_en}, "status": r.status,
                    "why": {"ru": r.why_ru, "en": r.why_en}} for r in rungs(deal, screening)],
-        "next_steps": [{"ru": ru, "en": en} for ru, en in next_steps(deal, screening, check)],
+        "next_steps": [{"ru": ru, "en": en} for ru, en in next_steps(deal, screening, check, selected)],
     }
 
 
@@ -420,7 +459,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
         or [{"kind": "—", "text": "Письма Контрагенту не направляются"}]
     pending = check.approval_pending(screening.decision)
     preparer, approver = _person(check.prepared_by, "ru"), _person(check.approved_by, "ru")
-    steps = next_steps(deal, screening, check)
+    steps = next_steps(deal, screening, check, selected)
     check_rows = [
         ("Организация", _issuer(deal)),
         ("Дата проверки", f"{text.format_date(check.date, 'ru')} ({labels.label('date_source', check.date_source)})"),
@@ -452,9 +491,11 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
             "versions": table(versions),
             "sign": {
                 "prepared": {**_blank_name(preparer), "date": text.format_date(check.date, "ru")},
+                # No approver's lines where the decision needs no approval and none is recorded: the header
+                # says «не требуется» (review 4, m2).
                 "approved": {**_blank_name(approver),
                              "date": text.format_date(check.approved_on, "ru") if check.approved_on else
-                             "«___» __________ 20__ г."},
+                             "«___» __________ 20__ г."} if pending or approver["name"] else None,
             },
         }
     }

@@ -31,7 +31,7 @@ BLOCKING = frozenset({Decision.OUTSIDE_DECLARATION, Decision.REFUSE, Decision.PE
 LETTERS_ALLOWED: dict[Decision, tuple[str, ...]] = {
     Decision.OUTSIDE_DECLARATION: (),
     Decision.REFUSE: ("refusal",),
-    Decision.PERMISSION_REQUIRED: ("hold", "enduse-request", "end-user-statement", "notice"),
+    Decision.PERMISSION_REQUIRED: ("hold", "notice", "enduse-request", "end-user-statement"),
     Decision.PROCEED_WITH_PERMISSION: ("notice", "enduse-request", "end-user-statement"),
     Decision.ENHANCED_DUE_DILIGENCE: ("notice", "enduse-request", "end-user-statement"),
     Decision.PROCEED: ("notice", "enduse-request", "end-user-statement"),
@@ -41,8 +41,9 @@ LETTERS_ALLOWED: dict[Decision, tuple[str, ...]] = {
 LETTERS_RECOMMENDED: dict[Decision, tuple[str, ...]] = {
     Decision.OUTSIDE_DECLARATION: (),
     Decision.REFUSE: ("refusal",),
-    # The Commission's application needs the end user's data: the request and the statement go with the hold.
-    Decision.PERMISSION_REQUIRED: ("hold", "enduse-request", "end-user-statement"),
+    # The Commission's application needs the end user's data: the request and the statement go with the hold;
+    # the notice informs a potential counterparty of the policy (Declaration, section 5) and cites the draft.
+    Decision.PERMISSION_REQUIRED: ("hold", "notice", "enduse-request", "end-user-statement"),
     Decision.PROCEED_WITH_PERMISSION: ("notice", "end-user-statement"),
     Decision.ENHANCED_DUE_DILIGENCE: ("notice", "enduse-request", "end-user-statement"),
     Decision.PROCEED: ("notice",),

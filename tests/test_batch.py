@@ -229,8 +229,9 @@ def test_rerun_summary_says_0_files_written(tmp_path):
     sheet = write_sheet(tmp_path / "deals.csv", [example("saas-clinic-ae"), example("hold-vision-tr")])
     arguments = ("batch", sheet, "-o", tmp_path / "out", "--company", COMPANY, "--register",
                  tmp_path / "register.sqlite")
-    # saas: report, annex, notice; hold: report, hold letter, information request, end-user statement
-    assert "; 7 files written" in invoke(*arguments).stdout
+    # saas: report, annex, notice; hold: report, hold letter, notice (citing the draft), information request,
+    # end-user statement
+    assert "; 8 files written" in invoke(*arguments).stdout
     second = invoke(*arguments)
     assert second.exit_code == 0, second.output
     assert "2 deals: 0 generated, 1 unchanged, 1 blocked, 0 failed; 0 files written" in second.stdout

@@ -302,12 +302,13 @@ def test_hold_letter_names_what_happens_next(library: lib.Library) -> None:
     assert "If the permission is refused, the Contract cannot be concluded" in text
 
 
-def test_permission_pack_holds_the_hold_letter_the_request_and_the_end_user_statement(tmp_path: Path) -> None:
+def test_permission_pack_holds_the_hold_letter_the_notice_the_request_and_the_end_user_statement(
+        tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["pack", str(EXAMPLES / "permission-speech-rs.yaml"), "--company",
                                       str(PROFILE), "-o", str(tmp_path), "--no-register"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        f"EXP-2026-0195-{kind}.docx" for kind in ("screening", "hold", "enduse-request", "end-user-statement"))
+        f"EXP-2026-0195-{kind}.docx" for kind in ("screening", "hold", "notice", "enduse-request", "end-user-statement"))
 
 
 def test_refusal_is_itself_the_notice_and_promises_no_money(library: lib.Library) -> None:
@@ -319,7 +320,7 @@ def test_refusal_is_itself_the_notice_and_promises_no_money(library: lib.Library
 
 
 LETTER_DEALS = [("onprem-logistics-kz.yaml", ("notice", "enduse-request", "end-user-statement")),
-                ("permission-speech-rs.yaml", ("hold", "enduse-request", "end-user-statement")),
+                ("permission-speech-rs.yaml", ("hold", "notice", "enduse-request", "end-user-statement")),
                 ("refuse-drone-xx.yaml", ("refusal",))]
 
 
@@ -468,7 +469,8 @@ def test_request_sent_with_a_hold_neither_discloses_the_concern_nor_says_there_i
     text = _text("hold-vision-tr.yaml", "enduse-request", library)
     assert "сомнений в добросовестности" not in text and "doubt" not in text
     assert "Нам известно" not in text and "We understand" not in text
-    assert "Просим сообщить, выполняет ли Ваша компания (или иной конечный пользователь)" in text
+    # the deal records the military research: the request asks what the Commission needs (review 4, M2)
+    assert "Поскольку Ваша компания выполняет исследования или разработки в интересах военных ведомств" in text
 
 
 def test_request_on_cash_and_confidentiality_asks_who_the_end_users_are_and_states_the_payment_rule(

@@ -48,8 +48,8 @@ PACKS = {
     "hardware-camera-vn": ("screening-report", "annex", "notice"),
     "onprem-logistics-kz": ("screening-report", "annex", "notice", "enduse-request", "end-user-statement"),
     "weights-research-in": ("screening-report", "annex", "notice", "end-user-statement"),
-    "hold-vision-tr": ("screening-report", "hold", "enduse-request", "end-user-statement"),
-    "permission-speech-rs": ("screening-report", "hold", "enduse-request", "end-user-statement"),
+    "hold-vision-tr": ("screening-report", "hold", "notice", "enduse-request", "end-user-statement"),
+    "permission-speech-rs": ("screening-report", "hold", "notice", "enduse-request", "end-user-statement"),
     "refuse-drone-xx": ("screening-report", "refusal"),
     "controlled-item-am": ("screening-report",),
 }

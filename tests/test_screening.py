@@ -393,9 +393,10 @@ def test_annex_of_a_deal_with_permission_is_allowed(workdir):
 # ------------------------------------------------------------------ which letters a decision recommends
 
 
-def test_permission_required_recommends_the_hold_letter_the_request_and_the_end_user_statement():
-    # The Commission's application needs the end user's data (issue 12, item 9).
-    assert screen(HOLD).letters == ("hold", "enduse-request", "end-user-statement")
+def test_permission_required_recommends_the_hold_letter_the_notice_the_request_and_the_end_user_statement():
+    # The Commission's application needs the end user's data (issue 12, item 9); the notice informs a
+    # potential counterparty (Declaration, section 5; review 4, M1).
+    assert screen(HOLD).letters == ("hold", "notice", "enduse-request", "end-user-statement")
 
 
 def test_a_fired_indicator_the_deal_shows_is_disclosed_a_declared_one_is_not():

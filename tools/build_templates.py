@@ -533,12 +533,23 @@ def build_screening_report() -> None:
     no_borders(table)
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     for cell, who, role in zip(table.rows[0].cells, ("prepared", "approved"), ("Подготовил", "Утвердил")):
-        cell.paragraphs[0].add_run(role).bold = True
+        # No approver's lines where the decision needs no approval and none is recorded (review 4, m2): the
+        # cell says so, as the header does.
+        optional = who == "approved"
+        if optional:
+            cell.paragraphs[0].add_run("{%p if report.sign.approved %}")
+            cell.add_paragraph().add_run(role).bold = True
+        else:
+            cell.paragraphs[0].add_run(role).bold = True
         for line in ("{{ report.sign.%s.position }}", "{{ report.sign.%s.name }}", "",
                      "________________ (подпись)", "Дата: {{ report.sign.%s.date }}"):
             line_paragraph = paragraph(cell, line % who if "%s" in line else line, after=2)
             line_paragraph.paragraph_format.keep_with_next = True
             no_hyphenation(line_paragraph)
+        if optional:
+            cell.add_paragraph().add_run("{%p else %}")
+            no_hyphenation(paragraph(cell, "Утвердил: не требуется", after=2))
+            cell.add_paragraph().add_run("{%p endif %}")
         cell.width = Cm(8.5)
     page_number_footer(doc, ("ru",))
     doc.save(OUT / "screening-report.docx")

@@ -161,6 +161,9 @@ def verify_document(data: bytes, name: str = "document.docx", expected: Expected
     wording.check(segments, checker, kind, expected.signatories if expected is not None else (),
                   str(expected.deal.solution.delivery) if expected is not None else "")
     consistency.check(segments, checker, kind == REPORT)
+    if expected is not None and str(expected.screening.decision) == "permission_required" \
+            and expected.deal.contract.number:
+        consistency.draft_contract(segments, checker, expected.deal.contract.number)
     if expected is not None and columns:
         candidates = _parallel_rows(rows, kind) if len(columns) == 2 else list(range(1, len(rows) + 1))
         clausetext.check(document, kind, columns, expected, checker, candidates, notes)

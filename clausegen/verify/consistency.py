@@ -5,6 +5,9 @@
 * ``clause-ref``: a reference to an article or paragraph of this document («статья 7», «пункте 8.1»,
   "Clause 7.2") names one that exists.  A reference qualified by another instrument («пункт 5.2
   Декларации», "Clause 4 of the Contract", «статьи 1296 Гражданского кодекса») is not checked.
+* ``draft-contract`` (with the deal, drafting rule 4): while the Commission's permission is awaited the
+  contract is not concluded, so no document cites it as a dated, concluded contract («договору № … от»,
+  "contract No. … dated"); the hold letter, the request and the notice all say «проект договора».
 """
 
 from __future__ import annotations
@@ -41,6 +44,19 @@ def check(segments: list[Segment], checker: Checker, report: bool = False) -> No
     _working_days(segments, checker)
     if not report:  # the screening report is about the Declaration: its «п. 4.2» are the Declaration's sections
         _references(segments, checker)
+
+
+def draft_contract(segments: list[Segment], checker: Checker, number: str) -> None:
+    """``draft-contract``: contract ``number`` is cited as concluded (with its date) in a document of a deal
+    whose contract is still a draft (screening decision permission_required)."""
+    cited = {RU: re.compile(r"(?<!проект )договор\w*\s+№\s*" + re.escape(number) + r"\s+от\b"),
+             EN: re.compile(r"(?<!draft )contract\s+No\.\s*" + re.escape(number) + r"\s+dated\b", re.IGNORECASE)}
+    for segment in segments:
+        found = cited[segment.lang].search(segment.text)
+        if found:
+            checker.at("draft-contract", f"the contract is not concluded until the Commission's permission is "
+                                         f"obtained: write «проект договора № {number}» / \"draft contract No. "
+                                         f"{number}\" ({excerpt(segment.text, found.start())})", segment)
 
 
 def _working_days(segments: list[Segment], checker: Checker) -> None:

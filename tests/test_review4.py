@@ -252,9 +252,9 @@ def test_definition_promises_source_code_only_where_source_code_is_delivered(lib
 
 def test_nuclear_statement_asks_for_an_explanation_and_consent_where_no_iaea_safeguards(library):
     text = _text(_load(DATA / "reactor-operator.yaml"), library, "end-user-statement")
-    assert "указывается «нет» и приводятся пояснения" in text and 'state "none" and explain' in text
+    assert "указывается «нет» и приводятся пояснения" in text and 'state “none” and explain' in text
     assert "только с предварительного письменного согласия Поставщика" in text
-    assert "only with the Supplier's prior written consent" in text
+    assert "only with the Supplier’s prior written consent" in text
 
 
 # ------------------------------------------------------------------ m8. the research institute

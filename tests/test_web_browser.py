@@ -127,9 +127,13 @@ def choose(driver, element_id: str, value: str) -> None:
     Select(by_id(driver, element_id)).select_by_value(value)
 
 
+_LEFT: dict[int, object] = {}  # per driver: the page a click may be leaving
+
+
 def click(driver, element_id: str) -> None:
     element = by_id(driver, element_id)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    _LEFT[id(driver)] = driver.find_element("tag name", "html")
     element.click()
 
 
@@ -144,7 +148,20 @@ def wait_for(condition, what: str):
 
 
 def wait_for_page(driver, marker_id: str) -> None:
-    from selenium.common.exceptions import NoSuchElementException
+    """Wait for the page that has ``marker_id``; after a click, first for the clicked page to go (the old
+    page may have the same marker: reading it as it is replaced raises StaleElementReferenceException)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
+    left = _LEFT.pop(id(driver), None)
+    if left is not None:
+        def gone() -> bool:
+            try:
+                left.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+
+        wait_for(gone, "the page to change")
 
     def present() -> bool:
         try:

@@ -30,8 +30,7 @@ from typing import Any
 from lxml import etree
 
 from . import worddiff
-from .errors import InputError, Problem
-from .render import MAX_UNPACKED_BYTES, docx_custom_properties
+from .render import docx_custom_properties, not_a_docx, unpack_capped
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{_W}}}"
@@ -110,21 +109,9 @@ class Document:
 
 def read(data: bytes, name: str = "document.docx") -> Document:
     """Read a DOCX of unknown origin; :class:`InputError` (naming ``name``) when it is not one."""
-    def refuse(reason: str) -> InputError:
-        return InputError([Problem(f"not a DOCX file: {reason}", "", name)], "cannot read the document")
-
+    refuse = not_a_docx(name)
     try:
-        parts: dict[str, bytes] = {}
-        unpacked = 0
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            for info in package.infolist():
-                with package.open(info) as handle:  # declared sizes can lie: read with a cap
-                    parts[info.filename] = handle.read(MAX_UNPACKED_BYTES + 1 - unpacked)
-                unpacked += len(parts[info.filename])
-                if unpacked > MAX_UNPACKED_BYTES:
-                    raise refuse(f"it unpacks to more than {MAX_UNPACKED_BYTES >> 20} MiB")
-        if _DOCUMENT not in parts:
-            raise refuse(f"no {_DOCUMENT}")
+        parts = unpack_capped(data, refuse)
         tree = etree.fromstring(parts[_DOCUMENT], _SAFE_XML)
         properties = docx_custom_properties(data)
         modified = ""

@@ -517,6 +517,30 @@ class DocxText:
     properties: dict[str, str]  # clausegen's custom properties
 
 
+def not_a_docx(name: str) -> Any:
+    """The refusal for a file that is not a readable DOCX, naming it."""
+    def refuse(reason: str) -> InputError:
+        return InputError([Problem(f"not a DOCX file: {reason}", "", name)], "cannot read the document")
+    return refuse
+
+
+def unpack_capped(data: bytes, refuse: Any) -> dict[str, bytes]:
+    """Every part of a DOCX of unknown origin, read with a cap on the total (declared sizes can lie), and
+    refused without ``word/document.xml``.  Zip errors are the caller's to translate (with its own parser's)."""
+    parts: dict[str, bytes] = {}
+    unpacked = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for info in package.infolist():
+            with package.open(info) as handle:
+                parts[info.filename] = handle.read(MAX_UNPACKED_BYTES + 1 - unpacked)
+            unpacked += len(parts[info.filename])
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise refuse(f"it unpacks to more than {MAX_UNPACKED_BYTES >> 20} MiB")
+    if "word/document.xml" not in parts:
+        raise refuse("no word/document.xml")
+    return parts
+
+
 def read_docx_text(data: bytes, name: str = "document.docx") -> DocxText:
     """Read a DOCX of unknown origin; :class:`InputError` (naming ``name``) when it is not one.
 
@@ -528,21 +552,9 @@ def read_docx_text(data: bytes, name: str = "document.docx") -> DocxText:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    def refuse(reason: str) -> InputError:
-        return InputError([Problem(f"not a DOCX file: {reason}", "", name)], "cannot read the document")
-
+    refuse = not_a_docx(name)
     try:
-        parts: dict[str, bytes] = {}
-        unpacked = 0
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            for info in package.infolist():
-                with package.open(info) as handle:
-                    parts[info.filename] = handle.read(MAX_UNPACKED_BYTES + 1 - unpacked)
-                unpacked += len(parts[info.filename])
-                if unpacked > MAX_UNPACKED_BYTES:
-                    raise refuse(f"it unpacks to more than {MAX_UNPACKED_BYTES >> 20} MiB")
-        if "word/document.xml" not in parts:
-            raise refuse("no word/document.xml")
+        parts = unpack_capped(data, refuse)
         side = [(part, _spaced("".join(t.text or "" for t in p.iter(f"{_W}t"))))
                 for part in sorted(n for n in parts if _SIDE_PART.fullmatch(n))
                 for p in etree.fromstring(parts[part], _SAFE_XML).iter(f"{_W}p")]

@@ -240,6 +240,19 @@ def read_deal_json(text: str) -> tuple[dict[str, Any] | None, str | None]:
     return data, None
 
 
+def posted_deal() -> tuple[dict[str, Any], Any] | Response:
+    """The checked deal the page posted back, validated again: (its data, the deal), or a 400 page when it is
+    missing, unreadable or no longer valid."""
+    data, problem = read_deal_json(request.form.get("deal_json", ""))
+    if data is None:
+        return refuse(400, problem or "")
+    validated, errors, _warnings = check(data)
+    if validated is None:
+        return refuse(400, _("The deal is not valid any more: %(problems)s",
+                             problems="; ".join(forms.plain(p) for p in errors[:5])))
+    return data, validated.deal
+
+
 # ------------------------------------------------------------------ the application
 
 
@@ -404,14 +417,10 @@ def _install_form(app: Flask) -> None:
     @app.post("/download")
     def download() -> Response:
         context = ctx()
-        data, problem = read_deal_json(request.form.get("deal_json", ""))
-        if data is None:
-            return refuse(400, problem or "")
-        validated, errors, _warnings = check(data)
-        if validated is None:
-            return refuse(400, _("The deal is not valid any more: %(problems)s",
-                                 problems="; ".join(forms.plain(p) for p in errors[:5])))
-        deal = validated.deal
+        posted = posted_deal()
+        if isinstance(posted, Response):
+            return posted
+        data, deal = posted
         with context.work:
             screening = api.screen_deal(deal)
         wanted = request.form.get("document", "")

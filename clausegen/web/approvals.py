@@ -13,7 +13,7 @@ from .. import api
 from ..errors import ClausegenError
 from ..screening import INDICATORS
 from . import forms
-from .app import build, check, gate, page, read_deal_json, record
+from .app import build, gate, page, posted_deal, record
 from .auth import current_user
 from .context import ctx
 from .decisions import DECISIONS
@@ -27,14 +27,10 @@ def install(app: Flask) -> None:
     @app.post("/approval-request")
     def request_approval() -> Response:
         context = ctx()
-        data, problem = read_deal_json(request.form.get("deal_json", ""))
-        if data is None:
-            return refuse(400, problem or "")
-        validated, errors, _warnings = check(data)
-        if validated is None:
-            return refuse(400, _("The deal is not valid any more: %(problems)s",
-                                 problems="; ".join(forms.plain(p) for p in errors[:5])))
-        deal = validated.deal
+        posted = posted_deal()
+        if isinstance(posted, Response):
+            return posted
+        data, deal = posted
         with context.work:
             screening = api.screen_deal(deal)
             report = build("screening-report", deal, screening)

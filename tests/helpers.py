@@ -164,3 +164,16 @@ def golden_text(deal_id: str, source: str, rows: list[list[str]]) -> str:
         "# cell is written as \\n. Regenerate: python -m pytest tests/test_annex.py --update-golden",
     ]
     return "\n".join(header + [row_line(row) for row in rows]) + "\n"
+
+
+def load_changed(path: Path, changes: dict[str, Any] | None = None) -> Any:
+    """The validated deal of an example file, with ``changes`` (dotted paths, as :func:`modified`) applied."""
+    from clausegen import api
+    from clausegen.sources import RawRecord
+    from clausegen.validation import validate_deal
+
+    record = api.load_deal(path, COMPANY)
+    if changes is None:
+        return record.deal
+    data = json.loads(record.deal.model_dump_json(exclude_none=True))
+    return validate_deal(RawRecord(modified(data, changes), "deal.yaml"), api.load_profile(COMPANY)).deal

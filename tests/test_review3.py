@@ -11,15 +11,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import COMPANY, DATA, EXAMPLE_DEALS, modified, validated
+from helpers import COMPANY, DATA, EXAMPLE_DEALS, load_changed, validated
 
 from clausegen import api, checkrecord, memo, text
 from clausegen import library as lib
-from clausegen.model import Bilingual, Person
 from clausegen.render import docx_rows
 from clausegen.screening import screen
-from clausegen.sources import RawRecord
-from clausegen.validation import validate_deal
 
 SPEECH = EXAMPLE_DEALS["permission-speech-rs"]
 
@@ -29,13 +26,7 @@ def library() -> lib.Library:
     return lib.load_library()
 
 
-def _load(path: Path, changes: dict | None = None):
-    record = api.load_deal(path, COMPANY)
-    if changes is None:
-        return record.deal
-    import json
-    data = json.loads(record.deal.model_dump_json(exclude_none=True))
-    return validate_deal(RawRecord(modified(data, changes), "deal.yaml"), api.load_profile(COMPANY)).deal
+_load = load_changed
 
 
 def _statement_row(deal, library, number: str) -> list[str]:

@@ -4,19 +4,15 @@ description, definition 1.7 and the nuclear end-user statement."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from helpers import COMPANY, DATA, EXAMPLE_DEALS, modified
+from helpers import DATA, EXAMPLE_DEALS, load_changed
 
 from clausegen import api
 from clausegen import library as lib
 from clausegen.render import docx_rows
 from clausegen.screening import screen
-from clausegen.sources import RawRecord
-from clausegen.validation import validate_deal
-from clausegen.verify import lint_rows
 from clausegen.verify.clausetext import expected_for
 from clausegen import verify
 from clausegen.verify import consistency
@@ -31,12 +27,7 @@ def library() -> lib.Library:
     return lib.load_library()
 
 
-def _load(path: Path, changes: dict | None = None):
-    record = api.load_deal(path, COMPANY)
-    if changes is None:
-        return record.deal
-    data = json.loads(record.deal.model_dump_json(exclude_none=True))
-    return validate_deal(RawRecord(modified(data, changes), "deal.yaml"), api.load_profile(COMPANY)).deal
+_load = load_changed
 
 
 def _rows(deal, library, kind: str) -> list[list[str]]:

@@ -122,7 +122,17 @@ def _control_list(deal: Deal, state: str) -> Rung:
              "Декларация не применяется, экспорт — по лицензии ФСТЭК России (Федеральный закон № 183-ФЗ)"
         en = "The deal team declared the solution on the control list; no identification is recorded. The " \
              "Declaration does not apply; export under an FSTEC licence (Federal Law No. 183-FZ)"
-    elif ident is not None:
+    elif found == "recorded_fstec_notice":
+        # The deal records FSTEC's notice, not a finding about the list: the record may not invent one.
+        ref = f" ({ident.reference})" if ident.reference else ""
+        ru = f"По результатам идентификации от {text.format_date(ident.date, 'ru')} ФСТЭК России письменно " \
+             f"уведомила о необходимости согласования экспорта{ref}. Вывод о включении (невключении) Решения " \
+             "ИИ в Список в файл сделки не внесён; проверка проводится по Декларации с учётом п. 4.3"
+        en = f"Following the identification of {text.format_date(ident.date, 'en')}, FSTEC of Russia gave " \
+             f"written notice that the export requires approval{ref}. No finding on whether the solution is " \
+             "on the control list is recorded in the deal file; the deal is screened under the Declaration, " \
+             "having regard to 4.3"
+    elif found == "recorded_not_listed":
         ru = f"По результатам идентификации от {text.format_date(ident.date, 'ru')} Решение ИИ не включено в " \
              "Список: Декларация применяется"
         en = f"The identification of {text.format_date(ident.date, 'en')} did not find the solution on the " \

@@ -484,7 +484,11 @@ def test_request_on_cash_and_confidentiality_asks_who_the_end_users_are_and_stat
 def test_nuclear_question_states_the_counterpartys_recorded_activity_instead_of_hedging_it(
         library: lib.Library) -> None:
     text = _text(REACTOR, "enduse-request", library)
-    assert "Поскольку решение «PumpGuard» будет использоваться в деятельности Вашей компании в ядерной области" in text
+    assert "Поскольку Ваша компания осуществляет деятельность в ядерной области (" in text
+    assert "а решение «PumpGuard» будет использоваться на ядерной установке, для завершения проверки" in text
+    assert "As your company carries on activities in the nuclear field (" in text
+    # the activities are the company's, not the solution's use (review5 M3)
+    assert "будет использоваться в деятельности" not in text and "will be used in your company" not in text
     assert "Ваша компания или конечный пользователь осуществляет" not in text
 
 

@@ -220,8 +220,13 @@ def _grounds(deal: Deal, sensitive: list[int]) -> tuple[str, str]:
         en.append("the solution is suitable for " + ", ".join(labels.label("suitability", s, "en")
                                                             for s in deal.solution.suitable_for))
     if sensitive:
-        ru.append("выявлены признаки № " + ", ".join(map(str, sensitive)) + " приложения № 1")
-        en.append("Annex 1 indicators " + ", ".join(map(str, sensitive)) + " fired")
+        numbers = ", ".join(map(str, sensitive))
+        if len(sensitive) == 1:
+            ru.append(f"выявлен признак № {numbers} приложения № 1")
+            en.append(f"Annex 1 indicator {numbers} fired")
+        else:
+            ru.append(f"выявлены признаки № {numbers} приложения № 1")
+            en.append(f"Annex 1 indicators {numbers} fired")
     if not ru:
         return "", ""
     return " (по данным сделки: " + "; ".join(ru) + ")", " (as the deal records: " + "; ".join(en) + ")"

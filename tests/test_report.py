@@ -400,3 +400,8 @@ def test_not_listed_identification_is_reported_as_not_listed(tmp_path):
     screening = api.screen_deal(deal)
     data = api.build_report(deal, screening, load_library(), None, checkrecord.resolve(deal, date=DAY)).data
     assert "Решение ИИ не включено в Список: Декларация применяется" in report_text(data)
+
+
+def test_a_single_sensitive_indicator_is_named_in_the_singular(reports):
+    text = reports["hold-vision-tr"]
+    assert "выявлен признак № 22 приложения № 1" in text and "выявлены признаки № 22 " not in text

@@ -500,3 +500,12 @@ def test_notice_says_information_may_be_given_to_the_authorities(library: lib.Li
 
 def test_request_reference_code_is_req_not_the_euro_code() -> None:
     assert compose.letter_number(_load("onprem-logistics-kz.yaml"), "enduse-request") == "EXP-2026-0157/REQ"
+
+
+def test_statement_of_an_end_user_that_is_the_counterparty_gives_the_counterpartys_address(
+        library: lib.Library) -> None:
+    text = _text("reactor-maintenance-hu.yaml", "end-user-statement", library)
+    assert "Адрес (место нахождения): ________________" not in text
+    assert "Address (registered office): ________________" not in text
+    assert "Адрес (место нахождения): Венгрия, 7030, г. Пакш, ул. Атомерёму, д. 1" in text
+    assert "Address (registered office): 1 Atomeromu Street, Paks 7030, Hungary" in text

@@ -474,14 +474,16 @@ def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
     }
     if issuer is None:
         return {"issuer": "", "issuer_address": "", "issuer_is_counterparty": False, **common}
-    return {
-        **common,
-        "issuer": issuer.name.get(lang),
-        # the country alone is no address: the end user then fills it in
-        "issuer_address": f"{_b(issuer.address, lang)}, {text.country_name(issuer.country, lang)}"
-        if issuer.address else "",
-        "issuer_is_counterparty": issuer_is_counterparty(deal),
-    }
+    own = issuer_is_counterparty(deal)
+    # the country alone is no address: the end user then fills it in; an end user that is the
+    # counterparty has the counterparty's address, which the deal gives (review5, minor 12)
+    if issuer.address:
+        address = f"{_b(issuer.address, lang)}, {text.country_name(issuer.country, lang)}"
+    elif own and deal.counterparty.address:
+        address = glossary.localise_address(_b(deal.counterparty.address, lang), deal.counterparty.country, lang)
+    else:
+        address = ""
+    return {**common, "issuer": issuer.name.get(lang), "issuer_address": address, "issuer_is_counterparty": own}
 
 
 def letter_period(days: int, lang: str) -> str:

@@ -122,7 +122,17 @@ def _control_list(deal: Deal, state: str) -> Rung:
              "Декларация не применяется, экспорт — по лицензии ФСТЭК России (Федеральный закон № 183-ФЗ)"
         en = "The deal team declared the solution on the control list; no identification is recorded. The " \
              "Declaration does not apply; export under an FSTEC licence (Federal Law No. 183-FZ)"
-    elif ident is not None:
+    elif found == "recorded_fstec_notice":
+        # The deal records FSTEC's notice, not a finding about the list: the record may not invent one.
+        ref = f" ({ident.reference})" if ident.reference else ""
+        ru = f"По результатам идентификации от {text.format_date(ident.date, 'ru')} ФСТЭК России письменно " \
+             f"уведомила о необходимости согласования экспорта{ref}. Вывод о включении (невключении) Решения " \
+             "ИИ в Список в файл сделки не внесён; проверка проводится по Декларации с учётом п. 4.3"
+        en = f"Following the identification of {text.format_date(ident.date, 'en')}, FSTEC of Russia gave " \
+             f"written notice that the export requires approval{ref}. No finding on whether the solution is " \
+             "on the control list is recorded in the deal file; the deal is screened under the Declaration, " \
+             "having regard to 4.3"
+    elif found == "recorded_not_listed":
         ru = f"По результатам идентификации от {text.format_date(ident.date, 'ru')} Решение ИИ не включено в " \
              "Список: Декларация применяется"
         en = f"The identification of {text.format_date(ident.date, 'en')} did not find the solution on the " \
@@ -210,8 +220,13 @@ def _grounds(deal: Deal, sensitive: list[int]) -> tuple[str, str]:
         en.append("the solution is suitable for " + ", ".join(labels.label("suitability", s, "en")
                                                             for s in deal.solution.suitable_for))
     if sensitive:
-        ru.append("выявлены признаки № " + ", ".join(map(str, sensitive)) + " приложения № 1")
-        en.append("Annex 1 indicators " + ", ".join(map(str, sensitive)) + " fired")
+        numbers = ", ".join(map(str, sensitive))
+        if len(sensitive) == 1:
+            ru.append(f"выявлен признак № {numbers} приложения № 1")
+            en.append(f"Annex 1 indicator {numbers} fired")
+        else:
+            ru.append(f"выявлены признаки № {numbers} приложения № 1")
+            en.append(f"Annex 1 indicators {numbers} fired")
     if not ru:
         return "", ""
     return " (по данным сделки: " + "; ".join(ru) + ")", " (as the deal records: " + "; ".join(en) + ")"

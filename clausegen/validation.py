@@ -83,6 +83,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         warnings += [record.problem(p.message, p.field, severity="warning") for p in activities.possible_indicators(deal)]
         warnings += _gender_warnings(deal, record)
         warnings += _permission_warnings(deal, record)
+        warnings += [record.problem(message, path, severity="warning") for path, message in identification.chronology(deal)]
         warnings += [record.problem(message, path, severity="warning") for path, message in basis_warnings(deal)]
         warnings += _statement_purpose_warnings(deal, record)
     if profile_record is not None:

@@ -484,7 +484,11 @@ def test_request_on_cash_and_confidentiality_asks_who_the_end_users_are_and_stat
 def test_nuclear_question_states_the_counterpartys_recorded_activity_instead_of_hedging_it(
         library: lib.Library) -> None:
     text = _text(REACTOR, "enduse-request", library)
-    assert "Поскольку решение «PumpGuard» будет использоваться в деятельности Вашей компании в ядерной области" in text
+    assert "Поскольку Ваша компания осуществляет деятельность в ядерной области (" in text
+    assert "а решение «PumpGuard» будет использоваться на ядерной установке, для завершения проверки" in text
+    assert "As your company carries on activities in the nuclear field (" in text
+    # the activities are the company's, not the solution's use (review5 M3)
+    assert "будет использоваться в деятельности" not in text and "will be used in your company" not in text
     assert "Ваша компания или конечный пользователь осуществляет" not in text
 
 
@@ -496,3 +500,12 @@ def test_notice_says_information_may_be_given_to_the_authorities(library: lib.Li
 
 def test_request_reference_code_is_req_not_the_euro_code() -> None:
     assert compose.letter_number(_load("onprem-logistics-kz.yaml"), "enduse-request") == "EXP-2026-0157/REQ"
+
+
+def test_statement_of_an_end_user_that_is_the_counterparty_gives_the_counterpartys_address(
+        library: lib.Library) -> None:
+    text = _text("reactor-maintenance-hu.yaml", "end-user-statement", library)
+    assert "Адрес (место нахождения): ________________" not in text
+    assert "Address (registered office): ________________" not in text
+    assert "Адрес (место нахождения): Венгрия, 7030, г. Пакш, ул. Атомерёму, д. 1" in text
+    assert "Address (registered office): 1 Atomeromu Street, Paks 7030, Hungary" in text

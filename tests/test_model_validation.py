@@ -236,3 +236,40 @@ def test_unrecorded_permission_conditions_are_an_error_under_strict():
     with pytest.raises(DealError) as raised:
         validated(PERMISSION_GIVEN, strict=True)
     assert "permission.conditions" in [p.field for p in raised.value.problems]
+
+
+# ------------------------------------------------------------------ chronology of the 5.3 record (review5 M2)
+
+PERMITTED = {"knowledge.fstec_notice": True, "permission.number": "ЭК-1", "permission.date": "2026-11-28",
+             "permission.conditions": []}
+
+
+def test_screening_dated_before_the_permission_it_cites_is_a_warning_naming_the_field():
+    warnings = validated({**PERMITTED, "screening.date": "2026-11-10"}).warnings
+    assert [w.field for w in warnings] == ["screening.date"]
+    assert "permission.date" in warnings[0].message
+
+
+def test_approval_dated_before_the_permission_is_a_warning_naming_the_field():
+    warnings = validated({**PERMITTED, "screening.date": "2026-11-28", "screening.approved_on": "2026-11-20",
+                          "screening.approved_by.name": {"ru": "Кузнецова Мария Сергеевна",
+                                                         "en": "Maria Kuznetsova"}}).warnings
+    assert [w.field for w in warnings] == ["screening.approved_on"]
+
+
+def test_screening_on_the_permission_date_gives_no_chronology_warning():
+    assert validated({**PERMITTED, "screening.date": "2026-11-28"}).warnings == []
+
+
+@pytest.mark.parametrize("reference", ["уведомление ФСТЭК России от 6 ноября 2026 г. № 240/33/1187",
+                                       "notice No. 240/33/1187 of 06.11.2026"])
+def test_identification_dated_before_the_notice_it_records_is_a_warning_naming_the_field(reference):
+    warnings = validated({"identification.date": "2026-11-03", "identification.by": "Служба экспортного контроля",
+                          "identification.result": "fstec_notice", "identification.reference": reference}).warnings
+    assert [w.field for w in warnings] == ["identification.date"]
+
+
+def test_identification_on_the_notice_date_gives_no_chronology_warning():
+    assert validated({"identification.date": "2026-11-06", "identification.by": "Служба экспортного контроля",
+                      "identification.result": "fstec_notice",
+                      "identification.reference": "уведомление ФСТЭК России от 6 ноября 2026 г. № 240"}).warnings == []

@@ -385,3 +385,23 @@ def test_control_list_report_uses_the_long_date_form_and_checks_the_encryption_r
     text = reports["controlled-item-am"]
     assert "от 18 июля 1999 г. № 183-ФЗ" in text and "18.07.1999" not in text
     assert "шифровальных (криптографических) средств" in text
+
+
+@pytest.mark.parametrize("stem", ["weights-research-in", "permission-speech-rs"])
+def test_fstec_notice_report_records_the_notice_and_no_finding_about_the_list(reports, stem):
+    text = reports[stem]
+    assert "Решение ИИ не включено в Список" not in text
+    assert "ФСТЭК России письменно уведомила о необходимости согласования экспорта" in text
+    assert "Вывод о включении (невключении) Решения ИИ в Список в файл сделки не внесён" in text
+
+
+def test_not_listed_identification_is_reported_as_not_listed(tmp_path):
+    deal = deal_with(tmp_path, {**IDENT, "identification.result": "not_listed"})
+    screening = api.screen_deal(deal)
+    data = api.build_report(deal, screening, load_library(), None, checkrecord.resolve(deal, date=DAY)).data
+    assert "Решение ИИ не включено в Список: Декларация применяется" in report_text(data)
+
+
+def test_a_single_sensitive_indicator_is_named_in_the_singular(reports):
+    text = reports["hold-vision-tr"]
+    assert "выявлен признак № 22 приложения № 1" in text and "выявлены признаки № 22 " not in text

@@ -47,7 +47,9 @@ def test_statement_gives_the_end_users_own_purpose_not_the_distributors(library)
 def test_statement_without_the_end_users_purpose_leaves_a_blank_never_the_counterpartys(library):
     deal = _load(SPEECH, {"end_use.end_user_purpose": None})
     ru, en = _statement_row(deal, library, "4.")
-    assert ru.endswith("исключительно): ________________.") and en.endswith("itself and solely): ________________.")
+    assert ru.endswith("самостоятельно и исключительно для указанных в настоящем пункте целей): ________________.")
+    assert en.endswith("will itself use the AI Solution, and solely for the purposes stated in this item): "
+                       "________________.")
 
 
 def test_missing_end_user_purpose_is_a_warning_naming_the_field():

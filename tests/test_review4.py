@@ -76,15 +76,15 @@ def test_verify_flags_a_concluded_contract_cited_in_a_letter_of_a_deal_on_hold()
 def test_request_asks_what_the_commission_needs_about_military_research_the_deal_records(library):
     text = _text(_load(VISION), library, "enduse-request")
     assert ("Поскольку Ваша компания выполняет исследования или разработки в интересах военных ведомств "
-            "(специальных служб), для обращения в Комиссию по экспортному контролю Российской Федерации просим:") in text
-    assert ("As your company carries out research or development for military agencies (special services), for "
+            "или специальных служб, для обращения в Комиссию по экспортному контролю Российской Федерации просим:") in text
+    assert ("As your company carries out research or development for military authorities or special services, for "
             "our application to the Export Control Commission of the Russian Federation, please:") in text
     assert "выполняет ли Ваша компания" not in text and "whether your company" not in text
 
 
 def test_request_keeps_an_open_question_about_any_other_end_user_of_a_disclosed_activity(library):
     text = _text(_load(VISION), library, "enduse-request")
-    assert "— сообщить, выполняет ли такие исследования, разработки или поставки иной конечный пользователь" in text
+    assert "— сообщить, выполняет ли такие исследования или разработки иной конечный пользователь" in text
     assert "— tell us whether any other end user of the solution carries out such research" in text
 
 

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DealError, Problem
-from .sources import RawRecord, read_input
+from .sources import RawRecord, read_input, unreadable
 
 MAX_SHEET_BYTES = 20 * 1024 * 1024  # a workbook, read whole into memory
 MAX_CSV_BYTES = 1024 * 1024 * 1024  # a CSV file is read a row at a time: its rows are what is limited
@@ -145,13 +145,8 @@ def _csv_rows(path: Path, name: str) -> Iterator[list[str]]:
         if path.stat().st_size > MAX_CSV_BYTES:
             raise OSError(f"file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MiB")
         stream = path.open("r", encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise DealError([Problem("file not found", "", name)]) from None
-    except IsADirectoryError:
-        raise DealError([Problem("is a folder, not a file", "", name)]) from None
     except OSError as error:
-        message = error.strerror and f"cannot read: {error.strerror}" or str(error)
-        raise DealError([Problem(message, "", name)]) from None
+        raise unreadable(error, name) from None
     return _csv_read(stream, path, name)
 
 

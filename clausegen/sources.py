@@ -358,16 +358,21 @@ def read_capped(path: Path, limit: int) -> bytes:
 
 def read_input(path: Path, limit: int) -> bytes:
     """:func:`read_capped` for a user's input file, any failure a :class:`DealError` naming it."""
-    name = str(path)
     try:
         return read_capped(path, limit)
-    except FileNotFoundError:
-        raise DealError([Problem("file not found", "", name)]) from None
-    except IsADirectoryError:
-        raise DealError([Problem("is a folder, not a file", "", name)]) from None
     except OSError as error:
+        raise unreadable(error, str(path)) from None
+
+
+def unreadable(error: OSError, name: str) -> DealError:
+    """A user's input file that could not be opened or read, said as the user needs it."""
+    if isinstance(error, FileNotFoundError):
+        message = "file not found"
+    elif isinstance(error, IsADirectoryError):
+        message = "is a folder, not a file"
+    else:
         message = error.strerror and f"cannot read: {error.strerror}" or str(error)
-        raise DealError([Problem(message, "", name)]) from None
+    return DealError([Problem(message, "", name)])
 
 
 def read_file(path: Path) -> RawRecord:

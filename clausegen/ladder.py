@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import labels, text
+from .phrases import indicators_fired
 from .identification import has_fstec_notice, identification_status, is_listed, list_item
 from .model import Deal
 from .screening import FIRED, Decision, Screening
@@ -44,6 +45,8 @@ class Rung:
     #: The outcome in words where the bare status would mislead (2.1: "yes, an export"; a rung that a
     #: higher one decides names that rung).
     outcome: tuple[str, str] | None = None
+    #: How many indicators fired (5.1), for the number of the words that name them.
+    fired: int = 0
 
     @property
     def status_ru(self) -> str:
@@ -81,7 +84,25 @@ def rungs(deal: Deal, screening: Screening) -> list[Rung]:
     ]
     if by:
         rows = [_decided_by(row, by) if row.status == SUPERSEDED else row for row in rows]
+    if screening.decision == Decision.OUTSIDE_DECLARATION:
+        rows = rows[:1] + [_not_considered(row) for row in rows[1:]]
     return rows
+
+
+#: A rung of the Declaration for a solution on the control list: the Declaration does not apply (1.3), so the
+#: rung is not weighed at all, and the record gives no verdict on it (review 6).
+NOT_CONSIDERED = ("не рассматривается (п. 1.3 Декларации)", "not considered (Declaration, para. 1.3)")
+
+
+def _not_considered(row: Rung) -> Rung:
+    ru = "Решение ИИ включено в Список: Декларация к сделке не применяется, экспорт — в порядке Федерального " \
+         "закона от 18 июля 1999 г. № 183-ФЗ «Об экспортном контроле»"
+    en = "The solution is on the control list: the Declaration does not apply to the deal; the export follows " \
+         "Federal Law No. 183-FZ of 18 July 1999 \"On Export Control\""
+    if row.status != NOT_TAKEN:
+        # what the deal records stays on the record: the licensing authority may need it
+        ru, en = f"{ru}. По данным сделки: {_lower(row.why_ru)}", f"{en}. As the deal records: {_lower(row.why_en)}"
+    return Rung(row.section, row.title_ru, row.title_en, NOT_TAKEN, ru, en, NOT_CONSIDERED, row.fired)
 
 
 def _met(deal: Deal, section: str) -> bool:
@@ -101,12 +122,14 @@ def _decided_by(row: Rung, by: tuple[str, str]) -> Rung:
     """A rung that is met but decided by a higher one says which (the record must not contradict itself)."""
     ru, en = by
     if row.section == "5.1":
-        outcome = (f"признаки выявлены; решение определено {ru}", f"indicators fired; {en} decides")
+        one = row.fired == 1
+        outcome = (f"{'признак выявлен' if one else 'признаки выявлены'}; решение определено {ru}",
+                   f"{'indicator' if one else 'indicators'} fired; {en} decides")
     elif row.section == "4.2" and row.outcome is None:
         outcome = (f"поглощается {ru}", f"absorbed by {en}")
     else:
         outcome = (f"установлено; решение определено {ru}", f"met; {en} decides")
-    return Rung(row.section, row.title_ru, row.title_en, row.status, row.why_ru, row.why_en, outcome)
+    return Rung(row.section, row.title_ru, row.title_en, row.status, row.why_ru, row.why_en, outcome, row.fired)
 
 
 def _control_list(deal: Deal, state: str) -> Rung:
@@ -152,12 +175,15 @@ def _export(deal: Deal, screening: Screening) -> Rung:
         ru, en = "Решение ИИ передаётся иностранному контрагенту: это экспорт в смысле Декларации", \
                  "The solution is transferred to a foreign counterparty: an export under the Declaration"
     else:
-        ru = "Доступ без возможности модификации (SaaS) не является экспортом в смысле Декларации; условия о " \
-             "конечном использовании всё равно включаются"
-        en = "Access without the ability to modify (SaaS) is not an export under the Declaration; the end-use " \
-             "terms are included all the same"
+        # in words, not the deal format's code (review 6): «облачный сервис», not «SaaS»
+        ru = "Контрагент получает удалённый доступ к Решению ИИ как к облачному сервису и не может изменить " \
+             "его без согласия Поставщика: это не экспорт в смысле п. 2.1 Декларации; условия о конечном " \
+             "использовании всё равно включаются"
+        en = "The counterparty has remote access to the solution as a cloud service and cannot modify it " \
+             "without the Supplier's consent: this is not an export under para. 2.1 of the Declaration; the " \
+             "end-use terms are included all the same"
     outcome = (("да — экспорт", "yes: an export") if screening.is_export else
-               ("нет — не экспорт (SaaS без модификации)", "no: not an export (SaaS without modification)"))
+               ("нет — облачный сервис без права изменения", "no: a cloud service the counterparty cannot modify"))
     return Rung("2.1", "Является ли сделка экспортом", "Whether the deal is an export",
                 TAKEN if not screening.is_export else NOT_TAKEN, ru, en, outcome)
 
@@ -220,13 +246,8 @@ def _grounds(deal: Deal, sensitive: list[int]) -> tuple[str, str]:
         en.append("the solution is suitable for " + ", ".join(labels.label("suitability", s, "en")
                                                             for s in deal.solution.suitable_for))
     if sensitive:
-        numbers = ", ".join(map(str, sensitive))
-        if len(sensitive) == 1:
-            ru.append(f"выявлен признак № {numbers} приложения № 1")
-            en.append(f"Annex 1 indicator {numbers} fired")
-        else:
-            ru.append(f"выявлены признаки № {numbers} приложения № 1")
-            en.append(f"Annex 1 indicators {numbers} fired")
+        ru.append(indicators_fired(sensitive, "ru"))
+        en.append(indicators_fired(sensitive, "en"))
     if not ru:
         return "", ""
     return " (по данным сделки: " + "; ".join(ru) + ")", " (as the deal records: " + "; ".join(en) + ")"
@@ -255,11 +276,21 @@ def _concern(deal: Deal, fired: list[int], state: str) -> Rung:
              f"террористических актов{why_ru}: требуется разрешение Комиссии по экспортному контролю"
         en = "The deal team recorded a well-founded concern of military, WMD or terrorist use" \
              f"{why_en}: the Export Control Commission's permission is required"
+    elif sensitive and deal.permission.given:
+        # The export already rests on a permission (4.3): a later concern calls for a new check, not for the
+        # permission the deal already has (review 6).
+        ru = f"{indicators_fired(sensitive, 'ru', start=True)}; обоснованное опасение командой сделки не " \
+             f"отмечено. Экспорт осуществляется на основании разрешения Комиссии № {deal.permission.number} от " \
+             f"{text.format_date(deal.permission.date, 'ru')}; если возникнет опасение, которое разрешение не " \
+             "охватывает, проверка повторяется, а поставка приостанавливается до нового решения Комиссии"
+        en = f"{indicators_fired(sensitive, 'en')}; the deal team recorded no well-founded concern. The export " \
+             f"rests on the Commission's permission No. {_number_en(deal.permission.number)} of " \
+             f"{text.format_date(deal.permission.date, 'en')}; should a concern arise that the permission does not " \
+             "cover, the deal is screened again and delivery is suspended until the Commission decides again"
     elif sensitive:
-        numbers = ", ".join(map(str, sensitive))
-        ru = f"Выявлены признаки № {numbers} приложения № 1, но обоснованное опасение командой сделки не " \
+        ru = f"{indicators_fired(sensitive, 'ru', start=True)}, но обоснованное опасение командой сделки не " \
              "отмечено; если углублённая проверка его подтвердит, требуется разрешение Комиссии"
-        en = f"Annex 1 indicators {numbers} fired, but the deal team recorded no well-founded concern; if the " \
+        en = f"{indicators_fired(sensitive, 'en')}, but the deal team recorded no well-founded concern; if the " \
              "enhanced due diligence confirms one, the Commission's permission is required"
     else:
         ru = "Обоснованного опасения военного использования, использования для ОМП или террористических актов " \
@@ -275,8 +306,15 @@ def _permission(deal: Deal, lang: str) -> str:
     if lang == "ru":
         return f"; получено разрешение Комиссии № {deal.permission.number} от " \
                f"{text.format_date(deal.permission.date, 'ru')}"
-    return f"; the Commission's permission No. {deal.permission.number} of " \
+    return f"; the Commission's permission No. {_number_en(deal.permission.number)} of " \
            f"{text.format_date(deal.permission.date, 'en')} has been obtained"
+
+
+def _number_en(number: str | None) -> str:
+    """A permission number in English text: a Cyrillic one also in Latin script (drafting rules, 1)."""
+    from .glossary import has_cyrillic, transliterate
+    value = number or ""
+    return f"{value} ({transliterate(value)})" if has_cyrillic(value) else value
 
 
 def _fstec(deal: Deal, state: str) -> Rung:
@@ -309,15 +347,15 @@ def _harm(deal: Deal, state: str, screening: Screening, by: tuple[str, str] | No
 
 def _indicators(fired: list[int], state: str, screening: Screening) -> Rung:
     if fired:
-        numbers = ", ".join(map(str, fired))
         if state == SUPERSEDED:
-            ru = f"Выявлены признаки № {numbers} приложения № 1; решение определено пунктом выше"
-            en = f"Annex 1 indicators {numbers} fired; a higher rung decides"
+            ru = f"{indicators_fired(fired, 'ru', start=True)}; решение определено пунктом выше"
+            en = f"{indicators_fired(fired, 'en')}; a higher rung decides"
         else:
-            ru = f"Выявлены признаки № {numbers} приложения № 1: углублённая проверка и усиленные условия"
-            en = f"Annex 1 indicators {numbers} fired: enhanced due diligence and enhanced terms"
+            ru = f"{indicators_fired(fired, 'ru', start=True)}: углублённая проверка и усиленные условия"
+            en = f"{indicators_fired(fired, 'en')}: enhanced due diligence and enhanced terms"
     else:
         ru, en = "Признаки риска приложения № 1 не выявлены", "No Annex 1 indicator fired"
     if not fired and screening.decision == Decision.PROCEED:
         state = TAKEN
-    return Rung("5.1", "Признаки риска (приложение № 1)", "Risk indicators (Annex 1)", state, ru, en)
+    return Rung("5.1", "Признаки риска (приложение № 1)", "Risk indicators (Annex 1)", state, ru, en, None,
+                len(fired))

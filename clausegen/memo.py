@@ -15,7 +15,7 @@ import re
 from . import activities, glossary, labels, text
 from .checkrecord import NEEDS_APPROVAL, Check
 from .identification import identification_status, list_item
-from .ladder import rungs
+from .ladder import NOT_CONSIDERED, rungs
 from .model import Bilingual, Deal, Person
 from .screening import BLOCKING, FIRED, Decision, Screening
 from .selection import Selected
@@ -68,6 +68,10 @@ def decision_label(deal: Deal, screening: Screening, lang: str) -> str:
         sections = sorted({r.section for r in screening.reasons} & {"4.2", "4.3"})
         cited = (("пп. " if len(sections) > 1 else "п. ") if lang == "ru" else "") + ", ".join(sections)
         text_ = text_.replace("(пп. 4.2, 4.3)" if lang == "ru" else "(4.2, 4.3)", f"({cited})")
+    if screening.decision == Decision.ENHANCED_DUE_DILIGENCE and len(screening.fired) == 1:
+        # one indicator is «признак», not «признаки» (review 6)
+        text_ = text_.replace("выявлены признаки риска", "выявлен признак риска").replace(
+            "risk indicators found", "a risk indicator found")
     if screening.decision == Decision.REFUSE:
         # Cite only the rung the refusal rests on; 4.1 carries its bar on intermediaries.
         sections = sorted({r.section for r in screening.reasons} & {"4.1", "4.4"}) or ["4.1", "4.4"]
@@ -90,7 +94,7 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
     """What to do next, in Russian and English, for every decision; ``selected``: the annex's clauses, whose
     condition precedent (the end-use statement before delivery) the steps cite by number."""
     decision = screening.decision
-    receive, sign = _receive_statement(screening), _sign(selected)
+    receive, sign = _receive_statement(screening), _sign(selected, check.approval_pending(decision))
     days = deal.terms.response_days
     steps: list[tuple[str, str]] = []
     if decision == Decision.OUTSIDE_DECLARATION:
@@ -101,6 +105,7 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
                       "18 июля 1999 г. № 183-ФЗ «Об экспортном контроле»; до её получения Решение ИИ не передаётся",
                       f"Obtain an FSTEC export licence{where_en} under Federal Law No. 183-FZ of 18 July 1999 "
                       "on Export Control; nothing is transferred until it is granted"))
+        steps.append(_licence_end_user(deal))
         if identification_status(deal) == "declared_controlled":
             steps.append(("Внести в файл сделки сведения об идентификации: дату, кем проведена, пункт Списка и "
                           "реквизиты документа",
@@ -160,6 +165,7 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
         if check.approval_pending(decision):
             steps.append(_APPROVE_BEFORE_SIGNING)
         steps.append(sign)
+        steps.append(_within_permission(deal))
     elif decision == Decision.ENHANCED_DUE_DILIGENCE:
         steps += [(f"Направить Контрагенту: {letters_ru}; срок ответа — {days} рабочих дней",
                    f"Send the counterparty: {letters_en}; it has {days} business days to answer"),
@@ -203,16 +209,65 @@ def _receive_statement(screening: Screening) -> tuple[str, str]:
             "Receive the end-use statement signed by the end user and check it")
 
 
-def _sign(selected: list[Selected] | tuple[Selected, ...]) -> tuple[str, str]:
+def _sign(selected: list[Selected] | tuple[Selected, ...], approval_pending: bool = True) -> tuple[str, str]:
     """The annex bears the contract's date and makes the end-use statement a condition precedent to delivery
-    (review 4, m1): it is signed with the contract, and nothing is delivered before the statement and the
-    approval."""
+    (review 4, m1): it is signed with the contract, and nothing is delivered before the statement and, while
+    it is not recorded, the approval (an approval already recorded is no step left to take: review 6)."""
     number = next((s.number for s in selected if s.clause.id == "end-user-statement-condition" and s.number), None)
     cited_ru, cited_en = (f" (п. {number}.1 приложения)", f" (clause {number}.1 of the annex)") if number else ("", "")
+    approval_ru, approval_en = (" и утверждения решения", " and the decision approved") if approval_pending \
+        else ("", "")
     return (f"Подписать приложение одновременно с договором; поставку (передачу результата, доступ) не осуществлять "
-            f"до получения заявления о конечном использовании{cited_ru} и утверждения решения",
+            f"до получения заявления о конечном использовании{cited_ru}{approval_ru}",
             f"Sign the annex together with the contract; make no delivery (transfer of the result, access) until the "
-            f"end-use statement is received{cited_en} and the decision approved")
+            f"end-use statement is received{cited_en}{approval_en}")
+
+
+def _within_permission(deal: Deal) -> tuple[str, str]:
+    """A deal that goes ahead under a permission: its conditions bind for as long as it runs, and a change of
+    what the permission was given for is a new check, not a formality (review 6)."""
+    permission = deal.permission
+    number_en = f"{permission.number} ({glossary.transliterate(permission.number)})" \
+        if glossary.has_cyrillic(permission.number or "") else permission.number
+    return (f"Исполнять договор в пределах разрешения Комиссии № {permission.number} от "
+            f"{text.format_date(permission.date, 'ru')} и соблюдать его условия; при изменении Контрагента, конечных "
+            "пользователей, цели или места использования, объёма поставки либо при новых сведениях о признаках "
+            "риска — повторить проверку до исполнения и при необходимости обратиться в Комиссию за новым "
+            "разрешением",
+            f"Perform the contract within the Commission's permission No. {number_en} of "
+            f"{text.format_date(permission.date, 'en')} and comply with its conditions; if the counterparty, the end "
+            "users, the purpose or place of use or the scope of supply change, or new information on risk "
+            "indicators comes to light, screen the deal again before performing it and, where needed, apply to "
+            "the Commission for a new permission")
+
+
+def _licence_end_user(deal: Deal) -> tuple[str, str]:
+    """A listed solution goes through FSTEC licensing, which needs the end user and the end use (183-FZ): the
+    record says what the deal leaves open about them (review 6)."""
+    users = deal.end_use.end_users
+    own = bool(users) and all(u.name.get("en") == deal.counterparty.name.get("en") for u in users)
+    purpose_ru = _name(deal.end_use.purpose, "ru", "")
+    purpose_en = _name(deal.end_use.purpose, "en", "")
+    if not users:
+        known_ru, known_en = "конечные пользователи в файле сделки не указаны", "the deal file names no end user"
+    elif own:
+        known_ru = "конечным пользователем указан сам Контрагент" + (
+            f", а заявленная цель — «{_lower_first(purpose_ru)}»; подтвердить, кто будет использовать Решение ИИ, "
+            "и назвать это лицо" if purpose_ru else "")
+        known_en = "the counterparty itself is named as the end user" + (
+            f", while the stated purpose is \"{_lower_first(purpose_en)}\"; confirm who will use the solution and "
+            "name that person" if purpose_en else "")
+    else:
+        known_ru = "конечные пользователи: " + "; ".join(glossary.proper(u.name.ru, u.name.en, "ru") for u in users)
+        known_en = "end users: " + "; ".join(glossary.proper(u.name.ru, u.name.en, "en") for u in users)
+    if deal.end_use.location is None:
+        known_ru, known_en = known_ru + "; место использования не указано", known_en + "; no place of use is given"
+    return ("Установить конечного пользователя и место использования Решения ИИ для заявления на лицензию и "
+            "получить от конечного пользователя обязательства о конечном использовании, которых требует "
+            f"лицензирование экспорта по Федеральному закону от 18 июля 1999 г. № 183-ФЗ: {known_ru}",
+            "Identify the end user and the place of use of the solution for the licence application, and obtain "
+            "from the end user the end-use undertakings that export licensing under Federal Law No. 183-FZ of "
+            f"18 July 1999 requires: {known_en}")
 
 
 def _first_sending(steps: list[tuple[str, str]]) -> int:
@@ -439,19 +494,27 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
         details += [labels.evidence(item, "ru") for item in result.evidence if not item.startswith("red_flags:")]
         if result.note_ru:
             details.append(result.note_ru)
+        if screening.decision == Decision.OUTSIDE_DECLARATION:
+            # The Declaration does not apply to a listed solution (1.3): no indicator is weighed, so none gets a
+            # verdict; what the deal team declared stays in the record (review 6).
+            status = NOT_CONSIDERED[0]
+            details = [d for d in details if result.status == FIRED]
+        else:
+            status = labels.label("indicator_status", result.status)
         indicators.append({
             "number": str(result.number),
             "title": result.spec.ru,
-            "status": labels.label("indicator_status", result.status),
+            "status": status,
             "evidence": "\n".join(details) or "—",
         })
     warnings = _warning_texts(screening)
-    # Clauses by their number and Russian title: the record shows no clause id (M-16).
+    # The terms by their article, title and wording edition, and why each is there, in words: no clause id,
+    # and no row for the heading or the preamble, which are no terms (M-16, review 6).
     clauses = [
-        {"number": f"{s.number}." if s.number else "—",
-         "text": (f"статья {s.number} " if s.number else "") + f"«{s.clause.meta.title.ru}», редакция "
-                 f"{s.clause.meta.version}: {text.inline_ru(s.reason_ru)}"}
-        for s in selected
+        {"number": f"{s.number}.",
+         "text": f"Статья {s.number} «{s.clause.meta.title.ru}» (редакция {s.clause.meta.version}) — "
+                 f"{text.inline_ru(s.reason_ru)}"}
+        for s in selected if s.number
     ] or [{"number": "—", "text": "Приложение к договору не оформляется"}]
     # str.capitalize() would lower-case «Комиссии»: only the first letter changes.
     letters = [{"kind": str(n), "text": _upper_first(labels.label("letter", kind))}

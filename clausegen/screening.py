@@ -13,6 +13,7 @@ from enum import StrEnum
 from . import activities as voc
 from .identification import has_fstec_notice, is_listed, list_item
 from .model import Deal, Delivery, PaymentMethod, Suitability
+from .phrases import indicators_fired
 
 
 class Decision(StrEnum):
@@ -302,20 +303,20 @@ def screen(deal: Deal) -> Screening:
                                   "Refrain from the export until the permission is obtained"))
     elif fired:
         decision = Decision.ENHANCED_DUE_DILIGENCE
-        numbers = ", ".join(map(str, fired))
-        reasons.append(Reason("5.1", f"Выявлены признаки риска приложения № 1 (№ {numbers}): углублённая "
-                              "проверка и усиленные условия",
-                              f"Annex 1 indicators found (No. {numbers}): enhanced due diligence and "
-                              "enhanced terms"))
+        reasons.append(Reason("5.1", f"{indicators_fired(fired, 'ru', start=True)}: углублённая проверка и "
+                              "усиленные условия",
+                              f"{indicators_fired(fired, 'en')}: enhanced due diligence and enhanced terms"))
     else:
         decision = Decision.PROCEED
         reasons.append(Reason("5.1", "Признаки риска приложения № 1 не выявлены",
                               "No Annex 1 indicator found"))
     export = is_export(deal)
     if not export:
-        reasons.append(Reason("2.1", "Доступ без возможности модификации (SaaS) не является экспортом в "
-                              "смысле Декларации; условия о конечном использовании всё равно включаются",
-                              "Access without the ability to modify (SaaS) is not an export under the "
-                              "Declaration; the end-use terms are included all the same"))
+        reasons.append(Reason("2.1", "Удалённый доступ к Решению ИИ как к облачному сервису без права его "
+                              "изменения не является экспортом в смысле Декларации; условия о конечном "
+                              "использовании всё равно включаются",
+                              "Remote access to the solution as a cloud service that the counterparty cannot "
+                              "modify is not an export under the Declaration; the end-use terms are included all "
+                              "the same"))
     return Screening(deal.deal_id, export, decision, indicators, tuple(reasons), LETTERS_RECOMMENDED[decision],
                      voc.possible_indicators(deal))

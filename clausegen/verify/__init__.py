@@ -28,7 +28,8 @@ golden dumps) and the column, and quotes the offending text.  The families:
 * :mod:`.wording` — ``wording`` (calques, «Уважаемые господа!», "out of court",
   "regulatory legal act", the Declaration called mandatory, a refund promised
   in a refusal), ``indemnity`` (an English indemnity that the Russian does not
-  render as art. 406.1), ``agreement`` (with the deal: «действующего» after a
+  render as art. 406.1), ``number-agreement`` («признаки № 21» where one fired),
+  ``agreement`` (with the deal: «действующего» after a
   woman signatory's name), ``delivery-terms`` (with the deal: licence keys in a
   SaaS annex, access suspension for hardware);
 * :mod:`.consistency` — ``working-days``, ``clause-ref``;

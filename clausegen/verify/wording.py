@@ -8,6 +8,8 @@
   signatory's gender (the deal's ``gender``, else the Russian patronymic): «действующей» for a woman;
 * ``delivery-terms`` (with the deal, drafting rule 5): no licence keys, hardware or destruction of model
   weights in a SaaS annex; no access suspension when the solution comes inside hardware (wording.yaml);
+* ``number-agreement`` (review 6): «признак № 21», «признаки № 10 и 17» — the word that names Annex 1
+  indicators agrees with how many numbers follow it, in both languages;
 * ``indemnity`` (drafting rule 3): a row whose English indemnifies ("indemnify", "indemnity") while its
   Russian speaks of something else, or whose Russian uses the art. 406.1 Civil Code concept
   («имущественные потери») while its English does not indemnify.  Where losses are to be indemnified
@@ -48,11 +50,32 @@ def _phrases(kind: str) -> dict[str, list[tuple[re.Pattern[str], str, str]]]:
                     item["instead"]) for item in data[lang] + own.get(lang, [])] for lang in (RU, EN)}
 
 
+#: Indicators named with a word whose number disagrees with the count (review 6: «выявлены признаки № 21»):
+#: the plural with one number, the singular with a list.  A range («19–22», "19 to 22") or an alternative
+#: ("10 or 17") is no disagreement.
+_COUNT = {
+    RU: (re.compile(r"признаки\s+№\s*\d+(?!\s*(?:,|и\b|или\b|–|—|-)\s*(?:№\s*)?\d)"),
+         re.compile(r"признак\s+№\s*\d+\s*(?:,|и\b)\s*(?:№\s*)?\d+")),
+    EN: (re.compile(r"\bindicators\s+(?:No\.\s*)?\d+(?!\s*(?:,|and\b|or\b|to\b|–|—|-)\s*\d)", re.IGNORECASE),
+         re.compile(r"\bindicator\s+(?:No\.\s*)?\d+\s*(?:,|and\b)\s*\d+", re.IGNORECASE)),
+}
+
+
+def _counts(segments: list[Segment], checker: Checker) -> None:
+    """``number-agreement``: «признак» / "indicator" before one number, «признаки» / "indicators" before several."""
+    for segment in segments:
+        for pattern, wanted in zip(_COUNT[segment.lang], ("the singular (one number)", "the plural (several)")):
+            for found in pattern.finditer(segment.text):
+                checker.at("number-agreement", f"«{found.group()}»: write {wanted} "
+                                               f"({excerpt(segment.text, found.start())})", segment)
+
+
 def check(segments: list[Segment], checker: Checker, kind: str = "",
           signatories: tuple[tuple[str, str], ...] = (), delivery: str = "") -> None:
     """``signatories``: (how a signatory's name starts in Russian text, "male" or "female"), and ``delivery``:
     how the solution is delivered; both from the deal."""
     _agreement(segments, checker, signatories)
+    _counts(segments, checker)
     _delivery(segments, checker, delivery)
     for segment in segments:
         for pattern, phrase, instead in _phrases(kind)[segment.lang]:

@@ -21,6 +21,7 @@ from .library import Clause
 from .model import (Bilingual, Deal, IdentificationResult, Party, Signatory, end_user_purpose, issuer_is_counterparty,
                     statement_issuer)
 from .recent import Recent
+from .salutation import salutation
 from .sandbox import RENDER_FAILURES, Markup, compile_text, escape, failure, paths_read, render_bounded, value_at
 from .screening import Screening
 from .selection import Selected
@@ -37,7 +38,7 @@ _DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 class Row:
     """One row of a bilingual document: both columns say the same thing."""
 
-    kind: str  # title | plain | heading | para | list (a paragraph with sub-item lines)
+    kind: str  # title | plain | heading | para | list (a paragraph with sub-item lines) | closing (letters)
     number: str
     ru: Markup
     en: Markup
@@ -361,7 +362,7 @@ def _offer_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
 
 def _solution_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:
     return {
-        "name": _name(deal.solution.name, lang),
+        "name": glossary.product_name(deal.solution.name.ru, deal.solution.name.en, lang),
         "description": _b(deal.solution.description, lang),
         # the same after a colon inside a sentence («Описание: модель распознавания речи»)
         "description_inline": inline(deal.solution.description, lang),
@@ -505,6 +506,8 @@ def _letters_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
         # an annex is made for this deal: a letter may cite its clauses (compose_rows numbers them),
         # never when there is none, as for a deal on hold or refused (drafting rules, 4)
         "annex": screening.annex_allowed,
+        # the counterparty's signatory by name where the deal names one (review 6)
+        "salutation": salutation(deal.counterparty, lang),
     }
 
 
@@ -873,6 +876,8 @@ def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...
             # the name in each language of the letter, each on a line: «М.С. Кузнецова», "Maria Kuznetsova"
             "name": "\n".join(dict.fromkeys(_initials(sig.name.get(lang), lang) for lang in langs)),
         }
+    if not statement:
+        rows = _closing(rows)
     if len(langs) == 1:
         lang = langs[0]
         return {
@@ -889,6 +894,21 @@ def letter_context(kind: str, rows: list[Row], deal: Deal, langs: tuple[str, ...
     }
 
 
+#: How many of a letter's last paragraphs stay on the page of its signature.
+CLOSING_ROWS = 2
+
+
+def _closing(rows: list[Row]) -> list[Row]:
+    """A letter's last unnumbered paragraphs (at most CLOSING_ROWS) as kind "closing": the template keeps them
+    with the signature, which is then never alone on the last page (review 6)."""
+    marked = list(rows)
+    for index in range(len(marked) - 1, max(len(marked) - 1 - CLOSING_ROWS, -1), -1):
+        if marked[index].kind != "plain":
+            break
+        marked[index] = Row("closing", marked[index].number, marked[index].ru, marked[index].en)
+    return marked
+
+
 #: Words of a company's name that are its legal form or ordinary words: they may be hyphenated.
 _LEGAL_FORM_WORDS = frozenset({
     "общество", "товарищество", "акционерное", "публичное", "компания", "корпорация", "limited", "liability",
@@ -899,8 +919,9 @@ _NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 def unhyphenated_words(deal: Deal) -> frozenset[str]:
     """The words of the deal's personal and company names, in every form the documents print them (the
-    signatories' nominative and genitive, both scripts): a name is never hyphenated across lines.  A
-    company's legal form and lower-case words («с ограниченной ответственностью») are ordinary words."""
+    signatories' nominative and genitive, both scripts) and of the parties' e-mail addresses: a name is never
+    hyphenated across lines.  A company's legal form and lower-case words («с ограниченной ответственностью»)
+    are ordinary words."""
     people: list[str] = []
     companies: list[str] = []
     parties = [deal.supplier, deal.counterparty]
@@ -917,4 +938,7 @@ def unhyphenated_words(deal: Deal) -> frozenset[str]:
     words = {word for value in people for word in _NAME_WORD.findall(value) if len(word) > 2}
     words |= {word for value in companies for word in _NAME_WORD.findall(value)
               if len(word) > 2 and word[:1].isupper() and word.casefold() not in _LEGAL_FORM_WORDS}
+    # nor an e-mail address: «export-control@neur-|oset.example» is another address (review 6)
+    words |= {word for party in parties if party.email for word in _NAME_WORD.findall(party.email)
+              if len(word) > 2}
     return frozenset(words)

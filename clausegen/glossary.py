@@ -375,3 +375,28 @@ def proper(ru: str | None, en: str | None, lang: str) -> str:
     if lang == "en" and has_cyrillic(other):
         return f"{other} ({transliterate(other)})"
     return other
+
+
+#: Quotes that may enclose a name as the deal gives it.
+_ENCLOSING = {"«": "»", '"': '"', "“": "”", "„": "“", "'": "'"}
+_QUOTES = "«»\"“”„'‘’"
+
+
+def _unquoted(value: str) -> str:
+    value = value.strip()
+    if len(value) > 1 and _ENCLOSING.get(value[0]) == value[-1] and not any(q in value[1:-1] for q in _QUOTES):
+        return value[1:-1].strip()
+    return value
+
+
+def product_name(ru: str | None, en: str | None, lang: str) -> str:
+    """A product's name in the ``lang`` column, one rule in both columns (review 6): a name is quoted,
+    «PumpSense» / “PumpSense”, however the deal writes it («PumpSense», PumpSense); a description that
+    contains the name (it holds quotes of its own, «Камера «ТрафикВижн-М2» со встроенным модулем», or
+    starts with a common word, «модуль CryptoEdge AI») is printed as given."""
+    values = [v for v in (ru, en) if v and v.strip()]
+    bare = [_unquoted(v) for v in values]
+    if not bare or any(any(q in v for q in _QUOTES) or v[:1].islower() for v in bare):
+        return proper(ru, en, lang)
+    name = proper(_unquoted(ru) if ru and ru.strip() else None, _unquoted(en) if en and en.strip() else None, lang)
+    return f"«{name}»" if lang == "ru" else f"\u201c{name}\u201d"

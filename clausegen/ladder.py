@@ -259,7 +259,8 @@ def _lower(value: str) -> str:
 
 #: Activity tags that bear on a military, WMD or terrorist concern (Annex 1, items 19-22).
 _CONCERN_TAGS = frozenset({"military_research", "special_services", "missile", "nuclear_reactors", "nuclear_fuel",
-                           "nuclear_waste", "isotope_separation", "heavy_water", "organic_synthesis", "toxicology"})
+                           "nuclear_waste", "isotope_separation", "heavy_water", "organic_synthesis", "toxicology",
+                           "nuclear_plant_operation", "nuclear_plant_maintenance", "nuclear_plant_design"})
 
 
 def _concern(deal: Deal, fired: list[int], state: str) -> Rung:

@@ -382,8 +382,8 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
         ("Виды деятельности Контрагента",
          _activities(deal.counterparty.activities, deal.counterparty.activities_other, "ru")),
         ("Конечные пользователи", end_users or "не указаны"),
-        ("Решение ИИ", deal.solution.name.get("ru") + (f", версия {deal.solution.version}"
-                                                     if deal.solution.version else "")),
+        ("Решение ИИ", glossary.product_name(deal.solution.name.ru, deal.solution.name.en, "ru")
+         + (f", версия {deal.solution.version}" if deal.solution.version else "")),
         ("Описание Решения ИИ", ru(deal.solution.description)),
         ("Объём поставки", ru(deal.solution.quantity)),
         ("Способ передачи", labels.label("delivery", deal.solution.delivery)

@@ -142,9 +142,21 @@ def tag_row(table, tag: str) -> None:
     row.cells[0].paragraphs[0].add_run(tag)
 
 
-def bilingual_rows_table(doc: Document, left: str, right: str, langs: tuple[str, str] | None = None) -> None:
+def keep_row_with_next(row) -> None:
+    """A row that never breaks across pages and stays on the page of what follows it (Word and LibreOffice
+    both keep a table row with the next block when every paragraph in it is kept with the next)."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    for cell in row.cells:
+        for par in cell.paragraphs:
+            par.paragraph_format.keep_with_next = True
+
+
+def bilingual_rows_table(doc: Document, left: str, right: str, langs: tuple[str, str] | None = None,
+                         closing: bool = False) -> None:
     """The two-column body: one row per paragraph, kinds title / heading / para / plain; ``langs``
-    marks each column's language (values or template tags)."""
+    marks each column's language (values or template tags).  ``closing`` (letters): rows of kind "closing",
+    the letter's last paragraphs, stay on the page of the signature that follows them (review 6: a
+    signature block alone on the last page of a request)."""
     table = doc.add_table(rows=0, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -162,6 +174,12 @@ def bilingual_rows_table(doc: Document, left: str, right: str, langs: tuple[str,
     row = table.add_row()  # lines ending in a manual break would be stretched if justified
     set_cell(row.cells[0], "{{ row.%s }}" % left, align=WD_ALIGN_PARAGRAPH.LEFT)
     set_cell(row.cells[1], "{{ row.%s }}" % right, align=WD_ALIGN_PARAGRAPH.LEFT)
+    if closing:
+        tag_row(table, "{%tr elif row.kind == 'closing' %}")
+        row = table.add_row()
+        set_cell(row.cells[0], "{{ row.%s }}" % left)
+        set_cell(row.cells[1], "{{ row.%s }}" % right)
+        keep_row_with_next(row)
     tag_row(table, "{%tr else %}")
     row = table.add_row()
     set_cell(row.cells[0], "{{ row.%s }}" % left)
@@ -301,7 +319,7 @@ def build_letter() -> None:
     doc = new_document()
     letterhead(doc, ("ru", "en"))
     paragraph(doc, "")
-    bilingual_rows_table(doc, "ru", "en")
+    bilingual_rows_table(doc, "ru", "en", closing=True)
     for table in doc.tables:
         letter_languages(table, ("ru", "en"))
     letter_signature(doc)
@@ -310,12 +328,17 @@ def build_letter() -> None:
 
 
 def single_language_rows(doc: Document) -> None:
-    """The body of a letter in one language: one paragraph per row."""
+    """The body of a letter in one language: one paragraph per row; the closing ones (kind "closing") are
+    kept on the page of the signature."""
     paragraph(doc, "{%p for row in rows %}")
     paragraph(doc, "{%p if row.kind == 'title' %}")
     no_hyphenation(paragraph(doc, "{{ row.text }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=8))
     paragraph(doc, "{%p elif row.kind == 'list' %}")
     paragraph(doc, "{{ row.text }}", align=WD_ALIGN_PARAGRAPH.LEFT, after=6)
+    paragraph(doc, "{%p elif row.kind == 'closing' %}")
+    closing = paragraph(doc, "{{ row.text }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6)
+    closing.paragraph_format.keep_with_next = True
+    closing.paragraph_format.keep_together = True
     paragraph(doc, "{%p else %}")
     paragraph(doc, "{{ row.text }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6)
     paragraph(doc, "{%p endif %}")
@@ -527,6 +550,10 @@ def build_screening_report() -> None:
 
     heading("6. Сведения о формировании заключения")
     two_column_table("report.versions", "{{ item.label }}", "{{ item.value }}")
+    # the last section goes to the page of the signatures: no signature block alone on a page (review 6)
+    for row in doc.tables[-1].rows:
+        if "{{" in row.cells[0].text:
+            keep_row_with_next(row)
 
     paragraph(doc, "Подписи", bold=True, before=14, after=4).paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=2)
@@ -551,6 +578,13 @@ def build_screening_report() -> None:
             no_hyphenation(paragraph(cell, "Утвердил: не требуется", after=2))
             cell.add_paragraph().add_run("{%p endif %}")
         cell.width = Cm(8.5)
+    # Every run is Russian (w:lang ru-RU): without it Word and LibreOffice take the default English, do not
+    # hyphenate the Russian words of the narrow cells and break a long one anywhere, without a hyphen
+    # («модификаци|и)», review 6).
+    paragraphs = list(doc.paragraphs) + [par for table in doc.tables for row in table.rows for cell in row.cells
+                                         for par in cell.paragraphs]
+    for par in paragraphs:
+        _mark_runs([run for run in par.runs if "{%" not in run.text], "ru-RU")
     page_number_footer(doc, ("ru",))
     doc.save(OUT / "screening-report.docx")
 

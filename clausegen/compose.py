@@ -16,7 +16,7 @@ from num2words import num2words
 
 from . import activities, glossary, text
 from .errors import RenderError
-from .identification import identification_status
+from .identification import document_date, has_fstec_notice, identification_status
 from .library import Clause
 from .model import (Bilingual, Deal, IdentificationResult, Party, Signatory, end_user_purpose, issuer_is_counterparty,
                     statement_issuer)
@@ -314,7 +314,27 @@ def _identification_view(deal: Deal, screening: Screening, lang: str) -> dict[st
         "not_listed": not_listed,
         "date": text.format_date(found.date, lang) if not_listed and found is not None else "",
         "reference": number_as_written(found.reference, lang) if not_listed and found and found.reference else "",
+        # FSTEC's written notice (4.3), cited by its date and number where the deal records them (review 6)
+        "fstec_notice": has_fstec_notice(deal),
+        "notice": _notice(deal, lang),
     }
+
+
+_NUMBER_IN_REFERENCE = re.compile(r"№\s*([^\s,;()]+)")
+
+
+def _notice(deal: Deal, lang: str) -> str:
+    """«от 6 ноября 2026 г. № 240/33/1187» / "No. 240/33/1187 of 6 November 2026": FSTEC's notice as the
+    identification's reference records it (its date, else the identification's; its number, if written)."""
+    found = deal.identification
+    if found is None or found.result != IdentificationResult.FSTEC_NOTICE:
+        return ""
+    day = document_date(found.reference) or found.date
+    number = _NUMBER_IN_REFERENCE.search(found.reference or "")
+    shown = number_as_written(number.group(1), lang) if number else ""
+    if lang == "ru":
+        return f"от {text.format_date(day, 'ru')}" + (f" № {shown}" if shown else "")
+    return (f"No. {shown} " if shown else "") + f"of {text.format_date(day, 'en')}"
 
 
 def _contract_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:

@@ -218,18 +218,21 @@ def _intermediaries(deal: Deal) -> tuple[str, str]:
 def _wmd_known(deal: Deal, state: str) -> Rung:
     extra_ru, extra_en = _intermediaries(deal)
     if deal.knowledge.prohibited_use_known:
-        ru = "Достоверно известно об использовании для создания ОМП и средств его доставки или для " \
-             "террористических актов: от экспорта следует воздержаться; Поставщик не привлекает посредников и " \
-             "не выступает посредником для такого экспорта."
-        en = "Use for weapons of mass destruction, their delivery means or terrorist acts is reliably known: " \
-             "refrain from the export; the Supplier neither uses nor acts as an intermediary for it."
+        ru = "Достоверно известно, что Решение ИИ будет использовано для создания ОМП и средств его доставки или " \
+             "для подготовки и (или) совершения террористических актов: от экспорта следует воздержаться; " \
+             "Поставщик не привлекает посредников и не выступает посредником для такого экспорта"
+        en = "It is reliably known that the solution will be used to create weapons of mass destruction or their " \
+             "delivery means, or to prepare and/or commit terrorist acts: refrain from the export; the Supplier " \
+             "neither uses nor acts as an intermediary for it"
     else:
-        ru = "Оснований п. 4.1 нет: достоверных сведений об использовании для создания ОМП и средств его " \
-             "доставки или для террористических актов нет."
-        en = "No ground under 4.1: no reliable knowledge of use for weapons of mass destruction, their delivery " \
-             "means or terrorist acts."
+        ru = "Достоверных сведений о том, что Решение ИИ будет использовано для создания ОМП и средств его " \
+             "доставки или для подготовки и (или) совершения террористических актов, нет"
+        en = "There is no reliable knowledge that the solution will be used to create weapons of mass destruction " \
+             "or their delivery means, or to prepare and/or commit terrorist acts"
+    # one sentence per fact, each but the last closed by a full stop, as in the other rows
+    ru, en = (ru + "." + extra_ru, en + "." + extra_en) if extra_ru else (ru, en)
     return Rung("4.1", "ОМП и террористические акты (в том числе запрет на посредничество)",
-                "WMD and terrorist acts (including the bar on intermediaries)", state, ru + extra_ru, en + extra_en)
+                "WMD and terrorist acts (including the bar on intermediaries)", state, ru, en)
 
 
 def _grounds(deal: Deal, sensitive: list[int]) -> tuple[str, str]:
@@ -277,16 +280,16 @@ def _concern(deal: Deal, fired: list[int], state: str) -> Rung:
              f"террористических актов{why_ru}: требуется разрешение Комиссии по экспортному контролю"
         en = "The deal team recorded a well-founded concern of military, WMD or terrorist use" \
              f"{why_en}: the Export Control Commission's permission is required"
-    elif sensitive and deal.permission.given:
+    elif sensitive and deal.permission.given and has_fstec_notice(deal):
         # The export already rests on a permission (4.3): a later concern calls for a new check, not for the
         # permission the deal already has (review 6).
+        # the permission itself is recorded under the rung it was obtained on (4.3), not here
         ru = f"{indicators_fired(sensitive, 'ru', start=True)}; обоснованное опасение командой сделки не " \
-             f"отмечено. Экспорт осуществляется на основании разрешения Комиссии № {deal.permission.number} от " \
-             f"{text.format_date(deal.permission.date, 'ru')}; если возникнет опасение, которое разрешение не " \
-             "охватывает, проверка повторяется, а поставка приостанавливается до нового решения Комиссии"
+             "отмечено. Экспорт осуществляется на основании разрешения Комиссии (см. п. 4.3); если возникнет " \
+             "опасение, которое разрешение не охватывает, проверка повторяется, а поставка приостанавливается " \
+             "до нового решения Комиссии"
         en = f"{indicators_fired(sensitive, 'en')}; the deal team recorded no well-founded concern. The export " \
-             f"rests on the Commission's permission No. {_number_en(deal.permission.number)} of " \
-             f"{text.format_date(deal.permission.date, 'en')}; should a concern arise that the permission does not " \
+             "rests on the Commission's permission (see 4.3); should a concern arise that the permission does not " \
              "cover, the deal is screened again and delivery is suspended until the Commission decides again"
     elif sensitive:
         ru = f"{indicators_fired(sensitive, 'ru', start=True)}, но обоснованное опасение командой сделки не " \

@@ -46,6 +46,16 @@ def salutation(party: Party, lang: str) -> str:
     return f"Dear {title} {surname_en or glossary.transliterate(surname_ru)},"
 
 
+def surnames(party: Party) -> tuple[str, str]:
+    """The surname of ``party``'s signatory as a greeting prints it, in Cyrillic and in Latin script ("" where
+    there is none): a proper name of the deal, which ``clausegen verify`` accepts in either column."""
+    signatory = party.signatory
+    if signatory is None:
+        return "", ""
+    return _surnames(signatory.name.ru if signatory.name.has("ru") else "",
+                     signatory.name.en if signatory.name.has("en") else "")
+
+
 def _surnames(ru: str, en: str) -> tuple[str, str]:
     """The signatory's surname in Cyrillic (when the deal gives the name so) and in Latin script."""
     ru, en = text.without_title(ru) if ru else "", text.without_title(en) if en else ""

@@ -33,6 +33,7 @@ from .. import api, compose, library as lib, quotes, render, text
 from ..errors import ClausegenError
 from ..model import Deal
 from ..render import DocxText, read_docx_text
+from ..salutation import surnames
 from ..screening import Screening
 from ..selection import Selected, select
 from .common import EN, RU, Checker, excerpt
@@ -110,6 +111,8 @@ def deal_names(deal: Deal) -> frozenset[str]:
     walk(deal.model_dump(mode="json"))
     # The outgoing numbers of the deal's letters are document numbers too (TEST-REACTOR/NTC).
     found.update(compose.letter_number(deal, kind) for kind in compose.LETTER_CODES)
+    # A letter greets the signatory by surname («Уважаемый господин Kaya!»): a part of a name of the deal.
+    found.update(name for party in (deal.supplier, deal.counterparty) for name in surnames(party) if name)
     return frozenset(found)
 
 

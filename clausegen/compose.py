@@ -958,7 +958,6 @@ def unhyphenated_words(deal: Deal) -> frozenset[str]:
     words = {word for value in people for word in _NAME_WORD.findall(value) if len(word) > 2}
     words |= {word for value in companies for word in _NAME_WORD.findall(value)
               if len(word) > 2 and word[:1].isupper() and word.casefold() not in _LEGAL_FORM_WORDS}
-    # nor an e-mail address: «export-control@neur-|oset.example» is another address (review 6)
-    words |= {word for party in parties if party.email for word in _NAME_WORD.findall(party.email)
-              if len(word) > 2}
+    # nor an e-mail address, kept whole: «export-control@neur-|oset.example» is another address (review 6)
+    words |= {party.email for party in parties if party.email}
     return frozenset(words)

@@ -64,7 +64,10 @@ def test_reactor_operator_does_not_represent_that_it_has_no_nuclear_activities(a
 def test_disclosed_activity_is_recorded_with_its_item_in_both_columns(annexes):
     representations = article(example_rows(annexes, "reactor-maintenance-hu"), "Counterparty’s Representations")
     (ru, en) = [(ru, en) for ru, en in representations if "Disclosed Activities" in en][0]
-    assert "the Counterparty: the design, construction, operation or maintenance of nuclear reactors" in en
+    # what the deal disclosed, not the whole of item 19 (review 6)
+    assert "the Counterparty: operation of a nuclear power plant (item 19" in en
+    assert "Контрагент: эксплуатация атомной электростанции (пункт 19" in ru
+    assert "fuel" not in en and "design" not in en
     assert "(item 19 of Annex 1 to the Declaration)" in en and "(пункт 19 приложения № 1 к Декларации)" in ru
     assert "«Раскрытая деятельность»" in ru
 
@@ -153,8 +156,16 @@ def test_termination_consequences_follow_only_an_export_control_termination(anne
     paragraphs = article(example_rows(annexes, stem), "Suspension and Termination")
     english = text_of(paragraphs, "en")
     assert "on any ground" not in english and "по любому основанию" not in text_of(paragraphs, "ru")
-    assert re.search(r"If the Contract is terminated, in whole or in part, under this Clause or Clause \d+,",
-                     paragraphs[-1][1])
+    if stem == "hardware-camera-vn":
+        # equipment sold stays the buyer's unless the contract ends for breach or on an authority's refusal
+        # (review 6)
+        assert re.search(r"If the Contract is terminated, in whole or in part, under Clause \d+\.2, or under Clause "
+                         r"\d+\.4 because the Authorised Bodies have refused the permission", paragraphs[-1][1])
+        assert "Termination of the Contract on any other ground, including by its performance, has no such " \
+               "consequences" in paragraphs[-1][1]
+    else:
+        assert re.search(r"If the Contract is terminated, in whole or in part, under this Clause or Clause \d+,",
+                         paragraphs[-1][1])
 
 
 @pytest.mark.parametrize(("stem", "says", "never"), [
@@ -199,7 +210,14 @@ def test_without_a_recorded_not_listed_result_the_annex_gives_a_neutral_undertak
                "permission.date": "2026-10-01"} if identification else {}
     _, rows = annex_of(library, changes)
     (first_ru, first_en) = article(rows, "Decisions of the Authorised Bodies")[0]
-    assert "the Supplier shall identify whether the AI Solution is included in the list" in first_en
+    if identification:
+        # the notice the deal records is stated, dated, with no finding about the list (review 6)
+        assert "has informed the Supplier in writing that the export of the AI Solution requires the approval of " \
+               "the Authorised Bodies (notice of 1 September 2026)." in first_en
+        assert "письменно уведомила Поставщика о необходимости согласования экспорта Решения ИИ с Уполномоченными " \
+               "органами (уведомление от 1 сентября 2026 г.)." in first_ru
+    else:
+        assert "the Supplier shall identify whether the AI Solution is included in the list" in first_en
     assert "is not included" not in first_en and "не включено" not in first_ru
 
 
@@ -289,7 +307,11 @@ def test_permission_without_stated_conditions_binds_the_counterparty_to_none_uns
 
 def test_permission_after_an_fstec_notice_names_the_notice(annexes, library):
     after_notice = article(example_rows(annexes, "weights-research-in"), "Permission of the Export Control Commission")
-    assert "obtained by the Supplier after a written notice from the Federal Service" in after_notice[0][1]
+    assert "obtained by the Supplier after the written notice of FSTEC of Russia referred to in Clause 12.1" \
+        in after_notice[0][1]
+    notice = article(example_rows(annexes, "weights-research-in"), "Decisions of the Authorised Bodies")[0]
+    assert "(notice No. 240/33/1187 of 6 November 2026)" in notice[1]
+    assert "(уведомление от 6 ноября 2026 г. № 240/33/1187)" in notice[0]
     _, rows = annex_of(library, PERMISSION)
     assert "FSTEC" not in article(rows, "Permission of the Export Control Commission")[0][1]
 

@@ -312,7 +312,7 @@ def test_report_has_no_english_gloss_and_no_clause_id(reports, stem):
 
 
 def test_clauses_are_listed_by_article_number_and_russian_title(reports):
-    assert "статья 8 «Заявление о конечном использовании», редакция" in reports["onprem-logistics-kz"]
+    assert "Статья 8 «Заявление о конечном использовании» (редакция" in reports["onprem-logistics-kz"]
 
 
 def test_refusal_record_cites_only_4_1_and_says_the_other_rungs_consistently(reports):
@@ -347,7 +347,7 @@ def test_contract_title_and_place_come_from_the_glossary_in_russian():
 
 def test_export_rung_states_its_outcome_in_words(reports):
     assert "\nп. 2.1\nЯвляется ли сделка экспортом\nда — экспорт\n" in reports["onprem-logistics-kz"]
-    assert "\nп. 2.1\nЯвляется ли сделка экспортом\nнет — не экспорт (SaaS без модификации)\n" \
+    assert "\nп. 2.1\nЯвляется ли сделка экспортом\nнет — облачный сервис без права изменения\n" \
         in reports["saas-clinic-ae"]
 
 
@@ -372,7 +372,7 @@ def test_permission_conditions_are_listed_and_not_asked_to_be_put_in_again():
 
 def test_no_intermediary_bar_is_invoked_when_4_1_is_not_met(reports):
     text = reports["hardware-camera-vn"]
-    assert "Оснований п. 4.1 нет" in text
+    assert "Достоверных сведений о том, что Решение ИИ будет использовано для создания ОМП" in text
     assert "запрет на посредничество (абз. 2 п. 4.1) распространяется" not in text
 
 

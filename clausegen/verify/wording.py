@@ -54,9 +54,9 @@ def _phrases(kind: str) -> dict[str, list[tuple[re.Pattern[str], str, str]]]:
 #: the plural with one number, the singular with a list.  A range («19–22», "19 to 22") or an alternative
 #: ("10 or 17") is no disagreement.
 _COUNT = {
-    RU: (re.compile(r"признаки\s+№\s*\d+(?!\s*(?:,|и\b|или\b|–|—|-)\s*(?:№\s*)?\d)"),
+    RU: (re.compile(r"признаки\s+№\s*\d+(?![\d/])(?!\s*(?:,|и\b|или\b|–|—|-)\s*(?:№\s*)?\d)"),
          re.compile(r"признак\s+№\s*\d+\s*(?:,|и\b)\s*(?:№\s*)?\d+")),
-    EN: (re.compile(r"\bindicators\s+(?:No\.\s*)?\d+(?!\s*(?:,|and\b|or\b|to\b|–|—|-)\s*\d)", re.IGNORECASE),
+    EN: (re.compile(r"\bindicators\s+(?:No\.\s*)?\d+(?![\d/])(?!\s*(?:,|and\b|or\b|to\b|–|—|-)\s*\d)", re.IGNORECASE),
          re.compile(r"\bindicator\s+(?:No\.\s*)?\d+\s*(?:,|and\b)\s*\d+", re.IGNORECASE)),
 }
 

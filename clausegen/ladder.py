@@ -95,10 +95,9 @@ NOT_CONSIDERED = ("не рассматривается (п. 1.3 Декларац
 
 
 def _not_considered(row: Rung) -> Rung:
-    ru = "Решение ИИ включено в Список: Декларация к сделке не применяется, экспорт — в порядке Федерального " \
-         "закона от 18 июля 1999 г. № 183-ФЗ «Об экспортном контроле»"
-    en = "The solution is on the control list: the Declaration does not apply to the deal; the export follows " \
-         "Federal Law No. 183-FZ of 18 July 1999 \"On Export Control\""
+    # the reason is the 1.3 row's, above: said once there, referred to here
+    ru = "Декларация к сделке не применяется (см. п. 1.3)"
+    en = "The Declaration does not apply to the deal (see 1.3)"
     if row.status != NOT_TAKEN:
         # what the deal records stays on the record: the licensing authority may need it
         ru, en = f"{ru}. По данным сделки: {_lower(row.why_ru)}", f"{en}. As the deal records: {_lower(row.why_en)}"

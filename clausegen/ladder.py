@@ -91,13 +91,14 @@ def rungs(deal: Deal, screening: Screening) -> list[Rung]:
 
 #: A rung of the Declaration for a solution on the control list: the Declaration does not apply (1.3), so the
 #: rung is not weighed at all, and the record gives no verdict on it (review 6).
-NOT_CONSIDERED = ("не рассматривается (п. 1.3 Декларации)", "not considered (Declaration, para. 1.3)")
+NOT_CONSIDERED = ("не рассматривается", "not considered")
+#: Why, in the row beside it (the status column is narrow).
+NOT_APPLIED = ("Декларация к сделке не применяется (п. 1.3 Декларации)",
+               "The Declaration does not apply to the deal (Declaration, para. 1.3)")
 
 
 def _not_considered(row: Rung) -> Rung:
-    # the reason is the 1.3 row's, above: said once there, referred to here
-    ru = "Декларация к сделке не применяется (см. п. 1.3)"
-    en = "The Declaration does not apply to the deal (see 1.3)"
+    ru, en = NOT_APPLIED
     if row.status != NOT_TAKEN:
         # what the deal records stays on the record: the licensing authority may need it
         ru, en = f"{ru}. По данным сделки: {_lower(row.why_ru)}", f"{en}. As the deal records: {_lower(row.why_en)}"

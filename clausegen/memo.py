@@ -15,7 +15,7 @@ import re
 from . import activities, glossary, labels, text
 from .checkrecord import NEEDS_APPROVAL, Check
 from .identification import identification_status, list_item
-from .ladder import NOT_CONSIDERED, rungs
+from .ladder import NOT_APPLIED, NOT_CONSIDERED, rungs
 from .model import Bilingual, Deal, Person
 from .screening import BLOCKING, FIRED, Decision, Screening
 from .selection import Selected
@@ -498,7 +498,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
             # The Declaration does not apply to a listed solution (1.3): no indicator is weighed, so none gets a
             # verdict; what the deal team declared stays in the record (review 6).
             status = NOT_CONSIDERED[0]
-            details = [d for d in details if result.status == FIRED]
+            details = [NOT_APPLIED[0]] + [d for d in details if result.status == FIRED]
         else:
             status = labels.label("indicator_status", result.status)
         indicators.append({

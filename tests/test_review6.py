@@ -174,7 +174,8 @@ def test_a_cloud_service_is_not_an_export_in_words(library):
 
 def test_a_listed_solution_is_not_weighed_under_the_declaration(library):
     text = _report(EXAMPLE_DEALS["controlled-item-am"], library)
-    assert text.count("не рассматривается (п. 1.3 Декларации)") == 22 + 6  # every indicator, every rung but 1.3
+    # every indicator and every rung but 1.3: «не рассматривается | Декларация к сделке не применяется (п. 1.3 …)»
+    assert text.count("не рассматривается | Декларация к сделке не применяется (п. 1.3 Декларации)") == 22 + 6
     assert "не выявлен" not in text
 
 

@@ -938,8 +938,8 @@ _NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 def unhyphenated_words(deal: Deal) -> frozenset[str]:
-    """The words of the deal's personal and company names, in every form the documents print them (the
-    signatories' nominative and genitive, both scripts) and of the parties' e-mail addresses: a name is never
+    """The words of the deal's personal, company and product names, in every form the documents print them (the
+    signatories' nominative and genitive, both scripts) and the parties' e-mail addresses: a name is never
     hyphenated across lines.  A company's legal form and lower-case words («с ограниченной ответственностью»)
     are ordinary words."""
     people: list[str] = []
@@ -955,6 +955,8 @@ def unhyphenated_words(deal: Deal) -> frozenset[str]:
             people.append(_signature_name(party.signatory.name))
     for user in deal.end_use.end_users:
         companies += [_name(user.name, lang) for lang in LANGS]
+    # a product's name is a proper name too: «Pump-|Guard» is no trademark (review 6)
+    companies += [_name(deal.solution.name, lang) for lang in LANGS]
     words = {word for value in people for word in _NAME_WORD.findall(value) if len(word) > 2}
     words |= {word for value in companies for word in _NAME_WORD.findall(value)
               if len(word) > 2 and word[:1].isupper() and word.casefold() not in _LEGAL_FORM_WORDS}

@@ -106,9 +106,9 @@ def test_the_reactor_request_ends_with_its_closing_paragraphs_above_the_signatur
     assert "Благодарим Вас за содействие." in last and "М.С. Кузнецова" in last
 
 
-def test_an_email_address_is_one_unhyphenated_name():
-    deal = load_changed(REACTOR)
-    assert "export-control@neuroset.example" in compose.unhyphenated_words(deal)
+def test_an_email_address_and_a_product_name_are_never_hyphenated():
+    words = compose.unhyphenated_words(load_changed(REACTOR))
+    assert "export-control@neuroset.example" in words and "PumpGuard" in words
 
 
 # ------------------------------------------------------------------ 3. the count of indicators

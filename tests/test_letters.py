@@ -499,7 +499,7 @@ def test_nuclear_question_states_the_counterpartys_recorded_activity_instead_of_
 def test_notice_says_information_may_be_given_to_the_authorities(library: lib.Library) -> None:
     text = _text("onprem-logistics-kz.yaml", "notice", library)
     assert "могут быть предоставлены уполномоченным государственным органам Российской Федерации" in text
-    assert "may be provided to the competent authorities of the Russian Federation" in text
+    assert "may be provided to the authorised state bodies of the Russian Federation" in text
 
 
 def test_request_reference_code_is_req_not_the_euro_code() -> None:

@@ -30,6 +30,7 @@ from lxml import etree
 
 from . import quotes, text, wellformed
 from .errors import InputError, LibraryError, Problem, RenderError
+from .recent import Recent
 from .sandbox import ENV, RENDER_FAILURES, render_bounded
 
 MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
@@ -259,7 +260,7 @@ class CompiledTemplate:
             raise RenderError(f"template {self.path.name} ({name}): {error or type(error).__name__}") from None
         # Dates, numbers after «№», references and initials are kept on one line (U+00A0), in the values
         # and in the template's own text alike.
-        xml = text.keep_together("".join(pieces))
+        xml = text.keep_together_xml("".join(pieces))
         try:  # a failure is a bug, not a user error: never write a broken document
             if _paragraph_level(xml):
                 data = self._resolve_listing(xml).encode("utf-8")
@@ -318,6 +319,20 @@ _NO_LANGUAGE = '<w:lang w:val="zxx"/>'  # "no linguistic content": LibreOffice a
 _NO_BREAK_HYPHEN = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'  # read back as "-" (python-docx, Word)
 
 
+#: Where names stand in a text node's content, by (the names' pattern, the content): a batch's documents
+#: repeat the same clause paragraphs, and most hold no name at all.
+_NAMES_FOUND: Recent[tuple[tuple[int, int], ...]] = Recent(8192)
+
+
+def _names_in(names: re.Pattern[str], content: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) of each match of ``names`` in ``content``."""
+    key = (names.pattern, content)
+    found = _NAMES_FOUND.get(key)
+    if found is None:
+        found = _NAMES_FOUND.put(key, tuple(match.span() for match in names.finditer(content)))
+    return found
+
+
 def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
     """Each name in a text node in a run of its own, in language ``zxx``, so that it is never hyphenated
     (LibreOffice ignores ``w:noProof`` for hyphenation; a paragraph's ``w:suppressAutoHyphens`` would
@@ -325,7 +340,7 @@ def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
     are split."""
     pieces, done = [], 0
     for node in _TEXT_NODE.finditer(xml):
-        found = list(names.finditer(node.group(1)))
+        found = _names_in(names, node.group(1))
         if not found:
             continue
         run = max(xml.rfind("<w:r>", 0, node.start()), xml.rfind("<w:r ", 0, node.start()))
@@ -340,12 +355,12 @@ def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
         else:
             bare = plain.replace("</w:rPr>", _NO_LANGUAGE + "</w:rPr>")
         content, at, parts = node.group(1), 0, []
-        for name in found:
+        for start, end in found:
             # and a compound name («Константинопольская-Кузнецова») does not break at its hyphen either
-            whole = name.group().replace("-", _NO_BREAK_HYPHEN)
-            parts += [content[at:name.start()], f'</w:t></w:r><w:r>{bare}<w:t xml:space="preserve">', whole,
+            whole = content[start:end].replace("-", _NO_BREAK_HYPHEN)
+            parts += [content[at:start], f'</w:t></w:r><w:r>{bare}<w:t xml:space="preserve">', whole,
                       f'</w:t></w:r><w:r>{plain}<w:t xml:space="preserve">']
-            at = name.end()
+            at = end
         parts.append(content[at:])
         pieces += [xml[done:node.start()], '<w:t xml:space="preserve">', "".join(parts), "</w:t>"]
         done = node.end()

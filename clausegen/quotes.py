@@ -82,6 +82,7 @@ def curl(value: str, lang: str | None) -> str:
 
 # ------------------------------------------------------------------ over the XML of a part
 
+_PARAGRAPH_START = re.compile("<w:p[ >]")
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 _RUN = re.compile(r"<w:r[ >]")
 _LANG = re.compile(r'<w:lang [^>]*?w:val="([A-Za-z]{2})')
@@ -118,11 +119,9 @@ def curl_xml(xml: str) -> str:
     """
     pieces: list[str] = []
     done = 0
-    at = xml.find("<w:p")
-    while at >= 0:
-        if not (xml.startswith(" ", at + 4) or xml.startswith(">", at + 4)):  # <w:pPr>, <w:pStyle>
-            at = xml.find("<w:p", at + 4)
-            continue
+    found = _PARAGRAPH_START.search(xml)
+    while found is not None:
+        at = found.start()
         close = xml.find("</w:p>", at)
         if close < 0:
             break  # no later paragraph closes either
@@ -134,7 +133,7 @@ def curl_xml(xml: str) -> str:
         if curled != paragraph:
             pieces += [xml[done:at], curled]
             done = end
-        at = xml.find("<w:p", end)
+        found = _PARAGRAPH_START.search(xml, end)
     return "".join(pieces) + xml[done:] if pieces else xml
 
 

@@ -333,6 +333,14 @@ def _names_in(names: re.Pattern[str], content: str) -> tuple[tuple[int, int], ..
     return found
 
 
+def _last_run(xml: str, before: int) -> int:
+    """Where the last ``<w:r>`` or ``<w:r …>`` before ``before`` starts, or -1; looked for close by first
+    (an occurrence outside the window starts before any inside it, so the nearer one wins either way)."""
+    near = max(0, before - 2048)
+    found = max(xml.rfind("<w:r>", near, before), xml.rfind("<w:r ", near, before))
+    return found if found >= 0 or near == 0 else max(xml.rfind("<w:r>", 0, before), xml.rfind("<w:r ", 0, before))
+
+
 def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
     """Each name in a text node in a run of its own, in language ``zxx``, so that it is never hyphenated
     (LibreOffice ignores ``w:noProof`` for hyphenation; a paragraph's ``w:suppressAutoHyphens`` would
@@ -343,7 +351,7 @@ def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
         found = _names_in(names, node.group(1))
         if not found:
             continue
-        run = max(xml.rfind("<w:r>", 0, node.start()), xml.rfind("<w:r ", 0, node.start()))
+        run = _last_run(xml, node.start())
         if run < 0:
             continue
         own = _RUN_PROPERTIES.search(xml, run, node.start())

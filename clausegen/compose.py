@@ -603,6 +603,7 @@ class _Filling:
         self.numbering = repr(sorted(numbers.items()))  # all that ref() depends on
         self._raw: dict[str, Any] = {}
         self._carried: dict[str, Any] = {}
+        self._keys: dict[tuple[str | int, ...], str] = {}
 
     def get(self, name: str) -> Any:
         if name not in self._raw:
@@ -612,7 +613,12 @@ class _Filling:
 
     def key(self, path: tuple[str | int, ...]) -> str:
         # repr tells apart every value a context holds: strings, numbers, booleans, None, in dicts and lists.
-        return self.numbering if path[0] == "ref" else repr(value_at(self.get(path[0]), path[1:]))
+        # A document's clauses read the same paths again and again (the parties' names): each is made once.
+        found = self._keys.get(path)
+        if found is None:
+            found = self._keys[path] = (self.numbering if path[0] == "ref"
+                                        else repr(value_at(self.get(path[0]), path[1:])))
+        return found
 
     def context(self, paths: tuple[tuple[str | int, ...], ...]) -> dict[str, Any]:
         """What a text reading ``paths`` needs, its whitespace carried; a name that is no section is

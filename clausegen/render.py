@@ -263,20 +263,21 @@ class CompiledTemplate:
         xml = text.keep_together_xml("".join(pieces))
         try:  # a failure is a bug, not a user error: never write a broken document
             if _paragraph_level(xml):
-                data = self._resolve_listing(xml).encode("utf-8")
-                wellformed.parse(data)
+                xml = self._resolve_listing(xml)
+                wellformed.parse(xml.encode("utf-8"))
             else:
                 wellformed.check(pieces, xml)
                 # Well-formedness survives this: it splits a text node only inside a text node.
-                data = _breaks_in_text(xml).encode("utf-8")
+                xml = _breaks_in_text(xml)
         except expat.ExpatError as error:
             raise RenderError(f"template {self.path.name} produced malformed XML in {name}: {error}") from None
         # One quote style per column, in the values and the template's text alike; only text nodes change,
         # so the part stays as well-formed as it was just proved to be.
-        if not _TEXT_PART.fullmatch(name):
-            return data
-        xml = quotes.curl_xml(data.decode("utf-8"))
-        return (_unhyphenated(xml, names) if names is not None else xml).encode("utf-8")
+        if _TEXT_PART.fullmatch(name):
+            xml = quotes.curl_xml(xml)
+            if names is not None:
+                xml = _unhyphenated(xml, names)
+        return xml.encode("utf-8")
 
     def _resolve_listing(self, xml: str) -> str:
         """docxtpl's handling of \\n, \\t, \\a, \\f in text (line breaks, tabs, new paragraphs).

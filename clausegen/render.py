@@ -327,7 +327,7 @@ _NAMES_FOUND: Recent[tuple[tuple[int, int], ...]] = Recent(8192)
 
 def _names_in(names: re.Pattern[str], content: str) -> tuple[tuple[int, int], ...]:
     """The (start, end) of each match of ``names`` in ``content``."""
-    key = (names.pattern, content)
+    key = (names.pattern, names.flags, content)
     found = _NAMES_FOUND.get(key)
     if found is None:
         found = _NAMES_FOUND.put(key, tuple(match.span() for match in names.finditer(content)))

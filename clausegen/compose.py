@@ -118,6 +118,14 @@ def _col(kind: str, value: Bilingual | None, lang: str) -> str:
 def signatory_view(signatory: Signatory, lang: str) -> dict[str, Any]:
     """Who signs for a party, as the texts of one language see it: nominative and genitive forms, and
     the participle that agrees with the signatory («действующего» / «действующей»)."""
+    try:
+        return dict(_signatory_view(signatory, lang))  # a copy: the caller may change its own
+    except TypeError:  # a signatory that cannot be hashed (a list in it): made afresh
+        return _signatory_view.__wrapped__(signatory, lang)
+
+
+@lru_cache(maxsize=256)  # pure; each document of a deal (and each deal of a batch) names the same signatories
+def _signatory_view(signatory: Signatory, lang: str) -> dict[str, Any]:
     sig = signatory
     name_text = _name(sig.name, lang)
     position, acting = _col("position", sig.position, lang), _col("authority", sig.acting_under, lang)

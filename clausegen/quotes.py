@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import re
 
-from .recent import Recent
-
 RU, EN = "ru", "en"
 #: What may stand just before an opening quote.
 _OPENS_AFTER = frozenset(" \t\n\u00a0\u2009\u202f([{«„“‘—–-/")
@@ -107,8 +105,10 @@ def _escape(value: str) -> str:
 
 
 #: Paragraphs already done: a batch's documents repeat the same paragraphs (a clause's text in its
-#: row, the template's own lines) again and again.  Bounded by entries; an entry is one paragraph.
-_CURLED: Recent[str] = Recent(4096)
+#: row, the template's own lines) again and again.  Emptied when it holds :data:`_MAX_CURLED`
+#: paragraphs, so that a long batch's memory stays flat.
+_CURLED: dict[str, str] = {}
+_MAX_CURLED = 4096
 
 
 def curl_xml(xml: str) -> str:
@@ -129,7 +129,9 @@ def curl_xml(xml: str) -> str:
         paragraph = xml[at:end]
         curled = _CURLED.get(paragraph)
         if curled is None:
-            curled = _CURLED.put(paragraph, curl_paragraph(paragraph))
+            if len(_CURLED) >= _MAX_CURLED:
+                _CURLED.clear()
+            curled = _CURLED[paragraph] = curl_paragraph(paragraph)
         if curled != paragraph:
             pieces += [xml[done:at], curled]
             done = end

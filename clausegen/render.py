@@ -30,7 +30,6 @@ from lxml import etree
 
 from . import quotes, text, wellformed
 from .errors import InputError, LibraryError, Problem, RenderError
-from .recent import Recent
 from .sandbox import ENV, RENDER_FAILURES, render_bounded
 
 MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
@@ -320,9 +319,11 @@ _NO_LANGUAGE = '<w:lang w:val="zxx"/>'  # "no linguistic content": LibreOffice a
 _NO_BREAK_HYPHEN = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'  # read back as "-" (python-docx, Word)
 
 
-#: Where names stand in a text node's content, by (the names' pattern, the content): a batch's documents
-#: repeat the same clause paragraphs, and most hold no name at all.
-_NAMES_FOUND: Recent[tuple[tuple[int, int], ...]] = Recent(8192)
+#: Where names stand in a text node's content, by the names' pattern and the content: a batch's
+#: documents repeat the same clause paragraphs, and most hold no name at all.  Emptied when it holds
+#: :data:`_MAX_NAMES_FOUND` contents, so that a long batch's memory stays flat.
+_NAMES_FOUND: dict[tuple[str, int, str], tuple[tuple[int, int], ...]] = {}
+_MAX_NAMES_FOUND = 8192
 
 
 def _names_in(names: re.Pattern[str], content: str) -> tuple[tuple[int, int], ...]:
@@ -330,7 +331,9 @@ def _names_in(names: re.Pattern[str], content: str) -> tuple[tuple[int, int], ..
     key = (names.pattern, names.flags, content)
     found = _NAMES_FOUND.get(key)
     if found is None:
-        found = _NAMES_FOUND.put(key, tuple(match.span() for match in names.finditer(content)))
+        if len(_NAMES_FOUND) >= _MAX_NAMES_FOUND:
+            _NAMES_FOUND.clear()
+        found = _NAMES_FOUND[key] = tuple(match.span() for match in names.finditer(content))
     return found
 
 

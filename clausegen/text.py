@@ -20,8 +20,6 @@ from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal, get_currency_name
 from num2words import num2words
 
-from .recent import Recent
-
 LANGS = ("ru", "en")
 
 
@@ -435,8 +433,11 @@ def keep_together(value: str) -> str:
 _MAY_KEEP = re.compile(r" (?<=[\d_»№§.] )")
 _MARKUP = re.compile("[<>]")
 #: Stretches of text already done: a batch's documents repeat the same clause paragraphs and template
-#: text again and again.  Bounded by entries; a stretch is a paragraph's text at most.
-_KEPT: Recent[str] = Recent(4096)
+#: text again and again.  A plain dict (one lookup, no bookkeeping), emptied when it holds
+#: :data:`_MAX_KEPT` stretches, so that a long batch's memory stays flat; a stretch is a paragraph's
+#: text at most.
+_KEPT: dict[str, str] = {}
+_MAX_KEPT = 4096
 
 
 def keep_together_xml(xml: str) -> str:
@@ -461,7 +462,9 @@ def keep_together_xml(xml: str) -> str:
         stretch = xml[start:end]
         kept = _KEPT.get(stretch)
         if kept is None:
-            kept = _KEPT.put(stretch, keep_together(stretch))
+            if len(_KEPT) >= _MAX_KEPT:
+                _KEPT.clear()
+            kept = _KEPT[stretch] = keep_together(stretch)
         if kept != stretch:
             pieces += [xml[done:start], kept]
             done = end

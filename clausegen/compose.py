@@ -119,6 +119,14 @@ def _col(kind: str, value: Bilingual | None, lang: str) -> str:
 def signatory_view(signatory: Signatory, lang: str) -> dict[str, Any]:
     """Who signs for a party, as the texts of one language see it: nominative and genitive forms, and
     the participle that agrees with the signatory («действующего» / «действующей»)."""
+    try:
+        return dict(_signatory_view(signatory, lang))  # a copy: the caller may change its own
+    except TypeError:  # a signatory that cannot be hashed (a list in it): made afresh
+        return _signatory_view.__wrapped__(signatory, lang)
+
+
+@lru_cache(maxsize=256)  # pure; each document of a deal (and each deal of a batch) names the same signatories
+def _signatory_view(signatory: Signatory, lang: str) -> dict[str, Any]:
     sig = signatory
     name_text = _name(sig.name, lang)
     position, acting = _col("position", sig.position, lang), _col("authority", sig.acting_under, lang)
@@ -626,6 +634,7 @@ class _Filling:
         self.numbering = repr(sorted(numbers.items()))  # all that ref() depends on
         self._raw: dict[str, Any] = {}
         self._carried: dict[str, Any] = {}
+        self._keys: dict[tuple[str | int, ...], str] = {}
 
     def get(self, name: str) -> Any:
         if name not in self._raw:
@@ -635,7 +644,12 @@ class _Filling:
 
     def key(self, path: tuple[str | int, ...]) -> str:
         # repr tells apart every value a context holds: strings, numbers, booleans, None, in dicts and lists.
-        return self.numbering if path[0] == "ref" else repr(value_at(self.get(path[0]), path[1:]))
+        # A document's clauses read the same paths again and again (the parties' names): each is made once.
+        found = self._keys.get(path)
+        if found is None:
+            found = self._keys[path] = (self.numbering if path[0] == "ref"
+                                        else repr(value_at(self.get(path[0]), path[1:])))
+        return found
 
     def context(self, paths: tuple[tuple[str | int, ...], ...]) -> dict[str, Any]:
         """What a text reading ``paths`` needs, its whitespace carried; a name that is no section is

@@ -80,7 +80,7 @@ def curl(value: str, lang: str | None) -> str:
 
 # ------------------------------------------------------------------ over the XML of a part
 
-_PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.S)
+_PARAGRAPH_START = re.compile("<w:p[ >]")
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 _RUN = re.compile(r"<w:r[ >]")
 _LANG = re.compile(r'<w:lang [^>]*?w:val="([A-Za-z]{2})')
@@ -104,15 +104,43 @@ def _escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+#: Paragraphs already done: a batch's documents repeat the same paragraphs (a clause's text in its
+#: row, the template's own lines) again and again.  Emptied when it holds :data:`_MAX_CURLED`
+#: paragraphs, so that a long batch's memory stays flat.
+_CURLED: dict[str, str] = {}
+_MAX_CURLED = 4096
+
+
 def curl_xml(xml: str) -> str:
-    """Every paragraph of a DOCX part whose text holds a quote, in its column's quote style."""
-    if not any(_QUOTE_TEXT.search(found.group(1)) for found in _TEXT.finditer(xml)):
-        return xml
-    return _PARAGRAPH.sub(_paragraph, xml)
+    """Every paragraph of a DOCX part whose text holds a quote, in its column's quote style.
+
+    A paragraph is what ``<w:p[ >].*?</w:p>`` matches, found from left to right; each is
+    converted on its own (:func:`curl_paragraph`), once per process, and nothing outside one changes.
+    """
+    pieces: list[str] = []
+    done = 0
+    found = _PARAGRAPH_START.search(xml)
+    while found is not None:
+        at = found.start()
+        close = xml.find("</w:p>", at)
+        if close < 0:
+            break  # no later paragraph closes either
+        end = close + len("</w:p>")
+        paragraph = xml[at:end]
+        curled = _CURLED.get(paragraph)
+        if curled is None:
+            if len(_CURLED) >= _MAX_CURLED:
+                _CURLED.clear()
+            curled = _CURLED[paragraph] = curl_paragraph(paragraph)
+        if curled != paragraph:
+            pieces += [xml[done:at], curled]
+            done = end
+        found = _PARAGRAPH_START.search(xml, end)
+    return "".join(pieces) + xml[done:] if pieces else xml
 
 
-def _paragraph(found: re.Match[str]) -> str:
-    xml = found.group()
+def curl_paragraph(xml: str) -> str:
+    """One paragraph (``<w:p …>…</w:p>``) in its column's quote style, when its text holds a quote."""
     nodes = list(_TEXT.finditer(xml))
     if not any(_QUOTE_TEXT.search(node.group(1)) for node in nodes):
         return xml

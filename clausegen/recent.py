@@ -27,7 +27,10 @@ class Recent(Generic[Value]):
 
     def put(self, key: Hashable, value: Value) -> Value:
         if len(self._entries) >= self.size:
-            del self._entries[next(iter(self._entries))]
+            try:
+                del self._entries[next(iter(self._entries))]
+            except (KeyError, RuntimeError, StopIteration):
+                pass  # another thread (the web server's) changed the memory meanwhile: only housekeeping lost
         self._entries[key] = value
         return value
 

@@ -259,23 +259,24 @@ class CompiledTemplate:
             raise RenderError(f"template {self.path.name} ({name}): {error or type(error).__name__}") from None
         # Dates, numbers after «№», references and initials are kept on one line (U+00A0), in the values
         # and in the template's own text alike.
-        xml = text.keep_together("".join(pieces))
+        xml = text.keep_together_xml("".join(pieces))
         try:  # a failure is a bug, not a user error: never write a broken document
             if _paragraph_level(xml):
-                data = self._resolve_listing(xml).encode("utf-8")
-                wellformed.parse(data)
+                xml = self._resolve_listing(xml)
+                wellformed.parse(xml.encode("utf-8"))
             else:
                 wellformed.check(pieces, xml)
                 # Well-formedness survives this: it splits a text node only inside a text node.
-                data = _breaks_in_text(xml).encode("utf-8")
+                xml = _breaks_in_text(xml)
         except expat.ExpatError as error:
             raise RenderError(f"template {self.path.name} produced malformed XML in {name}: {error}") from None
         # One quote style per column, in the values and the template's text alike; only text nodes change,
         # so the part stays as well-formed as it was just proved to be.
-        if not _TEXT_PART.fullmatch(name):
-            return data
-        xml = quotes.curl_xml(data.decode("utf-8"))
-        return (_unhyphenated(xml, names) if names is not None else xml).encode("utf-8")
+        if _TEXT_PART.fullmatch(name):
+            xml = quotes.curl_xml(xml)
+            if names is not None:
+                xml = _unhyphenated(xml, names)
+        return xml.encode("utf-8")
 
     def _resolve_listing(self, xml: str) -> str:
         """docxtpl's handling of \\n, \\t, \\a, \\f in text (line breaks, tabs, new paragraphs).
@@ -318,6 +319,32 @@ _NO_LANGUAGE = '<w:lang w:val="zxx"/>'  # "no linguistic content": LibreOffice a
 _NO_BREAK_HYPHEN = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'  # read back as "-" (python-docx, Word)
 
 
+#: Where names stand in a text node's content, by the names' pattern and the content: a batch's
+#: documents repeat the same clause paragraphs, and most hold no name at all.  Emptied when it holds
+#: :data:`_MAX_NAMES_FOUND` contents, so that a long batch's memory stays flat.
+_NAMES_FOUND: dict[tuple[str, int, str], tuple[tuple[int, int], ...]] = {}
+_MAX_NAMES_FOUND = 8192
+
+
+def _names_in(names: re.Pattern[str], content: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) of each match of ``names`` in ``content``."""
+    key = (names.pattern, names.flags, content)
+    found = _NAMES_FOUND.get(key)
+    if found is None:
+        if len(_NAMES_FOUND) >= _MAX_NAMES_FOUND:
+            _NAMES_FOUND.clear()
+        found = _NAMES_FOUND[key] = tuple(match.span() for match in names.finditer(content))
+    return found
+
+
+def _last_run(xml: str, before: int) -> int:
+    """Where the last ``<w:r>`` or ``<w:r …>`` before ``before`` starts, or -1; looked for close by first
+    (an occurrence outside the window starts before any inside it, so the nearer one wins either way)."""
+    near = max(0, before - 2048)
+    found = max(xml.rfind("<w:r>", near, before), xml.rfind("<w:r ", near, before))
+    return found if found >= 0 or near == 0 else max(xml.rfind("<w:r>", 0, before), xml.rfind("<w:r ", 0, before))
+
+
 def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
     """Each name in a text node in a run of its own, in language ``zxx``, so that it is never hyphenated
     (LibreOffice ignores ``w:noProof`` for hyphenation; a paragraph's ``w:suppressAutoHyphens`` would
@@ -325,10 +352,10 @@ def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
     are split."""
     pieces, done = [], 0
     for node in _TEXT_NODE.finditer(xml):
-        found = list(names.finditer(node.group(1)))
+        found = _names_in(names, node.group(1))
         if not found:
             continue
-        run = max(xml.rfind("<w:r>", 0, node.start()), xml.rfind("<w:r ", 0, node.start()))
+        run = _last_run(xml, node.start())
         if run < 0:
             continue
         own = _RUN_PROPERTIES.search(xml, run, node.start())
@@ -340,12 +367,12 @@ def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
         else:
             bare = plain.replace("</w:rPr>", _NO_LANGUAGE + "</w:rPr>")
         content, at, parts = node.group(1), 0, []
-        for name in found:
+        for start, end in found:
             # and a compound name («Константинопольская-Кузнецова») does not break at its hyphen either
-            whole = name.group().replace("-", _NO_BREAK_HYPHEN)
-            parts += [content[at:name.start()], f'</w:t></w:r><w:r>{bare}<w:t xml:space="preserve">', whole,
+            whole = content[start:end].replace("-", _NO_BREAK_HYPHEN)
+            parts += [content[at:start], f'</w:t></w:r><w:r>{bare}<w:t xml:space="preserve">', whole,
                       f'</w:t></w:r><w:r>{plain}<w:t xml:space="preserve">']
-            at = name.end()
+            at = end
         parts.append(content[at:])
         pieces += [xml[done:node.start()], '<w:t xml:space="preserve">', "".join(parts), "</w:t>"]
         done = node.end()

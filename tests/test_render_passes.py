@@ -1,0 +1,220 @@
+"""The passes over a rendered part (non-breaking spaces, quotes, names kept whole) give exactly what the
+whole-part passes they replaced gave (issues 15 and 17: faster, not one byte different).
+
+Each fast pass is compared with the plain pass, kept here as the reference: on XML chosen to be
+awkward (entities, text nodes split mid-phrase, attribute values with spaces, text outside any
+paragraph, unclosed paragraphs) and on many random strings made of the pieces that matter.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from clausegen import quotes, render, text
+
+
+def _strings(tokens: list[str], count: int, seed: int, longest: int = 40) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(tokens) for _ in range(rng.randint(0, longest))) for _ in range(count)]
+
+
+def _parts(words: list[str], properties: list[str], count: int, seed: int, noise: list[str]) -> list[str]:
+    """Random parts shaped like a document's: paragraphs of runs of text nodes and breaks, the text
+    made of ``words``, each run with one of ``properties``; now and then a stray piece of ``noise``."""
+    rng = random.Random(seed)
+
+    def node() -> str:
+        if rng.random() < 0.15:
+            return rng.choice(["<w:br/>", "<w:tab/>", "<w:cr/>"])
+        opening = rng.choice(["<w:t>", '<w:t xml:space="preserve">'])
+        return opening + "".join(rng.choice(words) for _ in range(rng.randint(0, 6))) + "</w:t>"
+
+    def run() -> str:
+        opening = rng.choice(["<w:r>", '<w:r w:rsidR="00A1">'])
+        return opening + rng.choice(properties) + "".join(node() for _ in range(rng.randint(1, 3))) + "</w:r>"
+
+    def paragraph() -> str:
+        opening = rng.choice(["<w:p>", '<w:p w:rsidR="1 2">'])
+        head = rng.choice(["", '<w:pPr><w:pStyle w:val="a"/></w:pPr>'])
+        return opening + head + "".join(run() for _ in range(rng.randint(1, 4))) + "</w:p>"
+
+    found = []
+    for _ in range(count):
+        pieces = [paragraph() for _ in range(rng.randint(1, 3))]
+        if rng.random() < 0.3:
+            pieces.insert(rng.randint(0, len(pieces)), rng.choice(noise))
+        found.append("".join(pieces))
+    return found
+
+
+# ------------------------------------------------------------------ keep_together over XML
+
+_KEEP_TOKENS = ["<", ">", " ", " ", " ", "\u00a0", "№", "§", "No.", "no.", "ст.", "п.", "пп.", "Art.", "para.",
+                "12", "5", "2026", "406.1", "г.", "гг.", "«", "»", "«5»", "_", "___", "20_", "ноября", "November",
+                "А.", "Б.", "М.С.", "M.", "Кузнецова", "Souza", "x", ".", "&amp;", "&#34;", '"', "=", "w:t",
+                "<w:t>", "</w:t>", '<w:t xml:space="preserve">', "\n", "-"]
+
+
+@pytest.mark.parametrize("xml", [
+    '<w:p><w:r><w:t xml:space="preserve">от 20 ноября 2026 г. № 12, ст. 406.1 и п. 4.3</w:t></w:r></w:p>',
+    # split mid-phrase: the space after «№» is in another node than the number, and stays a space
+    '<w:r><w:t>Договор №</w:t></w:r><w:r><w:t xml:space="preserve"> 12 от 5</w:t></w:r><w:r><w:t> ноября</w:t></w:r>',
+    '<w:t>М.С. Кузнецова</w:t><w:t>М. С. Кузнецова, О. Хаддад, M. Souza</w:t>',
+    '<w:t>«___» ________________ 20___ г.</w:t><w:t>____________ 20___</w:t>',
+    # entities around the candidates, and candidates inside attribute values and tags
+    '<w:t>&amp;No. 5 &#8470; 7 &lt;ст. 3&gt;</w:t><w:bookmarkStart w:name="No. 5 ст. 6" w:id="1 2"/>',
+    '<w:fldSimple w:instr=" DATE \\@ &quot;d MMMM yyyy&quot; 12 November"/><w:h1 w:x="5" г.="x"/>',
+    "no markup at all: No. 5, 12 ноября 2026 г.",
+    "5 ноября<", ">5 ноября", "> No. 5 <", "", " ", "<>", "№ 1<№ 2>№ 3",
+])
+def test_keep_together_xml_is_keep_together(xml):
+    assert text.keep_together_xml(xml) == text.keep_together(xml)
+    assert text.keep_together_xml(xml) == text.keep_together(xml)  # again, from what was kept
+
+
+def test_keep_together_xml_is_keep_together_on_random_strings():
+    for value in _strings(_KEEP_TOKENS, 3000, 20261202):
+        assert text.keep_together_xml(value) == text.keep_together(value), value
+
+
+def test_keep_together_xml_is_keep_together_on_random_parts():
+    words = ["№", "No.", "ст.", "п.", "12", "5", "2026", "г.", "ноября", "November", "М.С.", "А.", "Кузнецова",
+             "«5»", "___", "20_", "«___»", " ", " ", " ", "\u00a0", "x", ".", "&amp;"]
+    parts = _parts(words, ["", "<w:rPr><w:b/></w:rPr>"], 1500, 20261207, ['<w:x w:a="No. 5"/>', "5 ноября"])
+    assert sum(text.keep_together(value) != value for value in parts) > len(parts) // 4  # the test tests
+    for value in parts:
+        assert text.keep_together_xml(value) == text.keep_together(value), value
+
+
+def test_keep_together_xml_returns_its_argument_when_nothing_changes():
+    xml = '<w:p w:rsidR="00A1"><w:r><w:t xml:space="preserve">nothing to keep. Here</w:t></w:r></w:p>'
+    assert text.keep_together_xml(xml) is xml
+
+
+# ------------------------------------------------------------------ quotes over XML
+
+_PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.S)
+
+
+def _curl_xml_reference(xml: str) -> str:
+    """The pass as it was: every paragraph the pattern matches, converted in place."""
+    return _PARAGRAPH.sub(lambda found: quotes.curl_paragraph(found.group()), xml)
+
+
+_QUOTE_TOKENS = ["<w:p>", '<w:p w:x="a b">', "</w:p>", "<w:pPr/>", '<w:pStyle w:val="x"/>', "<w:r>",
+                 '<w:r w:rsidR="1">', "</w:r>", '<w:rPr><w:lang w:val="ru-RU"/></w:rPr>',
+                 '<w:rPr><w:lang w:val="en-GB"/></w:rPr>', "<w:t>", '<w:t xml:space="preserve">', "</w:t>",
+                 "<w:br/>", "<w:tab/>", '"', '"', "'", "“", "”", "&#34;", "&#39;", "&quot;", "&amp;", "a", "б",
+                 " ", "«", "»", "Acme", " / ", "<", ">", "\n"]
+
+
+@pytest.mark.parametrize("xml", [
+    '<w:p><w:r><w:t>the "Supplier"</w:t></w:r></w:p><w:p><w:r><w:t>no quote</w:t></w:r></w:p>',
+    # a paragraph's properties and a style are no paragraphs; quotes in attributes never change
+    '<w:p w:x="&quot;a&quot;"><w:pPr><w:pStyle w:val="q"/></w:pPr><w:r><w:t>ООО "Нейросеть"</w:t></w:r></w:p>',
+    # text outside any paragraph, and a paragraph never closed, stay as they are
+    '<w:t>"outside"</w:t><w:p><w:r><w:t>"in"</w:t></w:r></w:p><w:p><w:r><w:t>"open"</w:t></w:r>',
+    # a quote opened in one node and closed in another, a run split mid-word
+    '<w:p><w:r><w:t xml:space="preserve">the &#34;Sup</w:t></w:r><w:r><w:t>plier&#34;&#39;s</w:t></w:r></w:p>',
+    '<w:p><w:p><w:r><w:t>"nested"</w:t></w:r></w:p></w:p>',
+    "", "<w:p>", "</w:p>", "<w:p></w:p>",
+])
+def test_curl_xml_is_the_paragraph_by_paragraph_pass(xml):
+    assert quotes.curl_xml(xml) == _curl_xml_reference(xml)
+    assert quotes.curl_xml(xml) == _curl_xml_reference(xml)
+
+
+def test_curl_xml_is_the_paragraph_by_paragraph_pass_on_random_strings():
+    for value in _strings(_QUOTE_TOKENS, 3000, 20261203):
+        assert quotes.curl_xml(value) == _curl_xml_reference(value), value
+
+
+_QUOTE_WORDS = ['"', '"', "'", "“", "”", "„", "&#34;", "&#39;", "&quot;", "&amp;", "a", "Acme", "б", "ООО", " ",
+                " / ", "«", "»", "(", "\n"]
+_QUOTE_PROPERTIES = ["", '<w:rPr><w:lang w:val="ru-RU"/></w:rPr>', '<w:rPr><w:lang w:val="en-GB"/></w:rPr>',
+                     '<w:rPr><w:lang w:val="de-DE"/></w:rPr>', "<w:rPr><w:b/></w:rPr>"]
+
+
+def test_curl_xml_is_the_paragraph_by_paragraph_pass_on_random_parts():
+    parts = _parts(_QUOTE_WORDS, _QUOTE_PROPERTIES, 1500, 20261205, ["<w:p>", "</w:p>", '<w:t>"</w:t>', "<w:p "])
+    assert sum(_curl_xml_reference(value) != value for value in parts) > len(parts) // 2  # the test tests
+    for value in parts:
+        assert quotes.curl_xml(value) == _curl_xml_reference(value), value
+
+
+# ------------------------------------------------------------------ names kept whole
+
+_TEXT_NODE = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+
+
+def _unhyphenated_reference(xml: str, names: re.Pattern[str]) -> str:
+    """render._unhyphenated as it was: every search from the start of the part."""
+    pieces, done = [], 0
+    for node in _TEXT_NODE.finditer(xml):
+        found = list(names.finditer(node.group(1)))
+        if not found:
+            continue
+        run = max(xml.rfind("<w:r>", 0, node.start()), xml.rfind("<w:r ", 0, node.start()))
+        if run < 0:
+            continue
+        own = render._RUN_PROPERTIES.search(xml, run, node.start())
+        plain = own.group() if own else ""
+        if not plain:
+            bare = f"<w:rPr>{render._NO_LANGUAGE}</w:rPr>"
+        elif render._RUN_LANGUAGE.search(plain):
+            bare = render._RUN_LANGUAGE.sub(render._NO_LANGUAGE, plain)
+        else:
+            bare = plain.replace("</w:rPr>", render._NO_LANGUAGE + "</w:rPr>")
+        content, at, parts = node.group(1), 0, []
+        for name in found:
+            whole = name.group().replace("-", render._NO_BREAK_HYPHEN)
+            parts += [content[at:name.start()], f'</w:t></w:r><w:r>{bare}<w:t xml:space="preserve">', whole,
+                      f'</w:t></w:r><w:r>{plain}<w:t xml:space="preserve">']
+            at = name.end()
+        parts.append(content[at:])
+        pieces += [xml[done:node.start()], '<w:t xml:space="preserve">', "".join(parts), "</w:t>"]
+        done = node.end()
+    return "".join(pieces) + xml[done:] if pieces else xml
+
+
+_NAMES = render._words_pattern(frozenset({"Acme", "Кузнецова", "Мария", "Jean-Luc", "Souza"}))
+_FAR = "<w:bookmarkStart/>" * 200  # more than the near window between a run's start and its text
+_NAME_TOKENS = ["<w:r>", '<w:r w:rsidR="1">', "</w:r>", '<w:rPr><w:lang w:val="ru-RU"/></w:rPr>',
+                "<w:rPr><w:b/></w:rPr>", "<w:t>", '<w:t xml:space="preserve">', "</w:t>", "Acme", "Кузнецова",
+                "Мария", "Jean-Luc", "Souza", " ", "\u00a0", "-", "x", "<w:p>", "</w:p>", _FAR]
+
+
+@pytest.mark.parametrize("xml", [
+    '<w:p><w:r><w:rPr><w:lang w:val="ru-RU"/></w:rPr><w:t>Кузнецова Мария, Acme и Jean-Luc</w:t></w:r></w:p>',
+    f'<w:p><w:r><w:rPr><w:b/></w:rPr>{_FAR}<w:t>Souza</w:t></w:r></w:p>',  # the run starts far back
+    f'<w:r>{_FAR}{_FAR}<w:t>Acme</w:t>',
+    "<w:t>Acme</w:t>",  # no run at all: left as it is
+    "<w:r><w:t>Acmes and xAcme</w:t></w:r>",
+])
+def test_unhyphenated_is_the_pass_searching_from_the_start(xml):
+    assert render._unhyphenated(xml, _NAMES) == _unhyphenated_reference(xml, _NAMES)
+
+
+def test_unhyphenated_on_random_strings():
+    for value in _strings(_NAME_TOKENS, 1500, 20261204, longest=25):
+        assert render._unhyphenated(value, _NAMES) == _unhyphenated_reference(value, _NAMES), value
+
+
+def test_unhyphenated_on_random_parts():
+    words = ["Acme", "Кузнецова", "Мария", "Jean-Luc", "Souza", " ", " ", "\u00a0", "-", "x", "и", "Acmes"]
+    properties = ["", '<w:rPr><w:lang w:val="ru-RU"/></w:rPr>', "<w:rPr><w:b/></w:rPr>", f"{_FAR}"]
+    parts = _parts(words, properties, 1500, 20261206, ["<w:t>Acme</w:t>", _FAR, "<w:r>"])
+    assert sum(_unhyphenated_reference(value, _NAMES) != value for value in parts) > len(parts) // 2
+    for value in parts:
+        assert render._unhyphenated(value, _NAMES) == _unhyphenated_reference(value, _NAMES), value
+
+
+def test_last_run_is_the_nearest_run_start_however_far():
+    rng = random.Random(7)
+    for value in _strings(["<w:r>", "<w:r ", "<w:rPr>", "x" * 700, "<w:t>"], 300, 8, longest=30):
+        for before in sorted({rng.randint(0, len(value)) for _ in range(5)}):
+            assert render._last_run(value, before) == max(value.rfind("<w:r>", 0, before),
+                                                          value.rfind("<w:r ", 0, before))

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .cache import remembered
+
 if TYPE_CHECKING:  # only for annotations: the model does not depend on this module
     from .model import Deal
 
@@ -202,6 +204,7 @@ def lemmas(word: str) -> frozenset[str]:
     return frozenset({_english(word)})
 
 
+@remembered  # a deal's own words: known from an earlier run, they need no analyser
 def analysed_lemmas(word: str) -> frozenset[str]:
     """What pymorphy3 makes of a lower-case Russian word (with ё written е): its normal forms, and itself."""
     return frozenset(p.normal_form.replace("ё", "е") for p in _morph().parse(word)) | {word}

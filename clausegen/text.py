@@ -18,7 +18,8 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal, get_currency_name
-from num2words import num2words
+
+from .cache import remembered
 
 LANGS = ("ru", "en")
 
@@ -41,6 +42,8 @@ def format_number(value: Decimal | int, lang: str) -> str:
 @lru_cache(maxsize=256)  # amounts differ from deal to deal; a few repeat (a price list)
 def format_amount(amount: Decimal, currency: str, lang: str) -> str:
     """The amount in figures and in words, as contracts state it."""
+    from num2words import num2words  # 40 ms to import, for the documents that state an amount
+
     whole = int(amount)
     cents = int((amount - whole) * 100)
     words = num2words(whole, lang=lang).replace(",", "")
@@ -138,11 +141,17 @@ def gender_of_name(full_name_ru: str) -> str | None:
             return "male"
     found = set()
     for part in parts:
-        genders = {str(p.tag.gender) for p in _morph().parse(part)
-                   if "Name" in p.tag and "nomn" in p.tag and p.score >= 0.3 and p.tag.gender}
+        genders = _given_name_genders(part)
         if len(genders) == 1:
             found |= {"female" if genders == {"femn"} else "male" if genders == {"masc"} else "both"}
     return found.pop() if len(found) == 1 and found != {"both"} else None
+
+
+@remembered
+def _given_name_genders(word: str) -> frozenset[str]:
+    """The genders (``masc``, ``femn``) pymorphy3 knows ``word`` in as a given name in the nominative."""
+    return frozenset(str(p.tag.gender) for p in _morph().parse(word)
+                     if "Name" in p.tag and "nomn" in p.tag and p.score >= 0.3 and p.tag.gender)
 
 
 #: Participles and adjectives that agree with a signatory: «действующего» / «действующей».
@@ -170,6 +179,7 @@ def _is_patronymic(word: str) -> bool:
     return word.lower().endswith(_PATRONYMIC_ENDINGS)
 
 
+@remembered
 def _is_given_name(word: str) -> bool:
     # a given name as written in a name: nominative singular («Надь» is only a form of «Надя»)
     return any("Name" in p.tag and "nomn" in p.tag and "sing" in p.tag and p.score >= 0.3
@@ -275,6 +285,7 @@ def genitive_phrase(phrase_ru: str) -> str:
     return " ".join(out)
 
 
+@remembered
 def _genitive_word(word: str) -> tuple[str, bool] | None:
     if not word or not _is_cyrillic_word(word):
         return None
@@ -307,6 +318,12 @@ def common_start_ru(value: str) -> bool:
     word = value.split(maxsplit=1)[0].strip("«»\"'(),.;:")
     if not word[:1].isupper() or any(c.isupper() for c in word[1:]) or DEFINED_START.match(value):
         return False
+    return _common_word(word)
+
+
+@remembered
+def _common_word(word: str) -> bool:
+    """Whether pymorphy3 knows ``word`` and in none of its readings as a proper name or an abbreviation."""
     morph = _morph()
     return morph.word_is_known(word.lower()) and not any(
         _PROPER_TAGS & set(str(parse.tag).replace(" ", ",").split(",")) for parse in morph.parse(word))
@@ -388,6 +405,7 @@ def noun_gender(words: list[str]) -> str | None:
 
 
 @lru_cache(maxsize=4096)
+@remembered
 def _noun_gender(words: tuple[str, ...]) -> str | None:
     for word in words:
         for parse in _morph().parse(word):

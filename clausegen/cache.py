@@ -1,7 +1,8 @@
 """A cache on disk of work that depends only on its inputs: compiled clause texts and document
-templates (:mod:`clausegen.sandbox`, :mod:`clausegen.render`) and the answers of the Russian
-morphology (:func:`remembered`).  A command that finds them there neither compiles Jinja templates
-nor imports docxtpl nor loads pymorphy3's dictionaries (most of a single annex's time).
+templates (:mod:`clausegen.sandbox`, :mod:`clausegen.render`) and what the language libraries
+answered (:func:`remembered`: pymorphy3, pytrovich, num2words, Babel).  A command that finds them
+there neither compiles Jinja templates nor imports docxtpl nor loads pymorphy3's dictionaries or
+Babel's locale data (most of a single annex's time).
 
 Where: ``$CLAUSEGEN_CACHE_DIR``, else the user's cache folder (platformdirs: ``~/.cache/clausegen``
 on Linux, ``~/Library/Caches/clausegen`` on macOS, ``%LOCALAPPDATA%\\clausegen\\Cache`` on Windows).
@@ -39,7 +40,7 @@ MAGIC = b"clausegen-cache\x01"
 _DIGEST = hashlib.sha256().digest_size
 #: A generation nobody has written to for this long is removed when a new one is made.
 STALE_AFTER = 7 * 24 * 3600
-#: Answers the morphology table keeps at most (some 60 bytes each); beyond, it starts again.
+#: Answers the language table keeps at most (most are some 60 bytes); beyond, it starts again.
 MAX_ANSWERS = 50_000
 
 _MISSING = object()
@@ -178,8 +179,8 @@ def _prune(base: Path, keep: str) -> None:
 
 
 class Answers:
-    """A table of small answers (arguments → result) kept in one entry: read whole at first use,
-    written back, merged with what other processes added meanwhile, when the process ends."""
+    """A table of answers (arguments → result) kept in one entry: read whole at first use, written
+    back, merged with what other processes added meanwhile, when the process ends."""
 
     def __init__(self, kind: str, versions: Callable[[], tuple[str, ...]]) -> None:
         self.kind = kind
@@ -218,11 +219,11 @@ class Answers:
 MISSING = _MISSING
 
 
-def _morphology_versions() -> tuple[str, ...]:
+def _language_versions() -> tuple[str, ...]:
     from importlib.metadata import PackageNotFoundError, version
 
     found = []
-    for package in ("pymorphy3", "pymorphy3-dicts-ru", "pytrovich", "num2words"):
+    for package in ("pymorphy3", "pymorphy3-dicts-ru", "pytrovich", "num2words", "babel"):
         try:
             found.append(f"{package} {version(package)}")
         except PackageNotFoundError:
@@ -230,25 +231,26 @@ def _morphology_versions() -> tuple[str, ...]:
     return tuple(found)
 
 
-#: What the Russian morphology (pymorphy3, pytrovich, num2words) answered clausegen's questions.
-MORPHOLOGY = Answers("morphology", _morphology_versions)
+#: What the language libraries (pymorphy3, pytrovich, num2words, Babel) answered clausegen's questions.
+LANGUAGE = Answers("language", _language_versions)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def remembered(function: F) -> F:
-    """``function``, pure, its answers kept in :data:`MORPHOLOGY` across processes: a command whose
-    words are all known does not load the analyser.  Arguments are strings, numbers or tuples of
-    them; answers are what marshal writes (str, bool, None, tuples, frozensets)."""
+    """``function``, pure, its answers kept in :data:`LANGUAGE` across processes: a command whose
+    words, dates and countries are all known loads neither pymorphy3's dictionaries nor Babel's locale
+    data.  Arguments are strings, numbers or tuples of them; answers are what marshal writes (str,
+    bool, None, tuples, frozensets, dicts of them)."""
     name = f"{function.__module__}.{function.__qualname__}"
 
     @functools.wraps(function)
     def answer(*args: Any) -> Any:
         key = (name, args)
-        found = MORPHOLOGY.get(key)
+        found = LANGUAGE.get(key)
         if found is _MISSING:
             found = function(*args)
-            MORPHOLOGY.put(key, found)
+            LANGUAGE.put(key, found)
         return found
 
     return answer  # type: ignore[return-value]

@@ -28,10 +28,15 @@ LANGS = ("ru", "en")
 def format_date(value: dt.date, lang: str, *, quoted: bool = False) -> str:
     """«20 ноября 2026 г.» (or «20» ноября 2026 г.) / "20 November 2026"."""
     if lang == "ru":
-        month_year = _babel_date(value, "MMMM y", locale="ru")  # genitive month: «ноября 2026»
+        month_year = _babel_date_as(value.isoformat(), "MMMM y", "ru")  # genitive month: «ноября 2026»
         day = f"«{value.day}»" if quoted else str(value.day)
         return f"{day} {month_year} г."
-    return _babel_date(value, "d MMMM y", locale="en")
+    return _babel_date_as(value.isoformat(), "d MMMM y", "en")
+
+
+@remembered  # Babel loads a language's whole locale data for the first date it formats
+def _babel_date_as(iso: str, pattern: str, locale: str) -> str:
+    return _babel_date(dt.date.fromisoformat(iso), pattern, locale=locale)
 
 
 def format_number(value: Decimal | int, lang: str) -> str:
@@ -55,6 +60,7 @@ def format_amount(amount: Decimal, currency: str, lang: str) -> str:
 
 
 @lru_cache(maxsize=None)
+@remembered
 def _territories(lang: str) -> dict[str, str]:
     return dict(Locale(lang).territories)
 
@@ -97,6 +103,7 @@ def country_name(code: str, lang: str) -> str:
     return _written_out().get(lang, {}).get(code) or babel_country_name(code, lang)
 
 
+@remembered
 def is_currency(code: str) -> bool:
     """Whether Babel knows the ISO 4217 currency ``code``."""
     return code in Locale("en").currencies

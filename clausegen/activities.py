@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .cache import remembered
+from .cache import derived, remembered
 
 if TYPE_CHECKING:  # only for annotations: the model does not depend on this module
     from .model import Deal
@@ -79,8 +79,10 @@ def _words(entry: dict[str, Any], key: str, where: str) -> dict[str, tuple[str, 
 
 def _load() -> tuple[dict[int, Item], dict[str, Tag]]:
     """Read activities.yaml and check its shape; a broken table is a bug of the package, so it raises."""
-    raw = yaml.load(importlib.resources.files("clausegen").joinpath("activities.yaml").read_text("utf-8"),
-                    Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: a tenth of the time
+    data = importlib.resources.files("clausegen").joinpath("activities.yaml").read_bytes()
+    # libyaml still builds the objects in Python (a fiftieth of a second): kept in the cache, parsed
+    raw = derived("package-data", data, lambda: yaml.load(data.decode("utf-8"), Loader=getattr(
+        yaml, "CSafeLoader", yaml.SafeLoader)), yaml.__version__)
     if set(raw) != {"items", "tags"} or sorted(raw["items"]) != list(ITEMS):
         raise ValueError("activities.yaml must have 'items' (exactly 19, 20, 21, 22) and 'tags'")
     items = {}

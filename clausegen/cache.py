@@ -147,6 +147,17 @@ def store(kind: str, key: tuple[Any, ...], value: Any) -> None:
                 pass
 
 
+def derived(kind: str, data: bytes, make: Callable[[], Any], *versions: str) -> Any:
+    """What ``make()`` derives from ``data`` alone (with the libraries of ``versions``), kept by the
+    sha256 of ``data``; ``make`` runs only when the entry is missing (its answer must not be None)."""
+    key = (*versions, hashlib.sha256(data).hexdigest())
+    found = load(kind, key)
+    if found is None:
+        found = make()
+        store(kind, key, found)
+    return found
+
+
 def _make(folder: Path) -> None:
     """``folder`` (``root/generation/kind``), each level made private; raises OSError when the cache
     folder is not the user's own."""
@@ -245,7 +256,9 @@ def remembered(function: F) -> F:
     name = f"{function.__module__}.{function.__qualname__}"
 
     @functools.wraps(function)
-    def answer(*args: Any) -> Any:
+    def answer(*args: Any, **named: Any) -> Any:
+        if named:  # not worth a key of its own: asked so nowhere that matters for time
+            return function(*args, **named)
         key = (name, args)
         found = LANGUAGE.get(key)
         if found is _MISSING:

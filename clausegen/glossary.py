@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import get_month_names
 
 from . import text
+from .cache import remembered
 
 DATA = Path(__file__).with_name("glossary.yaml")
 
@@ -100,7 +100,10 @@ _POA = {
 
 
 @lru_cache(maxsize=None)
+@remembered
 def _months(lang: str) -> dict[str, int]:
+    from babel.dates import get_month_names  # Babel only where its answers are not in the cache
+
     months = {}
     for width in ("wide", "abbreviated"):
         for context in ("format", "stand-alone"):

@@ -24,11 +24,9 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 from xml.parsers import expat
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from jinja2 import TemplateError, meta
-from lxml import etree
 
 from . import cache, quotes, text, wellformed
 from .errors import InputError, LibraryError, Problem, RenderError
@@ -44,6 +42,12 @@ _CUSTOM = "docProps/custom.xml"
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01: fixed, so output bytes do not depend on the clock
 #: The parts whose text a reader sees: their quotes are made typographic (clausegen.quotes).
 _TEXT_PART = re.compile(r"word/(?:document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+
+
+def xml_escape(value: str) -> str:
+    """``&``, ``<`` and ``>`` as entities: xml.sax.saxutils.escape, whose module imports urllib.request
+    (a hundredth of a second of every command)."""
+    return value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 @dataclass(frozen=True)
@@ -560,6 +564,8 @@ def docx_rows(data: bytes) -> list[list[str]]:
 
 def docx_custom_properties(data: bytes) -> dict[str, str]:
     """The custom properties clausegen recorded in a DOCX."""
+    from lxml import etree  # only to read documents back
+
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         try:
             root = etree.fromstring(package.read(_CUSTOM))
@@ -574,7 +580,6 @@ def docx_custom_properties(data: bytes) -> dict[str, str]:
 #: Parts besides the body whose paragraphs can hold text (and so leftover template tags).
 _SIDE_PART = re.compile(r"word/(header|footer|footnotes|endnotes|comments)\d*\.xml")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)  # the file may come from anyone
 #: The hidden point bookmarks at the first and at the last paragraph of an annex placed inside a host
 #: document (:mod:`clausegen.combine`); two points, as LibreOffice cannot keep one bookmark that runs
 #: from a table cell into another table.
@@ -632,13 +637,16 @@ def read_docx_text(data: bytes, name: str = "document.docx") -> DocxText:
     from docx.opc.exceptions import OpcError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
+    from lxml import etree
+
+    safe = etree.XMLParser(resolve_entities=False, no_network=True)  # the file may come from anyone
 
     refuse = not_a_docx(name)
     try:
         parts = unpack_capped(data, refuse)
         side = [(part, _spaced("".join(t.text or "" for t in p.iter(f"{_W}t"))))
                 for part in sorted(n for n in parts if _SIDE_PART.fullmatch(n))
-                for p in etree.fromstring(parts[part], _SAFE_XML).iter(f"{_W}p")]
+                for p in etree.fromstring(parts[part], safe).iter(f"{_W}p")]
         properties = docx_custom_properties(data)
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, KeyError, ValueError, OpcError,

@@ -15,11 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
-from babel.dates import format_date as _babel_date
-from babel.numbers import format_decimal, get_currency_name
-
-from .cache import remembered
+from .cache import derived, remembered
 
 LANGS = ("ru", "en")
 
@@ -36,11 +32,15 @@ def format_date(value: dt.date, lang: str, *, quoted: bool = False) -> str:
 
 @remembered  # Babel loads a language's whole locale data for the first date it formats
 def _babel_date_as(iso: str, pattern: str, locale: str) -> str:
-    return _babel_date(dt.date.fromisoformat(iso), pattern, locale=locale)
+    from babel.dates import format_date  # Babel is imported by what its answers are not yet known for
+
+    return format_date(dt.date.fromisoformat(iso), pattern, locale=locale)
 
 
 def format_number(value: Decimal | int, lang: str) -> str:
     """Figures grouped by thousands in the language's style (10 000,00 / 10,000.00)."""
+    from babel.numbers import format_decimal
+
     return format_decimal(value, format="#,##0.00", locale=lang)
 
 
@@ -52,6 +52,8 @@ def format_amount(amount: Decimal, currency: str, lang: str) -> str:
     whole = int(amount)
     cents = int((amount - whole) * 100)
     words = num2words(whole, lang=lang).replace(",", "")
+    from babel.numbers import get_currency_name
+
     name = get_currency_name(currency, count=whole, locale=lang)
     fraction = f" {cents:02d}/100" if cents else ""
     if lang == "ru":
@@ -62,6 +64,8 @@ def format_amount(amount: Decimal, currency: str, lang: str) -> str:
 @lru_cache(maxsize=None)
 @remembered
 def _territories(lang: str) -> dict[str, str]:
+    from babel import Locale
+
     return dict(Locale(lang).territories)
 
 
@@ -92,8 +96,9 @@ def glossary_data() -> dict[str, Any]:
     """clausegen/glossary.yaml, read once per process (this module and :mod:`clausegen.glossary` share it)."""
     import yaml
 
-    loaded: dict[str, Any] = yaml.load(Path(__file__).with_name("glossary.yaml").read_text(encoding="utf-8"),
-                                       Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
+    data = Path(__file__).with_name("glossary.yaml").read_bytes()
+    loaded: dict[str, Any] = derived("package-data", data, lambda: yaml.load(  # parsed, from the cache
+        data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), yaml.__version__)
     return loaded
 
 
@@ -106,6 +111,8 @@ def country_name(code: str, lang: str) -> str:
 @remembered
 def is_currency(code: str) -> bool:
     """Whether Babel knows the ISO 4217 currency ``code``."""
+    from babel import Locale
+
     return code in Locale("en").currencies
 
 
@@ -227,6 +234,7 @@ def name_parts(full_name_ru: str) -> tuple[str, str, str | None] | None:
 
 
 @lru_cache(maxsize=4096)
+@remembered  # pytrovich is imported only for a name not seen before
 def genitive_name(full_name_ru: str, gender: str | None = None) -> str:
     """«Кузнецова Мария Сергеевна» → «Кузнецовой Марии Сергеевны»; «Мариана Соуза» → «Марианы Соузы».
 

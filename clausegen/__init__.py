@@ -33,17 +33,6 @@ def __getattr__(name: str) -> Any:
 
 
 def _version() -> str:
-    """The installed version, read from the headers of the package's METADATA: parsing the whole of it
-    as importlib.metadata's ``version()`` does (it holds the README) took a hundredth of a second."""
-    from importlib.metadata import PackageNotFoundError, distribution
+    from .cache import package_version
 
-    try:
-        found = distribution("clausegen")
-    except PackageNotFoundError:  # running from a checkout that is not installed
-        return "0.0.0"
-    for line in (found.read_text("METADATA") or "").splitlines():
-        if not line:  # the end of the headers
-            break
-        if line.startswith("Version:"):
-            return line.partition(":")[2].strip()
-    return found.version
+    return package_version("clausegen") or "0.0.0"  # none: running from a checkout that is not installed

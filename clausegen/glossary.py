@@ -18,7 +18,7 @@ from typing import Any
 
 
 from . import text
-from .cache import remembered
+from .cache import derived, language_versions, remembered
 
 DATA = Path(__file__).with_name("glossary.yaml")
 
@@ -165,6 +165,13 @@ country_name = text.country_name
 
 @lru_cache(maxsize=1)
 def _countries() -> dict[str, str]:
+    """Every name and alias of a country, folded (:func:`key`), with its code: some 1,600 names folded
+    in every process that reads an address, so the cache keeps them (by this file and Babel's version)."""
+    found: dict[str, str] = derived("country-names", DATA.read_bytes(), _country_names, *language_versions())
+    return found
+
+
+def _country_names() -> dict[str, str]:
     codes: dict[str, str] = {}
     for code, aliases in data()["country_aliases"].items():
         for alias in aliases:

@@ -510,15 +510,9 @@ def _read_template(path: Path) -> bytes:
     return data
 
 
-@lru_cache(maxsize=1)
 def _docxtpl_version() -> str:
     """docxtpl's version, from its metadata (importing it is what a cached template saves)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("docxtpl")
-    except PackageNotFoundError:
-        return "unknown"
+    return cache.package_version("docxtpl") or "unknown"
 
 
 @lru_cache(maxsize=32)

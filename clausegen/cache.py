@@ -38,9 +38,11 @@ from typing import Any, TypeVar
 ENV = "CLAUSEGEN_CACHE_DIR"
 MAGIC = b"clausegen-cache\x01"
 _DIGEST = hashlib.sha256().digest_size
+TAG, TAG_SIGNATURE = "CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55"
 #: A generation nobody has written to for this long is removed when a new one is made.
 STALE_AFTER = 7 * 24 * 3600
-#: Answers the language table keeps at most (most are some 60 bytes); beyond, it starts again.
+#: Answers the language table keeps at most (most are some 60 bytes): a process records no more new
+#: ones, and a table that would grow beyond starts again.
 MAX_ANSWERS = 50_000
 
 _MISSING = object()
@@ -165,6 +167,8 @@ def _make(folder: Path) -> None:
     if not base.is_dir():
         base.parent.mkdir(parents=True, exist_ok=True)
         base.mkdir(mode=0o700, exist_ok=True)
+        # backup tools skip a folder so tagged (bford.info/cachedir), and _prune only works in one
+        (base / TAG).write_text(TAG_SIGNATURE + "\n# clausegen's cache: safe to delete\n", encoding="ascii")
     if not _trusted(base):
         raise PermissionError(f"{base} is not a private folder of this user")
     level = base / generation()
@@ -175,12 +179,15 @@ def _make(folder: Path) -> None:
 
 
 def _prune(base: Path, keep: str) -> None:
-    """Remove the generations (older versions of clausegen or Python) not written to for a week."""
+    """Remove the generations (older versions of clausegen or Python) not written to for a week, in a
+    cache folder clausegen made itself (a folder the user named may hold anything else)."""
+    if not (base / TAG).is_file():
+        return
     now = time.time()
     for other in base.iterdir():
         try:
-            if other.name != keep and len(other.name) == len(keep) and other.is_dir() \
-                    and now - other.stat().st_mtime > STALE_AFTER:
+            if other.name != keep and len(other.name) == len(keep) and set(other.name) <= set("0123456789abcdef") \
+                    and other.is_dir() and now - other.stat().st_mtime > STALE_AFTER:
                 shutil.rmtree(other, ignore_errors=True)
         except OSError:
             pass
@@ -213,7 +220,8 @@ class Answers:
     def put(self, key: Any, value: Any) -> None:
         if not self._new:
             atexit.register(self.save)
-        self._new[key] = value
+        if len(self._new) < MAX_ANSWERS:  # a server that meets a million names keeps only the first
+            self._new[key] = value
 
     def save(self) -> None:
         """Write the new answers back (at exit; also callable directly)."""

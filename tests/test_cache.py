@@ -160,12 +160,29 @@ def test_a_value_marshal_cannot_write_is_simply_not_kept(own_cache):
 def test_generations_nobody_wrote_to_for_a_week_go_when_a_new_one_is_made(own_cache):
     from clausegen import cache
 
-    name_length = len(cache.generation())
+    cache.store("unit", ("x",), 1)  # clausegen makes (and tags) the folder
+    assert (own_cache / cache.TAG).read_text().startswith(cache.TAG_SIGNATURE)
+    current = own_cache / cache.generation()
+    name_length = len(current.name)
     old, recent = own_cache / ("0" * name_length), own_cache / ("1" * name_length)
     for folder in (old, recent):
         (folder / "templates").mkdir(parents=True)
     week_ago = time.time() - cache.STALE_AFTER - 60
-    os.utime(old, (week_ago, week_ago))
-    cache.store("unit", ("x",), 1)
+    for folder in (old, current):
+        os.utime(folder, (week_ago, week_ago))
+    shutil.rmtree(current)  # as if this version of clausegen had never run here
+    cache.store("unit", ("x",), 2)
     assert not old.exists() and recent.exists()
-    assert cache.load("unit", ("x",)) == 1
+    assert cache.load("unit", ("x",)) == 2
+
+
+def test_a_folder_the_user_named_is_never_pruned(own_cache):
+    from clausegen import cache
+
+    own_cache.mkdir()  # the user's own folder: clausegen did not make it
+    stranger = own_cache / ("0" * len(cache.generation()))
+    stranger.mkdir()
+    week_ago = time.time() - cache.STALE_AFTER - 60
+    os.utime(stranger, (week_ago, week_ago))
+    cache.store("unit", ("x",), 1)
+    assert stranger.exists() and not (own_cache / cache.TAG).exists()

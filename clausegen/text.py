@@ -1,9 +1,11 @@
 """Language helpers: dates, amounts, country names and Russian declension.
 
-Pure functions over values; no IO.  Babel gives dates, country and currency
+Pure functions over values.  Babel gives dates, country and currency
 names, num2words amounts in words, pytrovich declines Russian personal names
 and pymorphy3 declines positions and documents («Генерального директора»,
-«на основании Устава»).
+«на основании Устава»).  What these libraries answer is kept across processes
+(:func:`clausegen.cache.remembered`), and each is imported only for a question
+not answered before: loading them was most of a single annex's start-up.
 """
 
 from __future__ import annotations
@@ -47,13 +49,12 @@ def format_number(value: Decimal | int, lang: str) -> str:
 @lru_cache(maxsize=256)  # amounts differ from deal to deal; a few repeat (a price list)
 def format_amount(amount: Decimal, currency: str, lang: str) -> str:
     """The amount in figures and in words, as contracts state it."""
+    from babel.numbers import get_currency_name
     from num2words import num2words  # 40 ms to import, for the documents that state an amount
 
     whole = int(amount)
     cents = int((amount - whole) * 100)
     words = num2words(whole, lang=lang).replace(",", "")
-    from babel.numbers import get_currency_name
-
     name = get_currency_name(currency, count=whole, locale=lang)
     fraction = f" {cents:02d}/100" if cents else ""
     if lang == "ru":

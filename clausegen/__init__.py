@@ -21,12 +21,7 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            value = version("clausegen")
-        except PackageNotFoundError:  # running from a checkout that is not installed
-            value = "0.0.0"
+        value = _version()
     elif name in _EXPORTS:
         from importlib import import_module
 
@@ -35,3 +30,9 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value  # looked up once
     return value
+
+
+def _version() -> str:
+    from .cache import package_version
+
+    return package_version("clausegen") or "0.0.0"  # none: running from a checkout that is not installed

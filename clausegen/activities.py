@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .cache import derived, language_versions, remembered
+
 if TYPE_CHECKING:  # only for annotations: the model does not depend on this module
     from .model import Deal
 
@@ -77,8 +79,10 @@ def _words(entry: dict[str, Any], key: str, where: str) -> dict[str, tuple[str, 
 
 def _load() -> tuple[dict[int, Item], dict[str, Tag]]:
     """Read activities.yaml and check its shape; a broken table is a bug of the package, so it raises."""
-    raw = yaml.load(importlib.resources.files("clausegen").joinpath("activities.yaml").read_text("utf-8"),
-                    Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: a tenth of the time
+    data = importlib.resources.files("clausegen").joinpath("activities.yaml").read_bytes()
+    # libyaml still builds the objects in Python (a fiftieth of a second): kept in the cache, parsed
+    raw = derived("package-data", data, lambda: yaml.load(data.decode("utf-8"), Loader=getattr(
+        yaml, "CSafeLoader", yaml.SafeLoader)), yaml.__version__)
     if set(raw) != {"items", "tags"} or sorted(raw["items"]) != list(ITEMS):
         raise ValueError("activities.yaml must have 'items' (exactly 19, 20, 21, 22) and 'tags'")
     items = {}
@@ -202,6 +206,7 @@ def lemmas(word: str) -> frozenset[str]:
     return frozenset({_english(word)})
 
 
+@remembered  # a deal's own words: known from an earlier run, they need no analyser
 def analysed_lemmas(word: str) -> frozenset[str]:
     """What pymorphy3 makes of a lower-case Russian word (with ё written е): its normal forms, and itself."""
     return frozenset(p.normal_form.replace("ё", "е") for p in _morph().parse(word)) | {word}
@@ -271,7 +276,24 @@ class _Entry:
 
 @lru_cache(maxsize=1)
 def _index() -> dict[str, list[_Entry]]:
-    """Every entry, found by the lemmas of its first word (built on first use: it needs pymorphy3)."""
+    """Every entry, found by the lemmas of its first word (built on first use).  The entries come from
+    the lemmas of the whole vocabulary (a fiftieth of a second of every deal's validation), so the
+    cache keeps them, by the table, its lemmas and the analyser's version."""
+    files = importlib.resources.files("clausegen")
+    source = files.joinpath("activities.yaml").read_bytes() + b"\0" + files.joinpath(LEMMAS_FILE).read_bytes()
+    rows = derived("activity-index", source, lambda: tuple(
+        (e.phrase, e.item, e.tag, e.scanned, e.exclude) for e in _entries()), *language_versions())
+    index: dict[str, list[_Entry]] = {}
+    for phrase, number, tag, scanned, exclude in rows:
+        entry = _Entry(phrase, number, tag, scanned, exclude)
+        if entry.phrase:
+            for first in entry.phrase[0]:
+                index.setdefault(first, []).append(entry)
+    return index
+
+
+def _entries() -> list[_Entry]:
+    """Every word and phrase of the vocabulary, with its lemmas."""
     entries: list[_Entry] = []
     for number, spec in _ITEMS.items():
         for lang in LANGS:
@@ -284,12 +306,7 @@ def _index() -> dict[str, list[_Entry]]:
             entries.append(_Entry(_phrase(getattr(spec, lang)), spec.item, spec.tag, False))
             entries += [_Entry(_phrase(w), spec.item, spec.tag, True) for w in spec.keywords[lang]]
             entries += [_Entry(_phrase(w), spec.item, spec.tag, False) for w in spec.synonyms[lang]]
-    index: dict[str, list[_Entry]] = {}
-    for entry in entries:
-        if entry.phrase:
-            for first in entry.phrase[0]:
-                index.setdefault(first, []).append(entry)
-    return index
+    return entries
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import checkrecord, compose, labels, library as lib, lock, memo, render, screening as scr
+from . import checkrecord, compose, library as lib, lock, render, screening as scr
 from .errors import BlockedError, DealError, InputError, Problem
 from .kinds import LETTER_KINDS, PACK_PARTS
 from .model import CompanyProfile, Deal
@@ -294,7 +294,7 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
     ``check`` says when and by whom the check was made (default: :func:`checkrecord.resolve`
     of the deal alone, dated today unless the deal records a date).
     """
-    from . import __version__
+    from . import __version__, memo  # the report's words (and the ladder's) only where a report is made
 
     check = check or checkrecord.resolve(deal)
     selected = select(library, "annex", deal, screening) if screening.annex_allowed else []
@@ -324,6 +324,8 @@ def build_pack(deal: Deal, screening: scr.Screening, library: lib.Library,
 def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library,
                       check: checkrecord.Check | None = None) -> dict[str, Any]:
     """Everything `clausegen screen --json` prints: the decision and the whole 5.3 record of the report."""
+    from . import labels, memo
+
     check = check or checkrecord.resolve(deal)
     selected = select(library, "annex", deal, screening) if screening.annex_allowed else []
     return {
@@ -378,7 +380,7 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
     who made the check and when (default: resolved from the deal alone); ``versions_from`` the
     record whose clause versions the documents kept (a contract's annex made as its offer's).
     """
-    from . import __version__
+    from . import __version__, memo
 
     check = check or checkrecord.resolve(deal)
 

@@ -7,6 +7,7 @@ by screening, 1 any other failure).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -431,6 +432,7 @@ def batch_command(source: Path, output: Path, workers: int, force: bool, parts: 
     """
     from . import batch as batching
 
+    gc.enable()  # any number of deals: garbage is collected as usual (main() turned it off)
     bars: list[Any] = []
     notes: list[str] = []  # what is said of failed and blocked deals, after the bar: no outcome is kept
 
@@ -529,6 +531,8 @@ def serve(host: str, port: int, threads: int, processes: int, token: str | None,
           clauses_dir: Path | None, company: Path | None, register: str | None) -> None:
     """Serve the deal form for a sales team on http://HOST:PORT/ (waitress; users sign in)."""
     from . import web  # Flask and waitress are imported only when serving
+
+    gc.enable()  # a server runs for days: garbage is collected as usual (main() turned it off)
 
     web.serve(host, port, company, token, _register(register, company).url, clauses=clauses_dir,
               templates=templates_dir, strict=strict, threads=threads, processes=processes)
@@ -911,5 +915,15 @@ def users_remove(name: str, register: str | None) -> None:
 
 
 def main() -> None:
-    """Console entry point."""
-    cli(prog_name="clausegen")
+    """Console entry point.
+
+    A command is one short process: what it imports and makes lives until it ends, so the cyclic
+    garbage collector is off while it runs (its passes over every object imported were a tenth of
+    a single annex's time) and everything is frozen on the way out (else the interpreter's last
+    collection walks it all once more).  Commands that run long turn collection back on (batch, serve).
+    """
+    gc.disable()
+    try:
+        cli(prog_name="clausegen")
+    finally:
+        gc.freeze()

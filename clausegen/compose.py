@@ -12,9 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateError
-from num2words import num2words
 
 from . import activities, glossary, text
+from .cache import remembered
 from .errors import RenderError
 from .identification import document_date, has_fstec_notice, identification_status
 from .library import Clause
@@ -189,9 +189,12 @@ def number_as_written(value: str, lang: str) -> str:
 
 
 @lru_cache(maxsize=64)
+@remembered  # num2words and pymorphy3 are loaded only for a number of days not seen before
 def business_days(days: int, lang: str, case: str = "gent") -> str:
     """«10 (десяти) Рабочих дней» (``gent``: after «в течение») or «10 (десять) Рабочих дней» (``accs``:
     after «за»); "10 (ten) Business Days".  The defined term keeps its capital in every form."""
+    from num2words import num2words
+
     if lang != "ru":
         return f"{days} ({num2words(days, lang='en')}) Business Day{'' if days == 1 else 's'}"
     # «день» is inanimate: its accusative numeral is the nominative one («за 21 (двадцать один) день»)
@@ -518,6 +521,8 @@ def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
 def letter_period(days: int, lang: str) -> str:
     """«10 (десяти) рабочих дней» / "10 (ten) business days", after «в течение» / "within".  A letter
     defines no terms, so the words take no capital (the annex's defined «Рабочий день» does)."""
+    from num2words import num2words
+
     if lang == "ru":
         noun = "рабочего дня" if days % 10 == 1 and days % 100 != 11 else "рабочих дней"
         return f"{days} ({num2words(days, lang='ru', case='genitive')}) {noun}"

@@ -16,9 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import get_month_names
-
 from . import text
+from .cache import derived, language_versions, remembered
 
 DATA = Path(__file__).with_name("glossary.yaml")
 
@@ -100,7 +99,10 @@ _POA = {
 
 
 @lru_cache(maxsize=None)
+@remembered
 def _months(lang: str) -> dict[str, int]:
+    from babel.dates import get_month_names  # Babel only where its answers are not in the cache
+
     months = {}
     for width in ("wide", "abbreviated"):
         for context in ("format", "stand-alone"):
@@ -162,6 +164,13 @@ country_name = text.country_name
 
 @lru_cache(maxsize=1)
 def _countries() -> dict[str, str]:
+    """Every name and alias of a country, folded (:func:`key`), with its code: some 1,600 names folded
+    in every process that reads an address, so the cache keeps them (by this file and Babel's version)."""
+    found: dict[str, str] = derived("country-names", DATA.read_bytes(), _country_names, *language_versions())
+    return found
+
+
+def _country_names() -> dict[str, str]:
     codes: dict[str, str] = {}
     for code, aliases in data()["country_aliases"].items():
         for alias in aliases:

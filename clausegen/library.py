@@ -14,10 +14,11 @@ import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from . import cache
 from .errors import DealError, LibraryError, Problem
 from .sources import RawRecord, parse_text, read_capped
 
@@ -128,12 +129,25 @@ def _read_file(path: Path) -> bytes:
     return read_capped(path, MAX_LIBRARY_FILE_BYTES)
 
 
+def _parsed_catalogue(data: bytes, name: str) -> RawRecord:
+    """The catalogue as read (its data and the line of each field), what a valid one gives kept in the
+    cache (a fiftieth of a second of every command; one that fails to parse raises, and is not kept)."""
+    import yaml
+
+    def parse() -> tuple[Any, dict[str, int]]:
+        record = parse_text(data.decode("utf-8"), name)
+        return record.data, record.lines
+
+    found, lines = cache.derived("catalogues", data, parse, yaml.__version__)
+    return RawRecord(found, name, None, lines)
+
+
 def read_catalogue(root: Path) -> tuple[list[ClauseMeta], list[Problem]]:
     """Parse catalogue.yaml; return the valid entries and the problems of the others."""
     path = root / "catalogue.yaml"
     problems: list[Problem] = []
     try:
-        record: RawRecord = parse_text(_read_file(path).decode("utf-8"), str(path))
+        record = _parsed_catalogue(_read_file(path), str(path))
     except FileNotFoundError:
         return [], [Problem("catalogue.yaml not found", "", str(path))]
     except (UnicodeDecodeError, OSError) as error:

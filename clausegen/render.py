@@ -21,16 +21,16 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import CodeType
 from typing import Any
 from xml.parsers import expat
-from xml.sax.saxutils import escape as xml_escape
 
+import jinja2
 from jinja2 import TemplateError, meta
-from lxml import etree
 
-from . import quotes, text, wellformed
+from . import cache, quotes, text, wellformed
 from .errors import InputError, LibraryError, Problem, RenderError
-from .sandbox import ENV, RENDER_FAILURES, render_bounded
+from .sandbox import ENV, RENDER_FAILURES, render_bounded, template_from_code
 
 MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a zip bomb stops here, before anything is read
@@ -42,6 +42,12 @@ _CUSTOM = "docProps/custom.xml"
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01: fixed, so output bytes do not depend on the clock
 #: The parts whose text a reader sees: their quotes are made typographic (clausegen.quotes).
 _TEXT_PART = re.compile(r"word/(?:document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+
+
+def xml_escape(value: str) -> str:
+    """``&``, ``<`` and ``>`` as entities: xml.sax.saxutils.escape, whose module imports urllib.request
+    (a hundredth of a second of every command)."""
+    return value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 @dataclass(frozen=True)
@@ -181,20 +187,28 @@ def _entities_in_tags(source: str) -> str:
 
 
 class CompiledTemplate:
-    """A docxtpl template, compiled once, rendered many times."""
+    """A docxtpl template, compiled once, rendered many times; what compiling makes of a template's
+    bytes is kept across processes by :mod:`clausegen.cache` (nor docxtpl nor Jinja's compiler is
+    then needed)."""
 
     def __init__(self, path: Path) -> None:
-        from docxtpl import DocxTemplate
-
         self.path = path
-        parts = _read_package(path)  # refuses what is too large or not a DOCX before reading it
-        self.data = path.read_bytes()  # the register keeps it, to regenerate a document as it was sent
+        # the register keeps the bytes, to regenerate a document as it was sent
+        self.data = _read_template(path)  # refuses what is not a regular file or too large before reading it
         self.fingerprint = hashlib.sha256(self.data).hexdigest()  # recorded in every document
-        self._helper = DocxTemplate(str(path))  # only for its tag preprocessing and line-break handling
+        self._listing: Any = None
         self._order: list[str] = []
         self._fixed: dict[str, _Entry] = {}
         self._templates: dict[str, Any] = {}
+        self._codes: dict[str, CodeType] = {}
         self.sources: dict[str, str] = {}
+        key = (jinja2.__version__, _docxtpl_version(), self.fingerprint)
+        if not self._restore(cache.load("templates", key)):
+            self._compile(_read_package(path))  # refuses what is not a DOCX, or a part that is not allowed
+            cache.store("templates", key, self._state())
+
+    def _compile(self, parts: list[tuple[str, bytes]]) -> None:
+        path = self.path
         for name, data in parts:
             if name in (_CORE, _CUSTOM):
                 continue
@@ -219,16 +233,54 @@ class CompiledTemplate:
                 # <w:t> of the output is one of these.
                 source = source.replace("<w:t>", '<w:t xml:space="preserve">')
                 try:
-                    self._templates[name] = ENV.from_string(source)
+                    self._codes[name] = ENV.compile(source)  # what ENV.from_string does, with the code kept
                 except TemplateError as error:
                     raise LibraryError([Problem(f"template tag error in {name}: {error}", "", str(path))],
                                        "broken template") from None
+                self._templates[name] = template_from_code(self._codes[name])
                 self.sources[name] = source
             else:
                 if _TEXT_PART.fullmatch(name):  # the template's own text, in the quote style of its column
                     data = quotes.curl_xml(data.decode("utf-8")).encode("utf-8")
                 self._fixed[name] = _named(_deflate(data, _FIXED_LEVEL), name)
         self._order += [_CORE, _CUSTOM]
+
+    def _state(self) -> tuple[Any, ...]:
+        """What compiling made, for :mod:`clausegen.cache`: the part order, the fixed parts deflated,
+        and each tagged part's source with the code Jinja compiled it to."""
+        fixed = tuple((name, entry.crc, entry.size, entry.data) for name, entry in self._fixed.items())
+        tagged = tuple((name, source, self._codes[name]) for name, source in self.sources.items())
+        return tuple(self._order), fixed, tagged
+
+    def _restore(self, state: Any) -> bool:
+        """Take a :meth:`_state` back; False (nothing taken) for anything else."""
+        try:
+            order, fixed, tagged = state
+            entries = {name: _named(_Entry(b"", crc, size, data), name) for name, crc, size, data in fixed}
+            sources = {name: (source, code) for name, source, code in tagged}
+            if not all(isinstance(value, int) for _, crc, size, _ in fixed for value in (crc, size)) \
+                    or not all(isinstance(data, bytes) for *_, data in fixed) \
+                    or not all(isinstance(source, str) and isinstance(code, CodeType) for source, code in
+                               sources.values()) \
+                    or sorted(order) != sorted([*entries, *sources, _CORE, _CUSTOM]):
+                return False
+        except (TypeError, ValueError):
+            return False
+        self._order, self._fixed = list(order), entries
+        self._codes = {name: code for name, (_, code) in sources.items()}
+        self._templates = {name: template_from_code(code) for name, code in self._codes.items()}
+        self.sources = {name: source for name, (source, _) in sources.items()}
+        return True
+
+    @property
+    def _helper(self) -> Any:
+        """docxtpl's template, only for its tag preprocessing (when compiling) and its line-break handling
+        (:meth:`_resolve_listing`): imported when first needed (it does not read the file)."""
+        if self._listing is None:
+            from docxtpl import DocxTemplate
+
+            self._listing = DocxTemplate(str(self.path))
+        return self._listing
 
     def variables(self) -> set[str]:
         """The top-level names the template reads (for static checks)."""
@@ -463,6 +515,33 @@ def _with_custom_relationship(data: bytes) -> bytes:
     return text.encode("utf-8")
 
 
+def _read_template(path: Path) -> bytes:
+    """The bytes of the template at ``path``, refused (:class:`LibraryError`) before reading when it is
+    not a regular file or is larger than :data:`MAX_TEMPLATE_BYTES`."""
+    name = str(path)
+    try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a folder, or a device or pipe whose size says nothing
+            raise LibraryError([Problem("not a regular file", "", name)], "template refused")
+        if status.st_size > MAX_TEMPLATE_BYTES:
+            raise LibraryError([Problem(f"template larger than {MAX_TEMPLATE_BYTES >> 20} MiB", "", name)],
+                               "template refused")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_TEMPLATE_BYTES + 1)
+    except OSError as error:
+        raise LibraryError([Problem(f"cannot read template: {error.strerror or error}", "", name)],
+                           "broken template") from None
+    if len(data) > MAX_TEMPLATE_BYTES:  # grew since its size was read
+        raise LibraryError([Problem(f"template larger than {MAX_TEMPLATE_BYTES >> 20} MiB", "", name)],
+                           "template refused")
+    return data
+
+
+def _docxtpl_version() -> str:
+    """docxtpl's version, from its metadata (importing it is what a cached template saves)."""
+    return cache.package_version("docxtpl") or "unknown"
+
+
 @lru_cache(maxsize=32)
 def _compiled(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
     return CompiledTemplate(path)
@@ -506,6 +585,8 @@ def docx_rows(data: bytes) -> list[list[str]]:
 
 def docx_custom_properties(data: bytes) -> dict[str, str]:
     """The custom properties clausegen recorded in a DOCX."""
+    from lxml import etree  # only to read documents back
+
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         try:
             root = etree.fromstring(package.read(_CUSTOM))
@@ -520,7 +601,6 @@ def docx_custom_properties(data: bytes) -> dict[str, str]:
 #: Parts besides the body whose paragraphs can hold text (and so leftover template tags).
 _SIDE_PART = re.compile(r"word/(header|footer|footnotes|endnotes|comments)\d*\.xml")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)  # the file may come from anyone
 #: The hidden point bookmarks at the first and at the last paragraph of an annex placed inside a host
 #: document (:mod:`clausegen.combine`); two points, as LibreOffice cannot keep one bookmark that runs
 #: from a table cell into another table.
@@ -578,13 +658,16 @@ def read_docx_text(data: bytes, name: str = "document.docx") -> DocxText:
     from docx.opc.exceptions import OpcError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
+    from lxml import etree
+
+    safe = etree.XMLParser(resolve_entities=False, no_network=True)  # the file may come from anyone
 
     refuse = not_a_docx(name)
     try:
         parts = unpack_capped(data, refuse)
         side = [(part, _spaced("".join(t.text or "" for t in p.iter(f"{_W}t"))))
                 for part in sorted(n for n in parts if _SIDE_PART.fullmatch(n))
-                for p in etree.fromstring(parts[part], _SAFE_XML).iter(f"{_W}p")]
+                for p in etree.fromstring(parts[part], safe).iter(f"{_W}p")]
         properties = docx_custom_properties(data)
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, KeyError, ValueError, OpcError,

@@ -34,18 +34,25 @@ All of these are :class:`SecurityError` or :class:`TemplateSyntaxError`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from functools import lru_cache
+from types import CodeType
 from typing import Any
 
 from collections.abc import Collection
 from dataclasses import is_dataclass
 
+import jinja2
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.environment import TemplateExpression
+from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 from pydantic import BaseModel
+
+from . import cache
 
 __all__ = ["ENV", "RENDER_FAILURES", "Markup", "SecurityError", "TemplateSyntaxError", "compile_condition",
            "compile_text", "escape", "escape_literals", "failure", "paths_read", "render_bounded", "value_at"]
@@ -322,8 +329,28 @@ def escape_literals(source: str) -> str:
 
 @lru_cache(maxsize=512)
 def compile_condition(expression: str) -> Any:
-    """Compile a clause's ``when`` expression once; raises TemplateSyntaxError."""
-    return ENV.compile_expression(expression, undefined_to_none=False)
+    """Compile a clause's ``when`` expression once (:mod:`clausegen.cache` keeps its code across
+    processes); raises TemplateSyntaxError.  What ``ENV.compile_expression(expression,
+    undefined_to_none=False)`` does, with the code kept."""
+    key = (jinja2.__version__, hashlib.sha256(expression.encode()).hexdigest())
+    code = cache.load("conditions", key)
+    if not isinstance(code, CodeType):
+        parser = Parser(ENV, expression, state="variable")
+        try:
+            expr = parser.parse_expression()
+            if not parser.stream.eos:
+                raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
+            expr.set_environment(ENV)
+        except TemplateSyntaxError:
+            ENV.handle_exception(source=expression)
+        code = ENV.compile(nodes.Template([nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)], lineno=1))
+        cache.store("conditions", key, code)
+    return TemplateExpression(template_from_code(code), False)
+
+
+def template_from_code(code: CodeType) -> Any:
+    """The template of ``code`` compiled by :data:`ENV` (what ``ENV.from_string`` makes of a source)."""
+    return ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
 
 
 Path = tuple[str | int, ...]
@@ -355,10 +382,17 @@ def paths_read(source: str) -> tuple[Path, ...]:
 @lru_cache(maxsize=4096)
 def _compiled(source: str) -> tuple[Any, tuple[Path, ...]]:
     """The compiled text and the paths it reads, from one parse (the paths taken before compiling,
-    which may rewrite the tree)."""
+    which may rewrite the tree); both kept across processes by :mod:`clausegen.cache`."""
+    key = (jinja2.__version__, hashlib.sha256(source.encode()).hexdigest())
+    found = cache.load("clause-texts", key)
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], CodeType) \
+            and isinstance(found[1], tuple):
+        return template_from_code(found[0]), found[1]
     tree = ENV.parse(escape_literals(source))
     paths = _paths(tree)
-    return ENV.from_string(tree), paths
+    code = ENV.compile(tree)
+    cache.store("clause-texts", key, (code, paths))
+    return template_from_code(code), paths
 
 
 def _paths(tree: nodes.Template) -> tuple[Path, ...]:

@@ -1,9 +1,11 @@
 """Language helpers: dates, amounts, country names and Russian declension.
 
-Pure functions over values; no IO.  Babel gives dates, country and currency
+Pure functions over values.  Babel gives dates, country and currency
 names, num2words amounts in words, pytrovich declines Russian personal names
 and pymorphy3 declines positions and documents («Генерального директора»,
-«на основании Устава»).
+«на основании Устава»).  What these libraries answer is kept across processes
+(:func:`clausegen.cache.remembered`), and each is imported only for a question
+not answered before: loading them was most of a single annex's start-up.
 """
 
 from __future__ import annotations
@@ -15,10 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
-from babel.dates import format_date as _babel_date
-from babel.numbers import format_decimal, get_currency_name
-from num2words import num2words
+from .cache import derived, remembered
 
 LANGS = ("ru", "en")
 
@@ -27,20 +26,32 @@ LANGS = ("ru", "en")
 def format_date(value: dt.date, lang: str, *, quoted: bool = False) -> str:
     """«20 ноября 2026 г.» (or «20» ноября 2026 г.) / "20 November 2026"."""
     if lang == "ru":
-        month_year = _babel_date(value, "MMMM y", locale="ru")  # genitive month: «ноября 2026»
+        month_year = _babel_date_as(value.isoformat(), "MMMM y", "ru")  # genitive month: «ноября 2026»
         day = f"«{value.day}»" if quoted else str(value.day)
         return f"{day} {month_year} г."
-    return _babel_date(value, "d MMMM y", locale="en")
+    return _babel_date_as(value.isoformat(), "d MMMM y", "en")
+
+
+@remembered  # Babel loads a language's whole locale data for the first date it formats
+def _babel_date_as(iso: str, pattern: str, locale: str) -> str:
+    from babel.dates import format_date  # Babel is imported by what its answers are not yet known for
+
+    return format_date(dt.date.fromisoformat(iso), pattern, locale=locale)
 
 
 def format_number(value: Decimal | int, lang: str) -> str:
     """Figures grouped by thousands in the language's style (10 000,00 / 10,000.00)."""
+    from babel.numbers import format_decimal
+
     return format_decimal(value, format="#,##0.00", locale=lang)
 
 
 @lru_cache(maxsize=256)  # amounts differ from deal to deal; a few repeat (a price list)
 def format_amount(amount: Decimal, currency: str, lang: str) -> str:
     """The amount in figures and in words, as contracts state it."""
+    from babel.numbers import get_currency_name
+    from num2words import num2words  # 40 ms to import, for the documents that state an amount
+
     whole = int(amount)
     cents = int((amount - whole) * 100)
     words = num2words(whole, lang=lang).replace(",", "")
@@ -52,7 +63,10 @@ def format_amount(amount: Decimal, currency: str, lang: str) -> str:
 
 
 @lru_cache(maxsize=None)
+@remembered
 def _territories(lang: str) -> dict[str, str]:
+    from babel import Locale
+
     return dict(Locale(lang).territories)
 
 
@@ -83,8 +97,9 @@ def glossary_data() -> dict[str, Any]:
     """clausegen/glossary.yaml, read once per process (this module and :mod:`clausegen.glossary` share it)."""
     import yaml
 
-    loaded: dict[str, Any] = yaml.load(Path(__file__).with_name("glossary.yaml").read_text(encoding="utf-8"),
-                                       Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
+    data = Path(__file__).with_name("glossary.yaml").read_bytes()
+    loaded: dict[str, Any] = derived("package-data", data, lambda: yaml.load(  # parsed, from the cache
+        data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), yaml.__version__)
     return loaded
 
 
@@ -94,8 +109,11 @@ def country_name(code: str, lang: str) -> str:
     return _written_out().get(lang, {}).get(code) or babel_country_name(code, lang)
 
 
+@remembered
 def is_currency(code: str) -> bool:
     """Whether Babel knows the ISO 4217 currency ``code``."""
+    from babel import Locale
+
     return code in Locale("en").currencies
 
 
@@ -138,11 +156,17 @@ def gender_of_name(full_name_ru: str) -> str | None:
             return "male"
     found = set()
     for part in parts:
-        genders = {str(p.tag.gender) for p in _morph().parse(part)
-                   if "Name" in p.tag and "nomn" in p.tag and p.score >= 0.3 and p.tag.gender}
+        genders = _given_name_genders(part)
         if len(genders) == 1:
             found |= {"female" if genders == {"femn"} else "male" if genders == {"masc"} else "both"}
     return found.pop() if len(found) == 1 and found != {"both"} else None
+
+
+@remembered
+def _given_name_genders(word: str) -> frozenset[str]:
+    """The genders (``masc``, ``femn``) pymorphy3 knows ``word`` in as a given name in the nominative."""
+    return frozenset(str(p.tag.gender) for p in _morph().parse(word)
+                     if "Name" in p.tag and "nomn" in p.tag and p.score >= 0.3 and p.tag.gender)
 
 
 #: Participles and adjectives that agree with a signatory: «действующего» / «действующей».
@@ -170,6 +194,7 @@ def _is_patronymic(word: str) -> bool:
     return word.lower().endswith(_PATRONYMIC_ENDINGS)
 
 
+@remembered
 def _is_given_name(word: str) -> bool:
     # a given name as written in a name: nominative singular («Надь» is only a form of «Надя»)
     return any("Name" in p.tag and "nomn" in p.tag and "sing" in p.tag and p.score >= 0.3
@@ -210,6 +235,7 @@ def name_parts(full_name_ru: str) -> tuple[str, str, str | None] | None:
 
 
 @lru_cache(maxsize=4096)
+@remembered  # pytrovich is imported only for a name not seen before
 def genitive_name(full_name_ru: str, gender: str | None = None) -> str:
     """«Кузнецова Мария Сергеевна» → «Кузнецовой Марии Сергеевны»; «Мариана Соуза» → «Марианы Соузы».
 
@@ -275,6 +301,7 @@ def genitive_phrase(phrase_ru: str) -> str:
     return " ".join(out)
 
 
+@remembered
 def _genitive_word(word: str) -> tuple[str, bool] | None:
     if not word or not _is_cyrillic_word(word):
         return None
@@ -308,6 +335,12 @@ def common_start_ru(value: str) -> bool:
     word = value.split(maxsplit=1)[0].strip("«»\"'(),.;:")
     if not word[:1].isupper() or any(c.isupper() for c in word[1:]) or DEFINED_START.match(value):
         return False
+    return _common_word(word)
+
+
+@remembered
+def _common_word(word: str) -> bool:
+    """Whether pymorphy3 knows ``word`` and in none of its readings as a proper name or an abbreviation."""
     morph = _morph()
     return morph.word_is_known(word.lower()) and not any(
         _PROPER_TAGS & set(str(parse.tag).replace(" ", ",").split(",")) for parse in morph.parse(word))
@@ -389,6 +422,7 @@ def noun_gender(words: list[str]) -> str | None:
 
 
 @lru_cache(maxsize=4096)
+@remembered
 def _noun_gender(words: tuple[str, ...]) -> str | None:
     for word in words:
         for parse in _morph().parse(word):

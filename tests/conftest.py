@@ -43,6 +43,10 @@ def _shipped_library_and_templates(tmp_path_factory):
         patch.setenv("CLAUSEGEN_REGISTER", str(tmp_path_factory.mktemp("register") / "session-register.sqlite"))
         # A test that unsets CLAUSEGEN_REGISTER reaches the user's data folder (platformdirs): a temporary one.
         patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+        # The cache of compiled texts and templates (clausegen.cache) is the session's own, never the user's;
+        # it starts empty, so the suite runs cold first and warm after (the same bytes, checked in test_cache).
+        patch.setenv("CLAUSEGEN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
         yield
 
 

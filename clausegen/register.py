@@ -202,6 +202,7 @@ _LATEST_APPROVAL = (select(approvals).where(approvals.c.deal_id == bindparam("de
 _LATEST_APPROVAL_OF = (select(approvals).where(approvals.c.deal_id == bindparam("deal_id"),
                                                approvals.c.decision == bindparam("decision"))
                        .order_by(approvals.c.id.desc()).limit(1))
+_ROW_BY_ID = select(records).where(records.c.id == bindparam("record_id"))
 
 
 def default_file() -> Path:
@@ -440,10 +441,10 @@ class Register:
                 raise self._fail("read", error) from None
         return found
 
-    def _rows(self, query: Any) -> list[dict[str, Any]]:
+    def _rows(self, query: Any, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
             with self.engine.connect() as connection:
-                fetched = connection.execute(query).mappings().all()
+                fetched = connection.execute(query, values).mappings().all()
         except SQLAlchemyError as error:
             raise self._fail("read", error) from None
         return [_decoded(dict(row)) for row in fetched]
@@ -454,6 +455,11 @@ class Register:
         if deal_id is not None:
             query = query.where(records.c.deal_id == deal_id)
         return self._rows(query)
+
+    def row(self, record_id: int) -> dict[str, Any] | None:
+        """The row with this id, or None."""
+        found = self._rows(_ROW_BY_ID, {"record_id": record_id})
+        return found[0] if found else None
 
     def latest(self, **filters: Any) -> list[dict[str, Any]]:
         """The newest row of each deal, by deal id (filters as :meth:`history`, applied to that row)."""

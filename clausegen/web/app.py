@@ -134,8 +134,8 @@ def approval_of(store: Register, deal: Any, screening: Screening) -> dict[str, A
     approval = store.approval(deal.deal_id, str(screening.decision))
     if approval is None:
         return None
-    record = next((row for row in store.history(deal.deal_id) if row["id"] == approval["record_id"]), None)
-    if record is None or record.get("deal") != _deal_dump(deal):
+    record = store.row(approval["record_id"])
+    if record is None or record["deal_id"] != deal.deal_id or record.get("deal") != _deal_dump(deal):
         return None
     return approval
 

@@ -247,25 +247,8 @@ def _serve_forked(host: str, port: int, company: Path | str | None, token: str |
                          "--processes 1 and more --threads", ExitCode.INVALID_INPUT)
     threads = options.get("threads", DEFAULT_THREADS)
     app = _application(host, company, token, register, **options)  # checks, builds the app; no thread started
-    sockets = _listen(host, port)
-    warm_up(app)
-    app.extensions["clausegen"].store.close()  # no connection crosses a fork: each child opens its own
-    _log_setup("%(asctime)s %(name)s %(process)d %(levelname)s %(message)s")
-    shown = f"[{host}]" if ":" in host else host
-    print(f"clausegen web form on http://{shown}:{sockets[0].getsockname()[1]}/ (waitress, {processes} processes "
-          f"of {threads} threads; Ctrl+C to stop)", file=sys.stderr)
-    loads = _Loads(processes)
-    children = []
-    for slot in range(processes):
-        pid = os.fork()
-        if pid == 0:  # a child: serve on the inherited sockets until told to stop
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            try:
-                _serve_child(app, sockets, loads, slot, threads)
-            finally:
-                os._exit(0)
-        children.append(pid)
+    sockets = _listen(host, port)  # connections made while warming up wait for the children in the backlog
+    children: list[int] = []
 
     def stop(signum: int, _frame: Any) -> None:
         for child in children:
@@ -276,6 +259,28 @@ def _serve_forked(host: str, port: int, company: Path | str | None, token: str |
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    warm_up(app)
+    app.extensions["clausegen"].store.close()  # no connection crosses a fork: each child opens its own
+    _log_setup("%(asctime)s %(name)s %(process)d %(levelname)s %(message)s")
+    shown = f"[{host}]" if ":" in host else host
+    print(f"clausegen web form on http://{shown}:{sockets[0].getsockname()[1]}/ (waitress, {processes} processes "
+          f"of {threads} threads; Ctrl+C to stop)", file=sys.stderr)
+    loads = _Loads(processes)
+    for slot in range(processes):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # a stop between fork and append misses none
+        pid = os.fork()
+        if pid == 0:  # a child: serve on the inherited sockets until told to stop
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+            try:
+                _serve_child(app, sockets, loads, slot, threads)
+            except BaseException:  # said in the log, not lost with the child (os._exit skips the traceback)
+                logging.getLogger("clausegen.web").exception("server process %d stopped", os.getpid())
+                os._exit(1)
+            os._exit(0)
+        children.append(pid)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     try:
         for child in children:
             os.waitpid(child, 0)

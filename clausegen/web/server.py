@@ -28,8 +28,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from jinja2 import TemplateError
+
 from .. import accounts, api
-from ..errors import ExitCode
+from ..errors import ClausegenError, ExitCode
 from ..register import Register
 from .app import MAX_REQUEST_BYTES, create_app
 from .auth import ServeError, check_token, is_loopback
@@ -108,7 +110,10 @@ def warm_up(app: Any) -> None:
     """Compile what the first requests would (document templates, clauses, the pages) and load the
     dictionaries: the first download then costs what the others do, in every process forked after this."""
     context: Context = app.extensions["clausegen"]
-    api.warm_up(context.library, context.templates)
+    try:
+        api.warm_up(context.library, context.templates)
+    except (ClausegenError, TemplateError) as error:  # the document that needs it will say so, as without warming
+        logging.getLogger("clausegen.web").warning("not all of the library could be prepared in advance: %s", error)
     for name in app.jinja_env.list_templates():
         if name.endswith(".html"):
             app.jinja_env.get_template(name)

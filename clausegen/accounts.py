@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -129,11 +129,15 @@ def has_users(store: Register) -> bool:
         raise store._fail("read", error) from None
 
 
+#: Asked on every request of a signed-in browser: built once (see register._LATEST_APPROVAL).
+_USER = select(users).where(users.c.name == bindparam("name"))
+
+
 def get_user(store: Register, name: str) -> User | None:
     """The user still registered as ``name`` (a removed user's session ends with the next request)."""
     try:
         with store.engine.connect() as connection:
-            row = connection.execute(select(users).where(users.c.name == name)).mappings().first()
+            row = connection.execute(_USER, {"name": name}).mappings().first()
     except SQLAlchemyError as error:
         raise store._fail("read", error) from None
     return User(row["name"], row["role"], row["display_name"]) if row else None

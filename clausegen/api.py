@@ -479,6 +479,27 @@ def part_of(kind: str) -> str:
     return next(part for part, kinds in PART_KINDS.items() if kind in kinds)
 
 
+def warm_up(library: lib.Library, templates: Path | None = None, parts: tuple[str, ...] = PACK_PARTS) -> None:
+    """Compile the DOCX templates and clause texts ``parts`` use and load the dictionaries, once, so that a
+    long-lived process (a server, a batch) pays for it before its first document, and before it forks."""
+    from . import activities, sandbox, text
+
+    folder = lib.templates_dir(templates)
+    wanted = [kind for part in parts for kind in PART_KINDS[part]]
+    for name in sorted({TEMPLATES[kind] for kind in wanted}):
+        render.compiled_template(folder / name)
+    documents = {"annex" if kind == "screening-report" else kind for kind in wanted}
+    for clause in library.clauses.values():
+        if clause.meta.document not in documents:
+            continue
+        for source in (clause.ru, clause.en):
+            sandbox.compile_text(source)
+            sandbox.paths_read(source)
+        sandbox.compile_condition(clause.meta.when)
+    text.genitive_phrase("Генеральный директор")  # loads pymorphy3's dictionaries
+    activities.scan("")  # builds the vocabulary's lemma index (its own pymorphy3 analyser)
+
+
 def pack_kinds(screening: scr.Screening, parts: tuple[str, ...] = PACK_PARTS) -> list[str]:
     """The documents :func:`build_pack` makes for ``screening``, limited to ``parts``."""
     kinds = ["screening-report"] if "report" in parts else []

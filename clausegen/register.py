@@ -21,8 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (Boolean, Column, DDL, Integer, LargeBinary, MetaData, String, Table, Text, create_engine,
-                        event, func, inspect, select)
+from sqlalchemy import (Boolean, Column, DDL, Integer, LargeBinary, MetaData, String, Table, Text, bindparam,
+                        create_engine, event, func, inspect, select)
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
@@ -195,6 +195,14 @@ for _table in (records, texts, approvals):
 # One statement for all the rows, built once: SQLAlchemy then finds its compiled form in the
 # engine's cache by identity of structure, and a long-lived engine (the web form's) compiles it once.
 _INSERT = records.insert().returning(records.c.id, sort_by_parameter_order=True)
+# The web form asks for a deal's approval on every download: built once too (a statement object keeps its
+# cache key, so the engine's compiled form is found without building or hashing the query again).
+_LATEST_APPROVAL = (select(approvals).where(approvals.c.deal_id == bindparam("deal_id"))
+                    .order_by(approvals.c.id.desc()).limit(1))
+_LATEST_APPROVAL_OF = (select(approvals).where(approvals.c.deal_id == bindparam("deal_id"),
+                                               approvals.c.decision == bindparam("decision"))
+                       .order_by(approvals.c.id.desc()).limit(1))
+_ROW_BY_ID = select(records).where(records.c.id == bindparam("record_id"))
 
 
 def default_file() -> Path:
@@ -371,8 +379,12 @@ class Register:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         values = [value if value.get("recorded_at") else {**value, "recorded_at": now} for value in values]
         # One statement for all the rows: compiling an INSERT per row cost more than the row's document.
+        # A single row (a web download) goes as one set of parameters, not a list of one: that skips the
+        # executemany path (a third of the insert's time).
         try:
             with self.engine.begin() as connection:
+                if len(values) == 1:
+                    return [int(connection.execute(_INSERT, values[0]).scalar_one())]
                 return [int(row_id) for row_id in connection.execute(_INSERT, values).scalars()]
         except (SQLAlchemyError, DBAPIError) as error:
             raise self._fail("write to", error) from None
@@ -429,10 +441,10 @@ class Register:
                 raise self._fail("read", error) from None
         return found
 
-    def _rows(self, query: Any) -> list[dict[str, Any]]:
+    def _rows(self, query: Any, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
             with self.engine.connect() as connection:
-                fetched = connection.execute(query).mappings().all()
+                fetched = connection.execute(query, values).mappings().all()
         except SQLAlchemyError as error:
             raise self._fail("read", error) from None
         return [_decoded(dict(row)) for row in fetched]
@@ -443,6 +455,11 @@ class Register:
         if deal_id is not None:
             query = query.where(records.c.deal_id == deal_id)
         return self._rows(query)
+
+    def row(self, record_id: int) -> dict[str, Any] | None:
+        """The row with this id, or None."""
+        found = self._rows(_ROW_BY_ID, {"record_id": record_id})
+        return found[0] if found else None
 
     def latest(self, **filters: Any) -> list[dict[str, Any]]:
         """The newest row of each deal, by deal id (filters as :meth:`history`, applied to that row)."""
@@ -494,12 +511,11 @@ class Register:
     def approval(self, deal_id: str, decision: str | None = None) -> dict[str, Any] | None:
         """The latest approval of ``deal_id`` (of ``decision``, when given): ``name``, ``position``,
         ``date``, ``decision``; or none."""
-        query = select(approvals).where(approvals.c.deal_id == deal_id)
-        if decision is not None:
-            query = query.where(approvals.c.decision == decision)
+        query, values = ((_LATEST_APPROVAL, {"deal_id": deal_id}) if decision is None else
+                         (_LATEST_APPROVAL_OF, {"deal_id": deal_id, "decision": decision}))
         try:
             with self.engine.connect() as connection:
-                found = connection.execute(query.order_by(approvals.c.id.desc()).limit(1)).mappings().first()
+                found = connection.execute(query, values).mappings().first()
         except SQLAlchemyError as error:
             raise self._fail("read", error) from None
         if found is None:

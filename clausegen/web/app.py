@@ -35,6 +35,7 @@ from ..validation import Validated, validate_deal, validate_profile
 from . import auth, forms, i18n
 from .context import Context, ctx
 from .decisions import DECISIONS, offers
+from .formdata import FormRequest
 from .i18n import _
 from .pages import refuse
 
@@ -133,8 +134,8 @@ def approval_of(store: Register, deal: Any, screening: Screening) -> dict[str, A
     approval = store.approval(deal.deal_id, str(screening.decision))
     if approval is None:
         return None
-    record = next((row for row in store.history(deal.deal_id) if row["id"] == approval["record_id"]), None)
-    if record is None or record.get("deal") != _deal_dump(deal):
+    record = store.row(approval["record_id"])
+    if record is None or record["deal_id"] != deal.deal_id or record.get("deal") != _deal_dump(deal):
         return None
     return approval
 
@@ -284,6 +285,7 @@ def create_app(company: Path | str | None = None, token: str | None = None, regi
         context.supplier_defaults, _leftovers = forms.deal_to_form({"supplier": context.profile_supplier})
 
     app = Flask(__name__)
+    app.request_class = FormRequest  # the posted deal's escapes decoded in C (formdata.py)
     app.extensions["clausegen"] = context
     app.secret_key = secret_key or os.environ.get(SECRET_ENV) or secrets.token_bytes(32)
     app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,

@@ -84,12 +84,7 @@ def install(app: Flask) -> None:
 
 
 def _record(record_id: int) -> dict | None:
-    from sqlalchemy import select
-
-    from ..register import records
-
-    found = ctx().store._rows(select(records).where(records.c.id == record_id))
-    return found[0] if found else None
+    return ctx().store.row(record_id)
 
 
 def _approved(row: dict) -> dict | None:

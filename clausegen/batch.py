@@ -49,7 +49,6 @@ from .compare import compare_documents
 from .errors import ClausegenError, DealError, InputError, LibraryError, Problem
 from .model import CompanyProfile
 from .output import DiskFullError, commit, discard, flush_all, remove_staged, sha256, stage, stage_open, write_error
-from .register import Register, prepare_row
 from .sheets import SUFFIXES as SHEET_SUFFIXES, open_sheet, read_rows
 from .sources import RawRecord, read_file
 from .validation import validate_deal, validate_profile
@@ -552,16 +551,37 @@ def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> N
     checks.check_deals()  # validated and screened once, not by each process that checks the library
 
 
-def _library_problems(library: lib.Library, workers: int) -> list[Problem]:
-    """:func:`checks.render_problems`, its clauses shared among ``workers`` forked processes: every clause
-    rendered for every check deal takes a second or two, which no deal can start before."""
-    if workers <= 1 or len(library.clauses) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return checks.render_problems(library)
-    count = min(workers, len(library.clauses))
-    with _forked(count, library) as pool:
-        shares = pool.map(_check_share, [(index, count) for index in range(count)], chunksize=1)
-    return [problem for _place, problem in sorted((found for share in shares for found in share),
-                                                  key=lambda found: found[0])]
+class _LibraryCheck:
+    """:func:`checks.render_problems` under way: with several workers, its clauses shared among as many
+    processes, forked now (every clause rendered for every check deal takes a second or two, which no
+    deal can start before), while this one goes on; in this process, when asked, otherwise."""
+
+    def __init__(self, library: lib.Library, workers: int) -> None:
+        self.library = library
+        self.pool: Pool | None = None
+        if workers > 1 and len(library.clauses) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            count = min(workers, len(library.clauses))
+            self.pool = _forked(count, library)
+            self.shares = self.pool.map_async(_check_share, [(index, count) for index in range(count)], chunksize=1)
+
+    def refuse_broken(self) -> None:
+        """Raise :class:`LibraryError` naming every clause that cannot be rendered, if any."""
+        if self.pool is None:
+            problems = checks.render_problems(self.library)
+        else:
+            shares = self.shares.get()
+            problems = [problem for _place, problem in sorted((found for share in shares for found in share),
+                                                              key=lambda found: found[0])]
+        if problems:
+            raise LibraryError(problems, f"broken clause library {self.library.root}") from None
+
+    def __enter__(self) -> _LibraryCheck:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
 
 
 def _check_share(share: tuple[int, int]) -> list[tuple[checks.Place, Problem]]:
@@ -686,23 +706,26 @@ def run_batch(
     library = lib.load_library(clauses)
     folder = lib.templates_dir(templates)
     _warm_up(library, folder, parts)  # first: the processes that check the library inherit what it compiled
-    # A clause that cannot be rendered would fail every deal alike: refuse the library once, up front.
-    if problems := _library_problems(library, workers):
-        raise LibraryError(problems, f"broken clause library {library.root}")
-    named = api.profile_register(profile_record, profile)  # after --register and $CLAUSEGEN_REGISTER
-    store = register if isinstance(register, Register) else (
-        Register(register, profile_register=named) if record else None)
-    if store is not None:
-        store.check_creatable()  # an unusable register is a failure before any document is written
-        # The clause texts and templates the rows will name (for --as-sent), stored with the first chunk.
-        store.defer_texts(api.library_texts(library, templates))
+    # A clause that cannot be rendered would fail every deal alike: the library is refused once, up front.
+    # While the workers check it, this process opens the register and reads the previous run's manifest.
     warnings: list[str] = []
-    previous = _read_manifest(out, warnings)
-    _read_journal(out, store, previous, warnings)
+    store: Register | None = None
+    with _LibraryCheck(library, workers) as check:
+        try:
+            try:
+                store = _store(register, record, api.profile_register(profile_record, profile))
+                previous, approvals = _previous_run(out, store, library, templates, warnings)
+            except ClausegenError:
+                check.refuse_broken()  # a broken library is said first, as when it was checked before all else
+                raise
+            check.refuse_broken()
+        except BaseException:
+            if store is not None and store is not register:
+                store.close()
+            raise
     remove_staged(out)  # what a killed run left half-written; never read, never listed
     job = _Job(out, library, templates, profile, profile_record, parts, strict, force, previous,
-               store is not None, check_date, dt.date.today(), prepared_by, user,
-               store.all_approvals() if store is not None and store.exists() else {})
+               store is not None, check_date, dt.date.today(), prepared_by, user, approvals)
     _set_job(job)
     result = BatchResult([], out / MANIFEST, skipped=skipped, warnings=warnings,
                          register=store.where if store is not None else None)
@@ -772,6 +795,29 @@ def run_batch(
             if store is not None and store is not register:
                 store.close()
     return result
+
+
+def _store(register: str | Path | Register | None, record: bool, named: str | None) -> Register | None:
+    """The register the rows go to, or None (then SQLAlchemy is not even imported)."""
+    if not record and (register is None or isinstance(register, (str, Path))):
+        return None
+    from .register import Register
+
+    return register if isinstance(register, Register) else (
+        Register(register, profile_register=named) if record else None)
+
+
+def _previous_run(out: Path, store: Register | None, library: lib.Library, templates: Path | None,
+                  warnings: list[str]) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], dict[str, Any]]]:
+    """The register made ready (its failure is one before any document is written) and what the previous
+    run left: its manifest's entries with its journal's, and the approvals recorded."""
+    if store is not None:
+        store.check_creatable()  # an unusable register is a failure before any document is written
+        # The clause texts and templates the rows will name (for --as-sent), stored with the first chunk.
+        store.defer_texts(api.library_texts(library, templates))
+    previous = _read_manifest(out, warnings)
+    _read_journal(out, store, previous, warnings)
+    return previous, store.all_approvals() if store is not None and store.exists() else {}
 
 
 def _settle(store: Register | None, pending: list[Outcome], unsettled: list[Outcome], journal: _Journal,

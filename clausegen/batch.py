@@ -31,6 +31,7 @@ with one message.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -48,12 +49,13 @@ from .compare import compare_documents
 from .errors import ClausegenError, DealError, InputError, LibraryError, Problem
 from .model import CompanyProfile
 from .output import DiskFullError, commit, discard, flush_all, remove_staged, sha256, stage, stage_open, write_error
-from .register import Register, prepare_row
 from .sheets import SUFFIXES as SHEET_SUFFIXES, open_sheet, read_rows
 from .sources import RawRecord, read_file
 from .validation import validate_deal, validate_profile
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when there is a register to write
+    from multiprocessing.pool import Pool
+
     from .register import Register
 
 MANIFEST = "manifest.json"
@@ -197,6 +199,7 @@ class _Job:
 
 
 _JOB: _Job | None = None  # set in the parent before the workers fork
+_STATE: _Job | lib.Library | None = None  # what a worker was started with (the library, to check it)
 
 
 Item = Path | RawRecord | DealError  # a deal file (read by the worker), a sheet row, or a row's problems
@@ -527,7 +530,8 @@ def _remove_stale(previous: dict[str, Any] | None, files: list[dict[str, str]], 
 
 
 def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> None:
-    """Compile the templates and clauses ``parts`` use, and load the dictionaries, once, before the workers fork."""
+    """Compile the templates and clauses ``parts`` use, and load the dictionaries, once, before the workers fork
+    (those checking the library, then those making the documents)."""
     wanted = [kind for part in parts for kind in api.PART_KINDS[part]]
     for name in sorted({api.TEMPLATES[kind] for kind in wanted}):
         render.compiled_template(templates / name)
@@ -536,34 +540,91 @@ def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> N
         if clause.meta.document not in documents:
             continue
         for source in (clause.ru, clause.en):
-            sandbox.compile_text(source)
-            sandbox.paths_read(source)
+            try:
+                sandbox.compile_text(source)
+                sandbox.paths_read(source)
+            except Exception:  # noqa: BLE001 - the library check, next, reports it by clause and line
+                continue
         sandbox.compile_condition(clause.meta.when)
     text.genitive_phrase("Генеральный директор")  # loads pymorphy3's dictionaries
     activities.scan("")  # builds the vocabulary's lemma index (its own pymorphy3 analyser) once, before any fork
+    checks.check_deals()  # validated and screened once, not by each process that checks the library
+
+
+class _LibraryCheck:
+    """:func:`checks.render_problems` under way: with several workers, its clauses shared among as many
+    processes, forked now (every clause rendered for every check deal takes a second or two, which no
+    deal can start before), while this one goes on; in this process, when asked, otherwise."""
+
+    def __init__(self, library: lib.Library, workers: int) -> None:
+        self.library = library
+        self.pool: Pool | None = None
+        if workers > 1 and len(library.clauses) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            count = min(workers, len(library.clauses))
+            self.pool = _forked(count, library)
+            self.shares = self.pool.map_async(_check_share, [(index, count) for index in range(count)], chunksize=1)
+
+    def refuse_broken(self) -> None:
+        """Raise :class:`LibraryError` naming every clause that cannot be rendered, if any."""
+        if self.pool is None:
+            problems = checks.render_problems(self.library)
+        else:
+            shares = self.shares.get()
+            problems = [problem for _place, problem in sorted((found for share in shares for found in share),
+                                                              key=lambda found: found[0])]
+        if problems:
+            raise LibraryError(problems, f"broken clause library {self.library.root}") from None
+
+    def __enter__(self) -> _LibraryCheck:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
+
+
+def _check_share(share: tuple[int, int]) -> list[tuple[checks.Place, Problem]]:
+    assert isinstance(_STATE, lib.Library)
+    return checks.render_findings(_STATE, share)
 
 
 def _outcomes(tasks: _Items, workers: int) -> Iterator[Outcome]:
     if workers <= 1 or len(tasks) <= 1:
         yield from map(_process, tasks)
         return
+    with _forked(workers, _JOB) as pool:
+        # One deal per task: a deal is some 50-150 ms of work against a fraction of a millisecond to pass
+        # it and its outcome, and larger chunks left one worker idle at the end while the other finished
+        # its chunk, and held back the parent's first renames.  imap keeps input order and memory flat.
+        yield from pool.imap(_process, tasks, chunksize=1)
+
+
+def _forked(workers: int, state: _Job | lib.Library | None) -> Pool:
+    """A pool of ``workers`` processes, forked where the system can (inheriting the compiled templates
+    and the loaded library, not rebuilding them), each holding ``state`` (a job or the library to check)."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    arguments = (None,) if "fork" in methods else (_JOB,)
-    with context.Pool(workers, initializer=_start_worker, initargs=arguments) as pool:
-        # Small chunks keep both workers busy to the end; imap keeps input order and memory flat.
-        yield from pool.imap(_process, tasks, chunksize=max(1, min(8, len(tasks) // (workers * 8))))
+    # The objects a worker inherits are never freed: out of the collector's sight, its collections neither
+    # walk them (a few ms a deal) nor write to their pages (which would copy them into every worker).
+    gc.freeze()
+    try:
+        return context.Pool(workers, initializer=_start_worker, initargs=(state,))  # forked: state is not pickled
+    finally:
+        gc.unfreeze()
 
 
-def _start_worker(job: _Job | None) -> None:
+def _start_worker(state: _Job | lib.Library | None) -> None:
     """A worker leaves signals to the parent: Ctrl-C reaches the whole process group, and the parent alone
     reports it; SIGTERM (the parent ending the pool) just ends the worker; and when the parent is killed
     outright, the kernel ends its workers (Linux), which would otherwise wait for work forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
-    if job is not None:
-        _set_job(job)
+    global _STATE
+    _STATE = state
+    if isinstance(state, _Job):
+        _set_job(state)
 
 
 def _die_with_parent() -> None:
@@ -643,25 +704,28 @@ def run_batch(
     profile_record = api.profile_record(company)
     profile = validate_profile(profile_record) if profile_record is not None else None
     library = lib.load_library(clauses)
-    # A clause that cannot be rendered would fail every deal alike: refuse the library once, up front.
-    if problems := checks.render_problems(library):
-        raise LibraryError(problems, f"broken clause library {library.root}")
     folder = lib.templates_dir(templates)
-    _warm_up(library, folder, parts)
-    named = api.profile_register(profile_record, profile)  # after --register and $CLAUSEGEN_REGISTER
-    store = register if isinstance(register, Register) else (
-        Register(register, profile_register=named) if record else None)
-    if store is not None:
-        store.check_creatable()  # an unusable register is a failure before any document is written
-        # The clause texts and templates the rows will name (for --as-sent), stored with the first chunk.
-        store.defer_texts(api.library_texts(library, templates))
+    _warm_up(library, folder, parts)  # first: the processes that check the library inherit what it compiled
+    # A clause that cannot be rendered would fail every deal alike: the library is refused once, up front.
+    # While the workers check it, this process opens the register and reads the previous run's manifest.
     warnings: list[str] = []
-    previous = _read_manifest(out, warnings)
-    _read_journal(out, store, previous, warnings)
+    store: Register | None = None
+    with _LibraryCheck(library, workers) as check:
+        try:
+            try:
+                store = _store(register, record, api.profile_register(profile_record, profile))
+                previous, approvals = _previous_run(out, store, library, templates, warnings)
+            except ClausegenError:
+                check.refuse_broken()  # a broken library is said first, as when it was checked before all else
+                raise
+            check.refuse_broken()
+        except BaseException:
+            if store is not None and store is not register:
+                store.close()
+            raise
     remove_staged(out)  # what a killed run left half-written; never read, never listed
     job = _Job(out, library, templates, profile, profile_record, parts, strict, force, previous,
-               store is not None, check_date, dt.date.today(), prepared_by, user,
-               store.all_approvals() if store is not None and store.exists() else {})
+               store is not None, check_date, dt.date.today(), prepared_by, user, approvals)
     _set_job(job)
     result = BatchResult([], out / MANIFEST, skipped=skipped, warnings=warnings,
                          register=store.where if store is not None else None)
@@ -731,6 +795,29 @@ def run_batch(
             if store is not None and store is not register:
                 store.close()
     return result
+
+
+def _store(register: str | Path | Register | None, record: bool, named: str | None) -> Register | None:
+    """The register the rows go to, or None (then SQLAlchemy is not even imported)."""
+    if not record and (register is None or isinstance(register, (str, Path))):
+        return None
+    from .register import Register
+
+    return register if isinstance(register, Register) else (
+        Register(register, profile_register=named) if record else None)
+
+
+def _previous_run(out: Path, store: Register | None, library: lib.Library, templates: Path | None,
+                  warnings: list[str]) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], dict[str, Any]]]:
+    """The register made ready (its failure is one before any document is written) and what the previous
+    run left: its manifest's entries with its journal's, and the approvals recorded."""
+    if store is not None:
+        store.check_creatable()  # an unusable register is a failure before any document is written
+        # The clause texts and templates the rows will name (for --as-sent), stored with the first chunk.
+        store.defer_texts(api.library_texts(library, templates))
+    previous = _read_manifest(out, warnings)
+    _read_journal(out, store, previous, warnings)
+    return previous, store.all_approvals() if store is not None and store.exists() else {}
 
 
 def _settle(store: Register | None, pending: list[Outcome], unsettled: list[Outcome], journal: _Journal,

@@ -116,18 +116,34 @@ def render_problems(library: Library) -> list[Problem]:
     """Every clause rendered, in both languages, for each synthetic deal of ``check_deals.yaml``:
     a text that fails (``{{ 1/0 }}``), runs away (a width of a billion) or gives another result when
     rendered again (randomness) is reported by clause, language and line, once."""
+    return [problem for _place, problem in render_findings(library)]
+
+
+#: Where :func:`render_findings` found a problem: the check deal's, the language's and the clause's positions.
+Place = tuple[int, int, int]
+
+
+def render_findings(library: Library, share: tuple[int, int] = (0, 1)) -> list[tuple[Place, Problem]]:
+    """:func:`render_problems` for the ``index``-th of ``count`` shares of the clauses (every count-th,
+    from the index-th), each problem with the place it was found at.  The shares can be checked in
+    parallel (a batch does, with its workers); sorted by place, their findings are render_problems'
+    list, in its order."""
     from . import compose  # composing is above this module's layer; only this check needs it
+
+    index, count = share
 
     numbers: dict[str, int | None] = {clause_id: n for n, clause_id in enumerate(library.clauses, start=1)}
     ref = compose.make_ref(numbers)
-    found: dict[tuple[str, str], Problem] = {}
+    found: dict[tuple[str, str], tuple[Place, Problem]] = {}
     # A text given the same values at the paths it reads renders the same (sandbox.paths_read): each
     # distinct set of values is rendered once, not once per check deal (a batch waits for this check).
     seen: set[tuple[str, str, tuple[str, ...]]] = set()
-    for variant, (deal, screening) in _check_deals().items():
-        for lang in ("ru", "en"):
+    shared = [(position, clause) for position, clause in enumerate(library.clauses.values())
+              if position % count == index]
+    for case, (variant, (deal, screening)) in enumerate(_check_deals().items()):
+        for language, lang in enumerate(("ru", "en")):
             context = {**compose.language_context(deal, screening, lang), "ref": ref, "lang": lang}
-            for clause in library.clauses.values():
+            for position, clause in shared:
                 if (clause.id, lang) in found:
                     continue
                 try:
@@ -142,13 +158,19 @@ def render_problems(library: Library) -> list[Problem]:
                     first = compose.render_clause(clause, lang, context)
                     again = compose.render_clause(clause, lang, context)
                 except RenderError as error:
-                    found[clause.id, lang] = Problem(f"cannot be rendered for the check deal '{variant}': "
-                                                     f"{error.reason}", "", path, None, error.line)
+                    found[clause.id, lang] = (case, language, position), Problem(
+                        f"cannot be rendered for the check deal '{variant}': {error.reason}", "", path, None, error.line)
                     continue
                 if first != again:
-                    found[clause.id, lang] = Problem("gives a different text each time it is rendered; a document "
-                                                     "must be the same for the same deal", "", path)
+                    found[clause.id, lang] = (case, language, position), Problem(
+                        "gives a different text each time it is rendered; a document must be the same for the same "
+                        "deal", "", path)
     return list(found.values())
+
+
+def check_deals() -> None:
+    """Validate and screen the check deals now (once per process): a batch does before its workers fork."""
+    _check_deals()
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import COMPANY, EXAMPLE_DEALS, EXPECTED_DECISIONS, files_in, invoke, write_deal
+from helpers import COMPANY, EXAMPLE_DEALS, EXAMPLES, EXPECTED_DECISIONS, files_in, invoke, write_deal
 from test_sheets import example, write_sheet
 
 from clausegen.batch import BLOCKED, FAILED, GENERATED, UNCHANGED, BatchResult, run_batch
@@ -432,3 +432,66 @@ def test_manifest_streamed_deal_by_deal_is_the_same_json_as_the_outcomes(tmp_pat
     assert [entry["deal_id"] for entry in data["deals"]] == [outcome.deal_id for outcome in result.outcomes]
     assert data["deals"] == [outcome.manifest_entry() for outcome in result.outcomes]
     assert data["counts"] == {"generated": len(ALLOWED_IDS), "blocked": len(BLOCKED_IDS), "failed": 0}
+
+
+def broken_library(tmp_path: Path) -> Path:
+    """The clause library with two clauses (third and fourth in the catalogue) that cannot be rendered."""
+    root = tmp_path / "clauses"
+    shutil.copytree(clauses_dir(), root)
+    for clause_id in ("definitions", "policy-acknowledgement"):
+        for lang in ("ru", "en"):
+            path = root / lang / f"{clause_id}.txt"
+            path.write_text("{{ 1/0 }}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_the_library_check_shared_among_processes_finds_what_one_finds_in_its_order(tmp_path, count):
+    from clausegen.checks import render_findings, render_problems
+    from clausegen.library import load_library
+
+    library = load_library(broken_library(tmp_path))
+    whole = render_problems(library)
+    assert len(whole) == 4  # two clauses, each in both languages: Russian first, then English
+    shared = sorted((found for index in range(count) for found in render_findings(library, (index, count))),
+                    key=lambda found: found[0])
+    assert [str(problem) for _place, problem in shared] == [str(problem) for problem in whole]
+
+
+def test_a_broken_library_is_refused_alike_by_one_worker_and_by_two_and_nothing_is_written(tmp_path):
+    library = broken_library(tmp_path)
+    said = []
+    for workers in ("1", "2"):
+        out, register = tmp_path / f"out-{workers}", tmp_path / f"register-{workers}.sqlite"
+        result = invoke("batch", EXAMPLES, "-o", out, "--company", COMPANY, "--register", register,
+                        "--clauses", library, "--workers", workers)
+        assert result.exit_code == 2, result.stderr
+        assert not out.exists() and not register.exists()
+        said.append(result.stderr)
+    assert said[0] == said[1] and said[0].count("division by zero") == 4, said
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_with_a_broken_library_and_an_unusable_register_the_library_is_named(tmp_path, workers):
+    (tmp_path / "a-file").write_text("not a folder")
+    common = ("batch", EXAMPLES, "-o", tmp_path / "out", "--company", COMPANY, "--workers", workers,
+              "--register", tmp_path / "a-file" / "register.sqlite")
+    broken = invoke(*common, "--clauses", broken_library(tmp_path))
+    assert broken.exit_code == 2 and "division by zero" in broken.stderr and "cannot open" not in broken.stderr
+    unusable = invoke(*common)
+    assert unusable.exit_code == 1 and "cannot open the register" in unusable.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_without_a_register_does_not_import_sqlalchemy(tmp_path):
+    import subprocess
+    import sys
+
+    sheet = write_sheet(tmp_path / "deals.csv", [example("saas-clinic-ae")])
+    script = ("import sys; from pathlib import Path; from clausegen.batch import run_batch; "
+              f"result = run_batch(Path({str(sheet)!r}), Path({str(tmp_path / 'out')!r}), "
+              f"company=Path({str(COMPANY)!r}), record=False, workers=1); "
+              "assert result.counts['generated'] == 1, result.summary(); "
+              "assert 'sqlalchemy' not in sys.modules, 'imported'")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr

@@ -918,9 +918,9 @@ def main() -> None:
     """Console entry point.
 
     A command is one short process: what it imports and makes lives until it ends, so the cyclic
-    garbage collector is off while it runs (its passes over every object imported were a tenth of
-    a single annex's time) and everything is frozen on the way out (else the interpreter's last
-    collection walks it all once more).  Commands that run long turn collection back on (batch, serve).
+    garbage collector is off while it runs and everything is frozen on the way out (else the
+    interpreter's last collection walks it all once more): those passes were about a fifth of a warm
+    annex's CPU time.  Commands that run long turn collection back on (batch, serve).
     """
     gc.disable()
     try:

@@ -6,11 +6,24 @@ Rendering is the slow part, so each example deal is rendered once per session
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# clausegen's cache (clausegen/cache.py) is the suite's own, never the user's: named before any test module
+# imports clausegen (its package data is cached at import) and kept until the process ends (the language
+# answers are written then), then removed. It starts empty: the suite runs cold first and warm after (the
+# same bytes, checked in test_cache).
+_CACHE = Path(tempfile.mkdtemp(prefix="clausegen-test-cache-"))
+os.environ["CLAUSEGEN_CACHE_DIR"] = str(_CACHE / "clausegen")
+os.environ["XDG_CACHE_HOME"] = str(_CACHE / "user")  # where it would go without CLAUSEGEN_CACHE_DIR
+atexit.register(shutil.rmtree, _CACHE, True)
 
 TESTS = Path(__file__).resolve().parent
 if str(TESTS) not in sys.path:  # --import-mode=importlib does not add it
@@ -43,10 +56,6 @@ def _shipped_library_and_templates(tmp_path_factory):
         patch.setenv("CLAUSEGEN_REGISTER", str(tmp_path_factory.mktemp("register") / "session-register.sqlite"))
         # A test that unsets CLAUSEGEN_REGISTER reaches the user's data folder (platformdirs): a temporary one.
         patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
-        # The cache of compiled texts and templates (clausegen.cache) is the session's own, never the user's;
-        # it starts empty, so the suite runs cold first and warm after (the same bytes, checked in test_cache).
-        patch.setenv("CLAUSEGEN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
         yield
 
 

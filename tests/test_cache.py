@@ -186,3 +186,11 @@ def test_a_folder_the_user_named_is_never_pruned(own_cache):
     os.utime(stranger, (week_ago, week_ago))
     cache.store("unit", ("x",), 1)
     assert stranger.exists() and not (own_cache / cache.TAG).exists()
+
+
+def test_the_suite_never_writes_to_the_users_cache_folder():
+    import tempfile
+
+    from clausegen import cache
+
+    assert Path(tempfile.gettempdir()) in cache.root().parents  # tests/conftest.py, before clausegen is imported

@@ -392,9 +392,9 @@ _QUOTES = "«»\"“”„'‘’"
 
 
 def _unquoted(value: str) -> str:
-    value = value.strip()
+    # only the enclosing quotes go: a deal's value is data and is otherwise printed exactly as given
     if len(value) > 1 and _ENCLOSING.get(value[0]) == value[-1] and not any(q in value[1:-1] for q in _QUOTES):
-        return value[1:-1].strip()
+        return value[1:-1]
     return value
 
 

@@ -555,8 +555,9 @@ def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> N
 
 class _LibraryCheck:
     """:func:`checks.render_problems` under way: with several workers, its clauses shared among as many
-    processes, forked now (every clause rendered for every check deal takes a second or two, which no
-    deal can start before), while this one goes on; in this process, when asked, otherwise."""
+    processes, forked now, while this one goes on (rendering every clause for every check deal, and
+    compiling the clauses the run's documents do not use, costs most of a second, which no deal can
+    start before); in this process, when asked, otherwise."""
 
     def __init__(self, library: lib.Library, workers: int) -> None:
         self.library = library
@@ -604,9 +605,9 @@ def _outcomes(tasks: _Items, workers: int) -> Iterator[Outcome]:
 def _chunks(tasks: _Items, workers: int) -> Iterator[list[tuple[str, Item]]]:
     """The deals in chunks of up to ``CHUNK``, shrinking to one deal each towards the end.
 
-    Passing a deal and its outcome costs the parent a few milliseconds under load, one chunk at a time
-    much less; but a worker given a large last chunk keeps the others waiting: so large chunks while
-    many deals remain, single deals at the end.
+    Passing a deal and its outcome to and fro cost the parent some 2 ms a deal on a busy machine, against
+    a fraction of that a deal in chunks of 8; but a worker given a large last chunk keeps the others
+    waiting: so large chunks while many deals remain, single deals at the end.
     """
     remaining = len(tasks)
     chunk: list[tuple[str, Item]] = []

@@ -13,7 +13,9 @@ each ratio compares figures taken under the same load:
 (b) annexes ``clausegen batch DIR -o OUT --documents annex --force`` as a
             subprocess, with 1 and with 2 workers: reading and validating each
             deal, screening, selection, composition, rendering, the register,
-            the manifest; interpreter start-up included.
+            the manifest; interpreter start-up included (its bytecode kept in a
+            temporary folder, PYTHONPYCACHEPREFIX, as an installed package has it
+            even where PYTHONDONTWRITEBYTECODE is set; an untimed run fills it).
 (c) packs   ``clausegen batch DIR -o OUT --force`` (the screening report, the
             annex and the letters of every deal), with 1 and with 2 workers.
 (d) floor   writing the same annexes, at the same paths, from bytes prepared in
@@ -127,20 +129,23 @@ print("cpu", own.ru_utime + own.ru_stime, workers.ru_utime + workers.ru_stime)
 """
 
 
-def run_clausegen(folder: Path, out: Path, workers: int, register: Path, annex_only: bool) -> tuple[float, float]:
-    """Wall time and CPU seconds (parent and workers) of one ``clausegen batch`` (``--documents annex``,
-    or the full pack)."""
+def run_clausegen(folder: Path, out: Path, workers: int, register: Path, annex_only: bool,
+                  pycache: Path) -> tuple[float, float, float]:
+    """Wall time, CPU seconds (parent and workers) and the parent's CPU seconds of one ``clausegen batch``
+    (``--documents annex``, or the full pack)."""
     command = [sys.executable, "-c", PROBE, "batch", str(folder), "-o", str(out), "--company", str(COMPANY),
                *(["--documents", "annex"] if annex_only else []), "--force", "--workers", str(workers),
                "--register", str(register)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     start = time.perf_counter()
     completed = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     elapsed = time.perf_counter() - start
     if completed.returncode != 0:
         sys.exit(f"batch failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
     _, own, children = completed.stdout.splitlines()[-1].split()
-    return elapsed, float(own) + float(children)
+    return elapsed, float(own) + float(children), float(own)
 
 
 def run_floor(files: list[tuple[str, bytes]], out: Path, atomic: bool) -> float:
@@ -177,12 +182,16 @@ def main() -> None:
         deals = work / "deals"
         make_deals(args.deals, deals)
         contexts = naive_contexts(deals)
+        pycache = work / "pycache"
+        make_deals(10, work / "few")  # the untimed run that writes the bytecode
+        run_clausegen(work / "few", work / "few-out", 2, work / "few.sqlite", annex_only=False, pycache=pycache)
         annexes = len(contexts)
         print(f"{args.deals} deals, {annexes} annexes (the others are blocked by screening); "
               f"{os.cpu_count()} CPUs; median of {args.repeat} runs")
         names = ("naive", "annex-1", "annex-2", "packs-1", "packs-2", "floor")
         times: dict[str, list[float]] = {name: [] for name in names}
         cpu: dict[str, list[float]] = {name: [] for name in names}
+        parent: dict[str, list[float]] = {name: [] for name in names}  # the parent's share of cpu (clausegen)
         loads: dict[str, list[float]] = {name: [] for name in names}
         sizes: dict[str, int] = {}
         produced: list[tuple[str, bytes]] = []
@@ -196,17 +205,21 @@ def main() -> None:
                     cpu[name].append(time.process_time() - started)
                     sizes["naive"] = folder_bytes(out, "*-annex.docx")
                 elif name.startswith("annex"):
-                    elapsed, seconds = run_clausegen(deals, out, int(name[-1]), work / f"register-{name}-{run}.sqlite",
-                                                     annex_only=True)
+                    elapsed, seconds, own = run_clausegen(deals, out, int(name[-1]),
+                                                          work / f"register-{name}-{run}.sqlite", annex_only=True,
+                                                          pycache=pycache)
                     cpu[name].append(seconds)
+                    parent[name].append(own)
                     sizes["clausegen"] = folder_bytes(out, "*-annex.docx")
                     if not produced:  # the floor writes these bytes
                         produced = [(str(path.relative_to(out)), path.read_bytes())
                                     for path in sorted(out.rglob("*-annex.docx"))]
                 elif name.startswith("packs"):
-                    elapsed, seconds = run_clausegen(deals, out, int(name[-1]), work / f"register-{name}-{run}.sqlite",
-                                                     annex_only=False)
+                    elapsed, seconds, own = run_clausegen(deals, out, int(name[-1]),
+                                                          work / f"register-{name}-{run}.sqlite", annex_only=False,
+                                                          pycache=pycache)
                     cpu[name].append(seconds)
+                    parent[name].append(own)
                 else:
                     elapsed = run_floor(produced, out, atomic=True)
                 times[name].append(elapsed)
@@ -221,11 +234,13 @@ def main() -> None:
             "packs-2": "(c) clausegen batch (full packs), 2 workers",
             "floor": "(d) floor: the same annexes' bytes, written",
         }
-        print(f"{'':52} {'ms/deal':>8} {'total s':>8} {'CPU s':>6} {'load':>5}")
+        print(f"{'':52} {'ms/deal':>8} {'total s':>8} {'CPU s':>6} {'parent':>6} {'load':>5}")
         for name, label in labels.items():
             count = args.deals if name.startswith("packs") else annexes
             seconds = f"{statistics.median(cpu[name]):6.2f}" if cpu[name] else f"{'':6}"
-            print(f"{label:52} {median[name] / count * 1000:8.2f} {median[name]:8.2f} {seconds} {max(loads[name]):5.2f}")
+            own = f"{statistics.median(parent[name]):6.2f}" if parent[name] else f"{'':6}"
+            print(f"{label:52} {median[name] / count * 1000:8.2f} {median[name]:8.2f} {seconds} {own} "
+                  f"{max(loads[name]):5.2f}")
         print()
         print(f"annex sizes: naive docxtpl {sizes['naive']:,} bytes, clausegen {sizes['clausegen']:,} bytes "
               f"({sizes['clausegen'] / sizes['naive']:.3f}x) for the same {annexes} annexes")
@@ -236,7 +251,8 @@ def main() -> None:
         print(f"full packs, 2 workers: {scale:5.2f}x the throughput of 1 worker (target >= 1.6x: "
               f"{'met' if scale >= 1.6 else 'not met'}); annexes only: {median['annex-1'] / median['annex-2']:.2f}x")
         print(f"highest load average during the runs: {max(max(v) for v in loads.values()):.2f} "
-              f"(the 2-worker figures need two idle cores; CPU s is the parent's and its workers' CPU time)")
+              f"(the 2-worker figures need two idle cores; CPU s is the parent's and its workers' CPU time, "
+              f"parent the parent's alone: with workers, what does not run in parallel is part of it)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -539,9 +539,20 @@ def _clause_digest(clause: lib.Clause) -> str:
 _REF = re.compile(r"""\bref\(\s*['"]([\w.-]+)['"]""")
 
 
+_CITES: dict[int, tuple[lib.Clause, frozenset[str]]] = {}  # by id(), as _DIGESTS
+
+
 def _cited(selected: list[Selected]) -> set[str]:
     """The clause ids that the texts of ``selected`` cite with ref(), in either language."""
-    return {found for s in selected for lang in ("ru", "en") for found in _REF.findall(s.clause.text(lang))}
+    found: set[str] = set()
+    for s in selected:
+        # A clause's texts are searched once per process, not once per deal (a batch computes the key of each).
+        cached = _CITES.get(id(s.clause))
+        if cached is None or cached[0] is not s.clause:
+            cites = frozenset(cited for lang in ("ru", "en") for cited in _REF.findall(s.clause.text(lang)))
+            cached = _CITES[id(s.clause)] = (s.clause, cites)
+        found |= cached[1]
+    return found
 
 
 def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,

@@ -11,7 +11,8 @@ there, unaltered, is left alone.
 
 Reading, validation, screening, rendering and writing run in worker processes
 (fork: the compiled templates and the loaded library are inherited, not
-rebuilt).  A worker writes each document to a temporary file beside its place;
+rebuilt).  With several workers, the library check that precedes every deal is
+shared among as many processes too, while the parent opens the register.  A worker writes each document to a temporary file beside its place;
 the parent alone puts them in place (a rename), in input order, so that of two
 rows with one deal_id the first wins and the second's files are discarded
 without touching the first's.  The parent also appends the register rows, a
@@ -65,6 +66,7 @@ PROFILE_NAMES = ("clausegen.yaml", "clausegen.yml")
 GENERATED, UNCHANGED, BLOCKED, FAILED = "generated", "unchanged", "blocked", "failed"
 STATUSES = (GENERATED, UNCHANGED, BLOCKED, FAILED)
 REGISTER_CHUNK = 100  # rows per register transaction; the manifest is written only after the last one
+CHUNK = 8  # deals per task given to a worker, at most (see _chunks)
 
 
 @dataclass
@@ -199,7 +201,7 @@ class _Job:
 
 
 _JOB: _Job | None = None  # set in the parent before the workers fork
-_STATE: _Job | lib.Library | None = None  # what a worker was started with (the library, to check it)
+_STATE: _Job | lib.Library | None = None  # what a worker was started with: a job, or the library to check
 
 
 Item = Path | RawRecord | DealError  # a deal file (read by the worker), a sheet row, or a row's problems
@@ -553,8 +555,9 @@ def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> N
 
 class _LibraryCheck:
     """:func:`checks.render_problems` under way: with several workers, its clauses shared among as many
-    processes, forked now (every clause rendered for every check deal takes a second or two, which no
-    deal can start before), while this one goes on; in this process, when asked, otherwise."""
+    processes, forked now, while this one goes on (rendering every clause for every check deal, and
+    compiling the clauses the run's documents do not use, costs most of a second, which no deal can
+    start before); in this process, when asked, otherwise."""
 
     def __init__(self, library: lib.Library, workers: int) -> None:
         self.library = library
@@ -594,10 +597,35 @@ def _outcomes(tasks: _Items, workers: int) -> Iterator[Outcome]:
         yield from map(_process, tasks)
         return
     with _forked(workers, _JOB) as pool:
-        # One deal per task: a deal is some 50-150 ms of work against a fraction of a millisecond to pass
-        # it and its outcome, and larger chunks left one worker idle at the end while the other finished
-        # its chunk, and held back the parent's first renames.  imap keeps input order and memory flat.
-        yield from pool.imap(_process, tasks, chunksize=1)
+        # imap keeps input order and memory flat.
+        for outcomes in pool.imap(_process_chunk, _chunks(tasks, workers)):
+            yield from outcomes
+
+
+def _chunks(tasks: _Items, workers: int) -> Iterator[list[tuple[str, Item]]]:
+    """The deals in chunks of up to ``CHUNK``, shrinking to one deal each towards the end.
+
+    Passing a deal and its outcome to and fro cost the parent some 2 ms a deal on a busy machine, against
+    a fraction of that a deal in chunks of 8; but a worker given a large last chunk keeps the others
+    waiting: so large chunks while many deals remain, single deals at the end.
+    """
+    remaining = len(tasks)
+    chunk: list[tuple[str, Item]] = []
+    size = 0
+    for task in tasks:
+        if not chunk:
+            size = max(1, min(CHUNK, remaining // (workers * 4)))
+        chunk.append(task)
+        if len(chunk) == size:
+            remaining -= size
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _process_chunk(chunk: list[tuple[str, Item]]) -> list[Outcome]:
+    return [_process(task) for task in chunk]
 
 
 def _forked(workers: int, state: _Job | lib.Library | None) -> Pool:
@@ -606,12 +634,16 @@ def _forked(workers: int, state: _Job | lib.Library | None) -> Pool:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     # The objects a worker inherits are never freed: out of the collector's sight, its collections neither
-    # walk them (a few ms a deal) nor write to their pages (which would copy them into every worker).
-    gc.freeze()
+    # walk them (a few ms a deal) nor write to their pages (which would copy them into every worker).  Not
+    # when the caller has frozen some itself (a server that forks): unfreezing would undo that.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
         return context.Pool(workers, initializer=_start_worker, initargs=(state,))  # forked: state is not pickled
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 def _start_worker(state: _Job | lib.Library | None) -> None:

@@ -65,9 +65,7 @@ def decision_label(deal: Deal, screening: Screening, lang: str) -> str:
     """The decision in words; a permission decision cites only the rungs that apply (4.2 and/or 4.3)."""
     text_ = (DECISION_RU if lang == "ru" else DECISION_EN)[screening.decision]
     if screening.decision in (Decision.PERMISSION_REQUIRED, Decision.PROCEED_WITH_PERMISSION):
-        sections = sorted({r.section for r in screening.reasons} & {"4.2", "4.3"})
-        cited = (("пп. " if len(sections) > 1 else "п. ") if lang == "ru" else "") + ", ".join(sections)
-        text_ = text_.replace("(пп. 4.2, 4.3)" if lang == "ru" else "(4.2, 4.3)", f"({cited})")
+        text_ = screening.cite_permission(text_, lang)
     if screening.decision == Decision.ENHANCED_DUE_DILIGENCE and len(screening.fired) == 1:
         # one indicator is «признак», not «признаки» (review 6)
         text_ = text_.replace("выявлены признаки риска", "выявлен признак риска").replace(
@@ -513,7 +511,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
     clauses = [
         {"number": f"{s.number}.",
          "text": f"Статья {s.number} «{s.clause.meta.title.ru}» (редакция {s.clause.meta.version}) — "
-                 f"{text.inline_ru(s.reason_ru)}"}
+                 f"{text.inline_ru(screening.cite_permission(s.reason_ru, 'ru'))}"}
         for s in selected if s.number
     ] or [{"number": "—", "text": "Приложение к договору не оформляется"}]
     # str.capitalize() would lower-case «Комиссии»: only the first letter changes.

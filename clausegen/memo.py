@@ -135,10 +135,13 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
                    "export (4.1)"),
                   ("Денежные расчёты и возврат полученного — только после оценки правовых последствий отказа",
                    "Settle money matters only after the legal position of the refusal is assessed"),
-                  ("Рассмотреть информирование ФСТЭК России о поступившем предложении (п. 6.1 Декларации; "
-                   "Федеральный закон от 18 июля 1999 г. № 183-ФЗ «Об экспортном контроле»)",
-                   "Consider informing FSTEC of Russia of the offer received (6.1 of the Declaration; Federal Law "
-                   "No. 183-FZ of 18 July 1999 on Export Control)")]
+                  # Declaration 6.1 covers answers to the authorities' requests; informing them unasked rests
+                  # on responsible conduct (3.1) and legality (3.3) (review 7, M4).
+                  ("Рассмотреть направление в ФСТЭК России по собственной инициативе сведений о поступившем "
+                   "предложении (пп. 3.1, 3.3 Декларации; Федеральный закон от 18 июля 1999 г. № 183-ФЗ "
+                   "«Об экспортном контроле»)",
+                   "Consider informing FSTEC of Russia of the offer received on our own initiative (3.1 and 3.3 "
+                   "of the Declaration; Federal Law No. 183-FZ of 18 July 1999 on Export Control)")]
     elif decision == Decision.PERMISSION_REQUIRED:
         steps += [(f"Направить Контрагенту {letters_ru}, не раскрывая внутренних оснований",
                    f"Send the counterparty the {letters_en}, disclosing no internal concern"),

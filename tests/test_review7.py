@@ -47,3 +47,18 @@ def test_a_permission_after_an_fstec_notice_is_cited_under_4_3_alone(path, libra
     summary = api.screening_summary(deal, screen(deal), library)
     reasons = {c["id"]: c for c in summary["clauses"]}["commission-permission"]
     assert reasons["reason"].endswith("(Declaration 4.3)") and reasons["reason_ru"].endswith("(п. 4.3 Декларации)")
+
+
+# ------------------------------------------------------------------ M4: informing FSTEC unasked is not 6.1
+
+
+def test_the_refusal_report_cites_3_1_and_3_3_for_informing_fstec_on_its_own_initiative(library):
+    deal = load_changed(EXAMPLES / "refuse-drone-xx.yaml")
+    from clausegen import memo
+    steps = memo.next_steps(deal, screen(deal), checkrecord.resolve(deal, user="test"))
+    fstec = [(ru, en) for ru, en in steps if "ФСТЭК" in ru]
+    assert len(fstec) == 1
+    ru, en = fstec[0]
+    assert "по собственной инициативе" in ru and "(пп. 3.1, 3.3 Декларации;" in ru and "6.1" not in ru
+    assert "on our own initiative" in en and "3.1 and 3.3 of the Declaration" in en and "6.1" not in en
+    assert "(пп. 3.1, 3.3 Декларации;" in _report(EXAMPLES / "refuse-drone-xx.yaml", library)

@@ -390,7 +390,7 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
         ("Способ передачи", labels.label("delivery", deal.solution.delivery)
          + ("; Контрагент может модифицировать Решение ИИ" if deal.solution.counterparty_can_modify else "")),
         ("Потенциальная пригодность (примечания к пп. 19–22 приложения № 1)", suitable or "не указана"),
-        ("Экспорт в смысле п. 2.1", "да" if screening.is_export else "нет (доступ без возможности модификации)"),
+        ("Экспорт в смысле п. 2.1", _export_2_1(screening)),
         ("Цель конечного использования", ru(deal.end_use.purpose)),
         *([("Цель использования конечным пользователем (для заявления о конечном использовании)",
             ru(deal.end_use.end_user_purpose))] if deal.end_use.end_user_purpose else []),
@@ -398,6 +398,16 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
         ("Цена и способ оплаты", payment),
         ("Разрешение Комиссии", _permission(deal, screening)),
     ]
+
+
+def _export_2_1(screening: Screening) -> str:
+    """Section 1's 2.1 row; a controlled item is outside the Declaration (1.3), so 2.1 is not weighed there, as
+    section 3.4 says, and only the statute's export is stated (review 7, M5)."""
+    if screening.decision == Decision.OUTSIDE_DECLARATION:
+        return ("не рассматривается (п. 1.3 Декларации: Декларация к сделке не применяется); экспорт по "
+                "Федеральному закону от 18 июля 1999 г. № 183-ФЗ «Об экспортном контроле» — "
+                + ("да" if screening.is_export else "подлежит оценке (доступ без передачи Решения ИИ)"))
+    return "да" if screening.is_export else "нет (доступ без возможности модификации)"
 
 
 def _who(person: dict[str, str]) -> str:

@@ -62,3 +62,15 @@ def test_the_refusal_report_cites_3_1_and_3_3_for_informing_fstec_on_its_own_ini
     assert "по собственной инициативе" in ru and "(пп. 3.1, 3.3 Декларации;" in ru and "6.1" not in ru
     assert "on our own initiative" in en and "3.1 and 3.3 of the Declaration" in en and "6.1" not in en
     assert "(пп. 3.1, 3.3 Декларации;" in _report(EXAMPLES / "refuse-drone-xx.yaml", library)
+
+
+# ------------------------------------------------------------------ M5: section 1 agrees with 3.4 on 2.1
+
+
+def test_the_controlled_item_report_does_not_weigh_2_1_in_section_1_either(library):
+    report = _report(EXAMPLES / "controlled-item-am.yaml", library)
+    assert "Экспорт в смысле п. 2.1 | не рассматривается (п. 1.3 Декларации: Декларация к сделке не применяется); " \
+           "экспорт по Федеральному закону от 18 июля 1999 г. № 183-ФЗ «Об экспортном контроле» — да" in report
+    assert "Экспорт в смысле п. 2.1 | да" not in report
+    # a deal inside the Declaration still answers the 2.1 question
+    assert "Экспорт в смысле п. 2.1 | да" in _report(EXAMPLES / "development-retail-my.yaml", library)

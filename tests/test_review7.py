@@ -74,3 +74,17 @@ def test_the_controlled_item_report_does_not_weigh_2_1_in_section_1_either(libra
     assert "Экспорт в смысле п. 2.1 | да" not in report
     # a deal inside the Declaration still answers the 2.1 question
     assert "Экспорт в смысле п. 2.1 | да" in _report(EXAMPLES / "development-retail-my.yaml", library)
+
+
+# ------------------------------------------------------------------ M1: the hold letter agrees with the request
+
+
+@pytest.mark.parametrize("name", ["hold-vision-tr", "permission-speech-rs"])
+def test_the_hold_letter_says_the_application_follows_the_answers_as_the_request_does(name, library):
+    hold = _letter(EXAMPLES / f"{name}.yaml", "hold", library)
+    request = _letter(EXAMPLES / f"{name}.yaml", "enduse-request", library)
+    assert "До получения ответов мы не сможем обратиться в Комиссию" in request
+    assert "мы обращаемся в Комиссию" not in hold and "we are applying to" not in hold
+    assert "мы намерены обратиться в Комиссию по экспортному контролю Российской Федерации" in hold
+    assert "подадим обращение, как только получим от Вас сведения, о которых говорится ниже" in hold
+    assert "will file our application as soon as we have received from you the information described below" in hold

@@ -88,3 +88,15 @@ def test_the_hold_letter_says_the_application_follows_the_answers_as_the_request
     assert "мы намерены обратиться в Комиссию по экспортному контролю Российской Федерации" in hold
     assert "подадим обращение, как только получим от Вас сведения, о которых говорится ниже" in hold
     assert "will file our application as soon as we have received from you the information described below" in hold
+
+
+# ------------------------------------------------------------------ M2: no other installation at all
+
+
+@pytest.mark.parametrize("path", [EXAMPLES / "reactor-maintenance-hu.yaml", DATA / "reactor-operator.yaml"])
+def test_the_nuclear_assurance_bars_every_other_installation(path, library):
+    statement = _letter(path, "end-user-statement", library)
+    assert "На какой-либо иной ядерной установке Решение ИИ не используется." in statement
+    assert "The AI Solution shall not be used at any other nuclear installation." in statement
+    assert "не находящихся под гарантиями МАГАТЭ, Решение ИИ не используется" not in statement
+    assert "other nuclear installation that is not under IAEA safeguards" not in statement

@@ -98,7 +98,7 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
     IndicatorSpec(21, "Химическая и биологическая деятельность", "Chemical and biological activities",
                   suitability=frozenset({_S.CHEMICAL_BIOLOGICAL}), activities=frozenset(voc.tags_of_item(21))),
     IndicatorSpec(22, "Исследования ИИ для военных ведомств или спецслужб",
-                  "AI research for military agencies or special services",
+                  "AI research for military authorities or special services",
                   suitability=frozenset({_S.MILITARY, _S.INTELLIGENCE}),
                   activities=frozenset(voc.tags_of_item(22))),
 )

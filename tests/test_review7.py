@@ -100,3 +100,17 @@ def test_the_nuclear_assurance_bars_every_other_installation(path, library):
     assert "The AI Solution shall not be used at any other nuclear installation." in statement
     assert "не находящихся под гарантиями МАГАТЭ, Решение ИИ не используется" not in statement
     assert "other nuclear installation that is not under IAEA safeguards" not in statement
+
+
+# ------------------------------------------------------------------ M9: one English term for «военных ведомств»
+
+
+def test_военных_ведомств_is_military_authorities_in_every_english_text(library):
+    statement = _letter(EXAMPLES / "hold-vision-tr.yaml", "end-user-statement", library)
+    assert "carried out for military authorities or special services" in statement
+    assert "to any such authority or service" in statement
+    for clause in library.clauses.values():
+        assert "military agenc" not in clause.en and "military agenc" not in clause.meta.title.en, clause.id
+    from clausegen import activities
+    assert "military agenc" not in activities.__file__ and "military agenc" not in \
+        (EXAMPLES.parent / "clausegen" / "activities.yaml").read_text(encoding="utf-8")

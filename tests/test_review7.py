@@ -114,3 +114,15 @@ def test_военных_ведомств_is_military_authorities_in_every_englis
     from clausegen import activities
     assert "military agenc" not in activities.__file__ and "military agenc" not in \
         (EXAMPLES.parent / "clausegen" / "activities.yaml").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ M11: 13.3 names the annex, not «к нему»
+
+
+def test_the_permission_conditions_clause_names_the_annex_the_amendment_is_to(library):
+    deal = load_changed(PERMISSION)
+    annex = _text(api.build_annex(deal, screen(deal), library).data)
+    assert "или в дополнительном соглашении к настоящему Приложению. Использование Решения ИИ с нарушением " \
+           "условий, изложенных в пункте" in annex
+    assert "в таком дополнительном соглашении" in annex
+    assert "дополнительном соглашении к нему" not in annex

@@ -351,7 +351,8 @@ def screening_summary(deal: Deal, screening: scr.Screening, library: lib.Library
         "possible_indicators": [p.as_dict() for p in screening.possible_indicators],
         "clauses": [
             {"id": s.clause.id, "version": s.clause.meta.version, "number": s.number,
-             "reason": s.reason_en, "reason_ru": s.reason_ru}
+             "reason": screening.cite_permission(s.reason_en, "en"),
+             "reason_ru": screening.cite_permission(s.reason_ru, "ru")}
             for s in selected
         ],
         "letters": list(screening.letters),

@@ -65,9 +65,7 @@ def decision_label(deal: Deal, screening: Screening, lang: str) -> str:
     """The decision in words; a permission decision cites only the rungs that apply (4.2 and/or 4.3)."""
     text_ = (DECISION_RU if lang == "ru" else DECISION_EN)[screening.decision]
     if screening.decision in (Decision.PERMISSION_REQUIRED, Decision.PROCEED_WITH_PERMISSION):
-        sections = sorted({r.section for r in screening.reasons} & {"4.2", "4.3"})
-        cited = (("пп. " if len(sections) > 1 else "п. ") if lang == "ru" else "") + ", ".join(sections)
-        text_ = text_.replace("(пп. 4.2, 4.3)" if lang == "ru" else "(4.2, 4.3)", f"({cited})")
+        text_ = screening.cite_permission(text_, lang)
     if screening.decision == Decision.ENHANCED_DUE_DILIGENCE and len(screening.fired) == 1:
         # one indicator is «признак», not «признаки» (review 6)
         text_ = text_.replace("выявлены признаки риска", "выявлен признак риска").replace(
@@ -137,10 +135,13 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
                    "export (4.1)"),
                   ("Денежные расчёты и возврат полученного — только после оценки правовых последствий отказа",
                    "Settle money matters only after the legal position of the refusal is assessed"),
-                  ("Рассмотреть информирование ФСТЭК России о поступившем предложении (п. 6.1 Декларации; "
-                   "Федеральный закон от 18 июля 1999 г. № 183-ФЗ «Об экспортном контроле»)",
-                   "Consider informing FSTEC of Russia of the offer received (6.1 of the Declaration; Federal Law "
-                   "No. 183-FZ of 18 July 1999 on Export Control)")]
+                  # Declaration 6.1 covers answers to the authorities' requests; informing them unasked rests
+                  # on responsible conduct (3.1) and legality (3.3) (review 7, M4).
+                  ("Рассмотреть направление в ФСТЭК России по собственной инициативе сведений о поступившем "
+                   "предложении (пп. 3.1, 3.3 Декларации; Федеральный закон от 18 июля 1999 г. № 183-ФЗ "
+                   "«Об экспортном контроле»)",
+                   "Consider informing FSTEC of Russia of the offer received on our own initiative (3.1 and 3.3 "
+                   "of the Declaration; Federal Law No. 183-FZ of 18 July 1999 on Export Control)")]
     elif decision == Decision.PERMISSION_REQUIRED:
         steps += [(f"Направить Контрагенту {letters_ru}, не раскрывая внутренних оснований",
                    f"Send the counterparty the {letters_en}, disclosing no internal concern"),
@@ -389,7 +390,7 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
         ("Способ передачи", labels.label("delivery", deal.solution.delivery)
          + ("; Контрагент может модифицировать Решение ИИ" if deal.solution.counterparty_can_modify else "")),
         ("Потенциальная пригодность (примечания к пп. 19–22 приложения № 1)", suitable or "не указана"),
-        ("Экспорт в смысле п. 2.1", "да" if screening.is_export else "нет (доступ без возможности модификации)"),
+        ("Экспорт в смысле п. 2.1", _export_2_1(screening)),
         ("Цель конечного использования", ru(deal.end_use.purpose)),
         *([("Цель использования конечным пользователем (для заявления о конечном использовании)",
             ru(deal.end_use.end_user_purpose))] if deal.end_use.end_user_purpose else []),
@@ -397,6 +398,16 @@ def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:
         ("Цена и способ оплаты", payment),
         ("Разрешение Комиссии", _permission(deal, screening)),
     ]
+
+
+def _export_2_1(screening: Screening) -> str:
+    """Section 1's 2.1 row; a controlled item is outside the Declaration (1.3), so 2.1 is not weighed there, as
+    section 3.4 says, and only the statute's export is stated (review 7, M5)."""
+    if screening.decision == Decision.OUTSIDE_DECLARATION:
+        return ("не рассматривается (п. 1.3 Декларации: Декларация к сделке не применяется); экспорт по "
+                "Федеральному закону от 18 июля 1999 г. № 183-ФЗ «Об экспортном контроле» — "
+                + ("да" if screening.is_export else "подлежит оценке (доступ без передачи Решения ИИ)"))
+    return "да" if screening.is_export else "нет (доступ без возможности модификации)"
 
 
 def _who(person: dict[str, str]) -> str:
@@ -513,7 +524,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
     clauses = [
         {"number": f"{s.number}.",
          "text": f"Статья {s.number} «{s.clause.meta.title.ru}» (редакция {s.clause.meta.version}) — "
-                 f"{text.inline_ru(s.reason_ru)}"}
+                 f"{text.inline_ru(screening.cite_permission(s.reason_ru, 'ru'))}"}
         for s in selected if s.number
     ] or [{"number": "—", "text": "Приложение к договору не оформляется"}]
     # str.capitalize() would lower-case «Комиссии»: only the first letter changes.

@@ -98,7 +98,7 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
     IndicatorSpec(21, "Химическая и биологическая деятельность", "Chemical and biological activities",
                   suitability=frozenset({_S.CHEMICAL_BIOLOGICAL}), activities=frozenset(voc.tags_of_item(21))),
     IndicatorSpec(22, "Исследования ИИ для военных ведомств или спецслужб",
-                  "AI research for military agencies or special services",
+                  "AI research for military authorities or special services",
                   suitability=frozenset({_S.MILITARY, _S.INTELLIGENCE}),
                   activities=frozenset(voc.tags_of_item(22))),
 )
@@ -163,6 +163,21 @@ class Screening:
     @property
     def annex_allowed(self) -> bool:
         return not self.blocked
+
+    @property
+    def permission_basis(self) -> list[str]:
+        """The rungs a permission rests on: 4.2 (reasonable concern), 4.3 (FSTEC notice) or both."""
+        return sorted({r.section for r in self.reasons} & {"4.2", "4.3"})
+
+    def cite_permission(self, text: str, lang: str) -> str:
+        """``text`` with its "4.2, 4.3" citation narrowed to the rungs applied: a permission obtained
+        after an FSTEC notice is cited under 4.3 alone (drafting rules, 4; review 7, M3)."""
+        sections = self.permission_basis
+        if not sections:
+            return text
+        if lang == "ru":
+            return text.replace("пп. 4.2, 4.3", ("пп. " if len(sections) > 1 else "п. ") + ", ".join(sections))
+        return text.replace("4.2, 4.3", ", ".join(sections))
 
     def letters_allowed(self) -> tuple[str, ...]:
         return LETTERS_ALLOWED[self.decision]

@@ -324,7 +324,7 @@ def test_refusal_record_cites_only_4_1_and_says_the_other_rungs_consistently(rep
     assert "признаки выявлены; решение определено п. 4.1" in text
     assert "углублённая проверка и усиленные условия" not in text
     assert "Гражданская" not in text and "Виды деятельности Контрагента\nАвиация" in text
-    assert "Рассмотреть информирование ФСТЭК России о поступившем предложении" in text
+    assert "Рассмотреть направление в ФСТЭК России по собственной инициативе сведений о поступившем предложении" in text
 
 
 @pytest.mark.parametrize("stem", ["refuse-drone-xx", "hold-vision-tr", "permission-speech-rs", "controlled-item-am"])

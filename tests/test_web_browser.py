@@ -149,8 +149,10 @@ def wait_for(condition, what: str):
 
 def wait_for_page(driver, marker_id: str) -> None:
     """Wait for the page that has ``marker_id``; after a click, first for the clicked page to go (the old
-    page may have the same marker: reading it as it is replaced raises StaleElementReferenceException)."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    page may have the same marker: reading it as it is replaced raises StaleElementReferenceException, or
+    an unknown error saying the node no longer belongs to the document)."""
+    from selenium.common.exceptions import (
+        NoSuchElementException, StaleElementReferenceException, WebDriverException)
 
     left = _LEFT.pop(id(driver), None)
     if left is not None:
@@ -160,6 +162,12 @@ def wait_for_page(driver, marker_id: str) -> None:
                 return False
             except StaleElementReferenceException:
                 return True
+            except WebDriverException as exc:
+                # Chromium sometimes reports the replaced page's node this way instead of as stale
+                # (CI, stop 20: "Node with given id does not belong to the document").
+                if "does not belong to the document" in str(exc.msg or ""):
+                    return True
+                raise
 
         wait_for(gone, "the page to change")
 

@@ -494,8 +494,11 @@ def warm_up(library: lib.Library, templates: Path | None = None, parts: tuple[st
         if clause.meta.document not in documents:
             continue
         for source in (clause.ru, clause.en):
-            sandbox.compile_text(source)
-            sandbox.paths_read(source)
+            try:
+                sandbox.compile_text(source)
+                sandbox.paths_read(source)
+            except Exception:  # noqa: BLE001 - a broken text is reported by the document (or library check) that needs it
+                continue
         sandbox.compile_condition(clause.meta.when)
     text.genitive_phrase("Генеральный директор")  # loads pymorphy3's dictionaries
     activities.scan("")  # builds the vocabulary's lemma index (its own pymorphy3 analyser)

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import activities, api, checkrecord, checks, library as lib, render, sandbox, text, workbooks
+from . import api, checkrecord, checks, library as lib, text, workbooks
 from .compare import compare_documents
 from .errors import ClausegenError, DealError, InputError, LibraryError, Problem
 from .model import CompanyProfile
@@ -534,22 +534,7 @@ def _remove_stale(previous: dict[str, Any] | None, files: list[dict[str, str]], 
 def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> None:
     """Compile the templates and clauses ``parts`` use, and load the dictionaries, once, before the workers fork
     (those checking the library, then those making the documents)."""
-    wanted = [kind for part in parts for kind in api.PART_KINDS[part]]
-    for name in sorted({api.TEMPLATES[kind] for kind in wanted}):
-        render.compiled_template(templates / name)
-    documents = {"annex" if kind == "screening-report" else kind for kind in wanted}
-    for clause in library.clauses.values():
-        if clause.meta.document not in documents:
-            continue
-        for source in (clause.ru, clause.en):
-            try:
-                sandbox.compile_text(source)
-                sandbox.paths_read(source)
-            except Exception:  # noqa: BLE001 - the library check, next, reports it by clause and line
-                continue
-        sandbox.compile_condition(clause.meta.when)
-    text.genitive_phrase("Генеральный директор")  # loads pymorphy3's dictionaries
-    activities.scan("")  # builds the vocabulary's lemma index (its own pymorphy3 analyser) once, before any fork
+    api.warm_up(library, templates, parts)  # a broken clause text is skipped: the library check, next, reports it
     checks.check_deals()  # validated and screened once, not by each process that checks the library
 
 

@@ -176,14 +176,14 @@ def test_request_of_a_deal_on_hold_writes_the_defined_contract_with_a_capital(pa
 
 def test_hold_letter_of_a_concern_case_rests_the_application_on_the_law_and_the_policy(library):
     text = _text(_load(VISION), library, "hold")
-    assert "В соответствии с этим законодательством и нашей политикой в области экспортного контроля мы обращаемся" in text
-    assert "In accordance with that law and our export control policy, we are applying" in text
+    assert "В соответствии с этим законодательством и нашей политикой в области экспортного контроля мы намерены обратиться" in text
+    assert "In accordance with that law and our export control policy, we intend to apply" in text
 
 
 def test_hold_letter_after_an_fstec_notice_rests_the_application_on_the_law(library):
     text = _text(_load(SPEECH), library, "hold")
-    assert "В соответствии с этим законодательством мы обращаемся" in text
-    assert "In accordance with that law, we are applying" in text
+    assert "В соответствии с этим законодательством мы намерены обратиться" in text
+    assert "In accordance with that law, we intend to apply" in text
 
 
 def test_request_that_asks_about_indicators_offers_no_reassurance_of_good_faith(library):

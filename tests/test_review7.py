@@ -150,6 +150,7 @@ def test_end_users_named_later_are_set_out_in_three_sentences_in_both_columns(li
 def test_the_camera_keeps_its_latin_trade_name_in_the_russian_column(library):
     deal = load_changed(EXAMPLES / "hardware-camera-vn.yaml")
     annex = _text(api.build_annex(deal, screen(deal), library).data)
-    assert "(камера TrafficVision-M2 со встроенным модулем распознавания)" in annex
-    assert "(TrafficVision-M2 camera with an embedded recognition module)" in annex
+    # the trade name alone, the same in both columns and quoted as a name (review 8, N1)
+    assert "(«TrafficVision-M2»)" in annex
+    assert "(“TrafficVision-M2”)" in annex
     assert "ТрафикВижн" not in annex and "Камера «" not in annex

@@ -57,8 +57,13 @@ def validate_profile(record: RawRecord) -> CompanyProfile:
 
 
 def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, strict: bool = False,
-                  profile_record: RawRecord | None = None) -> Validated:
-    """Validate one deal; raise :class:`DealError` listing all problems."""
+                  profile_record: RawRecord | None = None, with_warnings: bool = True) -> Validated:
+    """Validate one deal; raise :class:`DealError` listing all problems.
+
+    ``with_warnings=False`` leaves out the checks that can only warn (half the time) for a caller that
+    would discard what they find (the web form's download: the page showed them when the deal was
+    checked); under ``strict`` they are problems, so they are made all the same.
+    """
     if not isinstance(record.data, dict):
         raise DealError([record.problem("a deal file is a mapping of fields (deal_id, contract, ...)")])
     data = dict(record.data)
@@ -78,6 +83,19 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         problems += _codes(deal, record)
         problems += [record.problem(message, path) for path, message in identification.conflicts(deal)]
         problems += [record.problem(message, path) for path, message in basis_problems(deal)]
+    warnings = _warnings(record, deal, profile_record) if with_warnings or strict else []
+    if strict:
+        problems += [Problem(p.message, p.field, p.file, p.row, p.line) for p in warnings]
+        warnings = []
+    if problems:
+        if "supplier" not in data and profile is None:
+            problems.append(record.problem("no supplier: give one in the deal or a company profile (--company)"))
+        raise DealError(_dedupe(problems), warnings=warnings)
+    assert deal is not None
+    return Validated(deal, warnings, record)
+
+
+def _warnings(record: RawRecord, deal: Deal | None, profile_record: RawRecord | None) -> list[Problem]:
     warnings = _language_warnings(record, Deal)
     if deal is not None:
         warnings += [record.problem(p.message, p.field, severity="warning") for p in activities.possible_indicators(deal)]
@@ -91,15 +109,7 @@ def validate_deal(record: RawRecord, profile: CompanyProfile | None = None, *, s
         overridden = set(own) if isinstance(own, dict) else set()  # the deal's own supplier fields win
         warnings += [w for w in _profile_warnings(profile_record)
                      if w.field.startswith("supplier.") and w.field.split(".")[1] not in overridden]
-    if strict:
-        problems += [Problem(p.message, p.field, p.file, p.row, p.line) for p in warnings]
-        warnings = []
-    if problems:
-        if "supplier" not in data and profile is None:
-            problems.append(record.problem("no supplier: give one in the deal or a company profile (--company)"))
-        raise DealError(_dedupe(problems), warnings=warnings)
-    assert deal is not None
-    return Validated(deal, warnings, record)
+    return warnings
 
 
 def _basis_missing(record: RawRecord) -> list[Problem]:

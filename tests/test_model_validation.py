@@ -195,6 +195,19 @@ def test_english_text_under_ru_is_a_warning_naming_the_field():
     assert [w.field for w in warnings] == ["end_use.purpose.ru"]
 
 
+def test_without_warnings_the_same_deal_and_no_warnings_but_strict_still_refuses_them():
+    from clausegen.api import load_profile
+    from clausegen.sources import RawRecord
+    from clausegen.validation import validate_deal
+
+    data = modified(None, {"end_use.purpose.ru": "Sorting shipping documents in the company's own warehouse"})
+    full = validate_deal(RawRecord(data, "deal.yaml"), load_profile(COMPANY))
+    quick = validate_deal(RawRecord(data, "deal.yaml"), load_profile(COMPANY), with_warnings=False)
+    assert full.warnings and not quick.warnings and quick.deal == full.deal
+    with pytest.raises(DealError):
+        validate_deal(RawRecord(data, "deal.yaml"), load_profile(COMPANY), strict=True, with_warnings=False)
+
+
 def test_an_invalid_deal_carries_its_warnings_beside_its_errors():
     from clausegen.errors import DealError
 

@@ -96,13 +96,13 @@ EMPTY = Checked({}, {}, None, [], [])
 # ------------------------------------------------------------------ validation, screening, the gate
 
 
-def check(data: dict[str, Any]) -> tuple[Validated | None, list[Problem], list[Problem]]:
+def check(data: dict[str, Any], with_warnings: bool = True) -> tuple[Validated | None, list[Problem], list[Problem]]:
     context = ctx()
     record = RawRecord(data, SOURCE)
     with context.work:
         try:
             validated = validate_deal(record, context.profile, strict=context.strict,
-                                      profile_record=context.profile_record)
+                                      profile_record=context.profile_record, with_warnings=with_warnings)
             return validated, [], list(validated.warnings)
         except DealError as error:
             return None, list(error.problems), list(error.warnings)
@@ -247,7 +247,7 @@ def posted_deal() -> tuple[dict[str, Any], Any] | Response:
     data, problem = read_deal_json(request.form.get("deal_json", ""))
     if data is None:
         return refuse(400, problem or "")
-    validated, errors, _warnings = check(data)
+    validated, errors, _warnings = check(data, with_warnings=False)  # the page showed them when it was checked
     if validated is None:
         return refuse(400, _("The deal is not valid any more: %(problems)s",
                              problems="; ".join(forms.plain(p) for p in errors[:5])))

@@ -17,6 +17,7 @@ clients must not land three on one core and one on the other.
 
 from __future__ import annotations
 
+import gc
 import logging
 import mmap
 import os
@@ -107,8 +108,9 @@ def make_web_server(host: str = "127.0.0.1", port: int = 8000, company: Path | s
 
 
 def warm_up(app: Any) -> None:
-    """Compile what the first requests would (document templates, clauses, the pages) and load the
-    dictionaries: the first download then costs what the others do, in every process forked after this."""
+    """Compile what the first requests would (document templates, clauses, the pages), load the
+    dictionaries and set it all aside from garbage collection: the first download then costs what the
+    others do, in every process forked after this."""
     context: Context = app.extensions["clausegen"]
     try:
         api.warm_up(context.library, context.templates)
@@ -117,6 +119,11 @@ def warm_up(app: Any) -> None:
     for name in app.jinja_env.list_templates():
         if name.endswith(".html"):
             app.jinja_env.get_template(name)
+    # What is made by now lives as long as the process: the cyclic garbage collector need not go through it
+    # again (it was half of the collector's time a download), and a forked child does not copy the pages
+    # it would touch doing so.
+    gc.collect()
+    gc.freeze()
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, company: Path | str | None = None, token: str | None = None,

@@ -311,7 +311,7 @@ class CompiledTemplate:
 
     def render(self, context: dict[str, Any], props: Properties, names: frozenset[str] = frozenset()) -> bytes:
         """The finished DOCX as bytes; ``names``: words of personal and company names, never hyphenated."""
-        pattern = _words_pattern(names)
+        words = _Names.of(names) if names else None
         entries = []
         for name in self._order:
             if name == _CORE:
@@ -321,10 +321,10 @@ class CompiledTemplate:
             elif name in self._fixed:
                 entries.append(self._fixed[name])
             else:
-                entries.append(_named(_deflate(self._render_part(name, context, pattern)), name))
+                entries.append(_named(_deflate(self._render_part(name, context, words)), name))
         return _write_zip(entries)
 
-    def _render_part(self, name: str, context: dict[str, Any], names: re.Pattern[str] | None = None) -> bytes:
+    def _render_part(self, name: str, context: dict[str, Any], names: _Names | None = None) -> bytes:
         try:
             pieces = render_bounded(self._templates[name], context)
         except (TemplateError, *RENDER_FAILURES) as error:
@@ -377,11 +377,35 @@ class CompiledTemplate:
 
 @lru_cache(maxsize=64)
 def _words_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
-    """One or more of ``names`` in a row (spaces between them): a name as a text prints it."""
+    """One or more of ``names`` in a row (spaces between them): a name as a text prints it.
+
+    This pattern defines what :func:`_names_in` finds; it is compiled only for a text that holds a name
+    which is not a run of word characters and hyphens (an e-mail address), and then of the few names
+    that text holds."""
     if not names:
         return None
     words = "|".join(re.escape(word) for word in sorted(names, key=lambda word: (-len(word), word)))
     return re.compile(rf"(?<![\w-])(?:{words})(?:[ \u00a0]+(?:{words}))*(?![\w-])")
+
+
+_WORD_RUN = re.compile(r"[\w-]+")
+_SPACES = " \u00a0"
+
+
+@dataclass(frozen=True)
+class _Names:
+    """The words of a deal's names (:meth:`CompiledTemplate.render`), sorted for :func:`_names_in`."""
+
+    words: frozenset[str]
+    #: Names that are a run of word characters and hyphens («Jean-Luc», «Кузнецовой»): almost all.
+    runs: frozenset[str]
+    #: The others (an e-mail address, a name with a dot or an apostrophe).
+    others: tuple[str, ...]
+
+    @classmethod
+    def of(cls, words: frozenset[str]) -> _Names:
+        runs = frozenset(word for word in words if _WORD_RUN.fullmatch(word))
+        return cls(words, runs, tuple(sorted(words - runs)))
 
 
 _TEXT_NODE = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
@@ -391,22 +415,57 @@ _NO_LANGUAGE = '<w:lang w:val="zxx"/>'  # "no linguistic content": LibreOffice a
 _NO_BREAK_HYPHEN = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'  # read back as "-" (python-docx, Word)
 
 
-#: Where names stand in a text node's content, by the names' pattern and the content: a batch's
-#: documents repeat the same clause paragraphs, and most hold no name at all.  Emptied when it holds
-#: :data:`_MAX_NAMES_FOUND` contents, so that a long batch's memory stays flat.
-_NAMES_FOUND: dict[tuple[str, int, str], tuple[tuple[int, int], ...]] = {}
-_MAX_NAMES_FOUND = 8192
+#: The runs of word characters and hyphens in a text node's content, by the content: a batch's documents
+#: repeat the same clause paragraphs, whatever the deal's names.  Emptied when the contents kept reach
+#: :data:`_MAX_RUN_CHARS` characters, so that a long batch's memory stays flat.
+_RUNS: dict[str, frozenset[str]] = {}
+_MAX_RUN_CHARS = 400_000
+_run_chars = 0
 
 
-def _names_in(names: re.Pattern[str], content: str) -> tuple[tuple[int, int], ...]:
-    """The (start, end) of each match of ``names`` in ``content``."""
-    key = (names.pattern, names.flags, content)
-    found = _NAMES_FOUND.get(key)
+def _runs_of(content: str) -> frozenset[str]:
+    global _run_chars
+    found = _RUNS.get(content)
     if found is None:
-        if len(_NAMES_FOUND) >= _MAX_NAMES_FOUND:
-            _NAMES_FOUND.clear()
-        found = _NAMES_FOUND[key] = tuple(match.span() for match in names.finditer(content))
+        if _run_chars + len(content) > _MAX_RUN_CHARS:
+            _RUNS.clear()
+            _run_chars = 0
+        found = _RUNS[content] = frozenset(_WORD_RUN.findall(content))
+        _run_chars += len(content)
     return found
+
+
+def _names_in(names: _Names, content: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) of each match of ``_words_pattern(names.words)`` in ``content``, found without it.
+
+    A match is one or more names separated by spaces (U+0020, U+00A0), with no word character or hyphen
+    just before or just after it.  A name that is a run of word characters and hyphens can end a match or
+    be followed by spaces only where its run ends, and starts where a run starts: it matches exactly
+    where it is a whole run.  So when no other name is in the content, the matches are the longest
+    stretches of runs that are names with only spaces between them; a set lookup per run, nothing
+    compiled per deal.  Otherwise (an e-mail address in a letter's text) the pattern decides, made of
+    the names the content holds: one it does not hold matches nowhere and changes nothing.
+    """
+    if any(other in content for other in names.others):
+        pattern = _words_pattern(frozenset(word for word in names.words if word in content))
+        assert pattern is not None
+        return tuple(match.span() for match in pattern.finditer(content))
+    if names.runs.isdisjoint(_runs_of(content)):
+        return ()
+    found: list[tuple[int, int]] = []
+    start = end = -1
+    for run in _WORD_RUN.finditer(content):
+        if run.group() not in names.runs:
+            continue
+        if start >= 0 and not content[end:run.start()].strip(_SPACES):
+            end = run.end()  # only spaces since the previous name (runs never touch): the same match
+            continue
+        if start >= 0:
+            found.append((start, end))
+        start, end = run.span()
+    if start >= 0:
+        found.append((start, end))
+    return tuple(found)
 
 
 def _last_run(xml: str, before: int) -> int:
@@ -417,7 +476,7 @@ def _last_run(xml: str, before: int) -> int:
     return found if found >= 0 or near == 0 else max(xml.rfind("<w:r>", 0, before), xml.rfind("<w:r ", 0, before))
 
 
-def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
+def _unhyphenated(xml: str, names: _Names) -> str:
     """Each name in a text node in a run of its own, in language ``zxx``, so that it is never hyphenated
     (LibreOffice ignores ``w:noProof`` for hyphenation; a paragraph's ``w:suppressAutoHyphens`` would
     stop it for the whole paragraph), its own hyphens non-breaking.  The text reads the same: only runs

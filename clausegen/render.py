@@ -389,6 +389,7 @@ def _words_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
 
 
 _WORD_RUN = re.compile(r"[\w-]+")
+_WORD_CHAR = re.compile(r"[\w-]")
 _SPACES = " \u00a0"
 
 
@@ -406,6 +407,12 @@ class _Names:
     def of(cls, words: frozenset[str]) -> _Names:
         runs = frozenset(word for word in words if _WORD_RUN.fullmatch(word))
         return cls(words, runs, tuple(sorted(words - runs)))
+
+    def within(self, xml: str) -> _Names:
+        """These names without the others that ``xml`` does not hold (most parts hold no e-mail address):
+        a name not in a part is in none of its text nodes."""
+        others = tuple(other for other in self.others if other in xml)
+        return self if others == self.others else _Names(self.words, self.runs, others)
 
 
 _TEXT_NODE = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
@@ -442,29 +449,31 @@ def _names_in(names: _Names, content: str) -> tuple[tuple[int, int], ...]:
     just before or just after it.  A name that is a run of word characters and hyphens can end a match or
     be followed by spaces only where its run ends, and starts where a run starts: it matches exactly
     where it is a whole run.  So when no other name is in the content, the matches are the longest
-    stretches of runs that are names with only spaces between them; a set lookup per run, nothing
+    stretches of runs that are names with only spaces between them; a set lookup per content, nothing
     compiled per deal.  Otherwise (an e-mail address in a letter's text) the pattern decides, made of
     the names the content holds: one it does not hold matches nowhere and changes nothing.
     """
-    if any(other in content for other in names.others):
+    if names.others and any(other in content for other in names.others):
         pattern = _words_pattern(frozenset(word for word in names.words if word in content))
         assert pattern is not None
         return tuple(match.span() for match in pattern.finditer(content))
-    if names.runs.isdisjoint(_runs_of(content)):
+    runs = _runs_of(content)
+    if names.runs.isdisjoint(runs):
         return ()
+    whole = []  # where a name is a whole run: found in C (str.find), each run only checked at its edges
+    for word in names.runs.intersection(runs):
+        at = content.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (at == 0 or not _WORD_CHAR.match(content, at - 1)) and not _WORD_CHAR.match(content, end):
+                whole.append((at, end))
+            at = content.find(word, end)  # an occurrence overlapping this one is inside a run
     found: list[tuple[int, int]] = []
-    start = end = -1
-    for run in _WORD_RUN.finditer(content):
-        if run.group() not in names.runs:
-            continue
-        if start >= 0 and not content[end:run.start()].strip(_SPACES):
-            end = run.end()  # only spaces since the previous name (runs never touch): the same match
-            continue
-        if start >= 0:
+    for start, end in sorted(whole):
+        if found and not content[found[-1][1]:start].strip(_SPACES):  # only spaces between: one match
+            found[-1] = (found[-1][0], end)
+        else:
             found.append((start, end))
-        start, end = run.span()
-    if start >= 0:
-        found.append((start, end))
     return tuple(found)
 
 
@@ -482,6 +491,7 @@ def _unhyphenated(xml: str, names: _Names) -> str:
     stop it for the whole paragraph), its own hyphens non-breaking.  The text reads the same: only runs
     are split."""
     pieces, done = [], 0
+    names = names.within(xml)
     for node in _TEXT_NODE.finditer(xml):
         found = _names_in(names, node.group(1))
         if not found:

@@ -126,6 +126,12 @@ def parse(data: bytes) -> None:
     expat.ParserCreate(namespace_separator=" ").Parse(data, True)
 
 
+def proven(pieces: list[Any]) -> bool:
+    """Whether the part these pieces join to is well-formed by its shape alone (no need to parse it)."""
+    shape = _shape(pieces)
+    return shape is not None and shape in _shapes
+
+
 def check(pieces: list[Any], text: str) -> None:
     """Raise :class:`expat.ExpatError` unless ``text`` (the pieces joined) is well-formed XML."""
     shape = _shape(pieces)

@@ -273,3 +273,55 @@ def test_the_memo_of_runs_stays_bounded():
         render._runs_of(f"clause paragraph number {index} " * 20)
     assert 0 < render._run_chars <= render._MAX_RUN_CHARS
     assert sum(map(len, render._RUNS)) == render._run_chars
+
+
+# ------------------------------------------------------------------ the text passes, paragraph by paragraph
+
+_BODY_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="urn:w">'
+              '<w:body>\n')
+
+
+def _text_passes_reference(xml: str) -> str:
+    return quotes.curl_xml(render._breaks_in_text(text.keep_together_xml(xml)))
+
+
+def _bodies(count: int, seed: int) -> list[str]:
+    """Well-formed bodies (text passes run only on a part whose shape is proven): random paragraphs with
+    numbers, dates, quotes and line breaks, some in a table, between a head and a tail."""
+    words = ["№", "No.", "ст.", "12", "5", "2026", "г.", "ноября", "November", "М.С.", "Кузнецова", '"', "'",
+             "&#34;", "&quot;", "«", "»", "“", "Acme", "б", " ", " ", " ", "\u00a0", "\n", "\n", ".", "&amp;"]
+    properties = ["", '<w:rPr><w:lang w:val="ru-RU"/></w:rPr>', '<w:rPr><w:lang w:val="en-GB"/></w:rPr>']
+    rng = random.Random(seed)
+    found = []
+    for part in _parts(words, properties, count, seed, ["<w:bookmarkStart/>", '<w:t>"out" No. 5</w:t>']):
+        if rng.random() < 0.3:
+            part = f'<w:tbl><w:tr w:x="5 ноября"><w:tc>{part}</w:tc><w:tc>{part}</w:tc></w:tr></w:tbl>'
+        tail = rng.choice(["", '<w:sectPr w:a="No. 5"/>', "\n"])
+        found.append(f"{_BODY_HEAD}{part}{tail}</w:body></w:document>")
+    return found
+
+
+def test_text_passes_by_paragraph_are_the_passes_over_the_part():
+    bodies = _bodies(1500, 20261209)
+    assert sum(_text_passes_reference(xml) != xml for xml in bodies) > len(bodies) // 2  # the test tests
+    for xml in bodies:
+        render.wellformed.parse(xml.encode("utf-8"))  # what the passes may assume
+        assert render._text_passes(xml, xml.find("<w:body")) == _text_passes_reference(xml), xml
+        assert render._text_passes(xml, xml.find("<w:body")) == _text_passes_reference(xml)  # from the memo
+
+
+@pytest.mark.parametrize("xml", [
+    "<w:document><w:body></w:body></w:document>",  # no paragraph at all
+    '<w:document><w:p><w:r><w:t>"5 ноября"</w:t></w:r></w:p><w:body><w:p><w:r><w:t>"a"</w:t></w:r></w:p>'
+    "</w:body></w:document>",  # a paragraph before the body: the plain passes
+    f'{_BODY_HEAD}<w:p><w:r><w:t>"open</w:t></w:r><w:p><w:r><w:t>No. 5\n"</w:t></w:r></w:p></w:body>',
+])
+def test_text_passes_on_awkward_bodies(xml):
+    assert render._text_passes(xml, xml.find("<w:body")) == _text_passes_reference(xml)
+
+
+def test_the_memo_of_passed_paragraphs_stays_bounded():
+    for index in range(render._MAX_PASSED + 10):
+        xml = f'{_BODY_HEAD}<w:p><w:r><w:t>No. {index} "x"</w:t></w:r></w:p></w:body>'
+        render._text_passes(xml, xml.find("<w:body"))
+    assert 0 < len(render._PASSED) <= render._MAX_PASSED

@@ -16,6 +16,7 @@ import io
 import re
 import stat
 import struct
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -92,13 +93,14 @@ def _breaks_in_text(xml: str, after_body: bool = False) -> str:
 #: A rendered body's paragraphs (and what lies between them) after :func:`_text_passes`, by the paragraph
 #: as rendered: a batch's documents repeat the same clause paragraphs and template text again and again.
 #: Emptied when it holds :data:`_MAX_PASSED` of them, so that a long batch's memory stays flat.
-_PASSED: dict[str, str] = {}
+_PASSED: dict[str, tuple[str, frozenset[str]]] = {}
 _MAX_PASSED = 4096
 
 
-def _text_passes(xml: str, body: int) -> str:
+def _text_passes(xml: str, body: int) -> list[tuple[str, frozenset[str] | None]]:
     """``curl_xml(_breaks_in_text(keep_together_xml(xml)))`` for a well-formed text part whose ``<w:body``
-    is at ``body``, before its first paragraph, done paragraph by paragraph, each once per process.
+    is at ``body``, before its first paragraph, done paragraph by paragraph, each once per process: the
+    pieces to join, each with its :func:`_long_words` (None: not known).
 
     A paragraph is what :func:`quotes.curl_xml` takes for one (``<w:p[ >]`` to the next ``</w:p>``); the
     first passes keep each one a paragraph and change nothing across its edges: keep_together_xml works
@@ -110,9 +112,9 @@ def _text_passes(xml: str, body: int) -> str:
     """
     found = quotes.PARAGRAPH_START.search(xml)
     if found is None or not 0 <= body < found.start():
-        return quotes.curl_xml(_breaks_in_text(text.keep_together_xml(xml)))
+        return [(quotes.curl_xml(_breaks_in_text(text.keep_together_xml(xml))), None)]
     head = found.start()
-    pieces = [_breaks_in_text(text.keep_together_xml(xml[:head]))]
+    pieces: list[tuple[str, frozenset[str] | None]] = [(_breaks_in_text(text.keep_together_xml(xml[:head])), None)]
     done = head
     while found is not None:
         close = xml.find("</w:p>", found.start())
@@ -124,13 +126,36 @@ def _text_passes(xml: str, body: int) -> str:
             if passed is None:
                 if len(_PASSED) >= _MAX_PASSED:
                     _PASSED.clear()
-                passed = _breaks_in_text(text.keep_together_xml(piece), after_body=True)
-                _PASSED[piece] = passed = quotes.curl_paragraph(passed) if paragraph else passed
+                done_piece = _breaks_in_text(text.keep_together_xml(piece), after_body=True)
+                done_piece = quotes.curl_paragraph(done_piece) if paragraph else done_piece
+                _PASSED[piece] = passed = (done_piece, _long_words(done_piece))
             pieces.append(passed)
         done = close + 6
         found = quotes.PARAGRAPH_START.search(xml, done)
-    pieces.append(_breaks_in_text(text.keep_together_xml(xml[done:]), after_body=True))
-    return "".join(pieces)
+    pieces.append((_breaks_in_text(text.keep_together_xml(xml[done:]), after_body=True), None))
+    return pieces
+
+
+def _long_words(xml: str) -> frozenset[str]:
+    """The runs of word characters and hyphens of ``xml`` longer than two characters, markup included (each
+    string kept once, however many pieces hold it)."""
+    return frozenset(map(sys.intern, _LONG_RUN.findall(xml)))
+
+
+def _may_hold(pieces: list[tuple[str, frozenset[str] | None]], names: _Names) -> list[tuple[int, int]] | None:
+    """Where in the joined ``pieces`` a name may be (start, end of each piece that may hold one), or None:
+    anywhere.  A text node's runs are its piece's (``>`` and ``<`` are no word characters), so a piece
+    none of whose long words is a name, and that holds none of the other names, holds no name."""
+    if any(len(word) <= 2 for word in names.runs):
+        return None
+    spans, at = [], 0
+    runs, others = names.runs, names.others
+    for piece, words in pieces:
+        end = at + len(piece)
+        if words is None or not runs.isdisjoint(words) or others and any(other in piece for other in others):
+            spans.append((at, end))
+        at = end
+    return spans
 
 
 #: Per document: level 6, as docxtpl.  zlib-ng deflates a rendered part about twice as fast as zlib at the
@@ -383,8 +408,12 @@ class CompiledTemplate:
         body = xml.find("<w:body")
         if body >= 0 and _TEXT_PART.fullmatch(name) and not _paragraph_level(xml) and wellformed.proven(pieces):
             # the shape of most bodies is known: the same passes, paragraph by paragraph (_text_passes)
-            xml = _text_passes(xml, body)
-            return (_unhyphenated(xml, names) if names is not None else xml).encode("utf-8")
+            pieces = _text_passes(xml, body)
+            xml = "".join(piece for piece, _ in pieces)
+            if names is not None:
+                names = names.within(xml)
+                xml = _unhyphenated(xml, names, _may_hold(pieces, names))
+            return xml.encode("utf-8")
         xml = text.keep_together_xml(xml)
         try:  # a failure is a bug, not a user error: never write a broken document
             if _paragraph_level(xml):
@@ -441,6 +470,7 @@ def _words_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
 
 
 _WORD_RUN = re.compile(r"[\w-]+")
+_LONG_RUN = re.compile(r"[\w-]{3,}")  # greedy from a run's start, so each match is a whole run
 _WORD_CHAR = re.compile(r"[\w-]")
 _SPACES = " \u00a0"
 
@@ -537,14 +567,17 @@ def _last_run(xml: str, before: int) -> int:
     return found if found >= 0 or near == 0 else max(xml.rfind("<w:r>", 0, before), xml.rfind("<w:r ", 0, before))
 
 
-def _unhyphenated(xml: str, names: _Names) -> str:
+def _unhyphenated(xml: str, names: _Names, spans: list[tuple[int, int]] | None = None) -> str:
     """Each name in a text node in a run of its own, in language ``zxx``, so that it is never hyphenated
     (LibreOffice ignores ``w:noProof`` for hyphenation; a paragraph's ``w:suppressAutoHyphens`` would
     stop it for the whole paragraph), its own hyphens non-breaking.  The text reads the same: only runs
-    are split."""
+    are split.  ``spans``: where the names may be (_may_hold), when known: the part is well-formed, so no
+    text node crosses a piece's edge."""
     pieces, done = [], 0
     names = names.within(xml)
-    for node in _TEXT_NODE.finditer(xml):
+    nodes = _TEXT_NODE.finditer(xml) if spans is None else \
+        (node for start, end in spans for node in _TEXT_NODE.finditer(xml, start, end))
+    for node in nodes:
         found = _names_in(names, node.group(1))
         if not found:
             continue

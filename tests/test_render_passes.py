@@ -285,6 +285,10 @@ def _text_passes_reference(xml: str) -> str:
     return quotes.curl_xml(render._breaks_in_text(text.keep_together_xml(xml)))
 
 
+def _text_passes(xml: str) -> str:
+    return "".join(piece for piece, _ in render._text_passes(xml, xml.find("<w:body")))
+
+
 def _bodies(count: int, seed: int) -> list[str]:
     """Well-formed bodies (text passes run only on a part whose shape is proven): random paragraphs with
     numbers, dates, quotes and line breaks, some in a table, between a head and a tail."""
@@ -306,8 +310,8 @@ def test_text_passes_by_paragraph_are_the_passes_over_the_part():
     assert sum(_text_passes_reference(xml) != xml for xml in bodies) > len(bodies) // 2  # the test tests
     for xml in bodies:
         render.wellformed.parse(xml.encode("utf-8"))  # what the passes may assume
-        assert render._text_passes(xml, xml.find("<w:body")) == _text_passes_reference(xml), xml
-        assert render._text_passes(xml, xml.find("<w:body")) == _text_passes_reference(xml)  # from the memo
+        assert _text_passes(xml) == _text_passes_reference(xml), xml
+        assert _text_passes(xml) == _text_passes_reference(xml)  # from the memo
 
 
 @pytest.mark.parametrize("xml", [
@@ -317,7 +321,7 @@ def test_text_passes_by_paragraph_are_the_passes_over_the_part():
     f'{_BODY_HEAD}<w:p><w:r><w:t>"open</w:t></w:r><w:p><w:r><w:t>No. 5\n"</w:t></w:r></w:p></w:body>',
 ])
 def test_text_passes_on_awkward_bodies(xml):
-    assert render._text_passes(xml, xml.find("<w:body")) == _text_passes_reference(xml)
+    assert _text_passes(xml) == _text_passes_reference(xml)
 
 
 def test_the_memo_of_passed_paragraphs_stays_bounded():
@@ -325,3 +329,28 @@ def test_the_memo_of_passed_paragraphs_stays_bounded():
         xml = f'{_BODY_HEAD}<w:p><w:r><w:t>No. {index} "x"</w:t></w:r></w:p></w:body>'
         render._text_passes(xml, xml.find("<w:body"))
     assert 0 < len(render._PASSED) <= render._MAX_PASSED
+
+
+def test_unhyphenated_where_names_may_be_is_unhyphenated_everywhere():
+    words = frozenset({"Acme", "Кузнецова", "Мария", "Jean-Luc", "Souza", "legal7@example.com", "O'Brien"})
+    changed = 0
+    for index, xml in enumerate(_bodies(600, 20261210)):
+        xml = xml.replace("Acme", ["Acme", "Jean-Luc Souza", "legal7@example.com", "O'Brien", "Acmes"][index % 5])
+        pieces = render._text_passes(xml, xml.find("<w:body"))
+        passed = "".join(piece for piece, _ in pieces)
+        names = render._Names.of(words).within(passed)
+        whole = render._unhyphenated(passed, names)
+        assert render._unhyphenated(passed, names, render._may_hold(pieces, names)) == whole, passed
+        changed += whole != passed
+    assert changed > 300  # the test tests
+
+
+def test_names_of_two_letters_are_looked_for_everywhere():
+    xml = _BODY_HEAD + "<w:p><w:r><w:t>Li Wu</w:t></w:r></w:p></w:body>"
+    pieces = render._text_passes(xml, xml.find("<w:body"))
+    assert render._may_hold(pieces, render._Names.of(frozenset({"Li", "Wu"}))) is None
+
+
+def test_long_words_are_the_runs_longer_than_two_characters():
+    for value in _strings(["ab", "abc", "-", "a", " ", "<", "Ж", "_", "1", "\u00a0", ".", "x-y"], 2000, 20261211):
+        assert render._long_words(value) == {run for run in re.findall(r"[\w-]+", value) if len(run) > 2}, value

@@ -574,9 +574,10 @@ def _unhyphenated(xml: str, names: _Names, spans: list[tuple[int, int]] | None =
     are split.  ``spans``: where the names may be (_may_hold), when known: the part is well-formed, so no
     text node crosses a piece's edge."""
     pieces, done = [], 0
-    names = names.within(xml)
-    nodes = _TEXT_NODE.finditer(xml) if spans is None else \
-        (node for start, end in spans for node in _TEXT_NODE.finditer(xml, start, end))
+    if spans is None:
+        names, nodes = names.within(xml), _TEXT_NODE.finditer(xml)
+    else:  # the caller has narrowed the names to the part's (_may_hold needs them so)
+        nodes = (node for start, end in spans for node in _TEXT_NODE.finditer(xml, start, end))
     for node in nodes:
         found = _names_in(names, node.group(1))
         if not found:

@@ -354,3 +354,11 @@ def test_names_of_two_letters_are_looked_for_everywhere():
 def test_long_words_are_the_runs_longer_than_two_characters():
     for value in _strings(["ab", "abc", "-", "a", " ", "<", "Ж", "_", "1", "\u00a0", ".", "x-y"], 2000, 20261211):
         assert render._long_words(value) == {run for run in re.findall(r"[\w-]+", value) if len(run) > 2}, value
+
+
+def test_the_lexer_states_kept_per_literal_stay_bounded():
+    from markupsafe import Markup
+
+    for index in range(render.wellformed._MAX_TRANSITIONS + 10):
+        render.wellformed._shape([f'<w:t w:x="{index}">', Markup("a"), "</w:t>"])
+    assert all(len(table) <= render.wellformed._MAX_TRANSITIONS for table in render.wellformed._transitions)

@@ -94,7 +94,7 @@ def _breaks_in_text(xml: str, after_body: bool = False) -> str:
 #: as rendered: a batch's documents repeat the same clause paragraphs and template text again and again.
 #: Emptied when it holds :data:`_MAX_PASSED` of them, so that a long batch's memory stays flat.
 _PASSED: dict[str, tuple[str, frozenset[str]]] = {}
-_MAX_PASSED = 4096
+_MAX_PASSED = 2048  # about 4.5 kB each (the paragraph, passed, and its words); a batch repeats a few hundred
 
 
 def _text_passes(xml: str, body: int) -> list[tuple[str, frozenset[str] | None]]:

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import api, checkrecord, checks, library as lib, text, workbooks
+from . import api, cache, checkrecord, checks, library as lib, text, workbooks
 from .compare import compare_documents
 from .errors import ClausegenError, DealError, InputError, LibraryError, Problem
 from .model import CompanyProfile
@@ -542,11 +542,21 @@ class _LibraryCheck:
     """:func:`checks.render_problems` under way: with several workers, its clauses shared among as many
     processes, forked now, while this one goes on (rendering every clause for every check deal, and
     compiling the clauses the run's documents do not use, costs most of a second, which no deal can
-    start before); in this process, when asked, otherwise."""
+    start before); in this process, when asked, otherwise.
+
+    A library that passed is remembered in :mod:`clausegen.cache` (:func:`_check_key`): the next run
+    of the same library, with the same code and libraries, does not check it again.  A library that
+    failed is never remembered, so its problems are found and said on every run."""
+
+    KIND = "library-checks"
 
     def __init__(self, library: lib.Library, workers: int) -> None:
         self.library = library
         self.pool: Pool | None = None
+        self.key = _check_key(library)
+        self.passed = cache.load(self.KIND, self.key) is True
+        if self.passed:
+            return
         if workers > 1 and len(library.clauses) > 1 and "fork" in multiprocessing.get_all_start_methods():
             count = min(workers, len(library.clauses))
             self.pool = _forked(count, library)
@@ -554,6 +564,8 @@ class _LibraryCheck:
 
     def refuse_broken(self) -> None:
         """Raise :class:`LibraryError` naming every clause that cannot be rendered, if any."""
+        if self.passed:
+            return
         if self.pool is None:
             problems = checks.render_problems(self.library)
         else:
@@ -562,6 +574,8 @@ class _LibraryCheck:
                                                               key=lambda found: found[0])]
         if problems:
             raise LibraryError(problems, f"broken clause library {self.library.root}") from None
+        cache.store(self.KIND, self.key, True)
+        self.passed = True
 
     def __enter__(self) -> _LibraryCheck:
         return self
@@ -570,6 +584,17 @@ class _LibraryCheck:
         if self.pool is not None:
             self.pool.terminate()
             self.pool = None
+
+
+def _check_key(library: lib.Library) -> tuple[str, ...]:
+    """What the library check's result depends on besides clausegen's code (each cache generation is
+    that code's own): every text and the catalogue (the fingerprint), the check deals and the other data
+    shipped with clausegen, and the libraries that render and inflect (Jinja, MarkupSafe, the language
+    libraries)."""
+    import jinja2
+
+    return (library.fingerprint, cache.package_data_digest(), f"jinja2 {jinja2.__version__}",
+            f"markupsafe {cache.package_version('markupsafe')}", *cache.language_versions())
 
 
 def _check_share(share: tuple[int, int]) -> list[tuple[checks.Place, Problem]]:

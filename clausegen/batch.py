@@ -41,12 +41,12 @@ import signal
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import api, cache, checkrecord, checks, library as lib, text, workbooks
-from .compare import compare_documents
 from .errors import ClausegenError, DealError, InputError, LibraryError, Problem
 from .model import CompanyProfile
 from .output import DiskFullError, commit, discard, flush_all, remove_staged, sha256, stage, stage_open, write_error
@@ -459,6 +459,8 @@ def _redline(outcome: Outcome, job: _Job, name: str, document: api.Generated) ->
         previous = None
     if previous is None or previous == data:
         return
+    from .compare import compare_documents  # lxml and the verifier's rules: only for an annex that changed
+
     try:
         comparison = compare_documents(previous, data, sent_name=f"the previous {name}", returned_name=name,
                                        library=job.library)
@@ -604,7 +606,8 @@ def _check_share(share: tuple[int, int]) -> list[tuple[checks.Place, Problem]]:
 
 def _outcomes(tasks: _Items, workers: int) -> Iterator[Outcome]:
     if workers <= 1 or len(tasks) <= 1:
-        yield from map(_process, tasks)
+        with _frozen():  # as a forked worker's: what the run loaded is not walked by every collection
+            yield from map(_process, tasks)
         return
     with _forked(workers, _JOB) as pool:
         # imap keeps input order and memory flat.
@@ -644,13 +647,21 @@ def _forked(workers: int, state: _Job | lib.Library | None) -> Pool:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     # The objects a worker inherits are never freed: out of the collector's sight, its collections neither
-    # walk them (a few ms a deal) nor write to their pages (which would copy them into every worker).  Not
-    # when the caller has frozen some itself (a server that forks): unfreezing would undo that.
+    # walk them (a few ms a deal) nor write to their pages (which would copy them into every worker).
+    with _frozen():
+        return context.Pool(workers, initializer=_start_worker, initargs=(state,))  # forked: state is not pickled
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """Every object alive now moved out of the garbage collector's sight while the block runs (the compiled
+    templates and clauses, the dictionaries, the models: none of it is garbage), and back afterwards.
+    Not when the caller has frozen some itself (a server that forks): unfreezing would undo that."""
     freeze = gc.get_freeze_count() == 0
     if freeze:
         gc.freeze()
     try:
-        return context.Pool(workers, initializer=_start_worker, initargs=(state,))  # forked: state is not pickled
+        yield
     finally:
         if freeze:
             gc.unfreeze()
@@ -766,8 +777,9 @@ def run_batch(
                 store.close()
             raise
     remove_staged(out)  # what a killed run left half-written; never read, never listed
+    # Who runs the batch is asked of the system once (a password-database lookup), not once a deal.
     job = _Job(out, library, templates, profile, profile_record, parts, strict, force, previous,
-               store is not None, check_date, dt.date.today(), prepared_by, user, approvals)
+               store is not None, check_date, dt.date.today(), prepared_by, checkrecord.current_user(user), approvals)
     _set_job(job)
     result = BatchResult([], out / MANIFEST, skipped=skipped, warnings=warnings,
                          register=store.where if store is not None else None)

@@ -452,6 +452,8 @@ def _redline(outcome: Outcome, job: _Job, name: str, document: api.Generated) ->
     """Beside an annex that replaces one of different text: ``annex.redline.docx``, the changes tracked, and
     the clauses changed named with their versions then and now (``end-use-restriction@2→3``)."""
     data = document.data
+    if not os.path.lexists(job.out / name):
+        return  # nothing there to compare with (a first run): spared inside()'s walk up the folders
     path = inside(job.out, name)
     try:
         previous = path.read_bytes() if path is not None and path.is_file() else None

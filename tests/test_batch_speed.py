@@ -68,3 +68,45 @@ def test_a_broken_library_is_never_remembered_as_passed(tmp_path):
     for _ in range(2):
         with batch._LibraryCheck(library, 1) as check, pytest.raises(batch.LibraryError):
             check.refuse_broken()
+
+
+def test_a_one_worker_run_keeps_what_it_loaded_frozen_while_it_runs_and_unfreezes_it_after(tmp_path):
+    import gc
+
+    frozen = []
+    _run(_one_deal(tmp_path), tmp_path / "out", workers=1,
+         progress=lambda outcome, total: frozen.append(gc.get_freeze_count()))
+    assert frozen and frozen[0] > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_user_is_asked_of_the_system_once_a_run_not_once_a_deal(tmp_path, monkeypatch):
+    from clausegen import checkrecord
+    from clausegen.kinds import USER_ENV
+
+    source = _one_deal(tmp_path)
+    shutil.copy(EXAMPLE_DEALS["hardware-camera-vn"], source / "hardware-camera-vn.yaml")
+    monkeypatch.delenv(USER_ENV, raising=False)
+    asked = []
+    monkeypatch.setattr(checkrecord.getpass, "getuser", lambda: asked.append(1) or "someone")
+    result = run_batch(source, tmp_path / "out", company=COMPANY, register=tmp_path / "register.sqlite",
+                       parts=("annex",), workers=1)
+    assert result.counts[GENERATED] == 2 and len(asked) == 1
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "register.sqlite") as connection:
+        assert {user for (user,) in connection.execute("SELECT user_name FROM records")} == {"someone"}
+
+
+def test_a_first_run_does_not_import_the_comparison_of_annexes(tmp_path):
+    import subprocess
+    import sys
+
+    source = _one_deal(tmp_path)
+    script = ("import sys; from pathlib import Path; from clausegen.batch import run_batch; "
+              f"result = run_batch(Path({str(source)!r}), Path({str(tmp_path / 'out')!r}), "
+              f"company=Path({str(COMPANY)!r}), record=False, workers=1); "
+              "assert result.counts['generated'] == 1, result.summary(); "
+              "assert 'clausegen.compare' not in sys.modules, 'imported'")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr

@@ -539,7 +539,6 @@ def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> N
     """Compile the templates and clauses ``parts`` use, and load the dictionaries, once, before the workers fork
     (those checking the library, then those making the documents)."""
     api.warm_up(library, templates, parts)  # a broken clause text is skipped: the library check, next, reports it
-    checks.check_deals()  # validated and screened once, not by each process that checks the library
 
 
 class _LibraryCheck:
@@ -561,6 +560,7 @@ class _LibraryCheck:
         self.passed = cache.load(self.KIND, self.key) is True
         if self.passed:
             return
+        checks.check_deals()  # validated and screened once, not by each process that checks the library
         if workers > 1 and len(library.clauses) > 1 and "fork" in multiprocessing.get_all_start_methods():
             count = min(workers, len(library.clauses))
             self.pool = _forked(count, library)

@@ -333,7 +333,7 @@ def _language_warnings(record: RawRecord, root: type[BaseModel]) -> list[Problem
     bilingual = _bilingual_paths(root)
 
     def walk(value: Any, parts: tuple[Any, ...]) -> None:
-        if isinstance(value, str) and value.strip() and _pattern(parts) in bilingual:
+        if isinstance(value, str) and _pattern(parts) in bilingual and value.strip():
             warnings.extend(_untranslated(record, _dotted(parts), {guess_script_language(value): value}))
         elif isinstance(value, dict):
             if value and set(value) <= {"ru", "en"}:
@@ -395,7 +395,6 @@ def _untranslated(record: RawRecord, path: str, value: dict[str, Any]) -> list[P
                            f"('{missing}')", path, severity="warning")]
 
 
-@functools.lru_cache(maxsize=4096)  # a deal's few dozen field paths, asked again for every deal of a batch
 def _pattern(parts: tuple[Any, ...]) -> str:
     return ".".join("[*]" if isinstance(part, int) else str(part) for part in parts).replace(".[*]", "[*]")
 

@@ -12,7 +12,8 @@ there, unaltered, is left alone.
 Reading, validation, screening, rendering and writing run in worker processes
 (fork: the compiled templates and the loaded library are inherited, not
 rebuilt).  With several workers, the library check that precedes every deal is
-shared among as many processes too, while the parent opens the register.  A worker writes each document to a temporary file beside its place;
+shared among as many processes too, while the parent opens the register; a library
+that passed it is remembered (clausegen.cache) and not checked again by the next run.  A worker writes each document to a temporary file beside its place;
 the parent alone puts them in place (a rename), in input order, so that of two
 rows with one deal_id the first wins and the second's files are discarded
 without touching the first's.  The parent also appends the register rows, a

@@ -574,8 +574,8 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
     documents = []
     annex = select(library, "annex", deal, screening) if screening.annex_allowed else []
     for kind in pack_kinds(screening, parts):
-        selected = select(library, "annex" if kind == "screening-report" else kind, deal, screening) \
-            if kind != "screening-report" or screening.annex_allowed else []
+        # the report lists the annex's clauses (none when the annex is refused); the annex is made only when allowed
+        selected = annex if kind in ("annex", "screening-report") else select(library, kind, deal, screening)
         template = render.compiled_template(folder / TEMPLATES[kind])
         entry = [kind, template.fingerprint, [[s.clause.id, _clause_digest(s.clause)] for s in selected]]
         if kind not in ("annex", "screening-report") and annex:

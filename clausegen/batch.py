@@ -12,7 +12,8 @@ there, unaltered, is left alone.
 Reading, validation, screening, rendering and writing run in worker processes
 (fork: the compiled templates and the loaded library are inherited, not
 rebuilt).  With several workers, the library check that precedes every deal is
-shared among as many processes too, while the parent opens the register.  A worker writes each document to a temporary file beside its place;
+shared among as many processes too, while the parent opens the register; a library
+that passed it is remembered (clausegen.cache) and not checked again by the next run.  A worker writes each document to a temporary file beside its place;
 the parent alone puts them in place (a rename), in input order, so that of two
 rows with one deal_id the first wins and the second's files are discarded
 without touching the first's.  The parent also appends the register rows, a
@@ -41,12 +42,12 @@ import signal
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import api, checkrecord, checks, library as lib, text, workbooks
-from .compare import compare_documents
+from . import api, cache, checkrecord, checks, library as lib, text, workbooks
 from .errors import ClausegenError, DealError, InputError, LibraryError, Problem
 from .model import CompanyProfile
 from .output import DiskFullError, commit, discard, flush_all, remove_staged, sha256, stage, stage_open, write_error
@@ -452,6 +453,8 @@ def _redline(outcome: Outcome, job: _Job, name: str, document: api.Generated) ->
     """Beside an annex that replaces one of different text: ``annex.redline.docx``, the changes tracked, and
     the clauses changed named with their versions then and now (``end-use-restriction@2→3``)."""
     data = document.data
+    if not os.path.lexists(job.out / name):
+        return  # nothing there to compare with (a first run): spared inside()'s walk up the folders
     path = inside(job.out, name)
     try:
         previous = path.read_bytes() if path is not None and path.is_file() else None
@@ -459,6 +462,8 @@ def _redline(outcome: Outcome, job: _Job, name: str, document: api.Generated) ->
         previous = None
     if previous is None or previous == data:
         return
+    from .compare import compare_documents  # lxml and the verifier's rules: only for an annex that changed
+
     try:
         comparison = compare_documents(previous, data, sent_name=f"the previous {name}", returned_name=name,
                                        library=job.library)
@@ -535,18 +540,28 @@ def _warm_up(library: lib.Library, templates: Path, parts: tuple[str, ...]) -> N
     """Compile the templates and clauses ``parts`` use, and load the dictionaries, once, before the workers fork
     (those checking the library, then those making the documents)."""
     api.warm_up(library, templates, parts)  # a broken clause text is skipped: the library check, next, reports it
-    checks.check_deals()  # validated and screened once, not by each process that checks the library
 
 
 class _LibraryCheck:
     """:func:`checks.render_problems` under way: with several workers, its clauses shared among as many
     processes, forked now, while this one goes on (rendering every clause for every check deal, and
     compiling the clauses the run's documents do not use, costs most of a second, which no deal can
-    start before); in this process, when asked, otherwise."""
+    start before); in this process, when asked, otherwise.
+
+    A library that passed is remembered in :mod:`clausegen.cache` (:func:`_check_key`): the next run
+    of the same library, with the same code and libraries, does not check it again.  A library that
+    failed is never remembered, so its problems are found and said on every run."""
+
+    KIND = "library-checks"
 
     def __init__(self, library: lib.Library, workers: int) -> None:
         self.library = library
         self.pool: Pool | None = None
+        self.key = _check_key(library)
+        self.passed = cache.load(self.KIND, self.key) is True
+        if self.passed:
+            return
+        checks.check_deals()  # validated and screened once, not by each process that checks the library
         if workers > 1 and len(library.clauses) > 1 and "fork" in multiprocessing.get_all_start_methods():
             count = min(workers, len(library.clauses))
             self.pool = _forked(count, library)
@@ -554,6 +569,8 @@ class _LibraryCheck:
 
     def refuse_broken(self) -> None:
         """Raise :class:`LibraryError` naming every clause that cannot be rendered, if any."""
+        if self.passed:
+            return
         if self.pool is None:
             problems = checks.render_problems(self.library)
         else:
@@ -562,6 +579,8 @@ class _LibraryCheck:
                                                               key=lambda found: found[0])]
         if problems:
             raise LibraryError(problems, f"broken clause library {self.library.root}") from None
+        cache.store(self.KIND, self.key, True)
+        self.passed = True
 
     def __enter__(self) -> _LibraryCheck:
         return self
@@ -572,6 +591,17 @@ class _LibraryCheck:
             self.pool = None
 
 
+def _check_key(library: lib.Library) -> tuple[str, ...]:
+    """What the library check's result depends on besides clausegen's code (each cache generation is
+    that code's own): every text and the catalogue (the fingerprint), the check deals and the other data
+    shipped with clausegen, and the libraries that render and inflect (Jinja, MarkupSafe, the language
+    libraries)."""
+    import jinja2
+
+    return (library.fingerprint, cache.package_data_digest(), f"jinja2 {jinja2.__version__}",
+            f"markupsafe {cache.package_version('markupsafe')}", *cache.language_versions())
+
+
 def _check_share(share: tuple[int, int]) -> list[tuple[checks.Place, Problem]]:
     assert isinstance(_STATE, lib.Library)
     return checks.render_findings(_STATE, share)
@@ -579,7 +609,8 @@ def _check_share(share: tuple[int, int]) -> list[tuple[checks.Place, Problem]]:
 
 def _outcomes(tasks: _Items, workers: int) -> Iterator[Outcome]:
     if workers <= 1 or len(tasks) <= 1:
-        yield from map(_process, tasks)
+        with _frozen():  # as a forked worker's: what the run loaded is not walked by every collection
+            yield from map(_process, tasks)
         return
     with _forked(workers, _JOB) as pool:
         # imap keeps input order and memory flat.
@@ -619,13 +650,21 @@ def _forked(workers: int, state: _Job | lib.Library | None) -> Pool:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     # The objects a worker inherits are never freed: out of the collector's sight, its collections neither
-    # walk them (a few ms a deal) nor write to their pages (which would copy them into every worker).  Not
-    # when the caller has frozen some itself (a server that forks): unfreezing would undo that.
+    # walk them (a few ms a deal) nor write to their pages (which would copy them into every worker).
+    with _frozen():
+        return context.Pool(workers, initializer=_start_worker, initargs=(state,))  # forked: state is not pickled
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """Every object alive now moved out of the garbage collector's sight while the block runs (the compiled
+    templates and clauses, the dictionaries, the models: none of it is garbage), and back afterwards.
+    Not when the caller has frozen some itself (a server that forks): unfreezing would undo that."""
     freeze = gc.get_freeze_count() == 0
     if freeze:
         gc.freeze()
     try:
-        return context.Pool(workers, initializer=_start_worker, initargs=(state,))  # forked: state is not pickled
+        yield
     finally:
         if freeze:
             gc.unfreeze()
@@ -741,8 +780,9 @@ def run_batch(
                 store.close()
             raise
     remove_staged(out)  # what a killed run left half-written; never read, never listed
+    # Who runs the batch is asked of the system once (a password-database lookup), not once a deal.
     job = _Job(out, library, templates, profile, profile_record, parts, strict, force, previous,
-               store is not None, check_date, dt.date.today(), prepared_by, user, approvals)
+               store is not None, check_date, dt.date.today(), prepared_by, checkrecord.current_user(user), approvals)
     _set_job(job)
     result = BatchResult([], out / MANIFEST, skipped=skipped, warnings=warnings,
                          register=store.where if store is not None else None)

@@ -74,6 +74,21 @@ def generation() -> str:
     return digest.hexdigest()[:24]
 
 
+@functools.lru_cache(maxsize=1)
+def package_data_digest() -> str:
+    """The sha256 of the data files shipped with clausegen's code (its ``*.yaml`` and ``*.json``: the
+    check deals, labels, glossary, vocabulary), which :func:`generation` does not cover: for an entry
+    that depends on them too."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted([*package.rglob("*.yaml"), *package.rglob("*.json")]):
+        try:
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            digest.update(str(path.relative_to(package)).encode() + b"\0unreadable\0")
+    return digest.hexdigest()
+
+
 def _trusted(folder: Path) -> bool:
     """Whether ``folder`` is the user's own and nobody else may write into it (POSIX; elsewhere the
     user's profile folder is private anyway)."""

@@ -1,0 +1,56 @@
+"""What the web form's speed work must leave as it was: a download's headers as ``send_file`` gave them, and
+the server's garbage-collector setting (issue 15, section 3)."""
+
+from __future__ import annotations
+
+import gc
+import io
+
+import pytest
+from flask import Flask, send_file
+
+from clausegen.web import app as web_app
+from clausegen.web import server
+
+NAMES = ["EXP-2026-0142-annex.docx", "deal.yaml", "a b;c.zip", 'quote"d.json', "tab\tname.docx",
+         "Ж-annex.docx", "naïve.pdf"]
+TYPES = ["application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/zip",
+         "application/json", "application/pdf"]
+
+
+def send_file_response(body: bytes, name: str, mimetype: str):
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("mimetype", TYPES)
+def test_an_attachment_has_the_headers_and_body_send_file_gives(name, mimetype):
+    with Flask(__name__).test_request_context("/download", method="POST"):
+        made = web_app._attachment(b"PK\x03\x04 the document", name, mimetype)
+        expected = send_file_response(b"PK\x03\x04 the document", name, mimetype)
+    headers = sorted((key, value) for key, value in made.headers.items() if key != "Expires")
+    assert headers == sorted((key, value) for key, value in expected.headers.items() if key != "Expires")
+    assert made.status_code == expected.status_code == 200
+    assert b"".join(made.response) == b"".join(expected.response)
+
+
+def test_an_attachment_expires_at_once_as_send_file_says():
+    with Flask(__name__).test_request_context("/download", method="POST"):
+        made = web_app._attachment(b"PK", "x.docx", "application/zip")
+    assert made.expires is not None and made.cache_control.max_age == 0 and made.cache_control.no_cache
+
+
+def test_a_warmed_server_collects_young_garbage_less_often(monkeypatch):
+    monkeypatch.setattr(server.api, "warm_up", lambda library, templates: None)
+    before = gc.get_threshold()
+
+    class App:
+        extensions = {"clausegen": type("Context", (), {"library": None, "templates": None})()}
+        jinja_env = type("Env", (), {"list_templates": staticmethod(lambda: [])})()
+
+    try:
+        server.warm_up(App())
+        assert gc.get_threshold() == (server.GC_YOUNG_THRESHOLD, *before[1:])
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()

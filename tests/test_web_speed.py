@@ -1,5 +1,5 @@
-"""What the web form's speed work must leave as it was: a download's headers as ``send_file`` gave them, and
-the server's garbage-collector setting (issue 15, section 3)."""
+"""What the web form's speed work must leave as it was (a download's headers as ``send_file`` gave them, a
+session read only with its key) and what it set (the server's garbage-collector threshold) (issue 15, section 3)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import io
 
 import pytest
 from flask import Flask, send_file
+from itsdangerous import BadSignature
 
 from clausegen.web import app as web_app
-from clausegen.web import server
+from clausegen.web import auth, server
 
 NAMES = ["EXP-2026-0142-annex.docx", "deal.yaml", "a b;c.zip", 'quote"d.json', "tab\tname.docx",
          "Ж-annex.docx", "naïve.pdf"]
@@ -54,3 +55,28 @@ def test_a_warmed_server_collects_young_garbage_less_often(monkeypatch):
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
+
+
+def test_the_session_serializer_is_made_once_per_key():
+    app = Flask(__name__)
+    app.secret_key = b"k" * 32
+    sessions = auth.Sessions()
+    first = sessions.get_signing_serializer(app)
+    assert sessions.get_signing_serializer(app) is first
+    app.secret_key = b"other key" * 4
+    assert sessions.get_signing_serializer(app) is not first
+
+
+def test_a_session_signed_with_another_key_is_not_read_after_the_key_changes():
+    app = Flask(__name__)
+    app.secret_key = b"k" * 32
+    sessions = auth.Sessions()
+    signed = sessions.get_signing_serializer(app).dumps({"user": "anna"})
+    assert sessions.get_signing_serializer(app).loads(signed) == {"user": "anna"}
+    app.secret_key = b"other key" * 4
+    with pytest.raises(BadSignature):
+        sessions.get_signing_serializer(app).loads(signed)
+
+
+def test_without_a_secret_key_there_is_no_session_serializer():
+    assert auth.Sessions().get_signing_serializer(Flask(__name__)) is None

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from flask import Flask, Response, g, make_response, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import http_date
 
 from .. import api, checkrecord
 from .. import library as lib, pdf as pdf_conversion
@@ -227,9 +228,8 @@ def _attachment(body: bytes, filename: str, mimetype: str) -> Response:
         return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
     response = Response(body, mimetype=mimetype)
     response.headers.set("Content-Disposition", "attachment", filename=filename)
-    response.cache_control.no_cache = True
-    response.cache_control.max_age = 0
-    response.expires = int(time.time())
+    response.headers["Cache-Control"] = "no-cache, max-age=0"
+    response.headers["Expires"] = http_date(int(time.time()))
     return response
 
 

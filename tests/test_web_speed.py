@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import io
+import platform
+import sys
 
 import pytest
 from flask import Flask, send_file
@@ -80,3 +82,9 @@ def test_a_session_signed_with_another_key_is_not_read_after_the_key_changes():
 
 def test_without_a_secret_key_there_is_no_session_serializer():
     assert auth.Sessions().get_signing_serializer(Flask(__name__)) is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+                    reason="glibc's allocator only")
+def test_the_allocator_accepts_the_servers_settings():
+    assert server._keep_freed_memory() is True

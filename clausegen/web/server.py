@@ -146,8 +146,8 @@ def _keep_freed_memory() -> bool:
     A download allocates and frees the same few megabytes every time (document parts, compressed
     buffers).  By default glibc gives large blocks their own mappings and trims a thread's heap once
     128 KiB at its top is free, both handed back to the system, so the next download faulted the same
-    pages in again: about 150 page faults a download and 0.9 ms of system time (measured in one server process,
-    two clients), against 1 fault with these settings, for 5 MB more resident memory (85 -> 90 MB).
+    pages in again: about 150 page faults a download and 0.9 ms of system time (one server process, two
+    clients), against 1 fault with these settings, for 5 MB more resident memory (85 -> 90 MB).
     Blocks of 1 MiB and more still get their own mappings, and a heap is still trimmed when more than
     16 MiB at its top is free.  Both must be set: either alone turns off glibc's own adjustment of the
     other and faulted more.  Elsewhere (not glibc) nothing is done.

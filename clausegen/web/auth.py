@@ -106,7 +106,7 @@ class Sessions(SecureCookieSessionInterface):
     _made: tuple[tuple[Any, ...], URLSafeTimedSerializer | None] | None = None
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))  # fallbacks: Flask 3.1
         made = self._made  # one read: another thread may replace it (with an equal one) meanwhile
         if made is None or made[0] != keys:
             made = (keys, super().get_signing_serializer(app))

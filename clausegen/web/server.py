@@ -149,8 +149,8 @@ def _keep_freed_memory() -> bool:
     pages in again: about 150 page faults a download and 0.9 ms of system time (one server process, two
     clients), against 1 fault with these settings, for 5 MB more resident memory (85 -> 90 MB).
     Blocks of 1 MiB and more still get their own mappings, and a heap is still trimmed when more than
-    4 MiB at its top is free (16 MiB measured the same; a smaller bound keeps less in each of up to
-    one heap a thread).  Both must be set: either alone turns off glibc's own adjustment of the
+    4 MiB at its top is free (16 MiB measured the same; the smaller bound keeps less in each thread's
+    heap).  Both must be set: either alone turns off glibc's own adjustment of the
     other and faulted more.  Elsewhere (not glibc) nothing is done.
     """
     if not sys.platform.startswith("linux"):

@@ -46,3 +46,16 @@ def test_a_request_reads_its_form_through_the_fast_parser():
 
 def test_a_body_that_is_not_utf8_is_an_empty_form_as_before():
     assert not _form(b"a=\xff\xfe")
+
+
+@pytest.mark.parametrize("tail", ["%zz", "%4", "%", "%D0", "%FF", "\\x4", "\\", "%5C%"])
+def test_a_bad_escape_after_many_good_ones_gives_the_standard_librarys_field(tail):
+    body = "deal_json=" + quote("Клиника «Север» \\ " * 50, safe="") + tail
+    assert parse_urlencoded(body) == _reference(body)
+
+
+def test_random_long_values_of_escapes_give_the_standard_librarys_fields():
+    chooser = random.Random(17)
+    for _ in range(300):
+        body = "a=" + "".join(chooser.choice(ALPHABET) for _ in range(chooser.randrange(100, 400)))
+        assert parse_urlencoded(body) == _reference(body), body

@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import tempfile
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 import yaml
 from flask import Flask, Response, g, make_response, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import http_date
 
 from .. import api, checkrecord
 from .. import library as lib, pdf as pdf_conversion
@@ -214,7 +216,21 @@ def _end_user_rows(values: forms.FormValues) -> list[int]:
 
 
 def _attachment(body: bytes, filename: str, mimetype: str) -> Response:
-    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
+    """``body`` as a download named ``filename``, with the headers ``send_file(..., as_attachment=True,
+    max_age=0)`` gives it (the after-request hook then makes it ``no-store``).
+
+    Made directly: send_file wraps the bytes in a file for the server to read back in blocks and prepares
+    the conditional and range answers a GET may ask for; a POST's download has none of them, and all that
+    was a third of a millisecond a download.  A name that is not ASCII goes to send_file, which says it in
+    RFC 5987's ``filename*`` (deal ids are ASCII, so that is only a document named otherwise).
+    """
+    if not filename.isascii():
+        return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
+    response = Response(body, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Cache-Control"] = "no-cache, max-age=0"
+    response.headers["Expires"] = http_date(int(time.time()))
+    return response
 
 
 def _zip(files: list[tuple[str, bytes]]) -> bytes:

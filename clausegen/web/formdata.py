@@ -11,7 +11,6 @@ Python (0.75 ms for an annex's deal, more than the rest of the form handling); a
 from __future__ import annotations
 
 import codecs
-import re
 from typing import IO, Any
 from urllib.parse import unquote
 
@@ -21,7 +20,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
 URLENCODED = "application/x-www-form-urlencoded"
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def unquote_plus(text: str) -> str:
@@ -29,14 +27,15 @@ def unquote_plus(text: str) -> str:
     text = text.replace("+", " ")
     if "%" not in text:
         return text
-    if text.isascii() and _BAD_ESCAPE.search(text) is None:
+    if text.isascii():
         # every "%XX" becomes "\xXX" and every backslash "\\": escape_decode then makes exactly the bytes
-        # unquote_to_bytes would
-        raw = codecs.escape_decode(text.replace("\\", "\\\\").replace("%", "\\x").encode("ascii"))[0]
+        # unquote_to_bytes would, and refuses (ValueError) exactly where a "%" does not start an "%XX"
+        # (a "\x" needs two hex digits too), which the standard library keeps as it is
         try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            pass  # the error handler re-quotes what is not UTF-8: the standard library does that
+            return codecs.escape_decode(text.encode("ascii").replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0] \
+                .decode("utf-8")
+        except ValueError:
+            pass  # a bad escape, or not UTF-8 (its error handler re-quotes that): the standard library does it
     return unquote(text, "utf-8", "werkzeug.url_quote")
 
 

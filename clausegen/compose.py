@@ -22,7 +22,8 @@ from .model import (Bilingual, Deal, IdentificationResult, Party, Signatory, end
                     statement_issuer)
 from .recent import Recent
 from .salutation import salutation
-from .sandbox import RENDER_FAILURES, Markup, compile_text, escape, failure, paths_read, render_bounded, value_at
+from .sandbox import (RENDER_FAILURES, Markup, compile_text, escape, failure, paths_read, render_bounded, truth_at,
+                      truth_read, value_at)
 from .screening import Screening
 from .selection import Selected
 
@@ -657,7 +658,7 @@ class _Filling:
         self.numbering = repr(sorted(numbers.items()))  # all that ref() depends on
         self._raw: dict[str, Any] = {}
         self._carried: dict[str, Any] = {}
-        self._keys: dict[tuple[str | int, ...], str] = {}
+        self._keys: dict[tuple[tuple[str | int, ...], bool], Any] = {}
 
     def get(self, name: str) -> Any:
         if name not in self._raw:
@@ -665,13 +666,20 @@ class _Filling:
             self._raw[name] = build(self.deal, self.screening, self.lang) if build is not None else None
         return self._raw[name]
 
-    def key(self, path: tuple[str | int, ...]) -> str:
+    def key(self, path: tuple[str | int, ...], tested: bool = False) -> Any:
+        """What a text depends on at ``path``; ``tested``: a path the text only tests for truth, where
+        only that counts (sandbox.truth_read: «{% if end_use.end_users %}» does not depend on the names)."""
         # repr tells apart every value a context holds: strings, numbers, booleans, None, in dicts and lists.
         # A document's clauses read the same paths again and again (the parties' names): each is made once.
-        found = self._keys.get(path)
+        found = self._keys.get((path, tested))
         if found is None:
-            found = self._keys[path] = (self.numbering if path[0] == "ref"
-                                        else repr(value_at(self.get(path[0]), path[1:])))
+            if path[0] == "ref":
+                found = self.numbering
+            elif tested:
+                found = truth_at(self.get(path[0]), path[1:])
+            else:
+                found = repr(value_at(self.get(path[0]), path[1:]))
+            self._keys[(path, tested)] = found
         return found
 
     def context(self, paths: tuple[tuple[str | int, ...], ...]) -> dict[str, Any]:
@@ -692,7 +700,8 @@ def _render_memo(clause: Clause, lang: str, filling: _Filling) -> tuple[Markup, 
         paths = paths_read(source)
     except TemplateError:  # render_clause reports it, naming the clause
         return tuple(render_clause(clause, lang, filling.context(tuple((name,) for name in _SECTIONS))))
-    key = (source, tuple(filling.key(path) for path in paths))
+    tested = truth_read(source)
+    key = (source, tuple(filling.key(path, path in tested) for path in paths))
     found = _RENDERED.get(key)
     if found is None:  # a failure raises here and is never kept
         found = _RENDERED.put(key, tuple(render_clause(clause, lang, filling.context(paths))))

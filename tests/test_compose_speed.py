@@ -4,8 +4,10 @@ plain way gives, on tricky inputs; and the memories they use stay bounded."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from clausegen import compose
+from clausegen.sandbox import compile_text, paths_read, render_bounded, truth_at, truth_read, value_at
 
 _PLAIN_CARRIED = re.compile("\x01([0-9]+)\x02")
 
@@ -37,3 +39,63 @@ def test_paragraphs_keep_a_doubled_stop_rule_and_carried_whitespace() -> None:
     rendered = f"Dated {_hidden('20 Nov. 2026 г.')}.\n\nNamed {_hidden('A.  B')}... and {_hidden('x..y')}.\n(a) one.."
     assert [str(p) for p in compose._paragraphs(rendered)] == [
         "Dated 20 Nov. 2026 г.", "Named A.  B... and x..y.\n(a) one."]
+
+
+# ---------------------------------------------------------------- paths only tested for truth
+
+def test_truth_read_finds_paths_tested_in_if_not_and_or_and_conditional_expressions() -> None:
+    source = ("{% if a.x %}1{% elif not b.y %}2{% endif %}{% if c and (d.z or e) %}3{% endif %}"
+              "{{ 'p' if f.w else 'q' }}{% for u in g.list if h.on %}{{ u }}{% endfor %}{{ not k }}")
+    assert truth_read(source) == (("a", "x"), ("b", "y"), ("c",), ("d", "z"), ("e",), ("f", "w"), ("h", "on"), ("k",))
+
+
+def test_truth_read_leaves_out_a_path_whose_value_is_used() -> None:
+    # ``a and b`` prints a value; a compared, filtered or printed value counts whole; the loop's list is read
+    source = ("{{ a and b }}{% if c == 1 %}{% endif %}{% if d|length %}{% endif %}{% if e is none %}{% endif %}"
+              "{% if f %}{{ f }}{% endif %}{% for x in g %}{% endfor %}{% if h.i %}{{ h.i.j }}{% endif %}")
+    assert truth_read(source) == (("h", "i"),)
+    assert set(truth_read(source)) <= set(paths_read(source))
+
+
+def test_truth_at_is_a_boolean_for_a_reached_value_and_a_repr_for_a_missing_step() -> None:
+    assert truth_at({"a": {"b": []}}, ("a", "b")) is False
+    assert truth_at({"a": {"b": ["x"]}}, ("a", "b")) is True
+    assert truth_at({"a": True}, ("a", "b")) == "True"  # the text reads a step True lacks: not the same as True
+    assert truth_at({"a": {"items": 1}}, ("a", "items")) == repr({"items": 1})  # a dict's method, not its key
+
+
+_TEXTS = [
+    "{% if a.x %}yes{% else %}no{% endif %}",
+    "{% if not a.x and b %}1{% elif b or a.y %}2{% endif %}",
+    "{{ 'p' if a.x else 'q' }}{{ not b }}",
+    "{% for u in c if a.x %}{{ u }}{% endfor %}",
+    "{% set t = not a.y %}{{ t }}{% if a.x %}{{ a.y }}{% endif %}",
+    "{{ a.x and b }}",
+    "{% if a.x.z %}deep{% endif %}",
+]
+_CONTEXTS = [
+    {"a": {"x": "", "y": 0}, "b": [], "c": ["u1", "u2"]},
+    {"a": {"x": "Smith & Sons", "y": 1}, "b": ["n"], "c": ["u1", "u2"]},
+    {"a": {"x": "Other", "y": 2}, "b": ["m", "o"], "c": ["u3"]},
+    {"a": {"x": {"z": "1"}, "y": None}, "b": "", "c": []},
+    {"a": {"x": {"z": ""}, "y": "v"}, "b": "w", "c": ["u1"]},
+    {"a": {"y": 1}, "b": [1], "c": []},  # a.x missing: StrictUndefined
+    {"a": True, "b": 0, "c": ["u1"]},
+]
+
+
+def _rendered(source: str, context: dict[str, Any]) -> str:
+    try:
+        return "".join(render_bounded(compile_text(source), context))
+    except Exception as error:  # noqa: BLE001 - a failure is an outcome to compare too
+        return f"failed: {type(error).__name__}"
+
+
+def test_texts_given_the_same_keys_render_the_same() -> None:
+    for source in _TEXTS:
+        tested = truth_read(source)
+        outcomes: dict[tuple[Any, ...], str] = {}
+        for context in _CONTEXTS:
+            key = tuple(truth_at(context, path) if path in tested else repr(value_at(context, path))
+                        for path in paths_read(source))
+            assert outcomes.setdefault(key, _rendered(source, context)) == _rendered(source, context), source

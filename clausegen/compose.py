@@ -816,8 +816,9 @@ def annex_context(rows: list[Row], deal: Deal, columns: tuple[str, str]) -> dict
         "sign": signature_view(deal),
         "layout": {
             "header": " / ".join(running_header(deal, lang) for lang in columns),
-            "left_lang": _LANGUAGE_TAGS[left],
-            "right_lang": _LANGUAGE_TAGS[right],
+            # Markup: constants the template prints on every row, with nothing to escape
+            "left_lang": Markup(_LANGUAGE_TAGS[left]),
+            "right_lang": Markup(_LANGUAGE_TAGS[right]),
         },
     }
 

@@ -350,8 +350,25 @@ def compile_condition(expression: str) -> Any:
 
 
 def template_from_code(code: CodeType) -> Any:
-    """The template of ``code`` compiled by :data:`ENV` (what ``ENV.from_string`` makes of a source)."""
-    return ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
+    """The template of ``code`` compiled by :data:`ENV` (what ``ENV.from_string`` makes of a source),
+    printing values through :func:`escape_value`."""
+    template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
+    # The compiled code prints every value through the name ``escape`` of its own module namespace
+    # (``from jinja2.runtime import ... escape``), which its functions share.
+    namespace = template.root_render_func.__globals__
+    if namespace.get("escape") is escape:
+        namespace["escape"] = escape_value
+    return template
+
+
+def escape_value(value: Any) -> Markup:
+    """What :func:`markupsafe.escape` returns for ``value``, without copying a :class:`Markup` (text
+    already escaped, as compose makes every clause paragraph): markupsafe makes a new Markup of its
+    ``__html__()``, which for Markup itself is the same text.  A subclass may say otherwise and is
+    escaped as usual."""
+    if type(value) is Markup:
+        return value
+    return escape(value)
 
 
 Path = tuple[str | int, ...]

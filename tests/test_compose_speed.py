@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import markupsafe
+
 from clausegen import compose
-from clausegen.sandbox import compile_text, paths_read, render_bounded, truth_at, truth_read, value_at
+from clausegen.sandbox import (ENV, Markup, compile_text, escape_value, paths_read, render_bounded, truth_at,
+                               truth_read, value_at)
 
 _PLAIN_CARRIED = re.compile("\x01([0-9]+)\x02")
 
@@ -99,3 +102,36 @@ def test_texts_given_the_same_keys_render_the_same() -> None:
             key = tuple(truth_at(context, path) if path in tested else repr(value_at(context, path))
                         for path in paths_read(source))
             assert outcomes.setdefault(key, _rendered(source, context)) == _rendered(source, context), source
+
+
+# ---------------------------------------------------------------- printing values already escaped
+
+class _Louder(Markup):
+    def __html__(self) -> str:
+        return self.upper()
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>safe</b>"
+
+
+_VALUES = [Markup("Smith &amp; Sons"), "Smith & Sons <Asia> \"q\" 'a'", _Louder("quiet"), _Html(), 42, None, 1.5,
+           Markup(""), "", ["<x>"], {"k": "<v>"}]
+
+
+def test_escape_value_gives_markupsafe_escape_for_every_kind_of_value() -> None:
+    for value in _VALUES:
+        assert escape_value(value) == markupsafe.escape(value)
+        assert type(escape_value(value)) is Markup
+
+
+def test_templates_print_values_as_jinja_does() -> None:
+    source = "{{ a }}|{{ b }}|{{ c }}|{{ d }}|{{ e }}|{{ f }}|{{ g }}|{{ h }}|{{ i }}|{{ j }}|{{ k }}"
+    context = dict(zip("abcdefghijk", _VALUES))
+    assert "".join(render_bounded(compile_text(source), context)) == ENV.from_string(source).render(context)
+
+
+def test_templates_print_a_markup_value_without_copying_it() -> None:
+    value = Markup("already &amp; escaped")
+    assert next(compile_text("{{ v }}").generate(v=value)) is value

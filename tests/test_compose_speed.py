@@ -135,3 +135,11 @@ def test_templates_print_values_as_jinja_does() -> None:
 def test_templates_print_a_markup_value_without_copying_it() -> None:
     value = Markup("already &amp; escaped")
     assert next(compile_text("{{ v }}").generate(v=value)) is value
+
+
+def test_hidden_is_translate_with_the_whole_table() -> None:
+    every = "".join(chr(code) for code in compose._HIDE)
+    values = ["", "plain", "Smith & Sons Ltd.", "a\u00a0b\u2003c\td\ne.f", every, every[::-1] + "x" + every,
+              "\x01 \x02.", "12 . 5", "г. Москва, ул. Льва Толстого, д. 16"]
+    for value in values:
+        assert compose._hidden(value) == value.translate(compose._HIDE), repr(value)

@@ -670,7 +670,7 @@ class _Filling:
         self.numbering = repr(sorted(numbers.items()))  # all that ref() depends on
         self._raw: dict[str, Any] = {}
         self._carried: dict[str, Any] = {}
-        self._keys: dict[tuple[tuple[str | int, ...], bool], Any] = {}
+        self._keys: dict[str, Any] = {}
 
     def get(self, name: str) -> Any:
         if name not in self._raw:
@@ -678,12 +678,13 @@ class _Filling:
             self._raw[name] = build(self.deal, self.screening, self.lang) if build is not None else None
         return self._raw[name]
 
-    def key(self, path: tuple[str | int, ...], tested: bool = False) -> Any:
-        """What a text depends on at ``path``; ``tested``: a path the text only tests for truth, where
-        only that counts (sandbox.truth_read: «{% if end_use.end_users %}» does not depend on the names)."""
+    def key(self, slot: str, path: tuple[str | int, ...], tested: bool) -> Any:
+        """What a text depends on at ``path`` (``slot`` names it, see _reads); ``tested``: a path the text only
+        tests for truth, where only that counts (sandbox.truth_read: «{% if end_use.end_users %}» does not
+        depend on the names)."""
         # repr tells apart every value a context holds: strings, numbers, booleans, None, in dicts and lists.
         # A document's clauses read the same paths again and again (the parties' names): each is made once.
-        found = self._keys.get((path, tested))
+        found = self._keys.get(slot)
         if found is None:
             if path[0] == "ref":
                 found = self.numbering
@@ -691,7 +692,7 @@ class _Filling:
                 found = truth_at(self.get(path[0]), path[1:])
             else:
                 found = repr(value_at(self.get(path[0]), path[1:]))
-            self._keys[(path, tested)] = found
+            self._keys[slot] = found
         return found
 
     def context(self, paths: tuple[tuple[str | int, ...], ...]) -> dict[str, Any]:
@@ -706,17 +707,25 @@ class _Filling:
         return context
 
 
+@lru_cache(maxsize=4096)
+def _reads(source: str) -> tuple[tuple[str, tuple[str | int, ...], bool], ...]:
+    """The paths ``source`` reads (sandbox.paths_read), each with whether the text only tests it for truth
+    (sandbox.truth_read), and named by a string that says both: a string keeps its hash, a tuple of
+    tuples is hashed at every look-up.  Raises TemplateSyntaxError."""
+    tested = set(truth_read(source))
+    return tuple((f"{'?' if path in tested else '='}{path!r}", path, path in tested) for path in paths_read(source))
+
+
 def _render_memo(clause: Clause, lang: str, filling: _Filling) -> tuple[Markup, ...]:
     source = clause.text(lang)
     try:
-        paths = paths_read(source)
+        reads = _reads(source)
     except TemplateError:  # render_clause reports it, naming the clause
         return tuple(render_clause(clause, lang, filling.context(tuple((name,) for name in _SECTIONS))))
-    tested = truth_read(source)
-    key = (source, tuple(filling.key(path, path in tested) for path in paths))
+    key = (source, tuple([filling.key(slot, path, tested) for slot, path, tested in reads]))
     found = _RENDERED.get(key)
     if found is None:  # a failure raises here and is never kept
-        found = _RENDERED.put(key, tuple(render_clause(clause, lang, filling.context(paths))))
+        found = _RENDERED.put(key, tuple(render_clause(clause, lang, filling.context(paths_read(source)))))
     return found
 
 

@@ -670,7 +670,7 @@ class _Filling:
         self.numbering = repr(sorted(numbers.items()))  # all that ref() depends on
         self._raw: dict[str, Any] = {}
         self._carried: dict[str, Any] = {}
-        self._keys: dict[str, Any] = {}
+        self.keys: dict[str, Any] = {}  # by the slot names of _reads
 
     def get(self, name: str) -> Any:
         if name not in self._raw:
@@ -684,7 +684,7 @@ class _Filling:
         depend on the names)."""
         # repr tells apart every value a context holds: strings, numbers, booleans, None, in dicts and lists.
         # A document's clauses read the same paths again and again (the parties' names): each is made once.
-        found = self._keys.get(slot)
+        found = self.keys.get(slot)
         if found is None:
             if path[0] == "ref":
                 found = self.numbering
@@ -692,7 +692,7 @@ class _Filling:
                 found = truth_at(self.get(path[0]), path[1:])
             else:
                 found = repr(value_at(self.get(path[0]), path[1:]))
-            self._keys[slot] = found
+            self.keys[slot] = found
         return found
 
     def context(self, paths: tuple[tuple[str | int, ...], ...]) -> dict[str, Any]:
@@ -722,7 +722,9 @@ def _render_memo(clause: Clause, lang: str, filling: _Filling) -> tuple[Markup, 
         reads = _reads(source)
     except TemplateError:  # render_clause reports it, naming the clause
         return tuple(render_clause(clause, lang, filling.context(tuple((name,) for name in _SECTIONS))))
-    key = (source, tuple([filling.key(slot, path, tested) for slot, path, tested in reads]))
+    known = filling.keys  # most of a document's paths were read by an earlier clause: no call for those
+    key = (source, tuple([known[slot] if slot in known else filling.key(slot, path, tested)
+                          for slot, path, tested in reads]))
     found = _RENDERED.get(key)
     if found is None:  # a failure raises here and is never kept
         found = _RENDERED.put(key, tuple(render_clause(clause, lang, filling.context(paths_read(source)))))

@@ -83,7 +83,8 @@ def select(library: Library, document: str, deal: Deal, screening: Screening) ->
     return list(found[1])
 
 
-_PATHS: dict[tuple[int, str], tuple[Library, list[tuple[tuple[str | int, ...], bool]]]] = {}
+#: By (library, document): a server that loads a changed library again keeps no old one alive.
+_PATHS: Recent[tuple[Library, list[tuple[tuple[str | int, ...], bool]]]] = Recent(16)
 
 
 def _condition_paths(library: Library, document: str) -> list[tuple[tuple[str | int, ...], bool]]:
@@ -100,7 +101,7 @@ def _condition_paths(library: Library, document: str) -> list[tuple[tuple[str | 
             tested |= only_tested
             read |= set(paths_read(source)) - only_tested
         paths = [(path, False) for path in read] + [(path, True) for path in tested - read]
-        found = _PATHS[(id(library), document)] = (library, sorted(paths, key=repr))
+        found = _PATHS.put((id(library), document), (library, sorted(paths, key=repr)))
     return found[1]
 
 

@@ -7,8 +7,13 @@ import re
 from typing import Any
 
 import markupsafe
+import pytest
+from helpers import make_deal
 
-from clausegen import compose
+from clausegen import compose, sandbox, selection
+from clausegen import library as lib
+from clausegen.recent import Recent
+from clausegen.screening import screen
 from clausegen.sandbox import (ENV, Markup, compile_text, escape_value, paths_read, render_bounded, truth_at,
                                truth_read, value_at)
 
@@ -143,3 +148,95 @@ def test_hidden_is_translate_with_the_whole_table() -> None:
               "\x01 \x02.", "12 . 5", "г. Москва, ул. Льва Толстого, д. 16"]
     for value in values:
         assert compose._hidden(value) == value.translate(compose._HIDE), repr(value)
+
+
+# ---------------------------------------------------------------- what a new deal renders and selects again
+
+@pytest.fixture(scope="module")
+def library() -> lib.Library:
+    return lib.load_library()
+
+
+@pytest.fixture
+def fresh(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The clauses rendered and the conditions evaluated, not reused; the memories start empty."""
+    monkeypatch.setattr(compose, "_RENDERED", Recent(1024))
+    monkeypatch.setattr(selection, "_SELECTIONS", Recent(256))
+    calls: dict[str, list[str]] = {"rendered": [], "evaluated": []}
+    render, evaluate = compose.render_clause, selection.evaluate
+
+    def rendering(clause: lib.Clause, lang: str, context: dict[str, Any]) -> list[Any]:
+        calls["rendered"].append(clause.id)
+        return render(clause, lang, context)
+
+    def evaluating(clause: lib.Clause, context: dict[str, Any]) -> bool:
+        calls["evaluated"].append(clause.id)
+        return evaluate(clause, context)
+
+    monkeypatch.setattr(compose, "render_clause", rendering)
+    monkeypatch.setattr(selection, "evaluate", evaluating)
+    return calls
+
+
+def _annex_text(library: lib.Library, changes: dict[str, Any] | None = None) -> str:
+    deal = make_deal(changes)
+    screening = screen(deal)
+    rows = compose.compose_rows(selection.select(library, "annex", deal, screening), deal, screening)
+    return "\n".join(f"{row.text('ru')} | {row.text('en')}" for row in rows)
+
+
+def test_other_end_user_names_render_again_only_the_clause_that_names_them(library: lib.Library,
+                                                                           fresh: dict[str, list[str]]) -> None:
+    _annex_text(library, {"red_flags": [5]})  # the end-user statement clause is in the annex
+    fresh["rendered"].clear()
+    fresh["evaluated"].clear()
+    text = _annex_text(library, {"red_flags": [5], "end_use.end_users.0.name": {"en": "Lotus Imaging FZ-LLC"}})
+    assert set(fresh["rendered"]) == {"end-users-flow-down"}
+    assert fresh["evaluated"] == []  # the selection tests only whether there are end users
+    assert "Lotus Imaging FZ-LLC" in text
+
+
+def test_a_deal_naming_no_end_user_renders_and_selects_again(library: lib.Library,
+                                                             fresh: dict[str, list[str]]) -> None:
+    _annex_text(library, {"red_flags": [5]})
+    fresh["rendered"].clear()
+    fresh["evaluated"].clear()
+    text = _annex_text(library, {"red_flags": [5], "end_use.end_users": []})
+    assert {"representations", "end-user-statement-condition", "end-users-flow-down"} <= set(fresh["rendered"])
+    assert fresh["evaluated"]
+    assert "No End User of the AI Solution has been identified" in text
+
+
+# ---------------------------------------------------------------- bounded memories
+
+_VARIED = [{"counterparty.name": {"en": f"{name} {kind} Ltd"}, "contract.number": f"B-{index:03d}/2026",
+            "end_use.end_users.0.name": {"en": f"{name} {kind} Ltd"}, "payment.amount": 1000 * (index + 1),
+            **({"red_flags": [5]} if index % 3 == 0 else {})}
+           for index, (name, kind) in enumerate((name, kind) for name in ("Harbour", "Cedar", "Lotus", "Atlas")
+                                                for kind in ("Data", "Systems", "Imaging", "Robotics"))]
+
+
+def test_the_memories_stay_within_their_bounds_and_give_what_fresh_ones_give(
+        library: lib.Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compose, "_RENDERED", Recent(1024))
+    monkeypatch.setattr(compose, "_NUMBERED", Recent(1024))
+    monkeypatch.setattr(selection, "_SELECTIONS", Recent(256))
+    expected = [_annex_text(library, changes) for changes in _VARIED]
+    small = {"_RENDERED": Recent(12), "_NUMBERED": Recent(8)}
+    for name, memory in small.items():
+        monkeypatch.setattr(compose, name, memory)
+    monkeypatch.setattr(selection, "_SELECTIONS", Recent(2))
+    assert [_annex_text(library, changes) for changes in _VARIED * 2] == expected * 2
+    assert len(compose._RENDERED) == 12 and len(compose._NUMBERED) == 8 and len(selection._SELECTIONS) == 2
+
+
+def test_the_caches_of_texts_are_bounded() -> None:
+    for cached in (compose._reads, sandbox._compiled, sandbox.compile_condition):
+        assert cached.cache_info().maxsize is not None
+
+
+def test_the_selections_paths_are_kept_for_a_bounded_number_of_libraries(library: lib.Library) -> None:
+    deal = make_deal()
+    for _ in range(selection._PATHS.size + 3):
+        selection.select(lib.load_library(), "annex", deal, screen(deal))
+    assert len(selection._PATHS) <= selection._PATHS.size

@@ -519,6 +519,7 @@ def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
     return {**common, "issuer": issuer.name.get(lang), "issuer_address": address, "issuer_is_counterparty": own}
 
 
+@lru_cache(maxsize=64)  # pure; num2words took a quarter of a millisecond, for every letter of every deal
 def letter_period(days: int, lang: str) -> str:
     """«10 (десяти) рабочих дней» / "10 (ten) business days", after «в течение» / "within".  A letter
     defines no terms, so the words take no capital (the annex's defined «Рабочий день» does)."""

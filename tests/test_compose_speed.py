@@ -10,7 +10,7 @@ import markupsafe
 import pytest
 from helpers import make_deal
 
-from clausegen import compose, sandbox, selection
+from clausegen import compose, glossary, sandbox, selection
 from clausegen import library as lib
 from clausegen.recent import Recent
 from clausegen.screening import screen
@@ -230,9 +230,17 @@ def test_the_memories_stay_within_their_bounds_and_give_what_fresh_ones_give(
     assert len(compose._RENDERED) == 12 and len(compose._NUMBERED) == 8 and len(selection._SELECTIONS) == 2
 
 
-def test_the_caches_of_texts_are_bounded() -> None:
-    for cached in (compose._reads, sandbox._compiled, sandbox.compile_condition):
+def test_the_caches_of_texts_and_words_are_bounded() -> None:
+    for cached in (compose._reads, sandbox._compiled, sandbox.compile_condition, compose.letter_period,
+                   glossary.key, glossary._country_aliases):
         assert cached.cache_info().maxsize is not None
+
+
+def test_a_countrys_aliases_are_every_name_the_table_gives_it() -> None:
+    table = glossary._countries()
+    for code in ("AE", "TR", "RU", "US", "XX"):
+        assert glossary._country_aliases(code) == tuple(alias for alias, found in table.items() if found == code)
+    assert glossary.localise_address("12 Main St, Istanbul", "TR", "en").startswith("12 Main St, Istanbul")
 
 
 def test_the_selections_paths_are_kept_for_a_bounded_number_of_libraries(library: lib.Library) -> None:

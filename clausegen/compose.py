@@ -1008,11 +1008,23 @@ _LEGAL_FORM_WORDS = frozenset({
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
+#: The words of the last few deals, by the deal object (kept, so that its id is not reused meanwhile):
+#: a pack's documents all ask for the same deal's.  A Deal is frozen, so its words never change.
+_WORDS: Recent[tuple[Deal, frozenset[str]]] = Recent(8)
+
+
 def unhyphenated_words(deal: Deal) -> frozenset[str]:
     """The words of the deal's personal, company and product names, in every form the documents print them (the
     signatories' nominative and genitive, both scripts) and the parties' e-mail addresses: a name is never
     hyphenated across lines.  A company's legal form and lower-case words («с ограниченной ответственностью»)
     are ordinary words."""
+    found = _WORDS.get(id(deal))
+    if found is None or found[0] is not deal:
+        found = _WORDS.put(id(deal), (deal, _unhyphenated_words(deal)))
+    return found[1]
+
+
+def _unhyphenated_words(deal: Deal) -> frozenset[str]:
     people: list[str] = []
     companies: list[str] = []
     parties = [deal.supplier, deal.counterparty]

@@ -248,3 +248,14 @@ def test_the_selections_paths_are_kept_for_a_bounded_number_of_libraries(library
     for _ in range(selection._PATHS.size + 3):
         selection.select(lib.load_library(), "annex", deal, screen(deal))
     assert len(selection._PATHS) <= selection._PATHS.size
+
+
+def test_a_deals_unhyphenated_words_are_kept_for_that_deal_object_only() -> None:
+    deal = make_deal()
+    other = make_deal({"counterparty.name": {"en": "Saffron Robotics GmbH"}})
+    assert compose.unhyphenated_words(deal) is compose.unhyphenated_words(deal)
+    assert "Saffron" in compose.unhyphenated_words(other) and "Saffron" not in compose.unhyphenated_words(deal)
+    assert compose.unhyphenated_words(other) == compose._unhyphenated_words(other)
+    for _ in range(compose._WORDS.size + 2):
+        compose.unhyphenated_words(make_deal())
+    assert len(compose._WORDS) <= compose._WORDS.size

@@ -80,7 +80,8 @@ def curl(value: str, lang: str | None) -> str:
 
 # ------------------------------------------------------------------ over the XML of a part
 
-_PARAGRAPH_START = re.compile("<w:p[ >]")
+#: Where a paragraph starts, for curl_xml (and clausegen.render, which passes paragraphs as curl_xml finds them).
+PARAGRAPH_START = re.compile("<w:p[ >]")
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 _RUN = re.compile(r"<w:r[ >]")
 _LANG = re.compile(r'<w:lang [^>]*?w:val="([A-Za-z]{2})')
@@ -119,7 +120,7 @@ def curl_xml(xml: str) -> str:
     """
     pieces: list[str] = []
     done = 0
-    found = _PARAGRAPH_START.search(xml)
+    found = PARAGRAPH_START.search(xml)
     while found is not None:
         at = found.start()
         close = xml.find("</w:p>", at)
@@ -135,7 +136,7 @@ def curl_xml(xml: str) -> str:
         if curled != paragraph:
             pieces += [xml[done:at], curled]
             done = end
-        found = _PARAGRAPH_START.search(xml, end)
+        found = PARAGRAPH_START.search(xml, end)
     return "".join(pieces) + xml[done:] if pieces else xml
 
 

@@ -16,6 +16,7 @@ import io
 import re
 import stat
 import struct
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from xml.parsers import expat
 
 import jinja2
 from jinja2 import TemplateError, meta
+from zlib_ng import zlib_ng  # see _deflate
 
 from . import cache, quotes, text, wellformed
 from .errors import InputError, LibraryError, Problem, RenderError
@@ -68,14 +70,15 @@ def _paragraph_level(xml: str) -> bool:
     return any(xml.find(char, body) >= 0 for char in "\t\a\f")
 
 
-def _breaks_in_text(xml: str) -> str:
+def _breaks_in_text(xml: str, after_body: bool = False) -> str:
     """Each line break inside a ``<w:t>`` text node becomes a Word line break; others stay as they are.
 
     Found from each ``\\n`` outwards (text holds no raw ``<``), which is far cheaper than
-    matching every text node of the document.
+    matching every text node of the document.  Only the body's are (``after_body``: ``xml`` is a piece
+    of a part that follows its ``<w:body``).
     """
     pieces, done = [], 0
-    index = xml.find("\n", xml.find("<w:body"))
+    index = xml.find("\n", 0 if after_body else xml.find("<w:body"))
     while index >= 0:
         start, end = xml.rfind(">", 0, index) + 1, xml.find("<", index)
         opening = xml.rfind("<", 0, start)
@@ -85,14 +88,103 @@ def _breaks_in_text(xml: str) -> str:
             done = end
         index = xml.find("\n", end if end > index else index + 1)
     return "".join(pieces) + xml[done:] if pieces else xml
-_LEVEL = 6  # per document: zlib's default, as docxtpl; with the fixed parts at 9 an annex is smaller than docxtpl's
-_FIXED_LEVEL = 9  # the parts every document shares (styles, theme) are deflated once per process: the best level
+
+
+#: A rendered body's paragraphs (and what lies between them) after :func:`_text_passes`, by the paragraph
+#: as rendered: a batch's documents repeat the same clause paragraphs and template text again and again.
+#: Emptied when it holds :data:`_MAX_PASSED` of them, so that a long batch's memory stays flat.
+_PASSED: dict[str, tuple[str, frozenset[str]]] = {}
+_MAX_PASSED = 2048  # about 4.5 kB each (the paragraph, passed, and its words); a batch repeats a few hundred
+
+
+def _text_passes(xml: str, body: int) -> list[tuple[str, frozenset[str] | None]]:
+    """``curl_xml(_breaks_in_text(keep_together_xml(xml)))`` for a well-formed text part whose ``<w:body``
+    is at ``body``, before its first paragraph, done paragraph by paragraph, each once per process: the
+    pieces to join, each with its :func:`_long_words` (None: not known).
+
+    A paragraph is what :func:`quotes.curl_xml` takes for one (``<w:p[ >]`` to the next ``</w:p>``); the
+    first passes keep each one a paragraph and change nothing across its edges: keep_together_xml works
+    between ``<`` and ``>`` and never makes or unmakes ``<w:p `` or ``</w:p>`` (it puts U+00A0 for a
+    space after a digit, «_», «»», «№», «§» or «.»); _breaks_in_text changes a text node's line breaks
+    inside the node, in the body; curl_xml converts each paragraph on its own.  So each piece (the
+    paragraphs and what lies between them) can be passed on its own, the part's head (up to the first
+    paragraph, with ``<w:body``) by the plain passes.
+    """
+    found = quotes.PARAGRAPH_START.search(xml)
+    if found is None or not 0 <= body < found.start():
+        return [(quotes.curl_xml(_breaks_in_text(text.keep_together_xml(xml))), None)]
+    head = found.start()
+    pieces: list[tuple[str, frozenset[str] | None]] = [(_breaks_in_text(text.keep_together_xml(xml[:head])), None)]
+    done = head
+    while found is not None:
+        close = xml.find("</w:p>", found.start())
+        if close < 0:
+            break  # no later paragraph closes either: the rest is what lies after the last one
+        # what lies between paragraphs never starts as one does: one memo holds both kinds of piece
+        for piece, paragraph in ((xml[done:found.start()], False), (xml[found.start():close + 6], True)):
+            passed = _PASSED.get(piece)
+            if passed is None:
+                if len(_PASSED) >= _MAX_PASSED:
+                    _PASSED.clear()
+                done_piece = _breaks_in_text(text.keep_together_xml(piece), after_body=True)
+                done_piece = quotes.curl_paragraph(done_piece) if paragraph else done_piece
+                _PASSED[piece] = passed = (done_piece, _long_words(done_piece))
+            pieces.append(passed)
+        done = close + 6
+        found = quotes.PARAGRAPH_START.search(xml, done)
+    pieces.append((_breaks_in_text(text.keep_together_xml(xml[done:]), after_body=True), None))
+    return pieces
+
+
+def _long_words(xml: str) -> frozenset[str]:
+    """The runs of word characters and hyphens of ``xml`` longer than two characters, markup included (each
+    string kept once, however many pieces hold it)."""
+    return frozenset(map(sys.intern, _LONG_RUN.findall(xml)))
+
+
+def _may_hold(pieces: list[tuple[str, frozenset[str] | None]], names: _Names) -> list[tuple[int, int]] | None:
+    """Where in the joined ``pieces`` a name may be (start, end of each piece that may hold one), or None:
+    anywhere.  A text node's runs are its piece's (``>`` and ``<`` are no word characters), so a piece
+    none of whose long words is a name, and that holds none of the other names, holds no name."""
+    if any(len(word) <= 2 for word in names.runs):
+        return None
+    spans, at = [], 0
+    runs, others = names.runs, names.others
+    for piece, words in pieces:
+        end = at + len(piece)
+        if words is None or not runs.isdisjoint(words) or others and any(other in piece for other in others):
+            spans.append((at, end))
+        at = end
+    return spans
+
+
+#: Per document: level 6, as docxtpl.  zlib-ng deflates a rendered part about twice as fast as zlib at the
+#: same level (1.6 ms, not 3.5, for an annex's body) and a little smaller (20,269 bytes, not 20,306).
+_LEVEL = 6
+#: The parts every document shares (styles, theme) are deflated once per process (and kept by
+#: clausegen.cache): at the best level, by whichever compressor makes them smaller.
+_FIXED_LEVEL = 9
 
 
 def _deflate(data: bytes, level: int = _LEVEL) -> _Entry:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    """``data`` as a raw deflate stream by zlib-ng.  The same bytes in give the same bytes out for one version
+    of zlib-ng: pyproject.toml bounds it (a new one may deflate differently, never wrongly)."""
+    compressor = zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15)
     packed = compressor.compress(data) + compressor.flush()
-    return _Entry(b"", zlib.crc32(data), len(data), packed)
+    return _Entry(b"", zlib_ng.crc32(data), len(data), packed)
+
+
+def _deflate_smallest(data: bytes) -> _Entry:
+    """``data`` deflated at the best level by zlib-ng or by zlib, whichever is smaller (zlib-ng on a tie):
+    for the fixed parts, deflated once, where every byte is in every document."""
+    ours = _deflate(data, _FIXED_LEVEL)
+    compressor = zlib.compressobj(_FIXED_LEVEL, zlib.DEFLATED, -15)
+    packed = compressor.compress(data) + compressor.flush()
+    return ours if len(ours.data) <= len(packed) else _Entry(b"", ours.crc, ours.size, packed)
+
+
+#: What the fixed parts' bytes depend on besides the template: both compressors' versions.
+COMPRESSORS = (f"zlib-ng {zlib_ng.ZLIBNG_VERSION}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}")
 
 
 def _write_zip(entries: list[_Entry]) -> bytes:
@@ -202,7 +294,7 @@ class CompiledTemplate:
         self._templates: dict[str, Any] = {}
         self._codes: dict[str, CodeType] = {}
         self.sources: dict[str, str] = {}
-        key = (jinja2.__version__, _docxtpl_version(), self.fingerprint)
+        key = (jinja2.__version__, _docxtpl_version(), *COMPRESSORS, self.fingerprint)
         if not self._restore(cache.load("templates", key)):
             self._compile(_read_package(path))  # refuses what is not a DOCX, or a part that is not allowed
             cache.store("templates", key, self._state())
@@ -242,7 +334,7 @@ class CompiledTemplate:
             else:
                 if _TEXT_PART.fullmatch(name):  # the template's own text, in the quote style of its column
                     data = quotes.curl_xml(data.decode("utf-8")).encode("utf-8")
-                self._fixed[name] = _named(_deflate(data, _FIXED_LEVEL), name)
+                self._fixed[name] = _named(_deflate_smallest(data), name)
         self._order += [_CORE, _CUSTOM]
 
     def _state(self) -> tuple[Any, ...]:
@@ -291,7 +383,7 @@ class CompiledTemplate:
 
     def render(self, context: dict[str, Any], props: Properties, names: frozenset[str] = frozenset()) -> bytes:
         """The finished DOCX as bytes; ``names``: words of personal and company names, never hyphenated."""
-        pattern = _words_pattern(names)
+        words = _Names.of(names) if names else None
         entries = []
         for name in self._order:
             if name == _CORE:
@@ -301,17 +393,28 @@ class CompiledTemplate:
             elif name in self._fixed:
                 entries.append(self._fixed[name])
             else:
-                entries.append(_named(_deflate(self._render_part(name, context, pattern)), name))
+                entries.append(_named(_deflate(self._render_part(name, context, words)), name))
         return _write_zip(entries)
 
-    def _render_part(self, name: str, context: dict[str, Any], names: re.Pattern[str] | None = None) -> bytes:
+    def _render_part(self, name: str, context: dict[str, Any], names: _Names | None = None) -> bytes:
         try:
             pieces = render_bounded(self._templates[name], context)
         except (TemplateError, *RENDER_FAILURES) as error:
             raise RenderError(f"template {self.path.name} ({name}): {error or type(error).__name__}") from None
         # Dates, numbers after «№», references and initials are kept on one line (U+00A0), in the values
-        # and in the template's own text alike.
-        xml = text.keep_together_xml("".join(pieces))
+        # and in the template's own text alike; one quote style per column (only text nodes change, so the
+        # part stays as well-formed as it was proved to be).
+        xml = "".join(pieces)
+        body = xml.find("<w:body")
+        if body >= 0 and _TEXT_PART.fullmatch(name) and not _paragraph_level(xml) and wellformed.proven(pieces):
+            # the shape of most bodies is known: the same passes, paragraph by paragraph (_text_passes)
+            pieces = _text_passes(xml, body)
+            xml = "".join(piece for piece, _ in pieces)
+            if names is not None:
+                names = names.within(xml)
+                xml = _unhyphenated(xml, names, _may_hold(pieces, names))
+            return xml.encode("utf-8")
+        xml = text.keep_together_xml(xml)
         try:  # a failure is a bug, not a user error: never write a broken document
             if _paragraph_level(xml):
                 xml = self._resolve_listing(xml)
@@ -322,8 +425,6 @@ class CompiledTemplate:
                 xml = _breaks_in_text(xml)
         except expat.ExpatError as error:
             raise RenderError(f"template {self.path.name} produced malformed XML in {name}: {error}") from None
-        # One quote style per column, in the values and the template's text alike; only text nodes change,
-        # so the part stays as well-formed as it was just proved to be.
         if _TEXT_PART.fullmatch(name):
             xml = quotes.curl_xml(xml)
             if names is not None:
@@ -357,11 +458,43 @@ class CompiledTemplate:
 
 @lru_cache(maxsize=64)
 def _words_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
-    """One or more of ``names`` in a row (spaces between them): a name as a text prints it."""
+    """One or more of ``names`` in a row (spaces between them): a name as a text prints it.
+
+    This pattern defines what :func:`_names_in` finds; it is compiled only for a text that holds a name
+    which is not a run of word characters and hyphens (an e-mail address), and then of the few names
+    that text holds."""
     if not names:
         return None
     words = "|".join(re.escape(word) for word in sorted(names, key=lambda word: (-len(word), word)))
     return re.compile(rf"(?<![\w-])(?:{words})(?:[ \u00a0]+(?:{words}))*(?![\w-])")
+
+
+_WORD_RUN = re.compile(r"[\w-]+")
+_LONG_RUN = re.compile(r"[\w-]{3,}")  # greedy from a run's start, so each match is a whole run
+_WORD_CHAR = re.compile(r"[\w-]")
+_SPACES = " \u00a0"
+
+
+@dataclass(frozen=True)
+class _Names:
+    """The words of a deal's names (:meth:`CompiledTemplate.render`), sorted for :func:`_names_in`."""
+
+    words: frozenset[str]
+    #: Names that are a run of word characters and hyphens («Jean-Luc», «Кузнецовой»): almost all.
+    runs: frozenset[str]
+    #: The others (an e-mail address, a name with a dot or an apostrophe).
+    others: tuple[str, ...]
+
+    @classmethod
+    def of(cls, words: frozenset[str]) -> _Names:
+        runs = frozenset(word for word in words if _WORD_RUN.fullmatch(word))
+        return cls(words, runs, tuple(sorted(words - runs)))
+
+    def within(self, xml: str) -> _Names:
+        """These names without the others that ``xml`` does not hold (most parts hold no e-mail address):
+        a name not in a part is in none of its text nodes."""
+        others = tuple(other for other in self.others if other in xml)
+        return self if others == self.others else _Names(self.words, self.runs, others)
 
 
 _TEXT_NODE = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
@@ -371,22 +504,59 @@ _NO_LANGUAGE = '<w:lang w:val="zxx"/>'  # "no linguistic content": LibreOffice a
 _NO_BREAK_HYPHEN = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'  # read back as "-" (python-docx, Word)
 
 
-#: Where names stand in a text node's content, by the names' pattern and the content: a batch's
-#: documents repeat the same clause paragraphs, and most hold no name at all.  Emptied when it holds
-#: :data:`_MAX_NAMES_FOUND` contents, so that a long batch's memory stays flat.
-_NAMES_FOUND: dict[tuple[str, int, str], tuple[tuple[int, int], ...]] = {}
-_MAX_NAMES_FOUND = 8192
+#: The runs of word characters and hyphens in a text node's content, by the content: a batch's documents
+#: repeat the same clause paragraphs, whatever the deal's names.  Emptied when the contents kept reach
+#: :data:`_MAX_RUN_CHARS` characters, so that a long batch's memory stays flat.
+_RUNS: dict[str, frozenset[str]] = {}
+_MAX_RUN_CHARS = 400_000
+_run_chars = 0
 
 
-def _names_in(names: re.Pattern[str], content: str) -> tuple[tuple[int, int], ...]:
-    """The (start, end) of each match of ``names`` in ``content``."""
-    key = (names.pattern, names.flags, content)
-    found = _NAMES_FOUND.get(key)
+def _runs_of(content: str) -> frozenset[str]:
+    global _run_chars
+    found = _RUNS.get(content)
     if found is None:
-        if len(_NAMES_FOUND) >= _MAX_NAMES_FOUND:
-            _NAMES_FOUND.clear()
-        found = _NAMES_FOUND[key] = tuple(match.span() for match in names.finditer(content))
+        if _run_chars + len(content) > _MAX_RUN_CHARS:
+            _RUNS.clear()
+            _run_chars = 0
+        found = _RUNS[content] = frozenset(_WORD_RUN.findall(content))
+        _run_chars += len(content)
     return found
+
+
+def _names_in(names: _Names, content: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) of each match of ``_words_pattern(names.words)`` in ``content``, found without it.
+
+    A match is one or more names separated by spaces (U+0020, U+00A0), with no word character or hyphen
+    just before or just after it.  A name that is a run of word characters and hyphens can end a match or
+    be followed by spaces only where its run ends, and starts where a run starts: it matches exactly
+    where it is a whole run.  So when no other name is in the content, the matches are the longest
+    stretches of runs that are names with only spaces between them; a set lookup per content, nothing
+    compiled per deal.  Otherwise (an e-mail address in a letter's text) the pattern decides, made of
+    the names the content holds: one it does not hold matches nowhere and changes nothing.
+    """
+    if names.others and any(other in content for other in names.others):
+        pattern = _words_pattern(frozenset(word for word in names.words if word in content))
+        assert pattern is not None
+        return tuple(match.span() for match in pattern.finditer(content))
+    runs = _runs_of(content)
+    if names.runs.isdisjoint(runs):
+        return ()
+    whole = []  # where a name is a whole run: found in C (str.find), each run only checked at its edges
+    for word in names.runs.intersection(runs):
+        at = content.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (at == 0 or not _WORD_CHAR.match(content, at - 1)) and not _WORD_CHAR.match(content, end):
+                whole.append((at, end))
+            at = content.find(word, end)  # an occurrence overlapping this one is inside a run
+    found: list[tuple[int, int]] = []
+    for start, end in sorted(whole):
+        if found and not content[found[-1][1]:start].strip(_SPACES):  # only spaces between: one match
+            found[-1] = (found[-1][0], end)
+        else:
+            found.append((start, end))
+    return tuple(found)
 
 
 def _last_run(xml: str, before: int) -> int:
@@ -397,13 +567,18 @@ def _last_run(xml: str, before: int) -> int:
     return found if found >= 0 or near == 0 else max(xml.rfind("<w:r>", 0, before), xml.rfind("<w:r ", 0, before))
 
 
-def _unhyphenated(xml: str, names: re.Pattern[str]) -> str:
+def _unhyphenated(xml: str, names: _Names, spans: list[tuple[int, int]] | None = None) -> str:
     """Each name in a text node in a run of its own, in language ``zxx``, so that it is never hyphenated
     (LibreOffice ignores ``w:noProof`` for hyphenation; a paragraph's ``w:suppressAutoHyphens`` would
     stop it for the whole paragraph), its own hyphens non-breaking.  The text reads the same: only runs
-    are split."""
+    are split.  ``spans``: where the names may be (_may_hold), when known: the part is well-formed, so no
+    text node crosses a piece's edge."""
     pieces, done = [], 0
-    for node in _TEXT_NODE.finditer(xml):
+    if spans is None:
+        names, nodes = names.within(xml), _TEXT_NODE.finditer(xml)
+    else:  # the caller has narrowed the names to the part's (_may_hold needs them so)
+        nodes = (node for start, end in spans for node in _TEXT_NODE.finditer(xml, start, end))
+    for node in nodes:
         found = _names_in(names, node.group(1))
         if not found:
             continue

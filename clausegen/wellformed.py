@@ -36,7 +36,9 @@ _EMPTY, _SPACE, _TEXT = ("value", 0), ("value", 1), ("value", 2)  # tuples: neve
 
 _MAX_SHAPES = 1024
 _shapes: set[tuple[Any, ...]] = set()
-_transitions: dict[tuple[int, str], int] = {}
+#: The lexer state after a literal piece, by the state before it (an index) and the piece.
+_transitions: list[dict[str, int]] = [{} for _ in range(UNKNOWN + 1)]
+_MAX_TRANSITIONS = 8192
 # Most values are clause paragraphs that a batch renders the same for many deals: their verdict is
 # looked up (a hash and a compare) rather than searched again.  Bounded by characters kept.
 _MAX_KEPT_CHARS = 1_000_000
@@ -95,35 +97,52 @@ def _advance(state: int, piece: str) -> int:
 
 
 def _shape(pieces: list[Any]) -> tuple[Any, ...] | None:
-    """The part's shape, or None when it has to be parsed (a value that is not plain text)."""
+    """The part's shape, or None when it has to be parsed (a value that is not plain text).
+
+    One loop over a thousand pieces per part: the known answers are looked up inline (the lexer state
+    after a literal in a table per state, a value's verdict in :data:`_plain`), as a call or a tuple key
+    per piece was most of its time."""
     shape: list[Any] = []
+    append = shape.append
     state = CONTENT
+    plain, tables = _plain, _transitions
     for piece in pieces:
         kind = type(piece)
-        if kind is Markup:
-            if not _is_plain(piece):
+        if kind is str:
+            append(piece)
+            after = tables[state].get(piece)
+            state = _transition(state, piece) if after is None else after
+        elif kind is Markup:
+            verdict = plain.get(piece)
+            if not (_is_plain(piece) if verdict is None else verdict):
                 return None
             if state in _VALUE_SAFE:
-                shape.append(_EMPTY if not piece else _SPACE if piece.isspace() else _TEXT)
+                append(_EMPTY if not piece else _SPACE if piece.isspace() else _TEXT)
             else:
-                shape.append(("value", str(piece)))
-        elif kind is str:
-            shape.append(piece)
-            key = (state, piece)
-            after = _transitions.get(key)
-            if after is None:
-                if len(_transitions) > 65536:
-                    _transitions.clear()
-                after = _transitions[key] = _advance(state, piece)
-            state = after
+                append(("value", str(piece)))
         else:
             return None
     return tuple(shape)
 
 
+def _transition(state: int, piece: str) -> int:
+    """:func:`_advance`, kept in the state's table (emptied when it holds :data:`_MAX_TRANSITIONS`)."""
+    table = _transitions[state]
+    if len(table) >= _MAX_TRANSITIONS:
+        table.clear()
+    after = table[piece] = _advance(state, piece)
+    return after
+
+
 def parse(data: bytes) -> None:
     """Raise :class:`expat.ExpatError` unless ``data`` is well-formed XML with declared prefixes."""
     expat.ParserCreate(namespace_separator=" ").Parse(data, True)
+
+
+def proven(pieces: list[Any]) -> bool:
+    """Whether the part these pieces join to is well-formed by its shape alone (no need to parse it)."""
+    shape = _shape(pieces)
+    return shape is not None and shape in _shapes
 
 
 def check(pieces: list[Any], text: str) -> None:

@@ -180,7 +180,9 @@ def _unhyphenated_reference(xml: str, names: re.Pattern[str]) -> str:
     return "".join(pieces) + xml[done:] if pieces else xml
 
 
-_NAMES = render._words_pattern(frozenset({"Acme", "Кузнецова", "Мария", "Jean-Luc", "Souza"}))
+_WORDS = frozenset({"Acme", "Кузнецова", "Мария", "Jean-Luc", "Souza"})
+_NAMES = render._Names.of(_WORDS)
+_PATTERN = render._words_pattern(_WORDS)
 _FAR = "<w:bookmarkStart/>" * 200  # more than the near window between a run's start and its text
 _NAME_TOKENS = ["<w:r>", '<w:r w:rsidR="1">', "</w:r>", '<w:rPr><w:lang w:val="ru-RU"/></w:rPr>',
                 "<w:rPr><w:b/></w:rPr>", "<w:t>", '<w:t xml:space="preserve">', "</w:t>", "Acme", "Кузнецова",
@@ -195,21 +197,21 @@ _NAME_TOKENS = ["<w:r>", '<w:r w:rsidR="1">', "</w:r>", '<w:rPr><w:lang w:val="r
     "<w:r><w:t>Acmes and xAcme</w:t></w:r>",
 ])
 def test_unhyphenated_is_the_pass_searching_from_the_start(xml):
-    assert render._unhyphenated(xml, _NAMES) == _unhyphenated_reference(xml, _NAMES)
+    assert render._unhyphenated(xml, _NAMES) == _unhyphenated_reference(xml, _PATTERN)
 
 
 def test_unhyphenated_on_random_strings():
     for value in _strings(_NAME_TOKENS, 1500, 20261204, longest=25):
-        assert render._unhyphenated(value, _NAMES) == _unhyphenated_reference(value, _NAMES), value
+        assert render._unhyphenated(value, _NAMES) == _unhyphenated_reference(value, _PATTERN), value
 
 
 def test_unhyphenated_on_random_parts():
     words = ["Acme", "Кузнецова", "Мария", "Jean-Luc", "Souza", " ", " ", "\u00a0", "-", "x", "и", "Acmes"]
     properties = ["", '<w:rPr><w:lang w:val="ru-RU"/></w:rPr>', "<w:rPr><w:b/></w:rPr>", f"{_FAR}"]
     parts = _parts(words, properties, 1500, 20261206, ["<w:t>Acme</w:t>", _FAR, "<w:r>"])
-    assert sum(_unhyphenated_reference(value, _NAMES) != value for value in parts) > len(parts) // 2
+    assert sum(_unhyphenated_reference(value, _PATTERN) != value for value in parts) > len(parts) // 2
     for value in parts:
-        assert render._unhyphenated(value, _NAMES) == _unhyphenated_reference(value, _NAMES), value
+        assert render._unhyphenated(value, _NAMES) == _unhyphenated_reference(value, _PATTERN), value
 
 
 def test_last_run_is_the_nearest_run_start_however_far():
@@ -218,3 +220,145 @@ def test_last_run_is_the_nearest_run_start_however_far():
         for before in sorted({rng.randint(0, len(value)) for _ in range(5)}):
             assert render._last_run(value, before) == max(value.rfind("<w:r>", 0, before),
                                                           value.rfind("<w:r ", 0, before))
+
+
+# ------------------------------------------------------------------ where names stand, without a pattern per deal
+
+_TRICKY_NAMES = [
+    frozenset({"Jean-Luc", "Jean", "Luc", "Константинопольская-Кузнецова", "Кузнецова", "Мария"}),  # hyphens
+    frozenset({"O'Brien", "Brien", "St.", "A&B", "Smith & Sons", "legal7@example.com", "example"}),  # not \w
+    frozenset({"Acme", "Acmes", "Acme-Tech", "acme@x.com", "acme", "Tech"}),  # prefixes of one another
+    frozenset({"Harbour", "Analytics", "FZ-LLC", "Harbour Analytics", " Acme", "Acme ", "x\u00a0y"}),
+    frozenset({"Gulf", "Vision", "Analytics", "Мариана", "Соуза", "Souza", "Omar", "Haddad", "Ltd"}),
+    frozenset({"", "Acme"}),  # an empty word matches everywhere: the pattern decides, as before
+    frozenset({"Acme_1", "Acme", "1st", "__"}),  # underscores and digits are word characters too
+]
+_NAMES_TOKENS = ["Jean-Luc", "Jean", "Luc", "Константинопольская-Кузнецова", "Кузнецова", "Мария", "O'Brien",
+                 "Brien", "St.", "A&B", "Smith", "&", "Sons", "legal7@example.com", "example", ".com", "Acme",
+                 "Acmes", "Acme-Tech", "acme@x.com", "acme", "Tech", "Harbour", "Analytics", "FZ-LLC", "Gulf",
+                 "Vision", "Мариана", "Соуза", "Souza", "Omar", "Haddad", "Ltd", "Acme_1", "1st", "_", "1", "x",
+                 "y", " ", " ", " ", "  ", "\u00a0", "\u00a0 ", "\u2009", "-", "-", ".", ",", "'", "@", "«", "»",
+                 "&amp;", "(", "\t", "\n", "é", "\u0301"]
+
+
+def _names_reference(words: frozenset[str], content: str) -> tuple[tuple[int, int], ...]:
+    pattern = render._words_pattern(words)
+    return tuple(match.span() for match in pattern.finditer(content)) if pattern else ()
+
+
+@pytest.mark.parametrize("words", _TRICKY_NAMES, ids=range(len(_TRICKY_NAMES)))
+def test_names_in_finds_what_the_pattern_of_the_names_finds(words):
+    names = render._Names.of(words)
+    seed = sum(map(ord, "".join(sorted(words))))
+    contents = _strings(_NAMES_TOKENS + sorted(words) * 3, 2500, seed, longest=14)
+    contents += ["Jean-Luc Кузнецова\u00a0Мария", "O'Brien & A&B, St. Brien", "Acme  Acmes Acme-Tech acme@x.com",
+                 "Acme\u00a0\u00a0Tech-", "-Acme Tech", "Harbour Analytics FZ-LLC", "x\u00a0y Acme  x\u00a0y",
+                 "Smith & Sons legal7@example.com example", "Гульф Gulf Vision Мариана Соуза", "Acme_1 Acme __"]
+    assert sum(bool(_names_reference(words, content)) for content in contents) > len(contents) // 10  # the test tests
+    for content in contents:
+        assert render._names_in(names, content) == _names_reference(words, content), (sorted(words), content)
+        assert render._names_in(names, content) == _names_reference(words, content)  # again, from the memo
+
+
+def test_names_in_compiles_nothing_for_names_that_are_runs_of_letters():
+    render._words_pattern.cache_clear()
+    for index in range(50):  # fifty deals, fifty sets of names
+        names = render._Names.of(frozenset({f"Harbour{index}x", "Analytics", "FZ-LLC", "Кузнецова"}))
+        assert render._names_in(names, f"ООО «Harbour{index}x Analytics FZ-LLC» и Кузнецова") != ()
+    assert render._words_pattern.cache_info().misses == 0
+
+
+def test_the_memo_of_runs_stays_bounded():
+    for index in range(3000):
+        render._runs_of(f"clause paragraph number {index} " * 20)
+    assert 0 < render._run_chars <= render._MAX_RUN_CHARS
+    assert sum(map(len, render._RUNS)) == render._run_chars
+
+
+# ------------------------------------------------------------------ the text passes, paragraph by paragraph
+
+_BODY_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="urn:w">'
+              '<w:body>\n')
+
+
+def _text_passes_reference(xml: str) -> str:
+    return quotes.curl_xml(render._breaks_in_text(text.keep_together_xml(xml)))
+
+
+def _text_passes(xml: str) -> str:
+    return "".join(piece for piece, _ in render._text_passes(xml, xml.find("<w:body")))
+
+
+def _bodies(count: int, seed: int) -> list[str]:
+    """Well-formed bodies (text passes run only on a part whose shape is proven): random paragraphs with
+    numbers, dates, quotes and line breaks, some in a table, between a head and a tail."""
+    words = ["№", "No.", "ст.", "12", "5", "2026", "г.", "ноября", "November", "М.С.", "Кузнецова", '"', "'",
+             "&#34;", "&quot;", "«", "»", "“", "Acme", "б", " ", " ", " ", "\u00a0", "\n", "\n", ".", "&amp;"]
+    properties = ["", '<w:rPr><w:lang w:val="ru-RU"/></w:rPr>', '<w:rPr><w:lang w:val="en-GB"/></w:rPr>']
+    rng = random.Random(seed)
+    found = []
+    for part in _parts(words, properties, count, seed, ["<w:bookmarkStart/>", '<w:t>"out" No. 5</w:t>']):
+        if rng.random() < 0.3:
+            part = f'<w:tbl><w:tr w:x="5 ноября"><w:tc>{part}</w:tc><w:tc>{part}</w:tc></w:tr></w:tbl>'
+        tail = rng.choice(["", '<w:sectPr w:a="No. 5"/>', "\n"])
+        found.append(f"{_BODY_HEAD}{part}{tail}</w:body></w:document>")
+    return found
+
+
+def test_text_passes_by_paragraph_are_the_passes_over_the_part():
+    bodies = _bodies(1500, 20261209)
+    assert sum(_text_passes_reference(xml) != xml for xml in bodies) > len(bodies) // 2  # the test tests
+    for xml in bodies:
+        render.wellformed.parse(xml.encode("utf-8"))  # what the passes may assume
+        assert _text_passes(xml) == _text_passes_reference(xml), xml
+        assert _text_passes(xml) == _text_passes_reference(xml)  # from the memo
+
+
+@pytest.mark.parametrize("xml", [
+    "<w:document><w:body></w:body></w:document>",  # no paragraph at all
+    '<w:document><w:p><w:r><w:t>"5 ноября"</w:t></w:r></w:p><w:body><w:p><w:r><w:t>"a"</w:t></w:r></w:p>'
+    "</w:body></w:document>",  # a paragraph before the body: the plain passes
+    f'{_BODY_HEAD}<w:p><w:r><w:t>"open</w:t></w:r><w:p><w:r><w:t>No. 5\n"</w:t></w:r></w:p></w:body>',
+])
+def test_text_passes_on_awkward_bodies(xml):
+    assert _text_passes(xml) == _text_passes_reference(xml)
+
+
+def test_the_memo_of_passed_paragraphs_stays_bounded():
+    for index in range(render._MAX_PASSED + 10):
+        xml = f'{_BODY_HEAD}<w:p><w:r><w:t>No. {index} "x"</w:t></w:r></w:p></w:body>'
+        render._text_passes(xml, xml.find("<w:body"))
+    assert 0 < len(render._PASSED) <= render._MAX_PASSED
+
+
+def test_unhyphenated_where_names_may_be_is_unhyphenated_everywhere():
+    words = frozenset({"Acme", "Кузнецова", "Мария", "Jean-Luc", "Souza", "legal7@example.com", "O'Brien"})
+    changed = 0
+    for index, xml in enumerate(_bodies(600, 20261210)):
+        xml = xml.replace("Acme", ["Acme", "Jean-Luc Souza", "legal7@example.com", "O'Brien", "Acmes"][index % 5])
+        pieces = render._text_passes(xml, xml.find("<w:body"))
+        passed = "".join(piece for piece, _ in pieces)
+        names = render._Names.of(words).within(passed)
+        whole = render._unhyphenated(passed, names)
+        assert render._unhyphenated(passed, names, render._may_hold(pieces, names)) == whole, passed
+        changed += whole != passed
+    assert changed > 300  # the test tests
+
+
+def test_names_of_two_letters_are_looked_for_everywhere():
+    xml = _BODY_HEAD + "<w:p><w:r><w:t>Li Wu</w:t></w:r></w:p></w:body>"
+    pieces = render._text_passes(xml, xml.find("<w:body"))
+    assert render._may_hold(pieces, render._Names.of(frozenset({"Li", "Wu"}))) is None
+
+
+def test_long_words_are_the_runs_longer_than_two_characters():
+    for value in _strings(["ab", "abc", "-", "a", " ", "<", "Ж", "_", "1", "\u00a0", ".", "x-y"], 2000, 20261211):
+        assert render._long_words(value) == {run for run in re.findall(r"[\w-]+", value) if len(run) > 2}, value
+
+
+def test_the_lexer_states_kept_per_literal_stay_bounded():
+    from markupsafe import Markup
+
+    for index in range(render.wellformed._MAX_TRANSITIONS + 10):
+        render.wellformed._shape([f'<w:t w:x="{index}">', Markup("a"), "</w:t>"])
+    assert all(len(table) <= render.wellformed._MAX_TRANSITIONS for table in render.wellformed._transitions)

@@ -22,7 +22,8 @@ from .model import (Bilingual, Deal, IdentificationResult, Party, Signatory, end
                     statement_issuer)
 from .recent import Recent
 from .salutation import salutation
-from .sandbox import RENDER_FAILURES, Markup, compile_text, escape, failure, paths_read, render_bounded, value_at
+from .sandbox import (RENDER_FAILURES, Markup, compile_text, escape, failure, paths_read, render_bounded, truth_at,
+                      truth_read, value_at)
 from .screening import Screening
 from .selection import Selected
 
@@ -518,6 +519,7 @@ def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
     return {**common, "issuer": issuer.name.get(lang), "issuer_address": address, "issuer_is_counterparty": own}
 
 
+@lru_cache(maxsize=64)  # pure; num2words took a quarter of a millisecond, for every letter of every deal
 def letter_period(days: int, lang: str) -> str:
     """«10 (десяти) рабочих дней» / "10 (ten) business days", after «в течение» / "within".  A letter
     defines no terms, so the words take no capital (the annex's defined «Рабочий день» does)."""
@@ -584,12 +586,24 @@ _HIDE_SPACE = {code: f"\x01{code}\x02" for code in range(0x3001) if chr(code).is
 _HIDE = {**_HIDE_SPACE, ord("."): f"\x01{ord('.')}\x02"}
 
 
+#: The characters of _HIDE other than a space and a full stop, which values rarely hold.
+_RARE_HIDDEN = re.compile("[" + "".join(re.escape(chr(code)) for code in _HIDE if chr(code) not in " .") + "]")
+
+
+def _hidden(value: str) -> str:
+    """``value.translate(_HIDE)``: str.translate looks every character up in the table, five times slower
+    than replacing the two characters values hold (the replacements hold neither, nor any other character
+    of the table), the rest translated only where there is one."""
+    hidden = value.replace(" ", _HIDE[ord(" ")]).replace(".", _HIDE[ord(".")])
+    return hidden.translate(_HIDE) if _RARE_HIDDEN.search(hidden) else hidden
+
+
 def _carried(value: Any) -> Any:
     """A language context with the whitespace of every string hidden from the paragraph layout."""
     if isinstance(value, str):
         if value.endswith("."):
-            return value[:-1].translate(_HIDE) + "."
-        return value.translate(_HIDE)
+            return _hidden(value[:-1]) + "."
+        return _hidden(value)
     if isinstance(value, dict):
         return {key: _carried(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -606,9 +620,27 @@ def _paragraphs(rendered: str) -> list[Markup]:
         joined = lines[0]
         for line in lines[1:]:
             joined += ("\n" if _MARKER.match(line) else " ") + line
-        joined = _CARRIED.sub(lambda found: chr(int(found.group(1))), _DOUBLED_STOP.sub(".", joined))
+        if ".." in joined:  # the search alone, on every paragraph, cost more than the rest of this function
+            joined = _DOUBLED_STOP.sub(".", joined)
+        if "\x01" in joined:
+            joined = _put_back(joined)
         paragraphs.append(Markup(joined))
     return paragraphs
+
+
+#: The characters values carry most (a space, a full stop), put back by str.replace: far cheaper than a
+#: call per match.  A replacement makes one character that is neither a digit nor \x01 nor \x02, so it
+#: never completes another carried sequence: the result is the regular expression's alone.
+_COMMON_CARRIED = tuple((f"\x01{ord(char)}\x02", char) for char in " .")
+
+
+def _put_back(joined: str) -> str:
+    """The carried characters of a paragraph, as they were in the values."""
+    for hidden, char in _COMMON_CARRIED:
+        joined = joined.replace(hidden, char)
+    if "\x01" in joined:
+        joined = _CARRIED.sub(lambda found: chr(int(found.group(1))), joined)
+    return joined
 
 
 def render_clause(clause: Clause, lang: str, context: dict[str, Any]) -> list[Markup]:
@@ -639,7 +671,7 @@ class _Filling:
         self.numbering = repr(sorted(numbers.items()))  # all that ref() depends on
         self._raw: dict[str, Any] = {}
         self._carried: dict[str, Any] = {}
-        self._keys: dict[tuple[str | int, ...], str] = {}
+        self.keys: dict[str, Any] = {}  # by the slot names of _reads
 
     def get(self, name: str) -> Any:
         if name not in self._raw:
@@ -647,13 +679,21 @@ class _Filling:
             self._raw[name] = build(self.deal, self.screening, self.lang) if build is not None else None
         return self._raw[name]
 
-    def key(self, path: tuple[str | int, ...]) -> str:
+    def key(self, slot: str, path: tuple[str | int, ...], tested: bool) -> Any:
+        """What a text depends on at ``path`` (``slot`` names it, see _reads); ``tested``: a path the text only
+        tests for truth, where only that counts (sandbox.truth_read: «{% if end_use.end_users %}» does not
+        depend on the names)."""
         # repr tells apart every value a context holds: strings, numbers, booleans, None, in dicts and lists.
         # A document's clauses read the same paths again and again (the parties' names): each is made once.
-        found = self._keys.get(path)
+        found = self.keys.get(slot)
         if found is None:
-            found = self._keys[path] = (self.numbering if path[0] == "ref"
-                                        else repr(value_at(self.get(path[0]), path[1:])))
+            if path[0] == "ref":
+                found = self.numbering
+            elif tested:
+                found = truth_at(self.get(path[0]), path[1:])
+            else:
+                found = repr(value_at(self.get(path[0]), path[1:]))
+            self.keys[slot] = found
         return found
 
     def context(self, paths: tuple[tuple[str | int, ...], ...]) -> dict[str, Any]:
@@ -668,16 +708,27 @@ class _Filling:
         return context
 
 
+@lru_cache(maxsize=4096)
+def _reads(source: str) -> tuple[tuple[str, tuple[str | int, ...], bool], ...]:
+    """The paths ``source`` reads (sandbox.paths_read), each with whether the text only tests it for truth
+    (sandbox.truth_read), and named by a string that says both: a string keeps its hash, a tuple of
+    tuples is hashed at every look-up.  Raises TemplateSyntaxError."""
+    tested = set(truth_read(source))
+    return tuple((f"{'?' if path in tested else '='}{path!r}", path, path in tested) for path in paths_read(source))
+
+
 def _render_memo(clause: Clause, lang: str, filling: _Filling) -> tuple[Markup, ...]:
     source = clause.text(lang)
     try:
-        paths = paths_read(source)
+        reads = _reads(source)
     except TemplateError:  # render_clause reports it, naming the clause
         return tuple(render_clause(clause, lang, filling.context(tuple((name,) for name in _SECTIONS))))
-    key = (source, tuple(filling.key(path) for path in paths))
+    known = filling.keys  # most of a document's paths were read by an earlier clause: no call for those
+    key = (source, tuple([known[slot] if slot in known else filling.key(slot, path, tested)
+                          for slot, path, tested in reads]))
     found = _RENDERED.get(key)
     if found is None:  # a failure raises here and is never kept
-        found = _RENDERED.put(key, tuple(render_clause(clause, lang, filling.context(paths))))
+        found = _RENDERED.put(key, tuple(render_clause(clause, lang, filling.context(paths_read(source)))))
     return found
 
 
@@ -789,8 +840,9 @@ def annex_context(rows: list[Row], deal: Deal, columns: tuple[str, str]) -> dict
         "sign": signature_view(deal),
         "layout": {
             "header": " / ".join(running_header(deal, lang) for lang in columns),
-            "left_lang": _LANGUAGE_TAGS[left],
-            "right_lang": _LANGUAGE_TAGS[right],
+            # Markup: constants the template prints on every row, with nothing to escape
+            "left_lang": Markup(_LANGUAGE_TAGS[left]),
+            "right_lang": Markup(_LANGUAGE_TAGS[right]),
         },
     }
 
@@ -956,11 +1008,23 @@ _LEGAL_FORM_WORDS = frozenset({
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
+#: The words of the last few deals, by the deal object (kept, so that its id is not reused meanwhile):
+#: a pack's documents all ask for the same deal's.  A Deal is frozen, so its words never change.
+_WORDS: Recent[tuple[Deal, frozenset[str]]] = Recent(8)
+
+
 def unhyphenated_words(deal: Deal) -> frozenset[str]:
     """The words of the deal's personal, company and product names, in every form the documents print them (the
     signatories' nominative and genitive, both scripts) and the parties' e-mail addresses: a name is never
     hyphenated across lines.  A company's legal form and lower-case words («с ограниченной ответственностью»)
     are ordinary words."""
+    found = _WORDS.get(id(deal))
+    if found is None or found[0] is not deal:
+        found = _WORDS.put(id(deal), (deal, _unhyphenated_words(deal)))
+    return found[1]
+
+
+def _unhyphenated_words(deal: Deal) -> frozenset[str]:
     people: list[str] = []
     companies: list[str] = []
     parties = [deal.supplier, deal.counterparty]

@@ -48,10 +48,14 @@ _ARTICLE = re.compile(r"^(?:the|its|a|an)\s+")
 _SPELLING = (("authorized", "authorised"), ("license", "licence"), ("organization", "organisation"), ("ё", "е"))
 
 
+_PUNCTUATION = re.compile(r"[.\-–—,]")
+
+
+@lru_cache(maxsize=4096)  # pure; a deal's names and addresses are folded again for every document and column
 def key(value: str) -> str:
     """What two spellings of one term have in common: case, dots, hyphens, «&», articles, ё."""
     folded = value.casefold().replace("&", " and ").replace("«", "").replace("»", "").replace('"', "")
-    folded = re.sub(r"[.\-–—,]", " ", folded)
+    folded = _PUNCTUATION.sub(" ", folded)
     folded = " ".join(folded.split())
     folded = _ARTICLE.sub("", folded)
     for american, british in _SPELLING:
@@ -261,8 +265,13 @@ def localise_address(address: str, code: str, lang: str, *, append: bool = True)
 def _names_country(address: str, code: str) -> bool:
     """Whether the address names the country anywhere (a Russian address names it first)."""
     words = f" {key(address)} "
-    names = [alias for alias, found in _countries().items() if found == code]
-    return any(f" {name} " in words for name in names)
+    return any(f" {name} " in words for name in _country_aliases(code))
+
+
+@lru_cache(maxsize=512)  # at most the ~250 codes; the scan of 1,600 names was 0.4 ms for every address
+def _country_aliases(code: str) -> tuple[str, ...]:
+    """Every folded name of the country ``code`` (:func:`_countries`), in that table's order."""
+    return tuple(alias for alias, found in _countries().items() if found == code)
 
 
 # ------------------------------------------------------------------ gender of a Latin-script name

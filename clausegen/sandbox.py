@@ -55,7 +55,8 @@ from pydantic import BaseModel
 from . import cache
 
 __all__ = ["ENV", "RENDER_FAILURES", "Markup", "SecurityError", "TemplateSyntaxError", "compile_condition",
-           "compile_text", "escape", "escape_literals", "failure", "paths_read", "render_bounded", "value_at"]
+           "compile_text", "escape", "escape_literals", "failure", "paths_read", "render_bounded", "truth_at",
+           "truth_read", "value_at"]
 
 #: What rendering a text of the user's library can raise besides a TemplateError: arithmetic on the
 #: deal's values (``1/0``), a conversion (``'x'|int`` is fine, ``'9' * 5000 | int`` is not), a type
@@ -349,8 +350,25 @@ def compile_condition(expression: str) -> Any:
 
 
 def template_from_code(code: CodeType) -> Any:
-    """The template of ``code`` compiled by :data:`ENV` (what ``ENV.from_string`` makes of a source)."""
-    return ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
+    """The template of ``code`` compiled by :data:`ENV` (what ``ENV.from_string`` makes of a source),
+    printing values through :func:`escape_value`."""
+    template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
+    # The compiled code prints every value through the name ``escape`` of its own module namespace
+    # (``from jinja2.runtime import ... escape``), which its functions share.
+    namespace = template.root_render_func.__globals__
+    if namespace.get("escape") is escape:
+        namespace["escape"] = escape_value
+    return template
+
+
+def escape_value(value: Any) -> Markup:
+    """What :func:`markupsafe.escape` returns for ``value``, without copying a :class:`Markup` (text
+    already escaped, as compose makes every clause paragraph): markupsafe makes a new Markup of its
+    ``__html__()``, which for Markup itself is the same text.  A subclass may say otherwise and is
+    escaped as usual."""
+    if type(value) is Markup:
+        return value
+    return escape(value)
 
 
 Path = tuple[str | int, ...]
@@ -379,27 +397,65 @@ def paths_read(source: str) -> tuple[Path, ...]:
     return _compiled(source)[1]
 
 
+def truth_read(source: str) -> tuple[Path, ...]:
+    """The paths of :func:`paths_read` that ``source`` only tests for truth (``{% if a.b %}``,
+    ``not a.b``, ``a.b and c``, ``x if a.b else y`` where the result is tested): what such a text
+    renders depends on whether the value is true or false, not on what it is (Python's truth, which
+    is Jinja's), so :func:`truth_at` is all that need be compared of it.  A path also read otherwise
+    is not among them.  Raises TemplateSyntaxError."""
+    return _compiled(source)[2]
+
+
+def truth_at(value: Any, path: tuple[str | int, ...]) -> Any:
+    """What a text that only tests ``path`` for truth depends on: ``True`` or ``False`` when the path
+    reaches a value, else (the text reads a value that lacks a step) the ``repr`` of the last value on
+    the way, as for any other path (:func:`value_at`): a string, never equal to a boolean."""
+    reached, complete = _walk(value, path)
+    return bool(reached) if complete else repr(reached)
+
+
 @lru_cache(maxsize=4096)
-def _compiled(source: str) -> tuple[Any, tuple[Path, ...]]:
-    """The compiled text and the paths it reads, from one parse (the paths taken before compiling,
-    which may rewrite the tree); both kept across processes by :mod:`clausegen.cache`."""
+def _compiled(source: str) -> tuple[Any, tuple[Path, ...], tuple[Path, ...]]:
+    """The compiled text, the paths it reads and those it only tests for truth, from one parse (the
+    paths taken before compiling, which may rewrite the tree); kept across processes by
+    :mod:`clausegen.cache`."""
     key = (jinja2.__version__, hashlib.sha256(source.encode()).hexdigest())
     found = cache.load("clause-texts", key)
-    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], CodeType) \
-            and isinstance(found[1], tuple):
-        return template_from_code(found[0]), found[1]
+    if isinstance(found, tuple) and len(found) == 3 and isinstance(found[0], CodeType) \
+            and isinstance(found[1], tuple) and isinstance(found[2], tuple):
+        return template_from_code(found[0]), found[1], found[2]
     tree = ENV.parse(escape_literals(source))
-    paths = _paths(tree)
+    paths, truths = _paths(tree)
     code = ENV.compile(tree)
-    cache.store("clause-texts", key, (code, paths))
-    return template_from_code(code), paths
+    cache.store("clause-texts", key, (code, paths, truths))
+    return template_from_code(code), paths, truths
 
 
-def _paths(tree: nodes.Template) -> tuple[Path, ...]:
+def _truth_operands(node: nodes.Node, truth: bool) -> list[tuple[nodes.Node, bool]] | None:
+    """The children of ``node`` whose value only counts as true or false, with that flag, when the
+    result of ``node`` is itself tested (``truth``) or not; None for a node that tests none."""
+    if isinstance(node, nodes.If):
+        return [(node.test, True)] + [(child, False) for child in (*node.body, *node.elif_, *node.else_)]
+    if isinstance(node, nodes.Not):
+        return [(node.node, True)]
+    if isinstance(node, (nodes.And, nodes.Or)):  # ``a and b`` is a or b: only its truth is tested when tested
+        return [(node.left, truth), (node.right, truth)]
+    if isinstance(node, nodes.CondExpr):
+        branches = [(child, truth) for child in (node.expr1, node.expr2) if child is not None]
+        return [(node.test, True)] + branches
+    if isinstance(node, nodes.For):
+        children = [(node.target, False), (node.iter, False), *((child, False) for child in (*node.body, *node.else_))]
+        return children + ([(node.test, True)] if node.test is not None else [])
+    return None
+
+
+def _paths(tree: nodes.Template) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+    """The paths ``tree`` reads (see :func:`paths_read`), and those of them it only tests for truth."""
     context_names = meta.find_undeclared_variables(tree)
-    found: set[Path] = set()
+    read: set[Path] = set()  # read as values
+    tested: set[Path] = set()  # tested for truth
 
-    def visit(node: nodes.Node) -> None:
+    def visit(node: nodes.Node, truth: bool = False) -> None:
         chain: list[str | int] = []
         inner = node
         while True:
@@ -414,16 +470,17 @@ def _paths(tree: nodes.Template) -> tuple[Path, ...]:
                 break
         if isinstance(inner, nodes.Name):
             if inner.name in context_names:
-                found.add((inner.name, *reversed(chain)))
+                (tested if truth else read).add((inner.name, *reversed(chain)))
             return
         if chain:
             visit(inner)
-        else:
-            for child in node.iter_child_nodes():
-                visit(child)
+            return
+        operands = _truth_operands(node, truth)
+        for child, tested_child in operands if operands is not None else ((c, False) for c in node.iter_child_nodes()):
+            visit(child, tested_child)
 
     visit(tree)
-    return tuple(sorted(found, key=repr))
+    return tuple(sorted(read | tested, key=repr)), tuple(sorted(tested - read, key=repr))
 
 
 def value_at(value: Any, path: tuple[str | int, ...]) -> Any:
@@ -433,6 +490,11 @@ def value_at(value: Any, path: tuple[str | int, ...]) -> Any:
 
     Steps go through dict keys, list items, and the fields of pydantic models and dataclasses.
     """
+    return _walk(value, path)[0]
+
+
+def _walk(value: Any, path: tuple[str | int, ...]) -> tuple[Any, bool]:
+    """:func:`value_at`, and whether every step of ``path`` was taken."""
     for step in path:
         if type(value) is dict and step in value and step not in DICT_ATTRIBUTES:
             value = value[step]
@@ -441,8 +503,8 @@ def value_at(value: Any, path: tuple[str | int, ...]) -> Any:
         elif isinstance(step, str) and step in _fields(value):
             value = getattr(value, step)
         else:
-            break
-    return value
+            return value, False
+    return value, True
 
 
 def _fields(value: Any) -> Collection[str]:

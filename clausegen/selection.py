@@ -16,7 +16,7 @@ from .errors import LibraryError, Problem
 from .library import Clause, Library
 from .model import Deal
 from .recent import Recent
-from .sandbox import compile_condition, paths_read, value_at
+from .sandbox import compile_condition, paths_read, truth_at, truth_read, value_at
 from .screening import Screening
 
 
@@ -75,23 +75,33 @@ def select(library: Library, document: str, deal: Deal, screening: Screening) ->
         paths = _condition_paths(library, document)
     except TemplateError:  # evaluate() reports the broken condition, naming its clause
         return _select(library, document, context)
-    key = (id(library), document, tuple(repr(value_at(context, path)) for path in paths))
+    key = (id(library), document, tuple(truth_at(context, path) if tested else repr(value_at(context, path))
+                                        for path, tested in paths))
     found = _SELECTIONS.get(key)
     if found is None or found[0] is not library:
         found = _SELECTIONS.put(key, (library, _select(library, document, context)))
     return list(found[1])
 
 
-_PATHS: dict[tuple[int, str], tuple[Library, list[tuple[str | int, ...]]]] = {}
+#: By (library, document): a server that loads a changed library again keeps no old one alive.
+_PATHS: Recent[tuple[Library, list[tuple[tuple[str | int, ...], bool]]]] = Recent(16)
 
 
-def _condition_paths(library: Library, document: str) -> list[tuple[str | int, ...]]:
-    """Every path the conditions of ``document``'s clauses read; raises TemplateSyntaxError."""
+def _condition_paths(library: Library, document: str) -> list[tuple[tuple[str | int, ...], bool]]:
+    """Every path the conditions of ``document``'s clauses read, each with whether they only test it for
+    truth (a condition is true or false: ``not deal.end_use.end_users`` depends on whether the deal names
+    end users, not on their names); raises TemplateSyntaxError."""
     found = _PATHS.get((id(library), document))
     if found is None or found[0] is not library:
-        paths = {path for clause in library.for_document(document)
-                 for path in paths_read(f"{{{{ {clause.meta.when} }}}}")}
-        found = _PATHS[(id(library), document)] = (library, sorted(paths, key=repr))
+        read: set[tuple[str | int, ...]] = set()
+        tested: set[tuple[str | int, ...]] = set()
+        for clause in library.for_document(document):
+            source = f"{{% if ({clause.meta.when}) %}}{{% endif %}}"  # what evaluate() makes of the value: its truth
+            only_tested = set(truth_read(source))
+            tested |= only_tested
+            read |= set(paths_read(source)) - only_tested
+        paths = [(path, False) for path in read] + [(path, True) for path in tested - read]
+        found = _PATHS.put((id(library), document), (library, sorted(paths, key=repr)))
     return found[1]
 
 

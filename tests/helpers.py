@@ -177,3 +177,19 @@ def load_changed(path: Path, changes: dict[str, Any] | None = None) -> Any:
         return record.deal
     data = json.loads(record.deal.model_dump_json(exclude_none=True))
     return validate_deal(RawRecord(modified(data, changes), "deal.yaml"), api.load_profile(COMPANY)).deal
+
+
+def modules_after_one_batch(source, out, *modules: str) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has imported after a 1-worker batch of ``source`` with no
+    register (one deal, generated): a batch must not import what it does not use."""
+    import subprocess
+    import sys
+
+    script = ("import json, sys; from pathlib import Path; from clausegen.batch import run_batch; "
+              f"result = run_batch(Path({str(source)!r}), Path({str(out)!r}), "
+              f"company=Path({str(COMPANY)!r}), record=False, workers=1); "
+              "assert result.counts['generated'] == 1, result.summary(); "
+              f"print(json.dumps(sorted(set({list(modules)!r}) & set(sys.modules))))")
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout.strip().splitlines()[-1])

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import COMPANY, EXAMPLE_DEALS, EXAMPLES, EXPECTED_DECISIONS, files_in, invoke, write_deal
+from helpers import (COMPANY, EXAMPLE_DEALS, EXAMPLES, EXPECTED_DECISIONS, files_in, invoke,
+                     modules_after_one_batch, write_deal)
 from test_sheets import example, write_sheet
 
 from clausegen.batch import BLOCKED, FAILED, GENERATED, UNCHANGED, BatchResult, run_batch
@@ -484,14 +485,5 @@ def test_with_a_broken_library_and_an_unusable_register_the_library_is_named(tmp
 
 
 def test_a_batch_without_a_register_does_not_import_sqlalchemy(tmp_path):
-    import subprocess
-    import sys
-
     sheet = write_sheet(tmp_path / "deals.csv", [example("saas-clinic-ae")])
-    script = ("import sys; from pathlib import Path; from clausegen.batch import run_batch; "
-              f"result = run_batch(Path({str(sheet)!r}), Path({str(tmp_path / 'out')!r}), "
-              f"company=Path({str(COMPANY)!r}), record=False, workers=1); "
-              "assert result.counts['generated'] == 1, result.summary(); "
-              "assert 'sqlalchemy' not in sys.modules, 'imported'")
-    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
-    assert completed.returncode == 0, completed.stderr
+    assert modules_after_one_batch(sheet, tmp_path / "out", "sqlalchemy") == []

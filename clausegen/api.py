@@ -499,7 +499,8 @@ def warm_up(library: lib.Library, templates: Path | None = None, parts: tuple[st
                 sandbox.paths_read(source)
             except Exception:  # noqa: BLE001 - a broken text is reported by the document (or library check) that needs it
                 continue
-        sandbox.compile_condition(clause.meta.when)
+        for condition in clause.meta.conditions:
+            sandbox.compile_condition(condition)
     text.genitive_phrase("Генеральный директор")  # loads pymorphy3's dictionaries
     activities.scan("")  # builds the vocabulary's lemma index (its own pymorphy3 analyser)
 

@@ -61,14 +61,16 @@ def _static_problems(library: Library) -> list[Problem]:
             if section not in DECLARATION_SECTIONS:
                 problems.append(Problem(f"cites section {section!r}, which the Declaration does not have",
                                         f"{clause.id}.sections", meta_file))
-        try:
-            compile_condition(clause.meta.when)
-            names = meta.find_undeclared_variables(ENV.parse("{{ " + clause.meta.when + " }}"))
-            for name in sorted(names - CONDITION_VARIABLES):
-                problems.append(Problem(f"condition uses unknown name {name!r} (use deal or screening)",
-                                        f"{clause.id}.when", meta_file))
-        except TemplateError as error:
-            problems.append(Problem(f"condition does not compile: {error}", f"{clause.id}.when", meta_file))
+        for condition in clause.meta.conditions:
+            field = f"{clause.id}.when" if condition is clause.meta.when else f"{clause.id}.reason_if.when"
+            try:
+                compile_condition(condition)
+                names = meta.find_undeclared_variables(ENV.parse("{{ " + condition + " }}"))
+                for name in sorted(names - CONDITION_VARIABLES):
+                    problems.append(Problem(f"condition uses unknown name {name!r} (use deal or screening)",
+                                            field, meta_file))
+            except TemplateError as error:
+                problems.append(Problem(f"condition does not compile: {error}", field, meta_file))
         expressions = {}
         paragraph_counts = {}
         for lang in ("ru", "en"):

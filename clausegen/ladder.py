@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from . import labels, text
 from .phrases import indicators_fired
 from .identification import has_fstec_notice, identification_status, is_listed, list_item
-from .model import Deal
+from .model import Deal, KnownUse
 from .screening import FIRED, Decision, Screening
 
 TAKEN, NOT_TAKEN, SUPERSEDED = "taken", "not_taken", "superseded"
@@ -215,20 +215,66 @@ def _intermediaries(deal: Deal) -> tuple[str, str]:
             "is noted")
 
 
+#: The uses of 4.1 and 4.2 in the Declaration's words: ``for`` what the solution would be used.
+_USES = {
+    KnownUse.WMD: ("для создания оружия массового поражения и средств его доставки",
+                   "to create weapons of mass destruction or their delivery means"),
+    KnownUse.MILITARY: ("для создания обычных видов вооружения и военной техники или для иного военного применения",
+                        "to create conventional arms or military equipment or for any other military purpose"),
+    KnownUse.TERRORISM: ("для подготовки и (или) совершения террористических актов",
+                         "to prepare and/or commit terrorist acts"),
+}
+
+
+def _uses(deal: Deal, allowed: tuple[KnownUse, ...]) -> tuple[str, str] | None:
+    """The uses the deal records for this rung, joined as one purpose («…, а также …»); None when the deal
+    does not say which of the rung's uses its knowledge or concern is about (review 9, m7: the report names
+    the ground that applies, never "X or Y")."""
+    chosen = [use for use in allowed if use in deal.knowledge.uses]
+    if not chosen:
+        return None
+    ru = [_USES[use][0] for use in chosen]
+    en = [_USES[use][1] for use in chosen]
+    if len(chosen) == 1:
+        return ru[0], en[0]
+    return ", ".join(ru[:-1]) + ", а также " + ru[-1], ", ".join(en[:-1]) + ", and " + en[-1]
+
+
+def unrecorded_uses(deal: Deal) -> list[str]:
+    """The sections whose applied ground the deal does not specify (``knowledge.uses``): "4.1", "4.2"."""
+    missing = []
+    if deal.knowledge.prohibited_use_known and _uses(deal, _USES_41) is None:
+        missing.append("4.1")
+    if deal.knowledge.military_or_wmd_concern and not deal.knowledge.prohibited_use_known \
+            and _uses(deal, _USES_42) is None:
+        missing.append("4.2")
+    return missing
+
+
+_USES_41 = (KnownUse.WMD, KnownUse.TERRORISM)
+_USES_42 = (KnownUse.WMD, KnownUse.MILITARY, KnownUse.TERRORISM)
+
+
 def _wmd_known(deal: Deal, state: str) -> Rung:
     extra_ru, extra_en = _intermediaries(deal)
+    uses = None
     if deal.knowledge.prohibited_use_known:
-        ru = "Достоверно известно, что Решение ИИ будет использовано для создания ОМП и средств его доставки или " \
-             "для подготовки и (или) совершения террористических актов: от экспорта следует воздержаться; " \
-             "Поставщик не привлекает посредников и не выступает посредником для такого экспорта"
-        en = "It is reliably known that the solution will be used to create weapons of mass destruction or their " \
-             "delivery means, or to prepare and/or commit terrorist acts: refrain from the export; the Supplier " \
-             "neither uses nor acts as an intermediary for it"
+        uses = _uses(deal, _USES_41)
+        known_ru, known_en = uses or ("в целях, названных в п. 4.1 Декларации",
+                                      "for the purposes named in 4.1 of the Declaration")
+        ru = f"Достоверно известно, что Решение ИИ будет использовано {known_ru}: от экспорта следует " \
+             "воздержаться; Поставщик не привлекает посредников и не выступает посредником для такого экспорта"
+        en = f"It is reliably known that the solution will be used {known_en}: refrain from the export; the " \
+             "Supplier neither uses nor acts as an intermediary for it"
     else:
         ru = "Достоверных сведений о том, что Решение ИИ будет использовано для создания ОМП и средств его " \
              "доставки или для подготовки и (или) совершения террористических актов, нет"
         en = "There is no reliable knowledge that the solution will be used to create weapons of mass destruction " \
              "or their delivery means, or to prepare and/or commit terrorist acts"
+    if deal.knowledge.prohibited_use_known and uses is None:
+        extra_ru = " В файле сделки не указано, к какой из целей п. 4.1 относятся эти сведения." + extra_ru
+        extra_en = " The deal file does not say which of the purposes of 4.1 this knowledge concerns." + extra_en
+        extra_ru, extra_en = extra_ru.rstrip("."), extra_en.rstrip(".")
     # one sentence per fact, each but the last closed by a full stop, as in the other rows
     ru, en = (ru + "." + extra_ru, en + "." + extra_en) if extra_ru else (ru, en)
     return Rung("4.1", "ОМП и террористические акты (в том числе запрет на посредничество)",
@@ -269,17 +315,22 @@ _CONCERN_TAGS = frozenset({"military_research", "special_services", "missile", "
 def _concern(deal: Deal, fired: list[int], state: str) -> Rung:
     sensitive = [n for n in fired if n >= 19]
     if deal.knowledge.prohibited_use_known:
-        ru = "Достоверные сведения об использовании для создания ОМП и средств его доставки или для " \
-             "террористических актов (п. 4.1) поглощают опасение п. 4.2; обращение в Комиссию по экспортному " \
-             "контролю не требуется, так как от экспорта Поставщик воздерживается"
-        en = "Reliable knowledge of WMD or terrorist use (4.1) absorbs the concern of 4.2; no application to the " \
+        ru = "Достоверные сведения о запрещённом использовании (п. 4.1) поглощают опасение п. 4.2; обращение в " \
+             "Комиссию по экспортному контролю не требуется, так как от экспорта Поставщик воздерживается"
+        en = "Reliable knowledge of a prohibited use (4.1) absorbs the concern of 4.2; no application to the " \
              "Export Control Commission is needed, as the Supplier refrains from the export"
     elif deal.knowledge.military_or_wmd_concern:
         why_ru, why_en = _grounds(deal, sensitive)
-        ru = "Командой сделки отмечено обоснованное опасение военного использования, использования для ОМП или " \
-             f"террористических актов{why_ru}: требуется разрешение Комиссии по экспортному контролю"
-        en = "The deal team recorded a well-founded concern of military, WMD or terrorist use" \
+        feared = _uses(deal, _USES_42)
+        feared_ru, feared_en = feared or ("в целях, названных в п. 4.2 Декларации",
+                                          "for the purposes named in 4.2 of the Declaration")
+        ru = f"Командой сделки отмечено обоснованное опасение, что Решение ИИ может быть использовано {feared_ru}" \
+             f"{why_ru}: требуется разрешение Комиссии по экспортному контролю"
+        en = f"The deal team recorded a well-founded concern that the solution may be used {feared_en}" \
              f"{why_en}: the Export Control Commission's permission is required"
+        if feared is None:
+            ru += ". В файле сделки не указано, к какой из целей п. 4.2 относится опасение"
+            en += ". The deal file does not say which of the purposes of 4.2 the concern is about"
     elif sensitive and deal.permission.given and has_fstec_notice(deal):
         # The export already rests on a permission (4.3): a later concern calls for a new check, not for the
         # permission the deal already has (review 6).

@@ -68,6 +68,13 @@ class _Titles(BaseModel):
     en: str = Field(min_length=1)
 
 
+class _ConditionalReason(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    when: str = Field(min_length=1)
+    ru: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class ClauseMeta(BaseModel):
     """One catalogue entry."""
 
@@ -81,6 +88,14 @@ class ClauseMeta(BaseModel):
     sections: list[str] = Field(default_factory=list)
     when: str = "true"
     reason: _Titles
+    # A clause selected on either of two grounds cites the one that holds for the deal, not "X or Y"
+    # (review 9, m7): the first alternative whose condition is true replaces ``reason``.
+    reason_if: tuple[_ConditionalReason, ...] = ()
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """Every condition of the entry: its ``when`` and those of its reasons."""
+        return (self.when, *(r.when for r in self.reason_if))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import re
 from . import activities, glossary, labels, text
 from .checkrecord import NEEDS_APPROVAL, Check
 from .identification import identification_status, list_item
-from .ladder import NOT_APPLIED, NOT_CONSIDERED, rungs
+from .ladder import NOT_APPLIED, NOT_CONSIDERED, rungs, unrecorded_uses
 from .model import Bilingual, Deal, Person
 from .screening import BLOCKING, FIRED, Decision, Screening
 from .selection import Selected
@@ -70,6 +70,14 @@ def decision_label(deal: Deal, screening: Screening, lang: str) -> str:
         # one indicator is «признак», not «признаки» (review 6)
         text_ = text_.replace("выявлены признаки риска", "выявлен признак риска").replace(
             "risk indicators found", "a risk indicator found")
+    if screening.decision == Decision.PROCEED and identification_status(deal) == "not_recorded":
+        # "No obstacle" would overstate a check that has not looked at the control list (1.3): the
+        # Declaration's screening found none, the identification is still to come (review 9, m5).
+        text_ = ("Признаков риска не выявлено; сделка может быть заключена на стандартных условиях после "
+                 "идентификации Решения ИИ по Списку контролируемых товаров и технологий (п. 1.3)"
+                 if lang == "ru" else
+                 "No risk indicator found; the deal may be made on the standard terms once the solution has "
+                 "been identified against the control list (1.3)")
     if screening.decision == Decision.REFUSE:
         # Cite only the rung the refusal rests on; 4.1 carries its bar on intermediaries.
         sections = sorted({r.section for r in screening.reasons} & {"4.1", "4.4"}) or ["4.1", "4.4"]
@@ -92,7 +100,7 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
     """What to do next, in Russian and English, for every decision; ``selected``: the annex's clauses, whose
     condition precedent (the end-use statement before delivery) the steps cite by number."""
     decision = screening.decision
-    receive, sign = _receive_statement(screening), _sign(selected, check.approval_pending(decision))
+    receive, sign = _receive_statement(screening), _sign(selected, check.approval_pending(decision), deal.basis == "offer")
     days = deal.terms.response_days
     steps: list[tuple[str, str]] = []
     if decision == Decision.OUTSIDE_DECLARATION:
@@ -124,8 +132,16 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
         return steps
     if identification_status(deal) == "not_recorded":
         steps.append(("Провести идентификацию Решения ИИ по Списку контролируемых товаров и технологий и внести "
-                      "её результаты в файл сделки (п. 1.3)",
-                      "Identify the solution against the control list and record the result in the deal file (1.3)"))
+                      "её результаты в файл сделки (п. 1.3)"
+                      + ("; до этого приложение не подписывается" if decision == Decision.PROCEED else ""),
+                      "Identify the solution against the control list and record the result in the deal file (1.3)"
+                      + ("; the annex is not signed before then" if decision == Decision.PROCEED else "")))
+    for section in unrecorded_uses(deal):
+        steps.append((f"Указать в файле сделки, к какой из целей, названных в п. {section} Декларации, "
+                      + ("относятся достоверные сведения" if section == "4.1" else "относится обоснованное опасение")
+                      + " команды сделки",
+                      f"Record in the deal file which of the purposes named in {section} of the Declaration the deal "
+                      f"team's {'knowledge' if section == '4.1' else 'concern'} is about"))
     letters_ru = ", ".join(labels.label("letter_accusative", kind, "ru") for kind in screening.letters)
     letters_en = ", ".join(labels.label("letter", kind, "en") for kind in screening.letters)
     if decision == Decision.REFUSE:
@@ -177,9 +193,17 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
         if check.approval_pending(decision):
             steps.append(_APPROVE_BEFORE_SIGNING)
         steps.append(sign)
+    elif deal.basis == "offer":
+        # An offer's annex goes out with the offer; the contract is not signed yet (review 9, m6).
+        steps.append((f"Направить Контрагенту {letters_ru} и приложение к коммерческому предложению вместе с "
+                      "предложением; при заключении договора сформировать приложение к договору с теми же "
+                      "редакциями условий",
+                      f"Send the counterparty the {letters_en} and the annex to the commercial offer with the offer; "
+                      "when the contract is concluded, generate the annex to the contract with the same clause "
+                      "versions"))
     else:
         steps.append((f"Направить Контрагенту {letters_ru} и подписать приложение к договору",
-                       f"Send the counterparty the {letters_en} and sign the annex"))
+                       f"Send the counterparty the {letters_en} and sign the annex to the contract"))
     if check.approval_pending(decision) and decision not in _APPROVED_BEFORE_SIGNING:
         steps.insert(_first_sending(steps), _APPROVE)
     steps.append(("Хранить заключение, переписку и документы сделки в учёте (п. 5.3)",
@@ -210,7 +234,8 @@ def _receive_statement(screening: Screening) -> tuple[str, str]:
             "Receive the end-use statement signed by the end user and check it")
 
 
-def _sign(selected: list[Selected] | tuple[Selected, ...], approval_pending: bool = True) -> tuple[str, str]:
+def _sign(selected: list[Selected] | tuple[Selected, ...], approval_pending: bool = True,
+          offer: bool = False) -> tuple[str, str]:
     """The annex bears the contract's date and makes the end-use statement a condition precedent to delivery
     (review 4, m1): it is signed with the contract, and nothing is delivered before the statement and, while
     it is not recorded, the approval (an approval already recorded is no step left to take: review 6)."""
@@ -218,6 +243,11 @@ def _sign(selected: list[Selected] | tuple[Selected, ...], approval_pending: boo
     cited_ru, cited_en = (f" (п. {number}.1 приложения)", f" (clause {number}.1 of the annex)") if number else ("", "")
     approval_ru, approval_en = (" и утверждения решения", " and the decision approved") if approval_pending \
         else ("", "")
+    if offer:  # the annex goes out with the offer and becomes part of the contract made on it (review 9, m6)
+        return (f"Направить приложение вместе с коммерческим предложением; поставку (передачу результата, доступ) не "
+                f"осуществлять до получения заявления о конечном использовании{cited_ru}{approval_ru}",
+                f"Send the annex with the commercial offer; make no delivery (transfer of the result, access) until "
+                f"the end-use statement is received{cited_en}{approval_en}")
     return (f"Подписать приложение одновременно с договором; поставку (передачу результата, доступ) не осуществлять "
             f"до получения заявления о конечном использовании{cited_ru}{approval_ru}",
             f"Sign the annex together with the contract; make no delivery (transfer of the result, access) until the "

@@ -108,6 +108,13 @@ class Suitability(StrEnum):
     INTELLIGENCE = "intelligence"
 
 
+class KnownUse(StrEnum):
+    """Which prohibited use the knowledge of 4.1 or the concern of 4.2 is about (the Declaration's bullets)."""
+    WMD = "wmd"  # weapons of mass destruction and their delivery means (4.1, 4.2)
+    MILITARY = "military"  # conventional arms and military equipment, or any other military use (4.2 only)
+    TERRORISM = "terrorism"  # preparing or committing terrorist acts (4.1, 4.2)
+
+
 class PaymentMethod(StrEnum):
     BANK_TRANSFER = "bank_transfer"
     LETTER_OF_CREDIT = "letter_of_credit"
@@ -259,6 +266,22 @@ class Knowledge(_Strict):
     military_or_wmd_concern: bool = Field(False, description="4.2: reasonable concern of WMD, military or terrorist use")
     fstec_notice: bool = Field(False, description="4.3: written notice from FSTEC requiring a permission")
     harm_known: bool = Field(False, description="4.4: reliable knowledge of other harm")
+    uses: list[KnownUse] = Field(
+        default_factory=list,
+        description="Which use the knowledge (4.1) or the concern (4.2) is about: wmd (weapons of mass destruction "
+        "and their delivery means), military (arms, military equipment, other military use; 4.2 only), terrorism; "
+        "the screening report names only these grounds",
+    )
+
+    @model_validator(mode="after")
+    def _uses_need_a_ground(self) -> Knowledge:
+        if self.uses and not (self.prohibited_use_known or self.military_or_wmd_concern):
+            raise ValueError("uses says which use 4.1 or 4.2 is about: set prohibited_use_known or "
+                             "military_or_wmd_concern as well, or leave uses out")
+        if self.prohibited_use_known and self.uses and set(self.uses) <= {KnownUse.MILITARY}:
+            raise ValueError("4.1 (prohibited_use_known) covers only wmd and terrorism; a military use is a "
+                             "concern under 4.2 (military_or_wmd_concern)")
+        return self
 
 
 class Permission(_Strict):

@@ -52,15 +52,26 @@ def condition_context(deal: Deal, screening: Screening) -> dict[str, Any]:
     return {"deal": deal, "screening": ScreeningView.of(screening)}
 
 
-def evaluate(clause: Clause, context: dict[str, Any]) -> bool:
-    """Evaluate the clause's condition; a broken condition is a library error."""
+def evaluate(clause: Clause, context: dict[str, Any], condition: str | None = None) -> bool:
+    """Evaluate the clause's condition (or ``condition``, one of its reasons'); a broken condition is a
+    library error."""
+    condition = clause.meta.when if condition is None else condition
     try:
-        return bool(compile_condition(clause.meta.when)(**context))
+        return bool(compile_condition(condition)(**context))
     except TemplateError as error:
+        where = "when" if condition == clause.meta.when else "reason_if.when"
         raise LibraryError(
-            [Problem(f"condition {clause.meta.when!r} failed: {error}", f"{clause.id}.when")],
+            [Problem(f"condition {condition!r} failed: {error}", f"{clause.id}.{where}")],
             "broken clause condition",
         ) from None
+
+
+def _reason(clause: Clause, context: dict[str, Any]) -> tuple[str, str]:
+    """Why the clause is there: the first of its conditional reasons that holds, else its reason."""
+    for alternative in clause.meta.reason_if:
+        if evaluate(clause, context, alternative.when):
+            return alternative.ru, alternative.en
+    return clause.meta.reason.ru, clause.meta.reason.en
 
 
 #: Selections by (document, the values the document's conditions read): a batch's deals differ in
@@ -96,10 +107,11 @@ def _condition_paths(library: Library, document: str) -> list[tuple[tuple[str | 
         read: set[tuple[str | int, ...]] = set()
         tested: set[tuple[str | int, ...]] = set()
         for clause in library.for_document(document):
-            source = f"{{% if ({clause.meta.when}) %}}{{% endif %}}"  # what evaluate() makes of the value: its truth
-            only_tested = set(truth_read(source))
-            tested |= only_tested
-            read |= set(paths_read(source)) - only_tested
+            for condition in clause.meta.conditions:  # the reasons' too: they vary the selection's text
+                source = f"{{% if ({condition}) %}}{{% endif %}}"  # what evaluate() makes of the value: its truth
+                only_tested = set(truth_read(source))
+                tested |= only_tested
+                read |= set(paths_read(source)) - only_tested
         paths = [(path, False) for path in read] + [(path, True) for path in tested - read]
         found = _PATHS.put((id(library), document), (library, sorted(paths, key=repr)))
     return found[1]
@@ -115,5 +127,5 @@ def _select(library: Library, document: str, context: dict[str, Any]) -> list[Se
         if clause.meta.numbering == "article":
             article += 1
             number = article
-        selected.append(Selected(clause, number, clause.meta.reason.ru, clause.meta.reason.en))
+        selected.append(Selected(clause, number, *_reason(clause, context)))
     return selected

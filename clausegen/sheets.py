@@ -8,7 +8,7 @@ the spreadsheet program shows them (the header is row 1).
 - An empty cell means the field is not given.
 - ``ИСТИНА``/``ЛОЖЬ`` (Excel's TRUE and FALSE in a Russian locale) are read as booleans.
 - Lists of values (``red_flags``, ``counterparty.activities``,
-  ``solution.suitable_for``) are ``;``-separated: ``7; 13``.
+  ``solution.suitable_for``, ``knowledge.uses``) are ``;``-separated: ``7; 13``.
 - End users: either indexed columns (``end_use.end_users.1.name.en``,
   ``end_use.end_users.1.country``), or one cell ``end_use.end_users`` holding
   ``Name (CC); Other name (CC)``.
@@ -48,7 +48,7 @@ MAX_SHEET_BYTES = 20 * 1024 * 1024  # a workbook, read whole into memory
 MAX_CSV_BYTES = 1024 * 1024 * 1024  # a CSV file is read a row at a time: its rows are what is limited
 MAX_ROWS = 100_000
 LIST_FIELDS = frozenset({"red_flags", "counterparty.activities", "counterparty.activities_other",
-                         "solution.suitable_for", "permission.conditions"})
+                         "solution.suitable_for", "permission.conditions", "knowledge.uses"})
 # The same lists for each end user, in indexed columns (end_use.end_users.2.activities).
 END_USER_LIST_FIELDS = frozenset({"activities", "activities_other"})
 END_USERS = "end_use.end_users"

@@ -127,7 +127,7 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
     from babel.numbers import list_currencies
 
     from . import activities, labels
-    from .model import ContractKind, Delivery, IdentificationResult, PaymentMethod, Suitability
+    from .model import ContractKind, Delivery, IdentificationResult, KnownUse, PaymentMethod, Suitability
 
     russian = Locale("ru")
 
@@ -140,6 +140,7 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
         "payment_method": coded("payment_method", [m.value for m in PaymentMethod]),
         "identification_result": coded("identification_result", [r.value for r in IdentificationResult]),
         "suitability": coded("suitability", [s.value for s in Suitability]),
+        "known_use": coded("known_use", [u.value for u in KnownUse]),
         "language": [("ru", "русский"), ("en", "английский")],
         "gender": [("male", "мужской"), ("female", "женский")],
         "bool": [("true", "да"), ("false", "нет")],

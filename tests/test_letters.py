@@ -229,10 +229,10 @@ def test_end_user_statement_undertakings_use_the_declarations_full_wmd_wording(l
                   "bacteriological (biological) or toxin weapons",
                   "subsystems and components of such weapons, missiles and unmanned aerial vehicles",
                   "technology, materials, equipment and software related to them",
-                  "научных исследований, разработки, изготовления, испытания, эксплуатации и технического "
-                  "обслуживания ядерного, химического, бактериологического (биологического) или токсинного оружия",
+                  "научные исследования, разработка, изготовление, испытание, эксплуатация и техническое "
+                  "обслуживание ядерного, химического, бактериологического (биологического) или токсинного оружия",
                   "подсистем и компонентов указанных видов оружия",
-                  "the preparation and/or commission of terrorist acts", "or any other military purpose",
+                  "the preparation and/or commission of terrorist acts", "as well as any other military purpose",
                   "without the Supplier’s prior written consent, re-export"):
         assert words in text, words
 

@@ -52,6 +52,12 @@ SUITABILITY = (
     ("military", N_("military use")),
     ("intelligence", N_("intelligence use")),
 )
+#: Which use the knowledge of 4.1 or the concern of 4.2 is about (knowledge.uses).
+KNOWN_USES = (
+    ("wmd", N_("weapons of mass destruction and their delivery means")),
+    ("military", N_("arms, military equipment or any other military use (4.2 only)")),
+    ("terrorism", N_("preparing or committing terrorist acts")),
+)
 PAYMENT_METHODS = (
     ("bank_transfer", N_("bank transfer")),
     ("letter_of_credit", N_("letter of credit")),
@@ -303,6 +309,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("knowledge", N_("What is known"),
             N_("Section 4 of the Declaration. Tick only what you know or were told in writing."), (
                 Field("knowledge", N_("Knowledge"), "knowledge"),
+                Field("knowledge.uses", N_("Which use it is about"), "suitability", KNOWN_USES,
+                      hint=N_("For 4.1 or 4.2: the screening report names only the uses ticked here.")),
                 Field("permission.number", N_("Commission's permission No.")),
                 Field("permission.date", N_("Date of the permission"), "date"),
                 Field("permission.conditions", N_("Conditions of the permission"), "bilingual_lines",

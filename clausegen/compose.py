@@ -1045,4 +1045,18 @@ def _unhyphenated_words(deal: Deal) -> frozenset[str]:
               if len(word) > 2 and word[:1].isupper() and word.casefold() not in _LEGAL_FORM_WORDS}
     # nor an e-mail address, kept whole: «export-control@neur-|oset.example» is another address (review 6)
     words |= {party.email for party in parties if party.email}
-    return frozenset(words)
+    # nor a reference or a trade name at its hyphen: «№ LA-|0157/2026», «№ 183-|ФЗ», «TrafficVision-|M2»
+    # read as two things (review 9, m1); a run of word characters with a hyphen and a digit is one token
+    references = [deal.deal_id, deal.contract.number, deal.offer.number if deal.offer else None,
+                  deal.permission.number, deal.letters.number_prefix, deal.solution.version,
+                  deal.identification.reference if deal.identification else None,
+                  *(_name(deal.solution.name, lang) for lang in LANGS)]
+    references += [glossary.transliterate(value) for value in references if value and glossary.has_cyrillic(value)]
+    words |= {run for value in references if value for run in _REFERENCE_RUN.findall(value)
+              if any(char.isdigit() for char in run)}
+    return frozenset(words | _STATUTE_REFERENCES)
+
+
+_REFERENCE_RUN = re.compile(r"\w+(?:-\w+)+")
+#: The statute the clauses cite by number, in both columns.
+_STATUTE_REFERENCES = frozenset({"183-ФЗ", "183-FZ"})

@@ -193,3 +193,15 @@ def modules_after_one_batch(source, out, *modules: str) -> list[str]:
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def header_text(data: bytes) -> str:
+    """The text of every running header of a DOCX as Word reads it: a no-break hyphen is a '-'."""
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    return "\n".join(paragraph.text for section in document.sections
+                     for header in (section.first_page_header, section.header)
+                     for paragraph in header.paragraphs)

@@ -120,9 +120,9 @@ def evaluations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = selection.evaluate
 
-    def counting(clause: lib.Clause, context: dict[str, Any]) -> bool:
+    def counting(clause: lib.Clause, context: dict[str, Any], condition: str | None = None) -> bool:
         calls.append(clause.id)
-        return real(clause, context)
+        return real(clause, context, condition)
 
     monkeypatch.setattr(selection, "evaluate", counting)
     return calls

@@ -169,9 +169,9 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         calls["rendered"].append(clause.id)
         return render(clause, lang, context)
 
-    def evaluating(clause: lib.Clause, context: dict[str, Any]) -> bool:
+    def evaluating(clause: lib.Clause, context: dict[str, Any], condition: str | None = None) -> bool:
         calls["evaluated"].append(clause.id)
-        return evaluate(clause, context)
+        return evaluate(clause, context, condition)
 
     monkeypatch.setattr(compose, "render_clause", rendering)
     monkeypatch.setattr(selection, "evaluate", evaluating)

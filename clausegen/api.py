@@ -111,7 +111,7 @@ def blocked_message(screening: scr.Screening, what: str) -> str:
 
 
 def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], library: lib.Library | str,
-                template: render.CompiledTemplate) -> render.Properties:
+                template: render.CompiledTemplate, extra: tuple[tuple[str, str], ...] = ()) -> render.Properties:
     from . import __version__
 
     clauses = ";".join(f"{s.clause.id}@{s.clause.meta.version}" for s in selected)
@@ -131,6 +131,7 @@ def _properties(deal: Deal, kind: str, title: str, selected: list[Selected], lib
             ("clausegen.template", template.fingerprint),
             ("clausegen.version", __version__),
             ("clausegen.clause_hashes", hashes),  # id@version=sha256 of its texts (clauses/clauses.lock)
+            *extra,
         ),
     )
 
@@ -302,8 +303,9 @@ def build_report(deal: Deal, screening: scr.Screening, library: lib.Library, tem
     compiled = render.compiled_template(template)
     context = memo.report_context(deal, screening, selected, check, library=library.fingerprint,
                                   template=compiled.fingerprint, version=__version__)
-    data = compiled.render(context, _properties(deal, "screening-report", "Screening report", selected, library,
-                                                compiled), compose.unhyphenated_words(deal))
+    properties = _properties(deal, "screening-report", "Screening report", selected, library, compiled,
+                             (("clausegen.check", checkrecord.encode(check)),))
+    data = compiled.render(context, properties, compose.unhyphenated_words(deal))
     return Generated("screening-report", f"{deal.deal_id}-screening.docx", data,
                      tuple((s.clause.id, s.clause.meta.version) for s in selected), sha256(data),
                      library=library.fingerprint, texts=tuple(lock.text_hash(s.clause) for s in selected),

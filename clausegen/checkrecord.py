@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
 import os
 from dataclasses import dataclass
 
@@ -77,3 +78,31 @@ def resolve(deal: Deal, *, date: dt.date | None = None, prepared_by: str | None 
         approval_source = "register"
         approved_on = dt.date.fromisoformat(approval["date"]) if approval.get("date") else None
     return Check(when, source, preparer, approver, approval_source, approved_on, current_user(user))
+
+
+def encode(check: Check) -> str:
+    """``check`` as the screening report's property ``clausegen.check`` keeps it: what `verify` needs to
+    make the same report again when the date or the preparer came from options or the register."""
+    def who(someone: Person | None) -> dict | None:
+        return someone.model_dump(mode="json", exclude_none=True) if someone else None
+
+    return json.dumps({"date": check.date.isoformat(), "date_source": check.date_source,
+                       "prepared_by": who(check.prepared_by), "approved_by": who(check.approved_by),
+                       "approval_source": check.approval_source,
+                       "approved_on": check.approved_on.isoformat() if check.approved_on else None,
+                       "user": check.user}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def decode(recorded: str) -> Check | None:
+    """The check :func:`encode` kept; None when there is none or it cannot be read (a document made by
+    an older version, or edited): the caller then falls back to :func:`resolve`."""
+    try:
+        data = json.loads(recorded)
+        return Check(dt.date.fromisoformat(data["date"]), str(data["date_source"]),
+                     Person.model_validate(data["prepared_by"]) if data.get("prepared_by") else None,
+                     Person.model_validate(data["approved_by"]) if data.get("approved_by") else None,
+                     data.get("approval_source"),
+                     dt.date.fromisoformat(data["approved_on"]) if data.get("approved_on") else None,
+                     str(data.get("user", "")))
+    except (ValueError, TypeError, KeyError, AttributeError):  # pydantic's ValidationError is a ValueError
+        return None

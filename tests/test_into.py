@@ -232,9 +232,7 @@ def test_pack_into_puts_only_the_annex_into_the_contract(tmp_path, appended):
 
 
 def _pdf(path: Path) -> Path:
-    subprocess.run([pdf.executable() or "soffice", "--headless", "--convert-to", "pdf", "--outdir",
-                    str(path.parent), str(path)], check=True, capture_output=True)
-    return path.with_suffix(".pdf")
+    return pdf.convert([path])[0]  # a profile of its own: another LibreOffice running does not stop it
 
 
 def _page_text(path: Path, page: int) -> str:
@@ -299,8 +297,10 @@ def test_the_combined_document_survives_a_libreoffice_round_trip(tmp_path, appen
     source = tmp_path / "combined.docx"
     source.write_bytes(appended)
     (tmp_path / "rt").mkdir()
-    subprocess.run([pdf.executable() or "soffice", "--headless", "--convert-to", "docx", "--outdir",
-                    str(tmp_path / "rt"), str(source)], check=True, capture_output=True)
+    # a profile of its own, so that another LibreOffice running (a user's, another test's) does not stop it
+    subprocess.run([pdf.executable() or "soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--headless", "--convert-to", "docx", "--outdir", str(tmp_path / "rt"), str(source)],
+                   check=True, capture_output=True)
     again = (tmp_path / "rt" / "combined.docx").read_bytes()
     report = verify_document(again, "round-trip.docx")
     assert (report.rows, report.problems) == (verify_document(appended).rows, [])

@@ -210,6 +210,27 @@ def test_screening_report_compares_the_22_indicator_titles(screened, library):
     assert [str(p) for p in report.problems if p.field.startswith("indicator")] == []
 
 
+def test_report_dated_and_signed_by_options_passes_with_the_deal_on_another_day(library):
+    """The date and preparer given on the command line are in the report, not the deal: verify makes the
+    report again with the check the report records, not with today and no preparer."""
+    from clausegen import checkrecord
+
+    expected = load_expected(ROOT / "tests" / "data" / "base-deal.yaml", COMPANY)
+    assert expected.deal.screening.date is None  # the date comes from the option alone
+    check = checkrecord.resolve(expected.deal, date=__import__("datetime").date(2020, 1, 15),
+                                prepared_by="Петрова Анна Сергеевна")
+    data = api.build_report(expected.deal, expected.screening, library, check=check).data
+    assert problems_of(verify_document(data, "report.docx", expected)) == ""
+
+
+def test_a_check_property_that_cannot_be_read_falls_back_to_the_deal():
+    from clausegen import checkrecord
+
+    for recorded in ("", "{", "[]", '{"date": "yesterday"}', '{"date": "2026-12-02", "date_source": "x", '
+                                                           '"prepared_by": {"name": 5}}'):
+        assert checkrecord.decode(recorded) is None, recorded
+
+
 # ------------------------------------------------------------------ damaged copies are rejected
 
 

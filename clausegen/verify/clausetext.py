@@ -15,7 +15,8 @@ compared with its rendering, column by column, word by word:
 * ``document-text``: any other row (a letterhead, the signatures, every row of the screening report,
   which quotes no clause text) differs from what clausegen renders for the deal now, when the document
   was made from the template in use (its fingerprint is recorded; otherwise the report notes that these
-  rows were not compared).
+  rows were not compared).  A screening report is made again with the check it records (property
+  ``clausegen.check``: the date, preparer and approver, which may have come from options or the register).
 
 The document's rows are aligned with the rendered ones (difflib), so a letterhead before the clauses
 or a signature block after them is not taken for an added row.
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import api, compose, library as lib, quotes, render, text
+from .. import api, checkrecord, compose, library as lib, quotes, render, text
 from ..errors import ClausegenError
 from ..model import Deal
 from ..render import DocxText, read_docx_text
@@ -157,7 +158,9 @@ def _compare_document(document: DocxText, kind: str, columns: tuple[str, ...], e
         if kind == "annex":
             fresh = api.build_annex(deal, screening, library, columns=columns)  # type: ignore[arg-type]
         elif kind == "screening-report":
-            fresh = api.build_report(deal, screening, library)
+            # the date, preparer and approver the report was made with (options, the register), as recorded
+            fresh = api.build_report(deal, screening, library,
+                                     check=checkrecord.decode(document.properties.get("clausegen.check", "")))
         else:
             fresh = api.build_letter(kind, deal, screening, library, lang=columns[0] if single else "both")
     except ClausegenError as error:

@@ -241,8 +241,10 @@ def build_letter(
     library: lib.Library,
     templates: Path | None = None,
     lang: str = "both",
+    check: checkrecord.Check | None = None,
 ) -> Generated:
-    """A counterparty letter of ``kind`` in both languages (or one), if the screening allows it."""
+    """A counterparty letter of ``kind`` in both languages (or one), if the screening allows it; ``check``
+    dates the letters of a deal whose contract is not concluded (see :func:`letters_dated`)."""
     if kind not in LETTER_KINDS:
         raise DealError([Problem(f"unknown letter kind {kind!r}; kinds: {', '.join(LETTER_KINDS)}")])
     allowed = screening.letters_allowed()
@@ -255,7 +257,23 @@ def build_letter(
     # a letter may cite the deal's annex by clause number (letters.annex), so the annex is numbered too
     annex = select(library, "annex", deal, screening) if screening.annex_allowed else []
     return letter_from_selection(kind, deal, screening, selected, letter_template(kind, templates, langs), langs,
-                                 library.fingerprint, annex)
+                                 library.fingerprint, annex, check)
+
+
+def letters_dated(deal: Deal, screening: scr.Screening,
+                  check: checkrecord.Check | None = None) -> tuple[Deal, tuple[tuple[str, str], ...]]:
+    """The deal as its letters are dated, with the property that records the date.
+
+    A letter is dated ``letters.date``, else the contract's (or the offer's) date.  A refused deal or one
+    held for a permission has no concluded contract: the date in its draft is only the day it was meant to
+    be signed, perhaps after today, and a refusal takes effect "from the date of this letter".  Its letters
+    bear the date of the check instead (drafting rules 6 and 7), recorded so that `verify` dates them alike.
+    """
+    if deal.letters.date is not None or screening.decision not in scr.BLOCKING:
+        return deal, ()
+    day = (check or checkrecord.resolve(deal)).date
+    dated = deal.model_copy(update={"letters": deal.letters.model_copy(update={"date": day})})
+    return dated, (("clausegen.letters_date", day.isoformat()),)
 
 
 def letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) -> render.CompiledTemplate:
@@ -265,12 +283,15 @@ def letter_template(kind: str, templates: Path | None, langs: tuple[str, ...]) -
 
 def letter_from_selection(kind: str, deal: Deal, screening: scr.Screening, selected: list[Selected],
                           compiled: render.CompiledTemplate, langs: tuple[str, ...], library: str,
-                          annex: list[Selected] | tuple[Selected, ...] = ()) -> Generated:
+                          annex: list[Selected] | tuple[Selected, ...] = (),
+                          check: checkrecord.Check | None = None) -> Generated:
     """A letter of clauses already selected (also those a register kept), ``library`` its fingerprint;
-    ``annex`` the deal's annex clauses, which the letter may cite by number."""
+    ``annex`` the deal's annex clauses, which the letter may cite by number; ``check`` as for
+    :func:`letters_dated`."""
+    deal, dated = letters_dated(deal, screening, check)
     rows = compose.compose_rows(selected, deal, screening, annex)
     data = compiled.render(compose.letter_context(kind, rows, deal, langs),
-                           _properties(deal, kind, _LETTER_TITLES[kind], selected, library, compiled),
+                           _properties(deal, kind, _LETTER_TITLES[kind], selected, library, compiled, dated),
                            compose.unhyphenated_words(deal))
     suffix = "" if len(langs) == 2 else f"-{langs[0]}"
     return _generated(kind, f"{deal.deal_id}-{kind}{suffix}.docx", data, selected, compiled, library, langs, rows)
@@ -527,7 +548,7 @@ def build_documents(deal: Deal, screening: scr.Screening, library: lib.Library, 
         elif kind == "annex":
             documents.append(build_annex(deal, screening, library, templates))
         else:
-            documents.append(build_letter(kind, deal, screening, library, templates))
+            documents.append(build_letter(kind, deal, screening, library, templates, check=check))
     return documents
 
 

@@ -89,8 +89,8 @@ def encode(check: Check) -> str:
     return json.dumps({"date": check.date.isoformat(), "date_source": check.date_source,
                        "prepared_by": who(check.prepared_by), "approved_by": who(check.approved_by),
                        "approval_source": check.approval_source,
-                       "approved_on": check.approved_on.isoformat() if check.approved_on else None,
-                       "user": check.user}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                       "approved_on": check.approved_on.isoformat() if check.approved_on else None},
+                      ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # not the user: same bytes for all
 
 
 def decode(recorded: str) -> Check | None:
@@ -102,7 +102,11 @@ def decode(recorded: str) -> Check | None:
                      Person.model_validate(data["prepared_by"]) if data.get("prepared_by") else None,
                      Person.model_validate(data["approved_by"]) if data.get("approved_by") else None,
                      data.get("approval_source"),
-                     dt.date.fromisoformat(data["approved_on"]) if data.get("approved_on") else None,
-                     str(data.get("user", "")))
+                     dt.date.fromisoformat(data["approved_on"]) if data.get("approved_on") else None, "")
     except (ValueError, TypeError, KeyError, AttributeError):  # pydantic's ValidationError is a ValueError
         return None
+
+
+def dated(day: dt.date) -> Check:
+    """A check known only by its date (what a letter records of it)."""
+    return Check(day, "option", None, None, None, None, "")

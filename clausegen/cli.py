@@ -209,7 +209,7 @@ def annex(deal: Path, output: Path, columns: tuple[str, str], into: Path | None,
 
 def _generated(kind: str, validated: Any, screening: Any, clauses_dir: Path | None, templates_dir: Path | None,
                langs: tuple[str, ...], register: str | None, company: Path | None, no_register: bool,
-               versions_from_register: bool) -> tuple[api.Generated, int | None]:
+               versions_from_register: bool, check: checkrecord.Check | None = None) -> tuple[api.Generated, int | None]:
     """The annex or letter of ``kind``: from today's library, or from the clause versions the register
     recorded for the deal's offer (and the record they come from)."""
     from . import api, library as lib
@@ -219,13 +219,13 @@ def _generated(kind: str, validated: Any, screening: Any, clauses_dir: Path | No
         if kind == "annex":
             return api.build_annex(validated.deal, screening, library, templates_dir, (langs[0], langs[1])), None
         lang = "both" if len(langs) == 2 else langs[0]
-        return api.build_letter(kind, validated.deal, screening, library, templates_dir, lang), None
+        return api.build_letter(kind, validated.deal, screening, library, templates_dir, lang, check), None
     if no_register:
         raise click.UsageError("--versions-from-register reads the register: it cannot go with --no-register")
     from . import sent  # the register's reader: SQLAlchemy only when asked for
 
     kept = sent.with_offer_versions(_register(register, company, must_exist=True), validated.deal, screening, kind,
-                                    library, templates_dir, langs)
+                                    library, templates_dir, langs, check)
     for note in kept.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"clause versions of record {kept.record} (the offer's) kept", err=True)
@@ -361,14 +361,15 @@ def letter(kind: str, deal: Path, output: Path, lang: str, company: Path | None,
     """Generate a counterparty letter of KIND for DEAL."""
     validated, screening = _screened(deal, company, strict)
     langs = ("ru", "en") if lang == "both" else (lang,)
-    generated, kept = _generated(kind, validated, screening, clauses_dir, templates_dir, langs, register, company,
-                                 no_register, versions_from_register)
     docx = _docx_for(output)
     store = _open_register(register, no_register, pdf, company)
+    checked = _check(validated.deal, screening, check, store)  # the letters of a refused deal bear its date
+    generated, kept = _generated(kind, validated, screening, clauses_dir, templates_dir, langs, register, company,
+                                 no_register, versions_from_register, checked)
     write_atomic(docx, generated.data)
     click.echo(f"{docx}: {kind} letter, sha256 {generated.sha256[:16]}")
     _record(store, validated, screening, [generated], [docx], command="letter", source=deal,
-            make_pdf=pdf or docx != output, check=_check(validated.deal, screening, check, store), versions_from=kept)
+            make_pdf=pdf or docx != output, check=checked, versions_from=kept)
 
 
 @cli.command()

@@ -308,7 +308,9 @@ class Permission(_Strict):
 
 
 class Letters(_Strict):
-    date: dt.date | None = Field(None, description="Date of the outgoing letters; default the contract date, else the offer date")
+    date: dt.date | None = Field(None, description="Date of the outgoing letters; default the contract date, else the "
+                                                   "offer date (for a deal refused or held for a permission, the date "
+                                                   "of the check)")
     number_prefix: str | None = Field(
         None, min_length=1, description="Prefix of outgoing letter numbers; default the deal id"
     )

@@ -10,12 +10,13 @@ nor the templates of today are read.
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import library as lib, lock, render, screening as scr
+from . import checkrecord, library as lib, lock, render, screening as scr
 from .api import (LETTER_KINDS, TEMPLATES, Generated, annex_from_selection, blocked_message, letter_from_selection,
                   letter_template)
 from .errors import BlockedError, ClausegenError
@@ -80,8 +81,10 @@ def regenerate_as_sent(store: Register, deal_id: str, kind: str, record_id: int 
             columns = (langs[0], langs[1])
             generated = annex_from_selection(deal, screening, selected, compiled, columns, row["library_hash"])
         else:
+            # dated as it was: a refused deal's letters bear the date of the check the record kept
+            day = row.get("check_date")
             generated = letter_from_selection(kind, deal, screening, selected, compiled, langs, row["library_hash"],
-                                              annex)
+                                              annex, checkrecord.dated(dt.date.fromisoformat(day)) if day else None)
     notes = []
     if row["clausegen_version"] != __version__:
         notes.append(f"the record was made by clausegen {row['clausegen_version']}, this is {__version__}: the "
@@ -133,7 +136,7 @@ def offer_record(store: Register, deal_id: str, kind: str) -> dict[str, Any]:
 
 def with_offer_versions(store: Register, deal: Deal, screening: scr.Screening, kind: str,
                         library: lib.Library | None = None, templates: Path | None = None,
-                        langs: tuple[str, ...] = ("ru", "en")) -> Kept:
+                        langs: tuple[str, ...] = ("ru", "en"), check: checkrecord.Check | None = None) -> Kept:
     """Document ``kind`` for today's ``deal`` (its contract now signed) from exactly the clause versions
     recorded for its offer, with the texts the register kept for them, in today's template; ``langs`` the
     annex's column order or the letter's languages.  ``library``, when given, is only compared: a note
@@ -154,7 +157,8 @@ def with_offer_versions(store: Register, deal: Deal, screening: scr.Screening, k
         generated = annex_from_selection(deal, screening, selected, compiled, (langs[0], langs[1]), row["library_hash"])
     else:
         compiled = letter_template(kind, templates, langs)
-        generated = letter_from_selection(kind, deal, screening, selected, compiled, langs, row["library_hash"], annex)
+        generated = letter_from_selection(kind, deal, screening, selected, compiled, langs, row["library_hash"], annex,
+                                          check)
     notes = []
     if library is not None:
         today = {f"{s.clause.id}@{s.clause.meta.version}" for s in select(library, kind, deal, screening)}

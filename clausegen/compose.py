@@ -19,7 +19,7 @@ from .errors import RenderError
 from .identification import document_date, has_fstec_notice, identification_status
 from .library import Clause
 from .model import (Bilingual, Deal, IdentificationResult, Party, Signatory, end_user_purpose, issuer_is_counterparty,
-                    statement_issuer)
+                    names_counterparty, statement_issuer)
 from .recent import Recent
 from .salutation import salutation
 from .sandbox import (RENDER_FAILURES, Markup, compile_text, escape, failure, paths_read, render_bounded, truth_at,
@@ -439,6 +439,8 @@ def _end_use_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
             {"name": _name(u.name, lang), "country": text.country_name(u.country, lang), "address": _b(u.address, lang)}
             for u in deal.end_use.end_users
         ],
+        # an end user other than the Counterparty itself: the annex consents to the transfer the deal is for
+        "others": any(not names_counterparty(deal, u.name) for u in deal.end_use.end_users),
     }
 
 
@@ -851,13 +853,30 @@ LETTER_CODES = {"notice": "NTC", "enduse-request": "REQ", "end-user-statement": 
                 "refusal": "REF"}
 
 
-def _registration_line(party: Party, lang: str) -> str:
+#: The abbreviation a foreign registration number often starts with, as the Russian column writes it
+#: (drafting rules, 1: no Latin words in the Russian text): "BIN 180540012345" → «БИН 180540012345».
+_REGISTRY_ABBREVIATIONS = {"BIN": "БИН", "IIN": "ИИН", "TIN": "ИНН", "INN": "ИНН", "OGRN": "ОГРН", "KPP": "КПП",
+                           "UNP": "УНП"}
+
+
+def _registration_number(number: str, lang: str) -> str:
+    head, space, rest = number.partition(" ")
+    russian = _REGISTRY_ABBREVIATIONS.get(head.rstrip(":").upper()) if lang == "ru" and space else None
+    return f"{russian} {rest.strip()}" if russian else number
+
+
+def _registration_line(party: Party, lang: str, numbered: bool = True) -> str:
+    """The party's registration numbers; ``numbered`` puts «Рег. №» before a foreign number (not where a
+    label already says what it is)."""
     reg = party.registration
     if reg is None:
         return ""
     labels = {"ogrn": ("ОГРН", "OGRN"), "inn": ("ИНН", "INN"), "kpp": ("КПП", "KPP"), "number": ("Рег. №", "Reg. No.")}
     parts = [f"{labels[key][0 if lang == 'ru' else 1]} {value}" for key, value in
-             (("ogrn", reg.ogrn), ("inn", reg.inn), ("kpp", reg.kpp), ("number", reg.number)) if value]
+             (("ogrn", reg.ogrn), ("inn", reg.inn), ("kpp", reg.kpp)) if value]
+    if reg.number:
+        number = _registration_number(reg.number, lang)
+        parts.append(f"{labels['number'][0 if lang == 'ru' else 1]} {number}" if numbered else number)
     return ", ".join(parts)
 
 
@@ -915,7 +934,9 @@ def statement_head(deal: Deal, lang: str) -> dict[str, str]:
         "blank": labels["blank"],
         "name": f"{labels['name']}: {issuer['issuer'] or _BLANK}",
         "address": f"{labels['address']}: {issuer['issuer_address'] or _BLANK}",
-        "registration": f"{labels['registration']}: {_BLANK}",
+        # the Counterparty speaking for itself: its registration is in the deal (review 10)
+        "registration": f"{labels['registration']}: "
+                        f"{(issuer['issuer_is_counterparty'] and _registration_line(deal.counterparty, lang, False)) or _BLANK}",
         "reference": labels["reference"],
         "to_label": labels["to"],
         "to_name": supplier.name.get(lang),

@@ -283,11 +283,11 @@ def _licence_end_user(deal: Deal) -> tuple[str, str]:
         known_ru, known_en = "конечные пользователи в файле сделки не указаны", "the deal file names no end user"
     elif own:
         known_ru = "конечным пользователем указан сам Контрагент" + (
-            f", а заявленная цель — «{_lower_first(purpose_ru)}»; подтвердить, кто будет использовать Решение ИИ, "
-            "и назвать это лицо" if purpose_ru else "")
+            f", а заявленная цель — «{_lower_first(purpose_ru)}»; подтвердить, что Решение ИИ будет использовать "
+            "только сам Контрагент, либо назвать иных пользователей" if purpose_ru else "")
         known_en = "the counterparty itself is named as the end user" + (
-            f", while the stated purpose is \"{_lower_first(purpose_en)}\"; confirm who will use the solution and "
-            "name that person" if purpose_en else "")
+            f", while the stated purpose is \"{_lower_first(purpose_en)}\"; confirm that only the counterparty "
+            "itself will use the solution, or name the other users" if purpose_en else "")
     else:
         known_ru = "конечные пользователи: " + "; ".join(glossary.proper(u.name.ru, u.name.en, "ru") for u in users)
         known_en = "end users: " + "; ".join(glossary.proper(u.name.ru, u.name.en, "en") for u in users)

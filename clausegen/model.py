@@ -377,11 +377,14 @@ def statement_issuer(deal: "Deal") -> EndUser | None:
 def issuer_is_counterparty(deal: "Deal") -> bool:
     """Whether the one named end user is the counterparty itself (by its name in either language)."""
     issuer = statement_issuer(deal)
-    if issuer is None:
-        return False
+    return issuer is not None and names_counterparty(deal, issuer.name)
+
+
+def names_counterparty(deal: "Deal", name: Bilingual) -> bool:
+    """Whether ``name`` is the counterparty's own (in either language)."""
     party = deal.counterparty.name
-    return issuer.name.get("en").casefold() == party.get("en").casefold() \
-        or issuer.name.get("ru").casefold() == party.get("ru").casefold()
+    return name.get("en").casefold() == party.get("en").casefold() \
+        or name.get("ru").casefold() == party.get("ru").casefold()
 
 
 def end_user_purpose(deal: "Deal") -> Bilingual | None:

@@ -413,7 +413,7 @@ class CompiledTemplate:
             if names is not None:
                 names = names.within(xml)
                 xml = _unhyphenated(xml, names, _may_hold(pieces, names))
-            return xml.encode("utf-8")
+            return _ragged_around_addresses(xml).encode("utf-8")
         xml = text.keep_together_xml(xml)
         try:  # a failure is a bug, not a user error: never write a broken document
             if _paragraph_level(xml):
@@ -429,6 +429,7 @@ class CompiledTemplate:
             xml = quotes.curl_xml(xml)
             if names is not None:
                 xml = _unhyphenated(xml, names)
+            xml = _ragged_around_addresses(xml)
         return xml.encode("utf-8")
 
     def _resolve_listing(self, xml: str) -> str:
@@ -498,6 +499,26 @@ class _Names:
 
 
 _TEXT_NODE = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_JUSTIFIED, _FLUSH_LEFT = '<w:jc w:val="both"/>', '<w:jc w:val="left"/>'
+
+
+def _ragged_around_addresses(xml: str) -> str:
+    """Each justified paragraph that holds an e-mail address set flush left instead: the address is one
+    word that cannot break, and justification stretches the line before it into wide gaps (review 10)."""
+    at, done, pieces = xml.find("@"), 0, []
+    while at >= 0:
+        start = max(xml.rfind("<w:p>", 0, at), xml.rfind("<w:p ", 0, at))
+        end = xml.find("</w:p>", at)
+        if start < done or end < 0 or xml.find("</w:p>", start, at) >= 0:  # seen already, or in no paragraph
+            at = xml.find("@", at + 1)
+            continue
+        paragraph = xml[start:end]
+        if _JUSTIFIED in paragraph and _EMAIL.search("".join(_TEXT_NODE.findall(paragraph + "</w:p>"))):
+            pieces += [xml[done:start], paragraph.replace(_JUSTIFIED, _FLUSH_LEFT, 1)]
+            done = end
+        at = xml.find("@", end)
+    return "".join(pieces) + xml[done:] if pieces else xml
 _RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>", re.S)
 _RUN_LANGUAGE = re.compile(r"<w:lang [^>]*/>")
 _NO_LANGUAGE = '<w:lang w:val="zxx"/>'  # "no linguistic content": LibreOffice and Word do not hyphenate it

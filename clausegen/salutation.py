@@ -6,7 +6,8 @@ patronymic or the given name, as for the preamble's participles), the letter add
 lawyer's letter in each language would:
 
 * Russian, a name with a patronymic: «Уважаемая Анаит Ашотовна!» (given name and patronymic);
-* Russian, any other name: «Уважаемый господин Кая!», «Уважаемая госпожа Надь!» (the surname);
+* Russian, any other name: «Уважаемый господин Кая!», «Уважаемая госпожа Надь!» (the surname), a doctor
+  as in English: «Уважаемая доктор Rao!»;
 * English: "Dear Mr Kaya,", "Dear Ms Sargsyan,", "Dear Dr Rao," (a doctor keeps the title).
 
 With no signatory, or a gender that cannot be told, the collective greeting stays.
@@ -34,14 +35,15 @@ def salutation(party: Party, lang: str) -> str:
     if gender not in ("male", "female"):
         return COLLECTIVE[lang]
     surname_ru, surname_en = _surnames(ru, en)
+    doctor = any(word.lower() in _DOCTOR for word in (en or ru).split()[:1])
     if lang == "ru":
         adjective = "Уважаемый" if gender == "male" else "Уважаемая"
         parts = text.name_parts(text.without_title(ru)) if ru else None
         if parts is not None and parts[2]:
             return f"{adjective} {parts[1]} {parts[2]}!"
-        title = "господин" if gender == "male" else "госпожа"
+        # the same title in both columns: "Dear Dr Rao," / «Уважаемая доктор Rao!» (review 10)
+        title = "доктор" if doctor else ("господин" if gender == "male" else "госпожа")
         return f"{adjective} {title} {surname_ru or surname_en}!"
-    doctor = any(word.lower() in _DOCTOR for word in (en or ru).split()[:1])
     title = "Dr" if doctor else ("Mr" if gender == "male" else "Ms")
     return f"Dear {title} {surname_en or glossary.transliterate(surname_ru)},"
 

@@ -252,6 +252,13 @@ def _indicator_results(deal: Deal) -> tuple[IndicatorResult, ...]:
         elif spec.activities and not suitable & spec.suitability:
             results.append(IndicatorResult(number, CLEAR, None, (), "solution not marked suitable for such use",
                                            "Решение ИИ не отмечено как пригодное для такого применения"))
+        elif spec.activities:  # the other half of the item: the record says why it did not fire (review 10)
+            results.append(IndicatorResult(
+                number, CLEAR, None, (),
+                "the solution is marked suitable for such use, but no activity of the counterparty or the end users "
+                "in this field is given",
+                "Решение ИИ отмечено как пригодное для такого применения, но деятельность Контрагента и конечных "
+                "пользователей в этой области не указана"))
         else:
             results.append(IndicatorResult(number, CLEAR, None))
     return tuple(results)

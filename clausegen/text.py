@@ -437,7 +437,8 @@ NBSP = "\u00a0"
 _RU_MONTHS = r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
 _EN_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 #: What a line must not break inside (issue 12, review 3): «2026 г.», «№ 12», «ст. 406.1», «п. 4.3»,
-#: «5 ноября», "5 November", "No. 12", initials and the surname («О. Хаддад», «М.С. Кузнецова», "M. Souza").
+#: «5 ноября», "5 November", "No. 12", initials and the surname («О. Хаддад», «М.С. Кузнецова», "M. Souza"),
+#: an address's «г.», «ул.», «д.» and what they name («г. Пакш»).
 #: Each pattern's group 1 is what precedes the space; the space alone becomes U+00A0.
 _KEEP_TOGETHER = [
     re.compile(r"([\d_]) (?=гг?\.)"),
@@ -448,6 +449,8 @@ _KEEP_TOGETHER = [
     re.compile(r"((?<![\w.])(?:ст|п|пп|ч|абз|подп|гл|разд|Art|art|para)\.) (?=\d)"),
     re.compile(rf"((?<![\d.])(?:\d{{1,2}}|«\d{{1,2}}»)) (?={_RU_MONTHS}|{_EN_MONTHS})"),
     re.compile(r"((?<![\w.])[А-ЯЁA-Z]\.(?:[ \u00a0]?[А-ЯЁA-Z]\.)?) (?=[А-ЯЁA-Z][а-яёa-z])"),
+    # «г. Пакш», «ул. Ленина», «наб. Пресненская», «д. 12» (review 10); not the year's «2026 г.», nor «т. д.»
+    re.compile(r"((?<!\d[ \u00a0])(?<!т\.[ \u00a0])(?<![\w.])(?:г|ул|пр|наб|пер|пл|д|корп|стр|пом)\.) (?=[А-ЯЁ\d])"),
 ]
 
 

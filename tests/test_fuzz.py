@@ -246,8 +246,9 @@ def regions(data: bytes) -> dict[str, str]:
 
 
 #: Every quote and apostrophe as one: each column shows its own typographic quotes, whatever the value
-#: typed (clausegen.quotes), and which one a straight quote becomes depends on the text around it.
-_ONE_QUOTE = str.maketrans({char: '"' for char in "'“”„«»‘’"})
+#: typed (clausegen.quotes), and which one a straight quote becomes depends on the text around it.  And
+#: a no-break space as a space: a line may not break inside «г. Москва» or «№ 12» (text.keep_together).
+_ONE_QUOTE = str.maketrans({**{char: '"' for char in "'“”„«»‘’"}, "\u00a0": " "})
 
 
 def quotes_folded(text: str) -> str:

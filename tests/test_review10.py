@@ -73,3 +73,78 @@ def test_verify_dates_a_refusal_as_it_records_on_any_later_day(tmp_path):
     result = invoke("verify", "--deal", str(deal), "--company", str(COMPANY), str(out))
     assert result.exit_code == 0, result.output
     assert "no problems" in result.output
+
+
+# ------------------------------------------------------------------ the transfer the deal is for (review 10, M1)
+
+
+def _annex_cells(library, changes):
+    deal = make_deal(changes)
+    return [cell for row in docx_rows(api.build_annex(deal, screen(deal), library).data) for cell in row]
+
+
+THIRD_PARTY_END_USER = {"solution.delivery": "embedded_in_hardware",
+                        "end_use.end_users": [{"name": {"en": "Dubai Ports Authority"}, "country": "AE"}]}
+
+
+def test_an_annex_consents_to_the_named_end_users_that_are_not_the_counterparty(shipped):
+    cells = _annex_cells(shipped, THIRD_PARTY_END_USER)
+    assert any("The Supplier consents, for the purposes of Clause" in c and "End Users named above" in c
+               for c in cells)
+    assert any("Поставщик даёт согласие для целей статьи" in c and "названным выше Конечным пользователям" in c
+               for c in cells)
+
+
+def test_the_equipment_may_go_to_the_end_users_without_a_further_consent(shipped):
+    cells = _annex_cells(shipped, THIRD_PARTY_END_USER)
+    assert any("transfer it to any person other than the End Users identified in accordance with Clause" in c
+               for c in cells)
+    assert any("передавать лицам, не являющимся Конечными пользователями" in c for c in cells)
+
+
+def test_no_consent_sentence_when_the_counterparty_is_its_own_end_user(shipped):
+    cells = _annex_cells(shipped, {})  # the base deal names the counterparty itself as the end user
+    assert not any("End Users named above" in c or "названным выше Конечным пользователям" in c for c in cells)
+
+
+# ------------------------------------------------------------------ a town's «г.» keeps its name (review 10, m5)
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("в г. Пакше (Венгрия)", "в г.\u00a0Пакше (Венгрия)"),
+    ("г. Москва, Пресненская наб., д. 12", "г.\u00a0Москва, Пресненская наб., д.\u00a012"),
+    ("от 5 ноября 2026 г. Настоящим", "от 5\u00a0ноября 2026\u00a0г. Настоящим"),
+    ("и т. д. Поставщик", "и т. д. Поставщик"),
+])
+def test_an_address_abbreviation_stays_with_what_it_names_but_a_year_does_not_take_the_next_sentence(before, after):
+    from clausegen.text import keep_together
+
+    assert keep_together(before) == after
+
+
+# ------------------------------------------------------------------ an e-mail address in a justified line (m6)
+
+
+def test_a_justified_paragraph_holding_an_e_mail_address_is_set_flush_left():
+    from clausegen.render import _ragged_around_addresses
+
+    both, left = '<w:jc w:val="both"/>', '<w:jc w:val="left"/>'
+    xml = (f'<w:body><w:p><w:pPr>{both}</w:pPr><w:r><w:t>Write to export@neuroset.example today</w:t></w:r></w:p>'
+           f'<w:p><w:pPr>{both}</w:pPr><w:r><w:t>No address here</w:t></w:r></w:p>'
+           f'<w:p><w:pPr>{both}</w:pPr><w:r><w:t>a@b is no address</w:t></w:r></w:p></w:body>')
+    out = _ragged_around_addresses(xml)
+    assert out.count(left) == 1 and out.count(both) == 2
+    assert out.index(left) < out.index("export@neuroset.example")
+
+
+def test_the_letter_closing_with_the_supplier_e_mail_is_flush_left(shipped):
+    import re
+    import zipfile
+    import io
+
+    deal = make_deal({"screening.date": "2026-10-01"})
+    data = api.build_letter("notice", deal, screen(deal), shipped).data
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    holding = [p for p in re.findall(r"<w:p[ >].*?</w:p>", xml, re.S)
+               if "@" in "".join(re.findall(r"<w:t[^>]*>([^<]*)", p)) and "<w:jc " in p]
+    assert holding and all('<w:jc w:val="left"/>' in p for p in holding)

@@ -133,9 +133,12 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
     if identification_status(deal) == "not_recorded":
         steps.append(("Провести идентификацию Решения ИИ по Списку контролируемых товаров и технологий и внести "
                       "её результаты в файл сделки (п. 1.3)"
-                      + ("; до этого приложение не подписывается" if decision == Decision.PROCEED else ""),
+                      # the annex may be signed first: its clause on export control law defers the handover (review 10)
+                      + ("; до этого Решение ИИ Контрагенту не передаётся и доступ к нему не предоставляется, как "
+                         "предусматривает приложение" if decision == Decision.PROCEED else ""),
                       "Identify the solution against the control list and record the result in the deal file (1.3)"
-                      + ("; the annex is not signed before then" if decision == Decision.PROCEED else "")))
+                      + ("; until then the solution is not handed over or made accessible to the counterparty, as the "
+                         "annex provides" if decision == Decision.PROCEED else "")))
     for section in unrecorded_uses(deal):
         steps.append((f"Указать в файле сделки, к какой из целей, названных в п. {section} Декларации, "
                       + ("относятся достоверные сведения" if section == "4.1" else "относится обоснованное опасение")
@@ -523,6 +526,15 @@ def approval_status(check: Check, pending: bool, steps: list[tuple[str, str]]) -
     return APPROVAL_REQUIRED + (f": см. п. {step} раздела 5 «Дальнейшие действия»" if step else "")
 
 
+def _after_signature(deal: Deal, screening: Screening, check: Check) -> str:
+    """A check made after the contract it concerns was signed says so: the record must not read as if
+    the screening preceded the signature (review 10)."""
+    signed = deal.contract.date if deal.basis == "contract" and screening.decision not in BLOCKING else None
+    if signed is None or check.date <= signed:
+        return ""
+    return f"; проверка проведена после заключения договора ({text.format_date(signed, 'ru')})"
+
+
 def report_context(deal: Deal, screening: Screening, selected: list[Selected], check: Check, *, library: str,
                    template: str, version: str) -> dict[str, Any]:
     """Everything templates/screening-report.docx shows."""
@@ -566,7 +578,8 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
     steps = next_steps(deal, screening, check, selected)
     check_rows = [
         ("Организация", _issuer(deal)),
-        ("Дата проверки", f"{text.format_date(check.date, 'ru')} ({labels.label('date_source', check.date_source)})"),
+        ("Дата проверки", f"{text.format_date(check.date, 'ru')} ({labels.label('date_source', check.date_source)})"
+                          + _after_signature(deal, screening, check)),
         ("Подготовил", _who(preparer) or "не указан"),
         ("Утвердил", _who(approver) or (NOT_APPROVED if pending else "не требуется")),
         ("Статус утверждения", approval_status(check, pending, steps)),

@@ -7,7 +7,7 @@ lawyer's letter in each language would:
 
 * Russian, a name with a patronymic: «Уважаемая Анаит Ашотовна!» (given name and patronymic);
 * Russian, any other name: «Уважаемый господин Кая!», «Уважаемая госпожа Надь!» (the surname), a doctor
-  as in English: «Уважаемая доктор Rao!»;
+  with the title as in English: «Уважаемая госпожа доктор Rao!»;
 * English: "Dear Mr Kaya,", "Dear Ms Sargsyan,", "Dear Dr Rao," (a doctor keeps the title).
 
 With no signatory, or a gender that cannot be told, the collective greeting stays.
@@ -41,8 +41,8 @@ def salutation(party: Party, lang: str) -> str:
         parts = text.name_parts(text.without_title(ru)) if ru else None
         if parts is not None and parts[2]:
             return f"{adjective} {parts[1]} {parts[2]}!"
-        # the same title in both columns: "Dear Dr Rao," / «Уважаемая доктор Rao!» (review 10)
-        title = "доктор" if doctor else ("господин" if gender == "male" else "госпожа")
+        # the doctor's title in both columns, as Russian letters write "Herr Dr.": «Уважаемая госпожа доктор Rao!»
+        title = ("господин" if gender == "male" else "госпожа") + (" доктор" if doctor else "")
         return f"{adjective} {title} {surname_ru or surname_en}!"
     title = "Dr" if doctor else ("Mr" if gender == "male" else "Ms")
     return f"Dear {title} {surname_en or glossary.transliterate(surname_ru)},"

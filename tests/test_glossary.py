@@ -48,8 +48,8 @@ def test_a_position_the_glossary_does_not_know_is_not_translated():
     ("the Charter", "Устав"),
     ("Constitution", "Устав"),
     ("By-laws", "Устав"),
-    ("the Memorandum of Association", "Меморандум об учреждении"),
-    ("Memorandum and Articles of Association", "Меморандум об учреждении и Устав"),
+    ("the Memorandum of Association", "Учредительный меморандум"),
+    ("Memorandum and Articles of Association", "Учредительный меморандум и Устав"),
 ])
 def test_an_english_authority_document_has_its_russian_form(english, russian):
     assert glossary.translate("authority", english, "en", "ru") == russian
@@ -61,7 +61,7 @@ def test_the_russian_charter_is_the_charter_in_english():
 
 def test_authority_documents_are_declined_in_the_russian_preamble():
     assert glossary.genitive_ru("authority", None, "the Articles of Association") == "Устава"
-    assert glossary.genitive_ru("authority", None, "Memorandum and Articles") == "Меморандума об учреждении и Устава"
+    assert glossary.genitive_ru("authority", None, "Memorandum and Articles") == "Учредительного меморандума и Устава"
     assert glossary.genitive_ru("position", None, "Managing Director") == "Управляющего директора"
 
 

@@ -84,7 +84,7 @@ def test_offer_annex_defines_the_contract_concluded_on_the_offer_once(offer_rows
     definitions = [text for text in texts if "«Договор» —" in text]
     assert len(definitions) == 1
     assert "путём акцепта Контрагентом коммерческого предложения Поставщика № КП-0231/2026" in definitions[0]
-    assert "действующего до 31 декабря 2026 г. включительно (далее — Предложение)" in definitions[0]
+    assert "действующего до 31 декабря 2026 г. включительно (далее — «Предложение»)" in definitions[0]
     english = [text for text in texts if "“Contract” means" in text]
     assert len(english) == 1 and "(the “Offer”)" in english[0] and "31 December 2026 inclusive" in english[0]
 

@@ -148,3 +148,38 @@ def test_the_letter_closing_with_the_supplier_e_mail_is_flush_left(shipped):
     holding = [p for p in re.findall(r"<w:p[ >].*?</w:p>", xml, re.S)
                if "@" in "".join(re.findall(r"<w:t[^>]*>([^<]*)", p)) and "<w:jc " in p]
     assert holding and all('<w:jc w:val="left"/>' in p for p in holding)
+
+
+# ------------------------------------------------------------------ review 11
+
+
+def test_a_development_annex_hands_over_the_result_instead_of_supplying_it(shipped):
+    cells = _annex_cells(shipped, {"contract.kind": "development", "red_flags": [5]})
+    condition = [c for c in cells if "обусловлено получением Поставщиком заявления" in c]
+    assert condition and "по передаче Решения ИИ как результата работ" in condition[0]
+    assert any("to hand over the AI Solution as the result of the work" in c for c in cells)
+
+
+def test_a_report_made_after_the_signature_says_so(shipped):
+    deal = make_deal({"screening.date": "2026-12-02", "contract.date": "2026-10-05"})
+    check = checkrecord.resolve(deal)
+    rows = docx_rows(api.build_report(deal, screen(deal), shipped, check=check).data)
+    dated = [row for row in rows if row[0] == "Дата проверки"]
+    assert dated and "проверка проведена после заключения договора (5 октября 2026 г.)" in dated[0][1].replace("\xa0", " ")
+
+
+def test_a_report_made_before_the_signature_says_nothing_of_it(shipped):
+    deal = make_deal({"screening.date": "2026-10-01", "contract.date": "2026-10-05"})
+    rows = docx_rows(api.build_report(deal, screen(deal), shipped).data)
+    assert not any("после заключения договора" in cell for row in rows for cell in row)
+
+
+def test_a_request_sent_with_a_hold_does_not_tie_the_commission_to_the_counterparty_activity(shipped):
+    deal = make_deal({"counterparty.activities": ["military_research"], "solution.suitable_for": ["military"], **HELD})
+    letter = api.build_letter("enduse-request", deal, screen(deal), shipped)
+    cells = [cell for row in docx_rows(letter.data) for cell in row]
+    ru = next(c for c in cells if "Поскольку Ваша компания выполняет" in c)
+    en = next(c for c in cells if "As your company carries out research" in c)
+    # the intro may say that the answers serve the application the hold letter announced; the question does
+    # not give the counterparty's activity as the reason for it
+    assert "Комисси" not in ru.split("просим:")[0] and "Commission" not in en.split("please:")[0]

@@ -75,10 +75,11 @@ def test_verify_flags_a_concluded_contract_cited_in_a_letter_of_a_deal_on_hold()
 
 def test_request_asks_what_the_commission_needs_about_military_research_the_deal_records(library):
     text = _text(_load(VISION), library, "enduse-request")
+    # the question does not give the activity as the reason for the Commission application (review 11)
     assert ("Поскольку Ваша компания выполняет исследования или разработки в интересах военных ведомств "
-            "или специальных служб, для обращения в Комиссию по экспортному контролю Российской Федерации просим:") in text
-    assert ("As your company carries out research or development for military authorities or special services, for "
-            "our application to the Export Control Commission of the Russian Federation, please:") in text
+            "или специальных служб, для завершения проверки просим:") in text
+    assert ("As your company carries out research or development for military authorities or special services, to "
+            "complete our review, please:") in text
     assert "выполняет ли Ваша компания" not in text and "whether your company" not in text
 
 
@@ -264,7 +265,7 @@ def test_preamble_renders_a_memorandum_of_association_as_a_memorandum_and_names_
     deal = _load(EXAMPLE_DEALS["weights-research-in"])
     rows = docx_rows(api.build_annex(deal, screen(deal), library).data)
     ru, en = next((row[0], row[1]) for row in rows if len(row) == 2 and "Deccan Institute" in row[0])
-    assert "Меморандума об учреждении" in ru and "Учредительного договора" not in ru
+    assert "Учредительного меморандума" in ru and "Учредительного договора" not in ru
     assert "Memorandum of Association" in en
     assert "Dr." not in en and "Ananya Rao" in en and "Ananya Rao" in ru
 

@@ -124,7 +124,8 @@ def test_a_proceed_without_identification_is_not_called_free_of_obstacles():
     label = memo.decision_label(deal, screen(deal), "ru")
     assert not label.startswith("Препятствий не выявлено")
     assert "после идентификации Решения ИИ по Списку" in label
-    assert _steps(deal)[0].endswith("до этого приложение не подписывается")
+    assert _steps(deal)[0].endswith("до этого Решение ИИ Контрагенту не передаётся и доступ к нему не предоставляется, "
+                                    "как предусматривает приложение")
 
 
 def test_a_proceed_with_identification_keeps_its_plain_decision():

@@ -269,6 +269,13 @@ def letters_dated(deal: Deal, screening: scr.Screening,
     be signed, perhaps after today, and a refusal takes effect "from the date of this letter".  Its letters
     bear the date of the check instead (drafting rules 6 and 7), recorded so that `verify` dates them alike.
     """
+    if deal.letters.date is not None and screening.decision not in scr.BLOCKING and deal.basis == "contract" \
+            and deal.contract.date is not None and deal.letters.date < deal.contract.date:
+        # e.g. an offer's deal file kept its letters.date when the contract was added (review 12)
+        raise DealError([Problem(
+            f"{deal.letters.date.isoformat()} is before the contract's date {deal.contract.date.isoformat()}: the "
+            "letters cite the contract as concluded, so they cannot be dated before it; give the date they are "
+            "sent, or remove letters.date to date them by the contract", "letters.date")])
     if deal.letters.date is not None or screening.decision not in scr.BLOCKING:
         return deal, ()
     day = (check or checkrecord.resolve(deal)).date

@@ -441,6 +441,9 @@ def _end_use_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]
         ],
         # an end user other than the Counterparty itself: the annex consents to the transfer the deal is for
         "others": any(not names_counterparty(deal, u.name) for u in deal.end_use.end_users),
+        # the deal gives the end users' own purpose: they are others than the Counterparty (a distributor's
+        # customers, a chain's franchisees), so no letter asks it to confirm that it alone uses the solution
+        "for_others": deal.end_use.end_user_purpose is not None,
     }
 
 

@@ -139,6 +139,11 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
                       "Identify the solution against the control list and record the result in the deal file (1.3)"
                       + ("; until then the solution is not handed over or made accessible to the counterparty, as the "
                          "annex provides" if decision == Decision.PROCEED else "")))
+    if check.date_source != "deal":  # the record must not move with the day it is generated (rule 7; review 12)
+        steps.append(("Внести дату проверки в файл сделки, чтобы заключение и письма при повторном формировании "
+                      "сохраняли её",
+                      "Record the date of the check in the deal file, so that the report and the letters keep it "
+                      "when they are generated again"))
     for section in unrecorded_uses(deal):
         steps.append((f"Указать в файле сделки, к какой из целей, названных в п. {section} Декларации, "
                       + ("относятся достоверные сведения" if section == "4.1" else "относится обоснованное опасение")

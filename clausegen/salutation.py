@@ -6,8 +6,8 @@ patronymic or the given name, as for the preamble's participles), the letter add
 lawyer's letter in each language would:
 
 * Russian, a name with a patronymic: «Уважаемая Анаит Ашотовна!» (given name and patronymic);
-* Russian, any other name: «Уважаемый господин Кая!», «Уважаемая госпожа Надь!» (the surname), a doctor
-  with the title as in English: «Уважаемая госпожа доктор Rao!»;
+* Russian, any other name: «Уважаемый господин Кая!», «Уважаемая госпожа Надь!» (the surname), also
+  for a doctor, whom only the English greets by the title;
 * English: "Dear Mr Kaya,", "Dear Ms Sargsyan,", "Dear Dr Rao," (a doctor keeps the title).
 
 With no signatory, or a gender that cannot be told, the collective greeting stays.
@@ -35,15 +35,15 @@ def salutation(party: Party, lang: str) -> str:
     if gender not in ("male", "female"):
         return COLLECTIVE[lang]
     surname_ru, surname_en = _surnames(ru, en)
-    doctor = any(word.lower() in _DOCTOR for word in (en or ru).split()[:1])
     if lang == "ru":
         adjective = "Уважаемый" if gender == "male" else "Уважаемая"
         parts = text.name_parts(text.without_title(ru)) if ru else None
         if parts is not None and parts[2]:
             return f"{adjective} {parts[1]} {parts[2]}!"
-        # the doctor's title in both columns, as Russian letters write "Herr Dr.": «Уважаемая госпожа доктор Rao!»
-        title = ("господин" if gender == "male" else "госпожа") + (" доктор" if doctor else "")
+        # "Dear Dr Rao," is «Уважаемая госпожа Rao!»: «госпожа доктор» is a calque (reviews 11 and 12)
+        title = "господин" if gender == "male" else "госпожа"
         return f"{adjective} {title} {surname_ru or surname_en}!"
+    doctor = any(word.lower() in _DOCTOR for word in (en or ru).split()[:1])
     title = "Dr" if doctor else ("Mr" if gender == "male" else "Ms")
     return f"Dear {title} {surname_en or glossary.transliterate(surname_ru)},"
 

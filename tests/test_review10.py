@@ -183,3 +183,34 @@ def test_a_request_sent_with_a_hold_does_not_tie_the_commission_to_the_counterpa
     # the intro may say that the answers serve the application the hold letter announced; the question does
     # not give the counterparty's activity as the reason for it
     assert "Комисси" not in ru.split("просим:")[0] and "Commission" not in en.split("please:")[0]
+
+
+# ------------------------------------------------------------------ review 12
+
+
+def test_letters_dated_before_the_contract_they_cite_are_refused_naming_the_field(shipped):
+    from clausegen.errors import DealError
+
+    deal = make_deal({"contract.date": "2026-12-15", "letters.date": "2026-12-01", "screening.date": "2026-12-01"})
+    with pytest.raises(DealError) as raised:
+        api.build_letter("notice", deal, screen(deal), shipped)
+    (problem,) = raised.value.problems
+    assert problem.field == "letters.date" and "before the contract's date 2026-12-15" in problem.message
+
+
+def test_a_request_does_not_ask_a_distributor_to_confirm_it_alone_uses_the_solution(shipped):
+    deal = make_deal({"end_use.end_users": [], "red_flags": [1],
+                      "end_use.end_user_purpose": {"ru": "Расшифровка звонков", "en": "Transcribing calls"}})
+    text = " ".join(c for row in docx_rows(api.build_letter("enduse-request", deal, screen(deal), shipped).data)
+                    for c in row)
+    assert "просим прямо подтвердить это" not in text and "please confirm this expressly" not in text
+    assert "каким образом Ваша компания проверяет таких лиц" in text and "how your company checks those persons" in text
+
+
+def test_a_report_whose_date_is_not_in_the_deal_asks_to_record_it(shipped):
+    deal = make_deal()
+    assert deal.screening.date is None
+    check = checkrecord.resolve(deal, date=dt.date(2026, 12, 2))
+    cells = [c for row in docx_rows(api.build_report(deal, screen(deal), shipped, check=check).data) for c in row]
+    assert any(c.startswith("Внести дату проверки в файл сделки") for c in cells) or \
+        any("Внести дату проверки в файл сделки" in c for c in cells)

@@ -213,7 +213,7 @@ def test_a_recorded_approval_is_no_step_left_to_take():
     ({"name": {"ru": "Тан Вэй Мин", "en": "Tan Wei Ming"}, "position": {"en": "Director"}, "gender": "male"},
      "Уважаемый господин Тан!", "Dear Mr Tan,"),
     ({"name": {"en": "Dr. Ananya Rao"}, "position": {"en": "Director"}, "gender": "female"},
-     "Уважаемая госпожа доктор Rao!", "Dear Dr Rao,"),
+     "Уважаемая госпожа Rao!", "Dear Dr Rao,"),
     ({"name": {"en": "Alex Morgan"}, "position": {"en": "Director"}}, "Уважаемые дамы и господа!",
      "Dear Sir or Madam,"),
 ])

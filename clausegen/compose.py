@@ -526,14 +526,17 @@ def _statement_view(deal: Deal, screening: Screening, lang: str) -> dict[str, An
 
 @lru_cache(maxsize=64)  # pure; num2words took a quarter of a millisecond, for every letter of every deal
 def letter_period(days: int, lang: str) -> str:
-    """«10 (десяти) рабочих дней» / "10 (ten) business days", after «в течение» / "within".  A letter
-    defines no terms, so the words take no capital (the annex's defined «Рабочий день» does)."""
+    """«10 (десяти) рабочих дней (по календарю Российской Федерации)» / "10 (ten) business days (as counted
+    in the Russian Federation)", after «в течение» / "within".  A letter or an end-user statement defines no
+    terms, so the words take no capital (the annex's defined «Рабочий день» does), and say whose calendar
+    counts: a foreign end user would otherwise count its own (review 13)."""
     from num2words import num2words
 
     if lang == "ru":
         noun = "рабочего дня" if days % 10 == 1 and days % 100 != 11 else "рабочих дней"
-        return f"{days} ({num2words(days, lang='ru', case='genitive')}) {noun}"
-    return f"{days} ({num2words(days, lang='en')}) business day{'' if days == 1 else 's'}"
+        return f"{days} ({num2words(days, lang='ru', case='genitive')}) {noun} (по календарю Российской Федерации)"
+    return f"{days} ({num2words(days, lang='en')}) business day{'' if days == 1 else 's'} (as counted in the " \
+           "Russian Federation)"
 
 
 def _letters_view(deal: Deal, screening: Screening, lang: str) -> dict[str, Any]:

@@ -617,7 +617,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
                 # says «не требуется» (review 4, m2).
                 "approved": {**_blank_name(approver),
                              "date": text.format_date(check.approved_on, "ru") if check.approved_on else
-                             "«___» __________ 20__ г."} if pending or approver["name"] else None,
+                             "________________"} if pending or approver["name"] else None,  # one date format (review 13)
             },
         }
     }

@@ -92,8 +92,12 @@ def _breaks_in_text(xml: str, after_body: bool = False) -> str:
 
 #: A rendered body's paragraphs (and what lies between them) after :func:`_text_passes`, by the paragraph
 #: as rendered: a batch's documents repeat the same clause paragraphs and template text again and again.
-#: Emptied when it holds :data:`_MAX_PASSED` of them, so that a long batch's memory stays flat.
+#: When it holds :data:`_MAX_PASSED` of them it is set aside as :data:`_PASSED_BEFORE` (looked up second,
+#: an entry found there is kept again) and a new one begun, so that a long batch's memory stays flat
+#: (two memos at most) while the paragraphs every deal repeats survive: emptying it instead made a
+#: 1,000-deal batch of full packs pass 61,280 pieces, not 29,795, of 24,096 distinct ones.
 _PASSED: dict[str, tuple[str, frozenset[str]]] = {}
+_PASSED_BEFORE: dict[str, tuple[str, frozenset[str]]] = {}
 _MAX_PASSED = 2048  # about 4.5 kB each (the paragraph, passed, and its words); a batch repeats a few hundred
 
 
@@ -113,6 +117,7 @@ def _text_passes(xml: str, body: int) -> list[tuple[str, frozenset[str] | None]]
     found = quotes.PARAGRAPH_START.search(xml)
     if found is None or not 0 <= body < found.start():
         return [(quotes.curl_xml(_breaks_in_text(text.keep_together_xml(xml))), None)]
+    global _PASSED, _PASSED_BEFORE
     head = found.start()
     pieces: list[tuple[str, frozenset[str] | None]] = [(_breaks_in_text(text.keep_together_xml(xml[:head])), None)]
     done = head
@@ -124,11 +129,14 @@ def _text_passes(xml: str, body: int) -> list[tuple[str, frozenset[str] | None]]
         for piece, paragraph in ((xml[done:found.start()], False), (xml[found.start():close + 6], True)):
             passed = _PASSED.get(piece)
             if passed is None:
+                passed = _PASSED_BEFORE.get(piece)
+                if passed is None:
+                    done_piece = _breaks_in_text(text.keep_together_xml(piece), after_body=True)
+                    done_piece = quotes.curl_paragraph(done_piece) if paragraph else done_piece
+                    passed = (done_piece, _long_words(done_piece))
                 if len(_PASSED) >= _MAX_PASSED:
-                    _PASSED.clear()
-                done_piece = _breaks_in_text(text.keep_together_xml(piece), after_body=True)
-                done_piece = quotes.curl_paragraph(done_piece) if paragraph else done_piece
-                _PASSED[piece] = passed = (done_piece, _long_words(done_piece))
+                    _PASSED_BEFORE, _PASSED = _PASSED, {}
+                _PASSED[piece] = passed
             pieces.append(passed)
         done = close + 6
         found = quotes.PARAGRAPH_START.search(xml, done)

@@ -325,10 +325,27 @@ def test_text_passes_on_awkward_bodies(xml):
 
 
 def test_the_memo_of_passed_paragraphs_stays_bounded():
-    for index in range(render._MAX_PASSED + 10):
+    for index in range(3 * render._MAX_PASSED + 10):
         xml = f'{_BODY_HEAD}<w:p><w:r><w:t>No. {index} "x"</w:t></w:r></w:p></w:body>'
         render._text_passes(xml, xml.find("<w:body"))
     assert 0 < len(render._PASSED) <= render._MAX_PASSED
+    assert len(render._PASSED_BEFORE) <= render._MAX_PASSED
+
+
+def test_the_memo_of_passed_paragraphs_keeps_what_every_document_repeats(monkeypatch):
+    """When the memo fills, the paragraphs still in use are not passed again (it is set aside, not emptied)."""
+    hot = '<w:p><w:r><w:t>The same clause "text" No. 1 of every deal</w:t></w:r></w:p>'
+    passed = []
+    curl = quotes.curl_paragraph
+    monkeypatch.setattr(quotes, "curl_paragraph", lambda xml: passed.append(xml) or curl(xml))
+    done = []
+    for index in range(3 * render._MAX_PASSED):  # the memo fills several times over
+        xml = f'{_BODY_HEAD}{hot}<w:p><w:r><w:t>No. {index} "x"</w:t></w:r></w:p></w:body>'
+        done.append((xml, _text_passes(xml)))
+    assert sum("of every deal" in paragraph for paragraph in passed) <= 1  # once at most (or already passed)
+    assert len(passed) >= 3 * render._MAX_PASSED - 1  # the others, once each
+    monkeypatch.undo()
+    assert all(result == _text_passes_reference(xml) for xml, result in done)
 
 
 def test_unhyphenated_where_names_may_be_is_unhyphenated_everywhere():

@@ -319,9 +319,15 @@ def test_text_passes_by_paragraph_are_the_passes_over_the_part():
     '<w:document><w:p><w:r><w:t>"5 ноября"</w:t></w:r></w:p><w:body><w:p><w:r><w:t>"a"</w:t></w:r></w:p>'
     "</w:body></w:document>",  # a paragraph before the body: the plain passes
     f'{_BODY_HEAD}<w:p><w:r><w:t>"open</w:t></w:r><w:p><w:r><w:t>No. 5\n"</w:t></w:r></w:p></w:body>',
+    # an </w:p> without its start, between paragraphs and after the last; a paragraph never closed
+    f'{_BODY_HEAD}<w:p><w:r><w:t>"a" No. 1</w:t></w:r></w:p><w:x>No. 2</w:x></w:p><w:y/></w:p>'
+    '<w:p><w:r><w:t>"b"</w:t></w:r></w:p></w:p><w:z>No. 3 "c"</w:z></w:body>',
+    f'{_BODY_HEAD}<w:p><w:r><w:t>"a"</w:t></w:r></w:p><w:p><w:r><w:t>No. 4 "d"</w:t></w:r></w:body>',
+    f'{_BODY_HEAD}<w:p><w:r><w:t>"a"</w:t></w:r></w:p></w:p></w:p>',
 ])
 def test_text_passes_on_awkward_bodies(xml):
     assert _text_passes(xml) == _text_passes_reference(xml)
+    assert _text_passes(xml) == _text_passes_reference(xml)  # from the memo
 
 
 def test_the_memo_of_passed_paragraphs_stays_bounded():

@@ -319,16 +319,39 @@ def test_text_passes_by_paragraph_are_the_passes_over_the_part():
     '<w:document><w:p><w:r><w:t>"5 ноября"</w:t></w:r></w:p><w:body><w:p><w:r><w:t>"a"</w:t></w:r></w:p>'
     "</w:body></w:document>",  # a paragraph before the body: the plain passes
     f'{_BODY_HEAD}<w:p><w:r><w:t>"open</w:t></w:r><w:p><w:r><w:t>No. 5\n"</w:t></w:r></w:p></w:body>',
+    # an </w:p> without its start, between paragraphs and after the last; a paragraph never closed
+    f'{_BODY_HEAD}<w:p><w:r><w:t>"a" No. 1</w:t></w:r></w:p><w:x>No. 2</w:x></w:p><w:y/></w:p>'
+    '<w:p><w:r><w:t>"b"</w:t></w:r></w:p></w:p><w:z>No. 3 "c"</w:z></w:body>',
+    f'{_BODY_HEAD}<w:p><w:r><w:t>"a"</w:t></w:r></w:p><w:p><w:r><w:t>No. 4 "d"</w:t></w:r></w:body>',
+    f'{_BODY_HEAD}<w:p><w:r><w:t>"a"</w:t></w:r></w:p></w:p></w:p>',
 ])
 def test_text_passes_on_awkward_bodies(xml):
     assert _text_passes(xml) == _text_passes_reference(xml)
+    assert _text_passes(xml) == _text_passes_reference(xml)  # from the memo
 
 
 def test_the_memo_of_passed_paragraphs_stays_bounded():
-    for index in range(render._MAX_PASSED + 10):
+    for index in range(3 * render._MAX_PASSED + 10):
         xml = f'{_BODY_HEAD}<w:p><w:r><w:t>No. {index} "x"</w:t></w:r></w:p></w:body>'
         render._text_passes(xml, xml.find("<w:body"))
     assert 0 < len(render._PASSED) <= render._MAX_PASSED
+    assert len(render._PASSED_BEFORE) <= render._MAX_PASSED
+
+
+def test_the_memo_of_passed_paragraphs_keeps_what_every_document_repeats(monkeypatch):
+    """When the memo fills, the paragraphs still in use are not passed again (it is set aside, not emptied)."""
+    hot = '<w:p><w:r><w:t>The same clause "text" No. 1 of every deal</w:t></w:r></w:p>'
+    passed = []
+    curl = quotes.curl_paragraph
+    monkeypatch.setattr(quotes, "curl_paragraph", lambda xml: passed.append(xml) or curl(xml))
+    done = []
+    for index in range(3 * render._MAX_PASSED):  # the memo fills several times over
+        xml = f'{_BODY_HEAD}{hot}<w:p><w:r><w:t>No. {index} "x"</w:t></w:r></w:p></w:body>'
+        done.append((xml, _text_passes(xml)))
+    assert sum("of every deal" in paragraph for paragraph in passed) <= 1  # once at most (or already passed)
+    assert len(passed) >= 3 * render._MAX_PASSED - 1  # the others, once each
+    monkeypatch.undo()
+    assert all(result == _text_passes_reference(xml) for xml, result in done)
 
 
 def test_unhyphenated_where_names_may_be_is_unhyphenated_everywhere():

@@ -135,10 +135,14 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
                       "её результаты в файл сделки (п. 1.3)"
                       # the annex may be signed first: its clause on export control law defers the handover (review 10)
                       + ("; до этого Решение ИИ Контрагенту не передаётся и доступ к нему не предоставляется, как "
-                         "предусматривает приложение" if decision == Decision.PROCEED else ""),
+                         "предусматривает приложение" if decision == Decision.PROCEED else "")
+                      + ("; для полноты учёта (п. 5.3), на решение об отказе не влияет"
+                         if decision == Decision.REFUSE else ""),
                       "Identify the solution against the control list and record the result in the deal file (1.3)"
                       + ("; until then the solution is not handed over or made accessible to the counterparty, as the "
-                         "annex provides" if decision == Decision.PROCEED else "")))
+                         "annex provides" if decision == Decision.PROCEED else "")
+                      + ("; for a complete record (5.3), it does not affect the refusal"
+                         if decision == Decision.REFUSE else "")))
     if check.date_source != "deal":  # the record must not move with the day it is generated (rule 7; review 12)
         steps.append(("Внести дату проверки в файл сделки, чтобы заключение и письма при повторном формировании "
                       "сохраняли её",

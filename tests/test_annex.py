@@ -198,7 +198,7 @@ def test_enhanced_annex_makes_the_end_user_statement_a_condition_of_delivery(ann
     rows = annexes["onprem-logistics-kz"].rows
     number = article_number(rows, "End-Use Statement")
     first_ru, first_en = paragraphs_of(rows, number)[0]
-    assert "conditional on the Supplier’s receipt of an end-use statement" in first_en
+    assert "conditional on the Supplier’s receipt of an end-use and end-user statement" in first_en
     assert "заявлени" in first_ru
 
 

@@ -409,6 +409,7 @@ def test_without_libreoffice_no_pdf_is_offered(register_path, monkeypatch):
     import clausegen.web.app as web
 
     monkeypatch.setattr(web, "_pdf_module", lambda: None)
+    add_users(register_path)  # also when this test runs alone
     client = SignedIn(create_app(company=COMPANY, register=register_path))
     page = upload(client, EXAMPLE_DEALS["saas-clinic-ae"]).get_data(as_text=True)
     # what the page shows, not its markup: a random sign-in or CSRF token may contain the letters "PDF"

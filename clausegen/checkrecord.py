@@ -107,6 +107,10 @@ def decode(recorded: str) -> Check | None:
         return None
 
 
-def dated(day: dt.date) -> Check:
-    """A check known only by its date (what a letter records of it)."""
-    return Check(day, "option", None, None, None, None, "")
+def dated(recorded: str | None) -> Check | None:
+    """A check known only by its ISO date, as a letter's property or a register row keeps it; None when
+    there is none or it cannot be read."""
+    try:
+        return Check(dt.date.fromisoformat(recorded or ""), "option", None, None, None, None, "")
+    except ValueError:
+        return None

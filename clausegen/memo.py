@@ -16,7 +16,7 @@ from . import activities, glossary, labels, text
 from .checkrecord import NEEDS_APPROVAL, Check
 from .identification import identification_status, list_item
 from .ladder import NOT_APPLIED, NOT_CONSIDERED, rungs, unrecorded_uses
-from .model import Bilingual, Deal, Person
+from .model import Bilingual, Deal, Person, names_counterparty
 from .screening import BLOCKING, FIRED, Decision, Screening
 from .selection import Selected
 
@@ -288,7 +288,7 @@ def _licence_end_user(deal: Deal) -> tuple[str, str]:
     """A listed solution goes through FSTEC licensing, which needs the end user and the end use (183-FZ): the
     record says what the deal leaves open about them (review 6)."""
     users = deal.end_use.end_users
-    own = bool(users) and all(u.name.get("en") == deal.counterparty.name.get("en") for u in users)
+    own = bool(users) and all(names_counterparty(deal, u.name) for u in users)
     purpose_ru = _name(deal.end_use.purpose, "ru", "")
     purpose_en = _name(deal.end_use.purpose, "en", "")
     if not users:

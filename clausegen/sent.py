@@ -10,7 +10,6 @@ nor the templates of today are read.
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from typing import Any
 from dataclasses import dataclass
@@ -82,9 +81,8 @@ def regenerate_as_sent(store: Register, deal_id: str, kind: str, record_id: int 
             generated = annex_from_selection(deal, screening, selected, compiled, columns, row["library_hash"])
         else:
             # dated as it was: a refused deal's letters bear the date of the check the record kept
-            day = row.get("check_date")
             generated = letter_from_selection(kind, deal, screening, selected, compiled, langs, row["library_hash"],
-                                              annex, checkrecord.dated(dt.date.fromisoformat(day)) if day else None)
+                                              annex, checkrecord.dated(row.get("check_date")))
     notes = []
     if row["clausegen_version"] != __version__:
         notes.append(f"the record was made by clausegen {row['clausegen_version']}, this is {__version__}: the "

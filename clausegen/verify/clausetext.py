@@ -24,7 +24,6 @@ or a signature block after them is not taken for an added row.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
@@ -163,10 +162,8 @@ def _compare_document(document: DocxText, kind: str, columns: tuple[str, ...], e
             fresh = api.build_report(deal, screening, library,
                                      check=checkrecord.decode(document.properties.get("clausegen.check", "")))
         else:
-            recorded = document.properties.get("clausegen.letters_date", "")  # see api.letters_dated
-            check = checkrecord.dated(dt.date.fromisoformat(recorded)) if _iso(recorded) else None
             fresh = api.build_letter(kind, deal, screening, library, lang=columns[0] if single else "both",
-                                     check=check)
+                                     check=checkrecord.dated(document.properties.get("clausegen.letters_date")))
     except ClausegenError as error:
         checker.add("document-text", f"clausegen makes no such document for the deal now: "
                                      f"{str(error).splitlines()[0]}", None)
@@ -192,14 +189,6 @@ def _compare_document(document: DocxText, kind: str, columns: tuple[str, ...], e
         if f + 1 not in compared:
             checker.add("document-text", f"a row clausegen does not make for the deal: {excerpt(' | '.join(found[f]))}",
                         f + 1)
-
-
-def _iso(recorded: str) -> bool:
-    try:
-        dt.date.fromisoformat(recorded)
-    except ValueError:
-        return False
-    return True
 
 
 def _plain(markup: Any) -> str:

@@ -103,7 +103,10 @@ def evidence(item: str, lang: str = "ru") -> str:
         match = _EVIDENCE.match(part)
         if match:
             path, raw = match.groups()
-            out.append(f"{field_path(path, lang)}: {value(path, raw, lang)}")
+            if path == "red_flags":  # «Признаки, отмеченные командой сделки: отмечен командой сделки» says it twice
+                out.append(value(path, raw, lang))
+            else:
+                out.append(f"{field_path(path, lang)}: {value(path, raw, lang)}")
         else:
             out.append(part)
     return "; ".join(out)

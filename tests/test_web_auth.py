@@ -234,6 +234,19 @@ def test_an_approval_covers_the_deal_as_approved_not_a_changed_one(app, register
     assert sales.post("/download", data={"deal_json": deal_json(page), "document": "annex"}).status_code == 403
 
 
+def test_the_approval_page_groups_the_amount_and_says_a_declared_indicator_once(app, register_path):
+    sales, russian = SignedIn(app, "anna"), SignedIn(app, "lev", lang="ru")
+    data = modified(changes={"deal_id": "ROLE-EDD-PAGE", "red_flags": [7], "payment.amount": 84000})
+    sales.post("/approval-request", data={"deal_json": deal_json(check(sales, data).get_data(as_text=True))})
+    row = Register(register_path).history("ROLE-EDD-PAGE")[-1]
+    page = russian.get(f"/approvals/{row['id']}").get_data(as_text=True)
+    assert "84\u00a0000" in page and "84000" not in page
+    assert "<code>отмечен командой сделки</code>" in page and "отмеченные командой сделки:" not in page
+    assert "от имени" not in page and "будет указан пользователь Лев Юрьев" in page
+    english = SignedIn(app, "lev").get(f"/approvals/{row['id']}").get_data(as_text=True)
+    assert "84,000" in english and "<code>declared by the deal team</code>" in english
+
+
 def test_legal_download_without_waiting(app):
     page = upload(SignedIn(app, "lev"), EXAMPLE_DEALS["weights-research-in"]).get_data(as_text=True)
     assert 'id="download-annex"' in page and 'id="awaiting-approval"' not in page

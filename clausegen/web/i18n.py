@@ -85,7 +85,25 @@ def install(jinja_env: Any) -> None:
     jinja_env.globals.update(pick=pick, current_lang=current)
     jinja_env.filters["t"] = lambda message: translations(current()).gettext(message)
     jinja_env.filters["day"] = day
+    jinja_env.filters["amount"] = amount
     jinja_env.globals["evidence"] = lambda item: labels.evidence(item, current())
+
+
+def amount(value: str) -> str:
+    """A register's amount (decimal text) grouped by thousands as the page's language writes it (84 000 /
+    84,000); text that is not a number is shown as it is."""
+    from decimal import Decimal, InvalidOperation
+
+    from babel.numbers import format_decimal
+
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    pattern = "#,##0" if number == number.to_integral_value() else "#,##0.00"
+    return format_decimal(number, format=pattern, locale=current())
 
 
 def day(iso: str) -> str:

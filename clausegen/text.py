@@ -454,13 +454,25 @@ _KEEP_TOGETHER = [
 ]
 
 
+#: For each pattern of _KEEP_TOGETHER, text one of which every match holds (a space and what must come
+#: just before or after it), or () when there is none to name: a pattern is not run over a value that
+#: holds none of its texts, since it cannot match there (most values hold the texts of two or three).
+_KEEP_NEEDS = ((" г",), ("» _",), ("_ 20_",), ("№ ", "§ ", "No. "), (". ",), (), (". ",), (". ",))
+_KEEP_PASSES = tuple(zip(_KEEP_TOGETHER, _KEEP_NEEDS, strict=True))
+
+
+def _space_to_nbsp(found: re.Match[str]) -> str:
+    return found.group(1) + NBSP
+
+
 def keep_together(value: str) -> str:
     """``value`` with a non-breaking space (U+00A0) wherever a line must not break: a date's day and
     month and its year and «г.», «№» and its number, an abbreviated reference and its number, initials
     and the surname.  Pure and idempotent; it replaces only a space between such words, so it is safe on
     the XML of a document part."""
-    for pattern in _KEEP_TOGETHER:
-        value = pattern.sub(lambda found: found.group(1) + NBSP, value)
+    for pattern, needs in _KEEP_PASSES:
+        if not needs or any(need in value for need in needs):
+            value = pattern.sub(_space_to_nbsp, value)
     return value
 
 

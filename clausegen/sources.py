@@ -56,8 +56,28 @@ def join_path(parent: str, key: Any) -> str:
 _SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster when present
 
 
+#: The tag of a scalar by its text and how it was written (plain, quoted), for :meth:`_Loader.resolve`:
+#: PyYAML tries its implicit types' regular expressions on every scalar, and a batch's deals repeat most
+#: of theirs (the keys, the countries, the codes).  Short texts only; emptied when full.
+_RESOLVED: dict[tuple[str, Any], str] = {}
+_MAX_RESOLVED, _MAX_RESOLVED_TEXT = 4096, 128
+
+
 class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
     """Safe YAML, but dates stay ISO strings so pydantic parses and reports them."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        """PyYAML's answer, kept for a short scalar: it depends on nothing else (no path resolvers are added)."""
+        if kind is not yaml.ScalarNode or not isinstance(value, str) or len(value) > _MAX_RESOLVED_TEXT:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        found = _RESOLVED.get(key)
+        if found is None:
+            found = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) >= _MAX_RESOLVED:
+                _RESOLVED.clear()
+            _RESOLVED[key] = found
+        return found
 
 
 class _PythonLoader(yaml.SafeLoader):

@@ -121,3 +121,32 @@ def test_a_recursive_alias_is_refused_naming_where_it_refers_back() -> None:
         parse_text("a: &x [1, *x]\n", "deal.yaml")
     (problem,) = raised.value.problems
     assert problem.field == "a[1]" and "refers to a value that contains it" in problem.message
+
+
+def test_the_loader_resolves_a_scalar_as_pyyaml_does_however_often_it_is_read():
+    from clausegen import sources
+
+    text = ("a: 1\nb: '1'\nc: yes\nd: 2026-01-01\ne: null\nf: ~\ng: 1.5\nh: .inf\ni: [1, '2', x, 0x1F, 0o17]\n"
+            "j: {k: True, l: 'True', m: \"null\"}\n")
+    expected = yaml.load(text, Loader=sources._PythonLoader)  # pure PyYAML, the same resolvers, no memo
+    for _ in range(3):  # the first reading fills the memo, the others read from it
+        loader = sources._Loader(text)
+        try:
+            assert loader.construct_document(loader.get_single_node()) == expected
+        finally:
+            loader.dispose()
+
+
+def test_the_loaders_memo_of_scalars_stays_bounded(monkeypatch):
+    from clausegen import sources
+
+    monkeypatch.setattr(sources, "_MAX_RESOLVED", 10)
+    sources._RESOLVED.clear()
+    text = "\n".join(f"k{index}: v{index}" for index in range(50)) + "\nlong: " + "x" * 500 + "\n"
+    loader = sources._Loader(text)
+    try:
+        data = loader.construct_document(loader.get_single_node())
+    finally:
+        loader.dispose()
+    assert data["k49"] == "v49" and len(sources._RESOLVED) <= 10
+    assert all(len(value) <= sources._MAX_RESOLVED_TEXT for value, _ in sources._RESOLVED)

@@ -198,8 +198,8 @@ def test_enhanced_annex_makes_the_end_user_statement_a_condition_of_delivery(ann
     rows = annexes["onprem-logistics-kz"].rows
     number = article_number(rows, "End-Use Statement")
     first_ru, first_en = paragraphs_of(rows, number)[0]
-    assert "conditional on the Supplier’s receipt of an end-use and end-user statement" in first_en
-    assert "заявлени" in first_ru
+    assert "conditional on the Supplier’s receipt, from each End User, of an end-use and end-user statement" in first_en
+    assert "получением Поставщиком от каждого Конечного пользователя заявления" in first_ru
 
 
 def test_annex_without_enhanced_due_diligence_has_no_end_user_statement_condition(annexes):

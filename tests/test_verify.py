@@ -377,6 +377,15 @@ def test_a_single_language_letter_quoting_a_purpose_given_only_in_english_is_rej
         assert len(problems) == 1 and f"«{shown}»" in problems[0].message
 
 
+def test_a_one_language_letter_is_summed_up_without_parallel_rows(library):
+    from helpers import make_deal
+
+    deal = make_deal({})
+    letter = api.build_letter("notice", deal, api.screen_deal(deal), library, lang="en")
+    summary = verify_document(letter.data, "notice-en.docx", expected_for(deal, library)).summary()
+    assert "language en, one column, no parallel rows, no problems" in summary and "0 parallel rows" not in summary
+
+
 # ------------------------------------------------------------------ comparing the two languages
 
 

@@ -97,7 +97,9 @@ class Report:
         count = len(self.problems)
         verdict = "no problems" if not count else f"{count} problem{'s' if count != 1 else ''}"
         notes = "".join(f"; {note}" for note in self.notes)
-        return f"{self.name}: {self.kind}, {layout}, {self.rows} parallel rows checked, {verdict}{notes}"
+        # a letter in one language has no parallel rows to compare (its script and wording are still checked)
+        checked = f"{self.rows} parallel rows checked" if len(self.columns) == 2 else "one column, no parallel rows"
+        return f"{self.name}: {self.kind}, {layout}, {checked}, {verdict}{notes}"
 
 
 def verify_file(path: Path, expected: Expected | None = None) -> Report:

@@ -227,23 +227,30 @@ _APPROVE = ("Утвердить решение у уполномоченного
             "записывается в файл сделки или в реестр сделок)",
             "Have the decision approved before any document goes to the counterparty (the approval is recorded in "
             "the deal file or the register)")
-#: A deal that goes ahead is approved once the answers are in: the letters that ask for them go first.
+#: A deal that goes ahead is approved once the answers are in, and before anything is delivered: the annex is
+#: signed with the contract, and the request that asks for the answers cites it (review 16).
 _APPROVE_BEFORE_SIGNING = (
-    "Утвердить решение у уполномоченного лица после оценки ответов и до подписания приложения (утверждение "
-    "записывается в файл сделки или в реестр сделок)",
-    "Have the decision approved once the answers are assessed and before the annex is signed (the approval is "
-    "recorded in the deal file or the register)")
+    "Утвердить решение у уполномоченного лица после оценки ответов и до поставки (передачи результата, доступа) "
+    "(утверждение записывается в файл сделки или в реестр сделок)",
+    "Have the decision approved once the answers are assessed and before any delivery (transfer of the result, "
+    "access) (the approval is recorded in the deal file or the register)")
 _APPROVED_BEFORE_SIGNING = frozenset({Decision.ENHANCED_DUE_DILIGENCE, Decision.PROCEED_WITH_PERMISSION})
 
 
 def _receive_statement(screening: Screening) -> tuple[str, str]:
     """Answers are assessed only where a request asked for them; otherwise the statement is checked."""
     if "enduse-request" in screening.letters:
-        return ("Получить заявление о конечном использовании, подписанное конечным пользователем, и оценить "
-                "ответы Контрагента",
-                "Receive the end-use statement signed by the end user and assess the counterparty's answers")
-    return ("Получить заявление о конечном использовании, подписанное конечным пользователем, и проверить заявление",
-            "Receive the end-use statement signed by the end user and check it")
+        return (f"{_STATEMENTS[0]} и оценить ответы Контрагента",
+                f"{_STATEMENTS[1]} and assess the counterparty's answers")
+    return f"{_STATEMENTS[0]} и проверить их", f"{_STATEMENTS[1]} and check them"
+
+
+#: The statement is one end user's own document: one from each (review 16).
+_STATEMENTS = ("Получить от каждого конечного пользователя его заявление о конечном использовании и конечном "
+               "пользователе, подписанное им (а если конечным пользователем является не Контрагент — подписанное "
+               "также Контрагентом),",
+               "Receive from each end user its own end-use and end-user statement, signed by it (and countersigned "
+               "by the counterparty where the end user is another person),")
 
 
 def _sign(selected: list[Selected] | tuple[Selected, ...], approval_pending: bool = True,
@@ -257,13 +264,13 @@ def _sign(selected: list[Selected] | tuple[Selected, ...], approval_pending: boo
         else ("", "")
     if offer:  # the annex goes out with the offer and becomes part of the contract made on it (review 9, m6)
         return (f"Направить приложение вместе с коммерческим предложением; поставку (передачу результата, доступ) не "
-                f"осуществлять до получения заявления о конечном использовании{cited_ru}{approval_ru}",
+                f"осуществлять до получения заявлений о конечном использовании и конечном пользователе{cited_ru}{approval_ru}",
                 f"Send the annex with the commercial offer; make no delivery (transfer of the result, access) until "
-                f"the end-use statement is received{cited_en}{approval_en}")
+                f"the end-use and end-user statements are received{cited_en}{approval_en}")
     return (f"Подписать приложение одновременно с договором; поставку (передачу результата, доступ) не осуществлять "
-            f"до получения заявления о конечном использовании{cited_ru}{approval_ru}",
+            f"до получения заявлений о конечном использовании и конечном пользователе{cited_ru}{approval_ru}",
             f"Sign the annex together with the contract; make no delivery (transfer of the result, access) until the "
-            f"end-use statement is received{cited_en}{approval_en}")
+            f"end-use and end-user statements are received{cited_en}{approval_en}")
 
 
 def _within_permission(deal: Deal) -> tuple[str, str]:

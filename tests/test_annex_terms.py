@@ -228,14 +228,19 @@ def test_no_end_users_named_they_are_named_in_the_end_user_statement(annexes):
     rows = example_rows(annexes, "development-retail-my")
     first_ru, first_en = article(rows, "End Users")[0]
     assert first_en.startswith("5.1. No End User of the AI Solution has been identified")
-    assert re.search(r"name each End User .* in the end-use statement provided for in Clause \d+", first_en)
+    assert re.search(r"that End User shall give its name, country and address in its own end-use and end-user "
+                     r"statement provided for in Clause \d+", first_en)
+    # the definition of End User (1.9) stands: one without an accepted statement may not use the solution at all
+    assert "shall not be made available to, or used by, any End User whose statement the Supplier has not accepted" \
+        in first_en and "The End Users are the persons" not in first_en
     assert "persons specified in the Contract" not in first_en and "лица, указанные в Договоре" not in first_ru
 
 
 def test_no_end_users_named_the_end_user_statement_is_a_condition_precedent(annexes):
     rows = example_rows(annexes, "development-retail-my")
     first_en = article(rows, "End-Use Statement")[0][1]
-    assert "is a condition precedent to those obligations of the Supplier" in first_en
+    assert ("those obligations of the Supplier are conditional on the Supplier’s receipt of the statements of the "
+            "End Users known to the Counterparty at the date of their performance") in first_en
 
 
 # ------------------------------------------------------------------ permission (item 7)

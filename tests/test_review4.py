@@ -111,7 +111,7 @@ def test_report_signs_the_annex_with_the_contract_and_delivers_only_after_the_st
     steps = _report_lines(EXAMPLE_DEALS["onprem-logistics-kz"])
     sign = next(step for step in steps if step.startswith("Подписать приложение"))
     assert sign.startswith("Подписать приложение одновременно с договором; поставку (передачу результата, доступ) "
-                           "не осуществлять до получения заявления о конечном использовании (п. ")
+                           "не осуществлять до получения заявлений о конечном использовании и конечном пользователе (п. ")
     assert sign.endswith(".1 приложения) и утверждения решения")
 
 
@@ -125,7 +125,8 @@ def test_report_cites_the_annex_clause_that_makes_the_statement_a_condition_prec
 def test_report_checks_the_statement_where_no_request_asks_for_answers():
     steps = _report_lines(EXAMPLE_DEALS["weights-research-in"])
     assert not any("оценить ответы" in step for step in steps)
-    assert any(step.endswith("и проверить заявление") for step in steps)
+    assert any(step.startswith("Получить от каждого конечного пользователя его заявление") and step.endswith("и проверить их")
+               for step in steps)
 
 
 # ------------------------------------------------------------------ m3, m4, m11. the report's facts

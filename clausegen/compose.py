@@ -921,12 +921,16 @@ _STATEMENT_LABELS = {
            "reference": f"Исх. № {_BLANK} от «___» {_BLANK} 20___ г.", "to": "Кому:",
            "form": "Форма Поставщика №", "role": "За Конечного пользователя", "position": "Должность",
            "confirm": "Подтверждаем сведения, указанные в настоящем заявлении.", "counter": "За Контрагента",
+           "confirm_other": "Подтверждаем сведения, указанные в настоящем заявлении (подписывается, если Конечный "
+                            "пользователь не является Контрагентом).",
            "person": "Ф. И. О.", "signature": "Подпись", "date": "Дата", "seal": "М.П. (при наличии)"},
     "en": {"blank": "End User's letterhead (particulars)", "name": "Full legal name",
            "address": "Address (registered office)", "registration": "Registration number",
            "reference": f"Ref. No. {_BLANK} of {_BLANK} 20___", "to": "To:",
            "form": "Supplier's form No.", "role": "For the End User", "position": "Position",
            "confirm": "We confirm the information given in this statement.", "counter": "For the Counterparty",
+           "confirm_other": "We confirm the information given in this statement (to be signed where the End User "
+                            "is not the Counterparty).",
            "person": "Full name", "signature": "Signature", "date": "Date", "seal": "Seal (if any)"},
 }
 
@@ -970,7 +974,8 @@ def statement_sign(deal: Deal, langs: tuple[str, ...]) -> dict[str, Any]:
     company = " / ".join(dict.fromkeys(issuer.name.get(lang) for lang in langs)) if issuer else _BLANK
     lines = {key: f"{both(key)}: {_BLANK}" for key in ("position", "person", "signature", "date")}
     counter = None if own else {
-        "confirm": both("confirm"), "role": both("counter"),
+        # a form for an end user not yet known may come back from the Counterparty itself (review 16)
+        "confirm": both("confirm" if issuer else "confirm_other"), "role": both("counter"),
         "company": " / ".join(dict.fromkeys(_line_start(_name(deal.counterparty.name, lang)) for lang in langs)),
         **lines, "seal": both("seal")}
     return {"role": both("role"), "company": company, **lines, "seal": both("seal"), "counter": counter}

@@ -240,7 +240,7 @@ def test_no_end_users_named_the_end_user_statement_is_a_condition_precedent(anne
     rows = example_rows(annexes, "development-retail-my")
     first_en = article(rows, "End-Use Statement")[0][1]
     assert ("those obligations of the Supplier are conditional on the Supplier’s receipt of the statements of the "
-            "End Users known to the Counterparty at the date of their performance") in first_en
+            "End Users known to the Counterparty on the date on which those obligations are to be performed") in first_en
 
 
 # ------------------------------------------------------------------ permission (item 7)

@@ -67,3 +67,12 @@ def test_the_report_asks_each_end_user_for_its_statement_and_approves_before_del
     assert any(step.startswith("Получить от каждого конечного пользователя его заявление") for step in steps)
     assert any("после оценки ответов и до поставки" in step for step in steps)
     assert not any("до подписания приложения" in step for step in steps)
+
+
+def test_payment_by_bank_transfer_only_overrides_a_contract_that_provides_for_cash(shipped):
+    # the deal records cash (indicator 13); the annex's precedence clause speaks of export control only
+    deal = api.load_deal(EXAMPLE_DEALS["onprem-logistics-kz"], COMPANY).deal
+    text = _text(api.build_annex(deal, screen(deal), shipped).data)
+    assert "Notwithstanding any other provision of the Contract, all payments under the Contract shall be made only " \
+           "by bank transfer" in text
+    assert "Независимо от иных положений Договора все платежи по Договору производятся исключительно" in text

@@ -173,6 +173,8 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
     elif decision == Decision.PERMISSION_REQUIRED:
         steps += [(f"Направить Контрагенту {letters_ru}, не раскрывая внутренних оснований",
                    f"Send the counterparty the {letters_en}, disclosing no internal concern"),
+                  # the hold letter promises to apply once the answers are in (review 18)
+                  receive,
                   ("Обратиться в Комиссию по экспортному контролю Российской Федерации за разрешением; до его "
                    "получения от экспорта воздержаться",
                    "Apply to the Export Control Commission of the Russian Federation for permission; refrain "

@@ -155,7 +155,7 @@ def test_the_letter_closing_with_the_supplier_e_mail_is_flush_left(shipped):
 
 def test_a_development_annex_hands_over_the_result_instead_of_supplying_it(shipped):
     cells = _annex_cells(shipped, {"contract.kind": "development", "red_flags": [5]})
-    condition = [c for c in cells if "обусловлено получением Поставщиком заявления" in c]
+    condition = [c for c in cells if "обусловлено получением Поставщиком от каждого Конечного пользователя заявления" in c]
     assert condition and "по передаче Решения ИИ как результата работ" in condition[0]
     assert any("to hand over the AI Solution as the result of the work" in c for c in cells)
 

@@ -76,3 +76,11 @@ def test_payment_by_bank_transfer_only_overrides_a_contract_that_provides_for_ca
     assert "Notwithstanding any other provision of the Contract, all payments under the Contract shall be made only " \
            "by bank transfer" in text
     assert "Независимо от иных положений Договора все платежи по Договору производятся исключительно" in text
+
+
+def test_a_held_deal_applies_to_the_commission_once_the_answers_and_statements_are_in(shipped):
+    deal = make_deal({**HELD, **TWO_OTHERS})
+    steps = [ru for ru, _ in memo.next_steps(deal, screen(deal), checkrecord.resolve(deal))]
+    receive = next(i for i, step in enumerate(steps) if step.startswith("Получить от каждого конечного пользователя"))
+    apply = next(i for i, step in enumerate(steps) if step.startswith("Обратиться в Комиссию"))
+    assert receive < apply

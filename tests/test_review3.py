@@ -150,7 +150,8 @@ def test_enhanced_due_diligence_steps_follow_sections_4_and_5_request_statement_
     deal = api.load_deal(EXAMPLE_DEALS["onprem-logistics-kz"], COMPANY).deal
     steps = [ru for ru, _ in memo.next_steps(deal, api.screen_deal(deal), checkrecord.resolve(deal))]
     order = [next(i for i, step in enumerate(steps) if step.startswith(start))
-             for start in ("Направить Контрагенту", "Получить заявление", "Утвердить решение", "Подписать приложение")]
+             for start in ("Направить Контрагенту", "Получить от каждого конечного пользователя", "Утвердить решение",
+                           "Подписать приложение")]
     assert order == sorted(order)
 
 

@@ -134,13 +134,14 @@ def test_the_permission_conditions_clause_names_the_annex_the_amendment_is_to(li
 def test_end_users_named_later_are_set_out_in_three_sentences_in_both_columns(library):
     deal = load_changed(EXAMPLES / "development-retail-my.yaml")
     annex = _text(api.build_annex(deal, screen(deal), library).data)
-    assert "provided for in Clause 8. The End Users are the persons named in that statement. Once the Supplier " \
-           "has accepted that statement, the Supplier is deemed to have consented, for the purposes of Clause 6, " \
-           "to the AI Solution being made available to those persons." in annex
-    assert "предусмотренном статьёй 8 настоящего Приложения. Конечными пользователями являются лица, указанные " \
-           "в таком заявлении. После того как Поставщик примет это заявление, предоставление Решения ИИ " \
-           "указанным в нём лицам считается согласованным Поставщиком для целей статьи 6 настоящего Приложения." \
-           in annex
+    assert "provided for in Clause 8. The AI Solution shall not be made available to, or used by, any End User " \
+           "whose statement the Supplier has not accepted. Once the Supplier has accepted a person’s statement, the " \
+           "Supplier is deemed to have consented, for the purposes of Clause 6, to the AI Solution being made " \
+           "available to that person." in annex
+    assert "предусмотренном статьёй 8 настоящего Приложения. Решение ИИ не может предоставляться Конечному " \
+           "пользователю, заявление которого не принято Поставщиком, и использоваться таким Конечным " \
+           "пользователем. После того как Поставщик примет заявление лица, предоставление Решения ИИ этому лицу " \
+           "считается согласованным Поставщиком для целей статьи 6 настоящего Приложения." in annex
     assert "is deemed consented to" not in annex
 
 

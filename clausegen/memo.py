@@ -239,20 +239,20 @@ _APPROVE_BEFORE_SIGNING = (
 _APPROVED_BEFORE_SIGNING = frozenset({Decision.ENHANCED_DUE_DILIGENCE, Decision.PROCEED_WITH_PERMISSION})
 
 
-def _receive_statement(screening: Screening) -> tuple[str, str]:
-    """Answers are assessed only where a request asked for them; otherwise the statement is checked."""
-    if "enduse-request" in screening.letters:
-        return (f"{_STATEMENTS[0]} и оценить ответы Контрагента",
-                f"{_STATEMENTS[1]} and assess the counterparty's answers")
-    return f"{_STATEMENTS[0]} и проверить их", f"{_STATEMENTS[1]} and check them"
-
-
 #: The statement is one end user's own document: one from each (review 16).
 _STATEMENTS = ("Получить от каждого конечного пользователя его заявление о конечном использовании и конечном "
                "пользователе, подписанное им (а если конечным пользователем является не Контрагент — подписанное "
                "также Контрагентом),",
                "Receive from each end user its own end-use and end-user statement, signed by it (and countersigned "
                "by the counterparty where the end user is another person),")
+
+
+def _receive_statement(screening: Screening) -> tuple[str, str]:
+    """Answers are assessed only where a request asked for them; otherwise the statement is checked."""
+    if "enduse-request" in screening.letters:
+        return (f"{_STATEMENTS[0]} и оценить ответы Контрагента",
+                f"{_STATEMENTS[1]} and assess the counterparty's answers")
+    return f"{_STATEMENTS[0]} и проверить их", f"{_STATEMENTS[1]} and check them"
 
 
 def _sign(selected: list[Selected] | tuple[Selected, ...], approval_pending: bool = True,

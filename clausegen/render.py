@@ -547,6 +547,8 @@ def _ragged_around_addresses(xml: str) -> str:
             done = end
         at = xml.find("@", end)
     return "".join(pieces) + xml[done:] if pieces else xml
+
+
 _RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>", re.S)
 _RUN_LANGUAGE = re.compile(r"<w:lang [^>]*/>")
 _NO_LANGUAGE = '<w:lang w:val="zxx"/>'  # "no linguistic content": LibreOffice and Word do not hyphenate it

@@ -439,26 +439,24 @@ _EN_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Oc
 #: What a line must not break inside (issue 12, review 3): «2026 г.», «№ 12», «ст. 406.1», «п. 4.3»,
 #: «5 ноября», "5 November", "No. 12", initials and the surname («О. Хаддад», «М.С. Кузнецова», "M. Souza"),
 #: an address's «г.», «ул.», «д.» and what they name («г. Пакш»).
-#: Each pattern's group 1 is what precedes the space; the space alone becomes U+00A0.
-_KEEP_TOGETHER = [
-    re.compile(r"([\d_]) (?=гг?\.)"),
+#: Each pattern's group 1 is what precedes the space; the space alone becomes U+00A0.  Beside each, text
+#: one of which every match holds (a space and what must come just before or after it), or () when there
+#: is none to name: a pattern is not run over a value that holds none of its texts, since it cannot match
+#: there (most values hold the texts of two or three).
+_KEEP_PASSES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"([\d_]) (?=гг?\.)"), (" г",)),
     # a date to be filled in by hand: «___» ____________ 20___ г. / ____________ 20___
-    re.compile(r"(«_+») (?=_)"),
-    re.compile(r"(_{3,}) (?=20_)"),
-    re.compile(r"([№§]|(?<![\w.])No\.) (?=\w)"),
-    re.compile(r"((?<![\w.])(?:ст|п|пп|ч|абз|подп|гл|разд|Art|art|para)\.) (?=\d)"),
-    re.compile(rf"((?<![\d.])(?:\d{{1,2}}|«\d{{1,2}}»)) (?={_RU_MONTHS}|{_EN_MONTHS})"),
-    re.compile(r"((?<![\w.])[А-ЯЁA-Z]\.(?:[ \u00a0]?[А-ЯЁA-Z]\.)?) (?=[А-ЯЁA-Z][а-яёa-z])"),
+    (re.compile(r"(«_+») (?=_)"), ("» _",)),
+    (re.compile(r"(_{3,}) (?=20_)"), ("_ 20_",)),
+    (re.compile(r"([№§]|(?<![\w.])No\.) (?=\w)"), ("№ ", "§ ", "No. ")),
+    (re.compile(r"((?<![\w.])(?:ст|п|пп|ч|абз|подп|гл|разд|Art|art|para)\.) (?=\d)"), (". ",)),
+    (re.compile(rf"((?<![\d.])(?:\d{{1,2}}|«\d{{1,2}}»)) (?={_RU_MONTHS}|{_EN_MONTHS})"), ()),
+    (re.compile(r"((?<![\w.])[А-ЯЁA-Z]\.(?:[ \u00a0]?[А-ЯЁA-Z]\.)?) (?=[А-ЯЁA-Z][а-яёa-z])"), (". ",)),
     # «г. Пакш», «ул. Ленина», «наб. Пресненская», «д. 12» (review 10); not the year's «2026 г.», nor «т. д.»
-    re.compile(r"((?<!\d[ \u00a0])(?<!т\.[ \u00a0])(?<![\w.])(?:г|ул|пр|наб|пер|пл|д|корп|стр|пом)\.) (?=[А-ЯЁ\d])"),
-]
-
-
-#: For each pattern of _KEEP_TOGETHER, text one of which every match holds (a space and what must come
-#: just before or after it), or () when there is none to name: a pattern is not run over a value that
-#: holds none of its texts, since it cannot match there (most values hold the texts of two or three).
-_KEEP_NEEDS = ((" г",), ("» _",), ("_ 20_",), ("№ ", "§ ", "No. "), (". ",), (), (". ",), (". ",))
-_KEEP_PASSES = tuple(zip(_KEEP_TOGETHER, _KEEP_NEEDS, strict=True))
+    (re.compile(r"((?<!\d[ \u00a0])(?<!т\.[ \u00a0])(?<![\w.])(?:г|ул|пр|наб|пер|пл|д|корп|стр|пом)\.) (?=[А-ЯЁ\d])"),
+     (". ",)),
+)
+_KEEP_TOGETHER = [pattern for pattern, _ in _KEEP_PASSES]  # the patterns alone, in their order
 
 
 def _space_to_nbsp(found: re.Match[str]) -> str:

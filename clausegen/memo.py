@@ -16,7 +16,7 @@ from . import activities, glossary, labels, text
 from .checkrecord import NEEDS_APPROVAL, Check
 from .identification import identification_status, list_item
 from .ladder import NOT_APPLIED, NOT_CONSIDERED, rungs, unrecorded_uses
-from .model import Bilingual, Deal, Person, names_counterparty
+from .model import Bilingual, Deal, Person, issuer_is_counterparty, names_counterparty
 from .screening import BLOCKING, FIRED, Decision, Screening
 from .selection import Selected
 
@@ -173,14 +173,21 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
     elif decision == Decision.PERMISSION_REQUIRED:
         steps += [(f"Направить Контрагенту {letters_ru}, не раскрывая внутренних оснований",
                    f"Send the counterparty the {letters_en}, disclosing no internal concern"),
-                  # the hold letter promises to apply once the answers are in (review 18)
-                  receive,
+                  # the hold letter promises to apply once the answers are in (reviews 18, 19)
+                  _answers_before_applying(deal),
                   ("Обратиться в Комиссию по экспортному контролю Российской Федерации за разрешением; до его "
                    "получения от экспорта воздержаться",
                    "Apply to the Export Control Commission of the Russian Federation for permission; refrain "
                    "from the export until it is granted"),
-                  ("После получения разрешения внести его номер, дату и условия в файл сделки и повторить проверку",
-                   "Once granted, record its number, date and conditions in the deal file and screen again")]
+                  # what the hold letter promises for either outcome (review 19)
+                  ("Незамедлительно сообщить Контрагенту о решении Комиссии; при выдаче разрешения — внести его "
+                   "номер, дату и условия в файл сделки, повторить проверку и направить Контрагенту Договор с "
+                   "приложением об условиях экспортного контроля, включающим условия разрешения; при отказе в "
+                   "выдаче разрешения — направить Контрагенту письмо об отказе",
+                   "Tell the counterparty the Commission's decision without delay; once permission is granted, "
+                   "record its number, date and conditions in the deal file, screen again and send the counterparty "
+                   "the Contract with the export-control annex stating the permission's conditions; if permission "
+                   "is refused, send the counterparty a refusal letter")]
     elif decision == Decision.PROCEED_WITH_PERMISSION:
         # Section 4 and 5 in their order: the terms, the end user's statement, the approval, the signature.
         steps.append(("Проверить, что условия разрешения Комиссии, которые обязывают Контрагента, изложены в "
@@ -245,6 +252,28 @@ _STATEMENTS = ("Получить от каждого конечного поль
                "также Контрагентом),",
                "Receive from each end user its own end-use and end-user statement, signed by it (and countersigned "
                "by the counterparty where the end user is another person),")
+
+
+def _answers_before_applying(deal: Deal) -> tuple[str, str]:
+    """A deal held for a permission: the answers and statements the letters ask for come in, and the deal is
+    screened again with them, before the application; an answer that shows a 4.1 purpose ends it (review 19)."""
+    if issuer_is_counterparty(deal):
+        statement_ru = "заполненное и подписанное Контрагентом заявление о конечном использовании и конечном пользователе"
+        statement_en = "the end-use and end-user statement completed and signed by the counterparty"
+    else:
+        statement_ru = ("заявление о конечном использовании и конечном пользователе каждого конечного пользователя, "
+                        "подписанное им, а если конечным пользователем является иное лицо, чем Контрагент, — также "
+                        "Контрагентом")
+        statement_en = ("each end user's end-use and end-user statement, signed by it and, where the end user is a "
+                        "person other than the counterparty, also by the counterparty")
+    return (f"Получить от Контрагента ответы на запрос сведений и {statement_ru}; внести полученные сведения "
+            "(конечные пользователи, место и цель использования) в файл сделки и повторить проверку до обращения в "
+            "Комиссию; если ответы не получены или указывают на цели, названные в п. 4.1 Декларации, — от экспорта "
+            "отказаться",
+            f"Receive from the counterparty its answers to the request for information and {statement_en}; record "
+            "what they give (end users, place and purpose of use) in the deal file and screen again before applying "
+            "to the Commission; if no answers come, or they point to a purpose named in 4.1 of the Declaration, "
+            "refuse the export")
 
 
 def _receive_statement(screening: Screening) -> tuple[str, str]:

@@ -81,6 +81,16 @@ def test_payment_by_bank_transfer_only_overrides_a_contract_that_provides_for_ca
 def test_a_held_deal_applies_to_the_commission_once_the_answers_and_statements_are_in(shipped):
     deal = make_deal({**HELD, **TWO_OTHERS})
     steps = [ru for ru, _ in memo.next_steps(deal, screen(deal), checkrecord.resolve(deal))]
-    receive = next(i for i, step in enumerate(steps) if step.startswith("Получить от каждого конечного пользователя"))
+    receive = next(i for i, step in enumerate(steps) if step.startswith("Получить от Контрагента ответы"))
     apply = next(i for i, step in enumerate(steps) if step.startswith("Обратиться в Комиссию"))
     assert receive < apply
+    assert "заявление о конечном использовании и конечном пользователе каждого конечного пользователя" in steps[receive]
+    assert "повторить проверку до обращения в Комиссию" in steps[receive]
+
+
+def test_a_held_deal_says_what_follows_either_decision_of_the_commission(shipped):
+    deal = make_deal(HELD)
+    last = [ru for ru, _ in memo.next_steps(deal, screen(deal), checkrecord.resolve(deal))][-2]
+    assert last.startswith("Незамедлительно сообщить Контрагенту о решении Комиссии")
+    assert "приложением об условиях экспортного контроля, включающим условия разрешения" in last
+    assert "при отказе в выдаче разрешения — направить Контрагенту письмо об отказе" in last

@@ -181,13 +181,16 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
                    "from the export until it is granted"),
                   # what the hold letter promises for either outcome (review 19)
                   ("Незамедлительно сообщить Контрагенту о решении Комиссии; при выдаче разрешения — внести его "
-                   "номер, дату и условия в файл сделки, повторить проверку и направить Контрагенту Договор с "
-                   "приложением об условиях экспортного контроля, включающим условия разрешения; при отказе в "
-                   "выдаче разрешения — направить Контрагенту письмо об отказе",
+                   "номер, дату и условия в файл сделки, повторить проверку, утвердить решение, направить Контрагенту "
+                   "для подписания Договор с приложением об условиях экспортного контроля, включающим условия "
+                   "разрешения, и согласовать сроки поставки (поставка — только после подписания и в пределах условий "
+                   "разрешения); при отказе в выдаче разрешения — направить Контрагенту письмо об отказе",
                    "Tell the counterparty the Commission's decision without delay; once permission is granted, "
-                   "record its number, date and conditions in the deal file, screen again and send the counterparty "
-                   "the Contract with the export-control annex stating the permission's conditions; if permission "
-                   "is refused, send the counterparty a refusal letter")]
+                   "record its number, date and conditions in the deal file, screen again, have the decision "
+                   "approved, send the counterparty the Contract with the export-control annex stating the "
+                   "permission's conditions for signature and agree the delivery dates (delivery only after "
+                   "signature and within the permission's conditions); if permission is refused, send the "
+                   "counterparty a refusal letter")]
     elif decision == Decision.PROCEED_WITH_PERMISSION:
         # Section 4 and 5 in their order: the terms, the end user's statement, the approval, the signature.
         steps.append(("Проверить, что условия разрешения Комиссии, которые обязывают Контрагента, изложены в "
@@ -268,12 +271,12 @@ def _answers_before_applying(deal: Deal) -> tuple[str, str]:
                         "person other than the counterparty, also by the counterparty")
     return (f"Получить от Контрагента ответы на запрос сведений и {statement_ru}; внести полученные сведения "
             "(конечные пользователи, место и цель использования) в файл сделки и повторить проверку до обращения в "
-            "Комиссию; если ответы не получены или указывают на цели, названные в п. 4.1 Декларации, — от экспорта "
-            "отказаться",
+            "Комиссию; если ответы не получены в срок, установленный в запросе, или указывают на цели, названные в "
+            "п. 4.1 Декларации, — от экспорта отказаться и направить Контрагенту письмо об отказе",
             f"Receive from the counterparty its answers to the request for information and {statement_en}; record "
             "what they give (end users, place and purpose of use) in the deal file and screen again before applying "
-            "to the Commission; if no answers come, or they point to a purpose named in 4.1 of the Declaration, "
-            "refuse the export")
+            "to the Commission; if no answers come within the time the request sets, or they point to a purpose "
+            "named in 4.1 of the Declaration, refuse the export and send the counterparty a refusal letter")
 
 
 def _receive_statement(screening: Screening) -> tuple[str, str]:

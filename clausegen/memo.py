@@ -137,12 +137,23 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
                       + ("; до этого Решение ИИ Контрагенту не передаётся и доступ к нему не предоставляется, как "
                          "предусматривает приложение" if decision == Decision.PROCEED else "")
                       + ("; для полноты учёта (п. 5.3), на решение об отказе не влияет"
-                         if decision == Decision.REFUSE else ""),
+                         if decision == Decision.REFUSE else "")
+                      # a listed solution leaves the Declaration for the statutory licence (rule 7; review 21); a deal
+                      # that goes ahead is held by its annex's clause on export control law until then
+                      + ("" if decision in (Decision.REFUSE, Decision.PROCEED) else
+                         "; если Решение ИИ включено в Список — Декларация к сделке не применяется (п. 1.3): экспорт "
+                         "только по лицензии ФСТЭК России (Федеральный закон от 18 июля 1999 г. № 183-ФЗ «Об "
+                         "экспортном контроле»), до её получения Решение ИИ не передаётся, заключение формируется "
+                         "заново"),
                       "Identify the solution against the control list and record the result in the deal file (1.3)"
                       + ("; until then the solution is not handed over or made accessible to the counterparty, as the "
                          "annex provides" if decision == Decision.PROCEED else "")
                       + ("; for a complete record (5.3), it does not affect the refusal"
-                         if decision == Decision.REFUSE else "")))
+                         if decision == Decision.REFUSE else "")
+                      + ("" if decision in (Decision.REFUSE, Decision.PROCEED) else
+                         "; if the solution is on the list, the Declaration does not apply to the deal (1.3): it is "
+                         "exported only under an FSTEC licence (Federal Law No. 183-FZ of 18 July 1999 on Export "
+                         "Control), nothing is transferred until it is granted, and this report is made again")))
     if check.date_source != "deal":  # the record must not move with the day it is generated (rule 7; review 12)
         steps.append(("Внести дату проверки в файл сделки, чтобы заключение и письма при повторном формировании "
                       "сохраняли её",

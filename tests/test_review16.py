@@ -94,3 +94,11 @@ def test_a_held_deal_says_what_follows_either_decision_of_the_commission(shipped
     assert last.startswith("Незамедлительно сообщить Контрагенту о решении Комиссии")
     assert "приложением об условиях экспортного контроля, включающим условия разрешения" in last
     assert "при отказе в выдаче разрешения — направить Контрагенту письмо об отказе" in last
+
+
+def test_an_identification_still_to_be_made_says_what_a_listed_solution_would_mean(shipped):
+    deal = api.load_deal(EXAMPLE_DEALS["hold-vision-tr"], COMPANY).deal
+    steps = [ru for ru, _ in memo.next_steps(deal, screen(deal), checkrecord.resolve(deal))]
+    identify = next(step for step in steps if step.startswith("Провести идентификацию"))
+    assert "если Решение ИИ включено в Список — Декларация к сделке не применяется (п. 1.3)" in identify
+    assert "экспорт только по лицензии ФСТЭК России" in identify

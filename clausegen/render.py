@@ -97,8 +97,8 @@ def _breaks_in_text(xml: str, after_body: bool = False) -> str:
 #: begun, so that a long batch's memory stays flat (two memos at most) while the paragraphs every deal
 #: repeats survive: emptying it instead made a 1,000-deal batch of full packs pass 61,280 pieces again,
 #: not 29,795, of 24,096 distinct ones.  A stretch that holds no paragraph maps to None.
-_PASSED: dict[str, tuple[str, frozenset[str]] | None] = {}
-_PASSED_BEFORE: dict[str, tuple[str, frozenset[str]] | None] = {}
+_PASSED: dict[str, tuple[str, frozenset[str] | None] | None] = {}
+_PASSED_BEFORE: dict[str, tuple[str, frozenset[str] | None] | None] = {}
 _MISSING = object()
 _MAX_PASSED = 2048  # about 4.5 kB each (the paragraph, passed, and its words); a batch repeats a few hundred
 
@@ -139,9 +139,13 @@ def _text_passes(xml: str, body: int) -> list[tuple[str, frozenset[str] | None]]
             passed = _PASSED_BEFORE.get(stretch, _MISSING)
             if passed is _MISSING:
                 passed = _passed_stretch(stretch)
+            elif passed is not None and passed[1] is None:
+                passed = _with_words(passed[0])
             if len(_PASSED) >= _MAX_PASSED:
                 _PASSED_BEFORE, _PASSED = _PASSED, {}
             _PASSED[stretch] = passed
+        elif passed is not None and passed[1] is None:  # met again: now worth knowing its words
+            passed = _PASSED[stretch] = _with_words(passed[0])
         if passed is None:
             carried = stretch + "</w:p>"
         else:
@@ -151,16 +155,22 @@ def _text_passes(xml: str, body: int) -> list[tuple[str, frozenset[str] | None]]
     return pieces
 
 
-def _passed_stretch(stretch: str) -> tuple[str, frozenset[str]] | None:
-    """What lies between two paragraphs and the paragraph after it (``stretch`` and its ``</w:p>``), passed,
-    with the long words of both; None when ``stretch`` holds no paragraph's start."""
+def _passed_stretch(stretch: str) -> tuple[str, frozenset[str] | None] | None:
+    """What lies between two paragraphs and the paragraph after it (``stretch`` and its ``</w:p>``), passed;
+    None when ``stretch`` holds no paragraph's start.  Its long words are left unknown (None: every name is
+    looked for in it) until the stretch is met again: most stretches met once are a deal's own paragraphs,
+    which name its parties anyway."""
     found = quotes.PARAGRAPH_START.search(stretch)
     if found is None:
         return None
     between = _breaks_in_text(text.keep_together_xml(stretch[:found.start()]), after_body=True)
     paragraph = _breaks_in_text(text.keep_together_xml(stretch[found.start():] + "</w:p>"), after_body=True)
-    done = between + quotes.curl_paragraph(paragraph)
-    return done, _long_words(" ".join(_TEXT_NODE.findall(done)))  # its text nodes' (the markup's: twice the time)
+    return between + quotes.curl_paragraph(paragraph), None
+
+
+def _with_words(done: str) -> tuple[str, frozenset[str]]:
+    """A passed stretch with the long words of its text nodes (of the markup too: twice the time)."""
+    return done, _long_words(" ".join(_TEXT_NODE.findall(done)))
 
 
 def _long_words(xml: str) -> frozenset[str]:

@@ -505,7 +505,9 @@ def _words_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
     if not names:
         return None
     words = "|".join(re.escape(word) for word in sorted(names, key=lambda word: (-len(word), word)))
-    return re.compile(rf"(?<![\w-])(?:{words})(?:[ \u00a0]+(?:{words}))*(?![\w-])")
+    # nor where it is an entity's name in the escaped text («&amp;» holds no name «amp»: splitting it there
+    # would break the XML)
+    return re.compile(rf"(?<![\w&-])(?<!&#)(?:{words})(?:[ \u00a0]+(?:{words}))*(?![\w-])")
 
 
 _WORD_RUN = re.compile(r"[\w-]+")
@@ -589,7 +591,7 @@ def _names_in(names: _Names, content: str) -> tuple[tuple[int, int], ...]:
     """The (start, end) of each match of ``_words_pattern(names.words)`` in ``content``, found without it.
 
     A match is one or more names separated by spaces (U+0020, U+00A0), with no word character or hyphen
-    just before or just after it.  A name that is a run of word characters and hyphens can end a match or
+    just before or just after it, nor «&» or «&#» just before it (an entity of the escaped text).  A name that is a run of word characters and hyphens can end a match or
     be followed by spaces only where its run ends, and starts where a run starts: it matches exactly
     where it is a whole run.  So when no other name is in the content, the matches are the longest
     stretches of runs that are names with only spaces between them; a set lookup per content, nothing
@@ -608,7 +610,8 @@ def _names_in(names: _Names, content: str) -> tuple[tuple[int, int], ...]:
         at = content.find(word)
         while at >= 0:
             end = at + len(word)
-            if (at == 0 or not _WORD_CHAR.match(content, at - 1)) and not _WORD_CHAR.match(content, end):
+            if (at == 0 or not _WORD_CHAR.match(content, at - 1)) and not _WORD_CHAR.match(content, end) \
+                    and not _in_entity(content, at):
                 whole.append((at, end))
             at = content.find(word, end)  # an occurrence overlapping this one is inside a run
     found: list[tuple[int, int]] = []
@@ -618,6 +621,12 @@ def _names_in(names: _Names, content: str) -> tuple[tuple[int, int], ...]:
         else:
             found.append((start, end))
     return tuple(found)
+
+
+def _in_entity(content: str, at: int) -> bool:
+    """Whether a run starting at ``at`` of escaped text is an entity's name or number («amp» of «&amp;»,
+    «34» of «&#34;»): text holds no other «&».  A name there is no name."""
+    return content[at - 1:at] == "&" or content[max(0, at - 2):at] == "&#"
 
 
 def _last_run(xml: str, before: int) -> int:

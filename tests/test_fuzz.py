@@ -118,6 +118,11 @@ TRANSLATED: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+#: A person's name is printed as its words, one space between them (compose.signatory_view): «Bob » is
+#: printed «Bob», before a comma as anywhere.  Compared so.
+SPACED_AS_WORDS = frozenset({"counterparty.signatory.name.en"})
+
+
 #: Values the annex prints inside a sentence, after a colon, where a common first word is lower-cased
 #: (compose.inline): printed as given but for the case of that first letter.
 INLINE = frozenset({"end_use.purpose.ru", "end_use.purpose.en", "end_use.location.ru", "end_use.location.en"})
@@ -327,6 +332,8 @@ def check_case(case: dict[str, Any], folder: Path, profile, library, record=even
     record("outcome: document")
     for path, stand_in in tokens.items():
         value = kept[path]
+        if path in SPACED_AS_WORDS:
+            value = " ".join(value.split())
         for region in compared_regions(path, value):
             want = occurrences(expected[region], stand_in)
             shown, typed = quotes_folded(found[region]), quotes_folded(value)
@@ -350,6 +357,10 @@ def _case(fmt: str = "yaml", removed: tuple[str, ...] = (), **values: str) -> di
 @example(case=_case(counterparty__name__en="Acme\n(a) Ltd"))  # a list marker: a sub-item line
 @example(case=_case(contract__place__en="  Moscow"))  # begins a line of the preamble: spaces dropped
 @example(case=_case("json", solution__name__en="Doc\u2028Sort\x85"))  # line separators: joined into spaces
+# Found by this test, fixed in render.py: a name that is an entity's name («amp») was kept whole inside the
+# escaped «&amp;», splitting the entity (a malformed document).
+@example(case=_case(counterparty__signatory__name__en="&amp;"))
+@example(case=_case(counterparty__signatory__name__en="Bob "))  # printed «Bob,» before a comma (SPACED_AS_WORDS)
 # Found by this test, fixed in validation.py: a carriage return was read back as a line feed.
 @example(case=_case("json", contract__number="\r\n0"))
 def test_any_text_ends_in_a_named_error_or_in_a_document_that_prints_it_as_given(case, tmp_path_factory, profile,

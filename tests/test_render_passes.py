@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from clausegen import quotes, render, text
+from clausegen import quotes, render, text, wellformed
 
 
 def _strings(tokens: list[str], count: int, seed: int, longest: int = 40) -> list[str]:
@@ -101,6 +101,36 @@ def test_keep_together_skips_a_pattern_only_where_it_cannot_match():
         for pattern in text._KEEP_TOGETHER:
             expected = pattern.sub(lambda found: found.group(1) + text.NBSP, expected)
         assert text.keep_together(value) == expected, repr(value)
+
+
+#: The keep-together patterns as first written (review 10): the passes' patterns, rewritten to skip in C to
+#: where a match can start, must find exactly what these find.
+_KEEP_AS_FIRST_WRITTEN = [re.compile(source) for source in (
+    r"([\d_]) (?=гг?\.)",
+    r"(«_+») (?=_)",
+    r"(_{3,}) (?=20_)",
+    r"([№§]|(?<![\w.])No\.) (?=\w)",
+    r"((?<![\w.])(?:ст|п|пп|ч|абз|подп|гл|разд|Art|art|para)\.) (?=\d)",
+    rf"((?<![\d.])(?:\d{{1,2}}|«\d{{1,2}}»)) (?={text._RU_MONTHS}|{text._EN_MONTHS})",
+    r"((?<![\w.])[А-ЯЁA-Z]\.(?:[ \u00a0]?[А-ЯЁA-Z]\.)?) (?=[А-ЯЁA-Z][а-яёa-z])",
+    r"((?<!\d[ \u00a0])(?<!т\.[ \u00a0])(?<![\w.])(?:г|ул|пр|наб|пер|пл|д|корп|стр|пом)\.) (?=[А-ЯЁ\d])",
+)]
+
+
+def test_keep_together_finds_what_the_patterns_as_first_written_find():
+    rng = random.Random(20261204)
+    pieces = list("0123456789_»«№§. гулдпрстчNo\u00a0АЯЁAZаяaxт") + [
+        "января", "мая", "маяк", "May ", "November", "December", "ст", "No.", "20_", "___", "г.", "ул.", "наб.",
+        "корп.", "пом.", "стр.", "д.", "т.", "Art.", "para.", "подп.", "М.С.", "О. ", "п. 4", "§ 2", "«5»", "12"]
+    changed = 0
+    for _ in range(60000):
+        value = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        expected = value
+        for pattern in _KEEP_AS_FIRST_WRITTEN:
+            expected = pattern.sub(lambda found: found.group(1) + text.NBSP, expected)
+        changed += expected != value
+        assert text.keep_together(value) == expected, repr(value)
+    assert changed > 6000  # the test tests: a tenth of the values hold a space to keep
 
 
 def test_keep_together_xml_returns_its_argument_when_nothing_changes():
@@ -246,13 +276,14 @@ _TRICKY_NAMES = [
     frozenset({"Gulf", "Vision", "Analytics", "Мариана", "Соуза", "Souza", "Omar", "Haddad", "Ltd"}),
     frozenset({"", "Acme"}),  # an empty word matches everywhere: the pattern decides, as before
     frozenset({"Acme_1", "Acme", "1st", "__"}),  # underscores and digits are word characters too
+    frozenset({"amp", "quot", "x27", "034", "Tom"}),  # an entity's name or number is no name («&amp;»)
 ]
 _NAMES_TOKENS = ["Jean-Luc", "Jean", "Luc", "Константинопольская-Кузнецова", "Кузнецова", "Мария", "O'Brien",
                  "Brien", "St.", "A&B", "Smith", "&", "Sons", "legal7@example.com", "example", ".com", "Acme",
                  "Acmes", "Acme-Tech", "acme@x.com", "acme", "Tech", "Harbour", "Analytics", "FZ-LLC", "Gulf",
                  "Vision", "Мариана", "Соуза", "Souza", "Omar", "Haddad", "Ltd", "Acme_1", "1st", "_", "1", "x",
                  "y", " ", " ", " ", "  ", "\u00a0", "\u00a0 ", "\u2009", "-", "-", ".", ",", "'", "@", "«", "»",
-                 "&amp;", "(", "\t", "\n", "é", "\u0301"]
+                 "&amp;", "(", "\t", "\n", "é", "\u0301", "&#034;", "&quot;", "&#x27;", "amp", "Tom"]
 
 
 def _names_reference(words: frozenset[str], content: str) -> tuple[tuple[int, int], ...]:
@@ -272,6 +303,15 @@ def test_names_in_finds_what_the_pattern_of_the_names_finds(words):
     for content in contents:
         assert render._names_in(names, content) == _names_reference(words, content), (sorted(words), content)
         assert render._names_in(names, content) == _names_reference(words, content)  # again, from the memo
+
+
+def test_a_name_that_is_an_entitys_name_is_not_kept_whole_inside_the_entity():
+    # a signatory typed «&amp;» is printed «&amp;amp;»: splitting the first «amp» off would break the XML
+    xml = '<w:p><w:r><w:t xml:space="preserve">Director, &amp;amp; and &#034;Tom&#034;</w:t></w:r></w:p>'
+    done = render._unhyphenated(xml, render._Names.of(frozenset({"amp", "034", "Tom"})))
+    wellformed.parse(f'<w:document xmlns:w="urn:w">{done}</w:document>'.encode())
+    assert "Director, &amp;</w:t>" in done and '<w:t xml:space="preserve">amp</w:t>' in done  # the name «amp», not the entity
+    assert '<w:t xml:space="preserve">Tom</w:t>' in done
 
 
 def test_names_in_compiles_nothing_for_names_that_are_runs_of_letters():

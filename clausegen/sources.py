@@ -367,10 +367,15 @@ def read_capped(path: Path, limit: int) -> bytes:
     for a file above ``limit`` bytes; each reader turns it into its own message.
     """
     # A FIFO or a device would be waited on (or read for ever): only regular files are input.
-    if not stat.S_ISREG(path.stat().st_mode):
+    status = path.stat()
+    if not stat.S_ISREG(status.st_mode):
         raise OSError("not a regular file (a pipe, device or socket); give a file")
     with path.open("rb") as handle:
-        data = handle.read(limit + 1)
+        # read(limit + 1) would allocate the whole cap (megabytes) for a file of a few kilobytes: the size
+        # the file has is asked for, and what it has grown by since is read after it, up to the cap
+        data = handle.read(min(status.st_size, limit) + 1)
+        if len(data) > status.st_size and len(data) <= limit:
+            data += handle.read(limit + 1 - len(data))
     if len(data) > limit:
         raise OSError(f"file is larger than {limit // 1024} KiB")
     return data

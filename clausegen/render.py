@@ -173,6 +173,39 @@ def _with_words(done: str) -> tuple[str, frozenset[str]]:
     return done, _long_words(" ".join(_TEXT_NODE.findall(done)))
 
 
+#: A passed paragraph with its names kept whole, by the paragraph and the names it holds: most paragraphs that
+#: hold a name hold only those every deal shares (the supplier, the law's number, a product's), and come out
+#: the same for hundreds of deals.  Emptied when it holds :data:`_MAX_UNHYPHENATED`.
+_UNHYPHENATED: dict[tuple[str, frozenset[str]], str] = {}
+_MAX_UNHYPHENATED = 2048
+
+
+def _unhyphenated_pieces(pieces: list[tuple[str, frozenset[str] | None]], names: _Names) -> str:
+    """``_unhyphenated("".join(pieces), names, _may_hold(pieces, names))`` (names none of whose runs is of
+    two characters or fewer), piece by piece: no text node crosses a piece's edge, and the run of each of
+    a piece's text nodes starts in the piece (a paragraph holds its runs).  A piece whose words are known
+    and hold no other name comes out the same for the same names among its words, which are all that
+    :func:`_names_in` can find in it (a name is a run of three characters or more, each such run a word)."""
+    done = []
+    runs, others = names.runs, names.others
+    for piece, words in pieces:
+        if others and any(other in piece for other in others) or words is None:
+            done.append(_unhyphenated(piece, names, [(0, len(piece))]))
+            continue
+        found = runs & words
+        if not found:
+            done.append(piece)
+            continue
+        key = (piece, found)
+        kept = _UNHYPHENATED.get(key)
+        if kept is None:
+            if len(_UNHYPHENATED) >= _MAX_UNHYPHENATED:
+                _UNHYPHENATED.clear()
+            kept = _UNHYPHENATED[key] = _unhyphenated(piece, _Names.of(found), [(0, len(piece))])
+        done.append(kept)
+    return "".join(done)
+
+
 def _long_words(xml: str) -> frozenset[str]:
     """The runs of word characters and hyphens of ``xml`` longer than two characters, markup included (each
     string kept once, however many pieces hold it)."""
@@ -450,7 +483,8 @@ class CompiledTemplate:
             xml = "".join(piece for piece, _ in pieces)
             if names is not None:
                 names = names.within(xml)
-                xml = _unhyphenated(xml, names, _may_hold(pieces, names))
+                spans = _may_hold(pieces, names)
+                xml = _unhyphenated(xml, names, spans) if spans is None else _unhyphenated_pieces(pieces, names)
             return _ragged_around_addresses(xml).encode("utf-8")
         xml = text.keep_together_xml(xml)
         try:  # a failure is a bug, not a user error: never write a broken document

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import stat
 import struct
@@ -832,7 +833,9 @@ def compiled_template(path: Path) -> CompiledTemplate:
         status = path.stat()
     except FileNotFoundError:
         raise LibraryError([Problem("template not found", "", str(path))], "missing template") from None
-    return _compiled(path.resolve(), status.st_mtime_ns, status.st_size)
+    # keyed by the absolute path as given, not the real one: resolving it asked the system about every folder
+    # on the way, for each document; a link retargeted meanwhile shows in the file's status all the same
+    return _compiled(Path(os.path.abspath(path)), status.st_mtime_ns, status.st_size)
 
 
 # ------------------------------------------------------------------ reading back

@@ -824,7 +824,7 @@ def _docxtpl_version() -> str:
 
 @lru_cache(maxsize=32)
 def _compiled(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
-    return CompiledTemplate(path)
+    return CompiledTemplate(path.resolve())  # the real file, which a message names
 
 
 def compiled_template(path: Path) -> CompiledTemplate:

@@ -608,7 +608,7 @@ def _hidden(value: str) -> str:
 
 #: Strings carried before, as carried: a batch's deals repeat most of them (the supplier's, the labels, the
 #: solution's); a plain dict, emptied when the strings it holds reach :data:`_MAX_CARRIED_CHARS` characters.
-_CARRIED: dict[str, str] = {}
+_CARRIED_STRINGS: dict[str, str] = {}
 _MAX_CARRIED_CHARS = 1_000_000
 _carried_chars = 0
 
@@ -617,12 +617,12 @@ def _carried(value: Any) -> Any:
     """A language context with the whitespace of every string hidden from the paragraph layout."""
     global _carried_chars
     if isinstance(value, str):
-        found = _CARRIED.get(value)
+        found = _CARRIED_STRINGS.get(value)
         if found is None:
             if _carried_chars + len(value) > _MAX_CARRIED_CHARS:
-                _CARRIED.clear()
+                _CARRIED_STRINGS.clear()
                 _carried_chars = 0
-            found = _CARRIED[value] = _hidden(value[:-1]) + "." if value.endswith(".") else _hidden(value)
+            found = _CARRIED_STRINGS[value] = _hidden(value[:-1]) + "." if value.endswith(".") else _hidden(value)
             _carried_chars += len(value)
         return found
     if isinstance(value, dict):

@@ -55,4 +55,4 @@ def test_a_carried_string_is_the_string_hidden_as_before_and_the_memo_stays_boun
     for index in range(5000):
         compose._carried(f"clause value number {index} " * 20)
     assert 0 < compose._carried_chars <= compose._MAX_CARRIED_CHARS
-    assert sum(map(len, compose._CARRIED)) == compose._carried_chars
+    assert sum(map(len, compose._CARRIED_STRINGS)) == compose._carried_chars

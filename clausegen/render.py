@@ -626,7 +626,8 @@ def _names_in(names: _Names, content: str) -> tuple[tuple[int, int], ...]:
     """The (start, end) of each match of ``_words_pattern(names.words)`` in ``content``, found without it.
 
     A match is one or more names separated by spaces (U+0020, U+00A0), with no word character or hyphen
-    just before or just after it, nor «&» or «&#» just before it (an entity of the escaped text).  A name that is a run of word characters and hyphens can end a match or
+    just before or just after it, nor «&» or «&#» just before it (an entity of the escaped text).  A name
+    that is a run of word characters and hyphens can end a match or
     be followed by spaces only where its run ends, and starts where a run starts: it matches exactly
     where it is a whole run.  So when no other name is in the content, the matches are the longest
     stretches of runs that are names with only spaces between them; a set lookup per content, nothing

@@ -181,14 +181,17 @@ _UNHYPHENATED: dict[tuple[str, frozenset[str]], str] = {}
 _MAX_UNHYPHENATED = 2048
 
 
-def _unhyphenated_pieces(pieces: list[tuple[str, frozenset[str] | None]], names: _Names) -> str:
-    """``_unhyphenated("".join(pieces), names, _may_hold(pieces, names))`` (names none of whose runs is of
-    two characters or fewer), piece by piece: no text node crosses a piece's edge, and the run of each of
-    a piece's text nodes starts in the piece (a paragraph holds its runs).  A piece whose words are known
-    and hold no other name comes out the same for the same names among its words, which are all that
-    :func:`_names_in` can find in it (a name is a run of three characters or more, each such run a word)."""
-    done = []
+def _unhyphenated_pieces(pieces: list[tuple[str, frozenset[str] | None]], names: _Names, joined: str) -> str:
+    """``_unhyphenated(joined, names, _may_hold(pieces, names))``, ``joined`` being the pieces joined: piece by
+    piece, where no name is a run of two characters or fewer (a piece's words leave those out).  No text node
+    crosses a piece's edge, and the run of each of a piece's text nodes starts in the piece (a paragraph holds
+    its runs).  A piece whose words are known and hold no other name comes out the same for the same names
+    among its words, which are all that :func:`_names_in` can find in it (each run of three characters or more
+    is a word)."""
     runs, others = names.runs, names.others
+    if any(len(word) <= 2 for word in runs):
+        return _unhyphenated(joined, names)
+    done = []
     for piece, words in pieces:
         if others and any(other in piece for other in others) or words is None:
             done.append(_unhyphenated(piece, names, [(0, len(piece))]))
@@ -484,8 +487,7 @@ class CompiledTemplate:
             xml = "".join(piece for piece, _ in pieces)
             if names is not None:
                 names = names.within(xml)
-                spans = _may_hold(pieces, names)
-                xml = _unhyphenated(xml, names, spans) if spans is None else _unhyphenated_pieces(pieces, names)
+                xml = _unhyphenated_pieces(pieces, names, xml)
             return _ragged_around_addresses(xml).encode("utf-8")
         xml = text.keep_together_xml(xml)
         try:  # a failure is a bug, not a user error: never write a broken document

@@ -221,10 +221,9 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
     elif decision == Decision.ENHANCED_DUE_DILIGENCE:
         steps += [(f"Направить Контрагенту: {letters_ru}; срок ответа — {days} рабочих дней",
                    f"Send the counterparty: {letters_en}; it has {days} business days to answer"),
-                  (receive[0] + "; при возникновении обоснованного опасения — обратиться в Комиссию по "
-                   "экспортному контролю (п. 4.2), поставку не осуществлять",
-                   receive[1] + "; on a well-founded concern apply to the Export Control Commission "
-                   "(4.2) and make no delivery")]
+                  receive,
+                  # every way the answers can turn out, as for a held deal (review 25)
+                  _EDD_OUTCOMES]
         if check.approval_pending(decision):
             steps.append(_APPROVE_BEFORE_SIGNING)
         steps.append(sign)
@@ -266,6 +265,31 @@ _STATEMENTS = ("Получить от каждого конечного поль
                "также Контрагентом),",
                "Receive from each end user its own end-use and end-user statement, signed by it (and countersigned "
                "by the counterparty where the end user is another person),")
+
+
+#: A deal under enhanced due diligence, once the answers and statements are due: what each outcome calls for.
+_EDD_OUTCOMES = (
+    "Внести полученные сведения (конечные пользователи, место и цель использования) в файл сделки и повторить "
+    "проверку до поставки; если ответы или заявления не получены в срок, установленный в запросе, — поставку не "
+    "осуществлять и решить, отказаться ли от заключения Договора или от его исполнения (в порядке, предусмотренном приложением); если "
+    "ответы указывают на цели, названные в п. 4.1 Декларации, — от заключения или исполнения Договора отказаться и "
+    "уведомить "
+    "об этом Контрагента; при обоснованном опасении (п. 4.2) — поставку приостановить и обратиться в Комиссию по "
+    "экспортному контролю Российской Федерации; при выдаче разрешения — внести его номер, дату и условия в файл "
+    "сделки, повторить проверку и включить в приложение условия разрешения, обязывающие Контрагента; при отказе в "
+    "выдаче разрешения — отказаться от заключения или исполнения Договора (в порядке, предусмотренном приложением) и "
+    "уведомить об "
+    "этом Контрагента",
+    "Record what the answers give (end users, place and purpose of use) in the deal file and screen again before "
+    "any delivery; if the answers or the statements do not come within the time the request sets, make no "
+    "delivery and decide whether to decline to conclude the Contract or terminate it as the annex provides; if the "
+    "answers point to a "
+    "purpose named in 4.1 of the Declaration, decline to conclude the Contract or terminate it and notify the "
+    "counterparty; on a "
+    "well-founded concern (4.2), suspend delivery and apply to the Export Control Commission of the Russian "
+    "Federation; if permission is granted, record its number, date and conditions in the deal file, screen again "
+    "and put the permission's conditions that bind the counterparty into the annex; if permission is refused, "
+    "decline to conclude the Contract or terminate it as the annex provides and notify the counterparty")
 
 
 def _answers_before_applying(deal: Deal) -> tuple[str, str]:

@@ -270,26 +270,30 @@ _STATEMENTS = ("Получить от каждого конечного поль
 #: A deal under enhanced due diligence, once the answers and statements are due: what each outcome calls for.
 _EDD_OUTCOMES = (
     "Внести полученные сведения (конечные пользователи, место и цель использования) в файл сделки и повторить "
-    "проверку до поставки; если ответы или заявления не получены в срок, установленный в запросе, — поставку не "
-    "осуществлять и решить, отказаться ли от заключения Договора или от его исполнения (в порядке, предусмотренном приложением); если "
-    "ответы указывают на цели, названные в п. 4.1 Декларации, — от заключения или исполнения Договора отказаться и "
-    "уведомить "
-    "об этом Контрагента; при обоснованном опасении (п. 4.2) — поставку приостановить и обратиться в Комиссию по "
-    "экспортному контролю Российской Федерации; при выдаче разрешения — внести его номер, дату и условия в файл "
-    "сделки, повторить проверку и включить в приложение условия разрешения, обязывающие Контрагента; при отказе в "
-    "выдаче разрешения — отказаться от заключения или исполнения Договора (в порядке, предусмотренном приложением) и "
-    "уведомить об "
-    "этом Контрагента",
+    "проверку до поставки. Если ответы или заявления не получены в срок, установленный в запросе, — поставку не "
+    "осуществлять и принять решение об отказе от заключения Договора (до его подписания) или от его исполнения (после "
+    "подписания — в порядке, предусмотренном приложением). Если достоверно известно, что Решение ИИ предназначено "
+    "для целей, названных в п. 4.1 Декларации, — от экспорта отказаться, в том числе через посредников, и уведомить "
+    "об этом Контрагента. При обоснованном опасении (п. 4.2) — отложить поставку, письменно уведомив Контрагента без "
+    "раскрытия внутренних оснований, и обратиться в Комиссию по экспортному контролю Российской Федерации либо "
+    "отказаться от экспорта (п. 5.1); при выдаче разрешения — внести его номер, дату и условия в файл сделки, "
+    "повторить проверку, включить условия разрешения, которые должен соблюдать Контрагент, в приложение (если оно "
+    "уже подписано — дополнительным соглашением) и утвердить решение; поставка — только после подписания этих "
+    "условий и в их пределах; при отказе в выдаче разрешения или если решение Комиссии не получено в срок, "
+    "предусмотренный приложением, — отказаться от заключения или исполнения Договора и уведомить об этом Контрагента",
     "Record what the answers give (end users, place and purpose of use) in the deal file and screen again before "
-    "any delivery; if the answers or the statements do not come within the time the request sets, make no "
-    "delivery and decide whether to decline to conclude the Contract or terminate it as the annex provides; if the "
-    "answers point to a "
-    "purpose named in 4.1 of the Declaration, decline to conclude the Contract or terminate it and notify the "
-    "counterparty; on a "
-    "well-founded concern (4.2), suspend delivery and apply to the Export Control Commission of the Russian "
-    "Federation; if permission is granted, record its number, date and conditions in the deal file, screen again "
-    "and put the permission's conditions that bind the counterparty into the annex; if permission is refused, "
-    "decline to conclude the Contract or terminate it as the annex provides and notify the counterparty")
+    "any delivery. If the answers or the statements do not come within the time the request sets, make no "
+    "delivery and decide whether to decline to conclude the Contract (before it is signed) or to terminate it "
+    "(once signed, as the annex provides). If it is reliably known that the AI solution is intended for a purpose "
+    "named in 4.1 of the Declaration, refuse the export, including through intermediaries, and notify the "
+    "counterparty. On a well-founded concern (4.2), postpone delivery, notifying the counterparty in writing "
+    "without disclosing internal grounds, and apply to the Export Control Commission of the Russian Federation, "
+    "or refuse the export (5.1); if permission is granted, record its number, date and conditions in the deal "
+    "file, screen again, put the permission's conditions the counterparty must observe into the annex (by a "
+    "supplementary agreement if the annex is already signed) and have the decision approved; deliver only once "
+    "those conditions are signed and within them; if permission is refused, or no decision of the Commission "
+    "comes within the time the annex provides, decline to conclude the Contract or terminate it and notify the "
+    "counterparty")
 
 
 def _answers_before_applying(deal: Deal) -> tuple[str, str]:

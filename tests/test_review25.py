@@ -21,11 +21,14 @@ def test_enhanced_due_diligence_screens_again_and_says_what_missing_answers_and_
     assert len(outcomes) == 1
     ru, en = outcomes[0]
     for part in ("повторить проверку до поставки", "не получены в срок, установленный в запросе",
-                 "цели, названные в п. 4.1 Декларации", "обратиться в Комиссию по экспортному контролю",
-                 "при выдаче разрешения", "при отказе в выдаче разрешения"):
+                 "достоверно известно", "названных в п. 4.1 Декларации", "в том числе через посредников",
+                 "обратиться в Комиссию по экспортному контролю", "при выдаче разрешения",
+                 "дополнительным соглашением", "только после подписания этих условий и в их пределах",
+                 "при отказе в выдаче разрешения"):
         assert part in ru
     for part in ("screen again before any delivery", "within the time the request sets", "4.1 of the Declaration",
-                 "apply to the Export Control Commission", "if permission is granted", "if permission is refused"):
+                 "apply to the Export Control Commission", "if permission is granted", "supplementary agreement",
+                 "if permission is refused"):
         assert part in en
 
 

@@ -196,28 +196,30 @@ def _unnamed(value: str) -> str | None:
 
 def _illegal_characters(record: RawRecord) -> list[Problem]:
     problems: list[Problem] = []
-
-    def walk(value: Any, parts: tuple[Any, ...]) -> None:
-        if isinstance(value, str):
-            found = _XML_ILLEGAL.search(value)
-            if found:
-                code = f"U+{ord(found.group()):04X}"
-                problems.append(record.problem(f"contains a control character ({code}) a document cannot hold",
-                                               _dotted(parts)))
-            elif not value.isascii() and (unknown := _unnamed(value)):
-                problems.append(record.problem(
-                    f"contains a character (U+{ord(unknown):04X}) that the language tools cannot read: "
-                    "unassigned, private-use or a script they do not know", _dotted(parts)))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                walk(key, parts)
-                walk(item, (*parts, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*parts, index))
-
-    walk(record.data, ())
+    _find_illegal(record.data, (), record, problems)
     return problems
+
+
+# A module-level function, not a closure: a closure that calls itself is a reference cycle, and it would
+# keep each deal's parsed data alive until the garbage collector's next pass (most of a batch's collections).
+def _find_illegal(value: Any, parts: tuple[Any, ...], record: RawRecord, problems: list[Problem]) -> None:
+    if isinstance(value, str):
+        found = _XML_ILLEGAL.search(value)
+        if found:
+            code = f"U+{ord(found.group()):04X}"
+            problems.append(record.problem(f"contains a control character ({code}) a document cannot hold",
+                                           _dotted(parts)))
+        elif not value.isascii() and (unknown := _unnamed(value)):
+            problems.append(record.problem(
+                f"contains a character (U+{ord(unknown):04X}) that the language tools cannot read: "
+                "unassigned, private-use or a script they do not know", _dotted(parts)))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _find_illegal(key, parts, record, problems)
+            _find_illegal(item, (*parts, key), record, problems)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _find_illegal(item, (*parts, index), record, problems)
 
 
 def _pydantic_problems(error: ValidationError, record: RawRecord, root: type[BaseModel]) -> list[Problem]:
@@ -330,29 +332,30 @@ def _language_warnings(record: RawRecord, root: type[BaseModel]) -> list[Problem
     language, found in the raw data (so it is reported even when other fields are invalid, and
     located in the file it came from)."""
     warnings: list[Problem] = []
-    bilingual = _bilingual_paths(root)
-
-    def walk(value: Any, parts: tuple[Any, ...]) -> None:
-        if isinstance(value, str) and _pattern(parts) in bilingual and value.strip():
-            warnings.extend(_untranslated(record, _dotted(parts), {guess_script_language(value): value}))
-        elif isinstance(value, dict):
-            if value and set(value) <= {"ru", "en"}:
-                for lang in text.LANGS:
-                    given = value.get(lang)
-                    if isinstance(given, str) and (found := text.looks_wrong_language(given, lang)):
-                        warnings.append(record.problem(f"text under '{lang}' looks like another language ({found})",
-                                                       _dotted((*parts, lang)), severity="warning"))
-                if _pattern(parts) in bilingual:
-                    warnings.extend(_untranslated(record, _dotted(parts), value))
-                return
-            for key, item in value.items():
-                walk(item, (*parts, str(key)))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*parts, index))
-
-    walk(record.data, ())
+    _find_wrong_language(record.data, (), record, _bilingual_paths(root), warnings)
     return warnings
+
+
+def _find_wrong_language(value: Any, parts: tuple[Any, ...], record: RawRecord, bilingual: frozenset[str],
+                         warnings: list[Problem]) -> None:
+    """:func:`_language_warnings` at ``value`` (module-level: see :func:`_find_illegal`)."""
+    if isinstance(value, str) and _pattern(parts) in bilingual and value.strip():
+        warnings.extend(_untranslated(record, _dotted(parts), {guess_script_language(value): value}))
+    elif isinstance(value, dict):
+        if value and set(value) <= {"ru", "en"}:
+            for lang in text.LANGS:
+                given = value.get(lang)
+                if isinstance(given, str) and (found := text.looks_wrong_language(given, lang)):
+                    warnings.append(record.problem(f"text under '{lang}' looks like another language ({found})",
+                                                   _dotted((*parts, lang)), severity="warning"))
+            if _pattern(parts) in bilingual:
+                warnings.extend(_untranslated(record, _dotted(parts), value))
+            return
+        for key, item in value.items():
+            _find_wrong_language(item, (*parts, str(key)), record, bilingual, warnings)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _find_wrong_language(item, (*parts, index), record, bilingual, warnings)
 
 
 _LANGUAGE_NAMES = {"ru": "Russian", "en": "English"}

@@ -80,6 +80,54 @@ def test_a_one_worker_run_keeps_what_it_loaded_frozen_while_it_runs_and_unfreeze
     assert gc.get_freeze_count() == 0
 
 
+def _two_deals(tmp_path: Path) -> Path:
+    source = _one_deal(tmp_path)
+    shutil.copy(EXAMPLE_DEALS["hardware-camera-vn"], source / "hardware-camera-vn.yaml")
+    return source
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_collector_runs_less_often_while_deals_are_processed_and_as_before_after_the_run(tmp_path, workers):
+    import gc
+
+    before = gc.get_threshold()
+    seen = []
+    _run(_two_deals(tmp_path), tmp_path / "out", workers=workers,
+         progress=lambda outcome, total: seen.append(gc.get_threshold()[0]))
+    assert seen == [batch.COLLECT_AFTER] * 2
+    assert gc.get_threshold() == before
+
+
+def test_a_worker_processes_its_deals_with_the_collector_running_less_often(tmp_path, monkeypatch):
+    import gc
+
+    generate = batch._generate
+
+    def generate_noting_the_threshold(item, outcome):
+        generate(item, outcome)
+        outcome.problems.append(f"threshold {gc.get_threshold()[0]}")  # carried back to the parent
+
+    monkeypatch.setattr(batch, "_generate", generate_noting_the_threshold)  # inherited by the forked workers
+    seen = []
+    _run(_two_deals(tmp_path), tmp_path / "out", workers=2,
+         progress=lambda outcome, total: seen.append(outcome.problems[-1]))
+    assert seen == [f"threshold {batch.COLLECT_AFTER}"] * 2
+
+
+def test_a_collector_the_caller_switched_off_stays_off_during_a_run(tmp_path):
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(0)
+    try:
+        seen = []
+        _run(_one_deal(tmp_path), tmp_path / "out", workers=1,
+             progress=lambda outcome, total: seen.append(gc.get_threshold()[0]))
+        assert seen == [0]
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_the_user_is_asked_of_the_system_once_a_run_not_once_a_deal(tmp_path, monkeypatch):
     from clausegen import checkrecord
     from clausegen.kinds import USER_ENV

@@ -939,7 +939,7 @@ _STATEMENT_LABELS = {
            "person": "Ф. И. О.", "signature": "Подпись", "date": "Дата", "seal": "М.П. (при наличии)"},
     "en": {"blank": "End User's letterhead (particulars)", "name": "Full legal name",
            "address": "Address (registered office)", "registration": "Registration number",
-           "reference": f"Ref. No. {_BLANK} of {_BLANK} 20___", "to": "To:",
+           "reference": f"Ref. No. {_BLANK} dated {_BLANK} 20___", "to": "To:",
            "form": "Supplier's form No.", "role": "For the End User", "position": "Position",
            "confirm": "We confirm the information given in this statement.", "counter": "For the Counterparty",
            "confirm_other": "We confirm the information given in this statement (to be signed where the End User "

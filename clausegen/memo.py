@@ -474,7 +474,8 @@ def _permission(deal: Deal, screening: Screening) -> str:
         sections = sorted({r.section for r in screening.reasons} & {"4.1", "4.4"}) or ["4.1"]
         cited = ("пп. " if len(sections) > 1 else "п. ") + ", ".join(sections)
         return f"не применимо — от экспорта Поставщик воздерживается ({cited} Декларации)"
-    return "не требуется"
+    # As at the check: answers to enhanced due diligence, or a change of the deal, may call for one (review 26).
+    return "не требуется на дату проверки"
 
 
 def _facts(deal: Deal, screening: Screening) -> list[tuple[str, str]]:

@@ -1,9 +1,11 @@
-"""Minor findings of reviews 25 and 26, mended: one word for one thing in the refusal letter, the statement's
-reference line as an English form has it, and a report that says «not required» as at the check."""
+"""Findings of reviews 25, 26 and 28, mended: one word for one thing in the refusal letter, the statement's
+reference line as an English form has it, a report that says «not required» as at the check, and an offer
+that the supplier may revoke before its acceptance — which the refusal of an offer's deal then does."""
 
 from __future__ import annotations
 
-from helpers import COMPANY, EXAMPLE_DEALS
+import yaml
+from helpers import COMPANY, EXAMPLE_DEALS, write_deal
 from test_report import build, report_text
 
 from clausegen import api
@@ -19,9 +21,9 @@ def _rows(stem: str, kind: str) -> list[list[str]]:
 
 def test_the_refusal_letter_calls_the_refusal_a_refusal_and_keeps_the_word_решение_for_the_product():
     text = "\n".join(" | ".join(row) for row in _rows("refuse-drone-xx", "refusal"))
-    assert "мы отказываемся от заключения договора" in text and "Этот отказ основан на нашей политике" in text
+    assert "мы отказываемся от заключения договора" in text and "Настоящий отказ основан на нашей политике" in text
     assert "приняли решение" not in text and "Решение принято" not in text
-    assert "we decline to enter into contract" in text and "This refusal rests on our export control policy" in text
+    assert "we decline to enter into contract" in text and "This refusal is based on our export control policy" in text
     assert "This decision" not in text
 
 
@@ -35,3 +37,52 @@ def test_the_statements_reference_line_reads_dated_in_english():
 def test_the_reports_permission_row_says_not_required_as_at_the_date_of_the_check():
     assert "Разрешение Комиссии\nне требуется на дату проверки" in report_text(build("saas-clinic-ae")[0])
     assert "Разрешение Комиссии\nне требуется на дату проверки" in report_text(build("onprem-logistics-kz")[0])
+
+
+def _offer_refused(tmp_path) -> list[list[str]]:
+    """The offer's deal once the supplier reliably knows of a use named in 4.1: refused."""
+    data = yaml.safe_load(EXAMPLE_DEALS["offer-ocr-bank-uz"].read_text(encoding="utf-8"))
+    data["knowledge"] = {"prohibited_use_known": True, "uses": ["terrorism"]}
+    deal = api.load_deal(write_deal(tmp_path, data), COMPANY).deal
+    screening = screen(deal)
+    assert str(screening.decision) == "refuse"
+    return docx_rows(api.build_letter("refusal", deal, screening, lib.load_library()).data)
+
+
+def test_the_offers_annex_reserves_the_suppliers_right_to_revoke_the_offer_before_its_acceptance():
+    deal = api.load_deal(EXAMPLE_DEALS["offer-ocr-bank-uz"], COMPANY).deal
+    rows = docx_rows(api.build_annex(deal, screen(deal), lib.load_library()).data)
+    text = "\n".join(" | ".join(row) for row in rows)
+    assert "Поставщик вправе отозвать Предложение в любое время до его акцепта, в том числе до истечения указанного в " \
+           "Предложении срока для акцепта" in text
+    assert "The Supplier may revoke the Offer at any time before its acceptance, including before the period for " \
+           "acceptance stated in the Offer has expired" in text
+
+
+def test_a_contracts_annex_has_no_reservation_about_an_offer():
+    deal = api.load_deal(EXAMPLE_DEALS["saas-clinic-ae"], COMPANY).deal
+    text = "\n".join(" | ".join(row) for row in docx_rows(api.build_annex(deal, screen(deal), lib.load_library()).data))
+    assert "отозвать Предложение" not in text and "revoke the Offer" not in text
+
+
+def test_the_refusal_of_an_offers_deal_revokes_the_offer_under_its_annex_and_terminates_a_contract_held_concluded(
+        tmp_path):
+    text = "\n".join(" | ".join(row) for row in _offer_refused(tmp_path))
+    assert "Предложение отзывается до его акцепта на основании оговорки о праве Поставщика отозвать его, содержащейся " \
+           "в статье «Заключительные положения» приложения к Предложению" in text
+    assert "the Offer is revoked before its acceptance under the reservation of the Supplier’s right to revoke it in " \
+           "the Final Provisions of the annex to the Offer" in text
+    assert "настоящее письмо является уведомлением о нашем отказе от исполнения Договора в соответствии со статьёй " \
+           "«Приостановление и расторжение» приложения к Предложению" in text
+    assert "this letter is notice of our termination of the Contract under the Suspension and Termination clause" in text
+    assert "Мы не будем заключать Договор" in text and "We will not enter into the Contract" in text
+    assert "decline to enter into the contract to be concluded on the basis of our commercial offer" in text
+    assert "any contract" not in text
+
+
+def test_a_refusal_withdraws_the_proposals_by_the_letter_itself_in_both_languages():
+    text = "\n".join(" | ".join(row) for row in _rows("refuse-drone-xx", "refusal"))
+    assert "настоящим отзываются" in text and "is hereby withdrawn" in text
+    assert "считаются отозванными" not in text
+    assert "Мы не будем подписывать Договор" in text  # a contract's deal: nothing was offered to accept
+    assert "Предложение" not in text and "revoke" not in text

@@ -269,31 +269,39 @@ _STATEMENTS = ("Получить от каждого конечного поль
 
 #: A deal under enhanced due diligence, once the answers and statements are due: what each outcome calls for.
 _EDD_OUTCOMES = (
+    # one situation to a line (review 28): the step is read when the answers are in, to find the one that applies
     "Внести полученные сведения (конечные пользователи, место и цель использования) в файл сделки и повторить "
-    "проверку до поставки. Если ответы или заявления не получены в срок, установленный в запросе, или не устраняют "
-    "обоснованных сомнений — поставку не осуществлять и принять решение об отказе от заключения Договора (до его подписания) или от его исполнения (после "
-    "подписания — в порядке, предусмотренном приложением). Если достоверно известно, что Решение ИИ предназначено "
-    "для целей, названных в п. 4.1 Декларации, — от экспорта отказаться, в том числе через посредников (а если "
-    "Договор подписан — отказаться от его исполнения), и уведомить об этом Контрагента. При обоснованном опасении (п. 4.2) — отложить поставку, письменно уведомив Контрагента без "
-    "раскрытия внутренних оснований, и обратиться в Комиссию по экспортному контролю Российской Федерации либо "
-    "отказаться от экспорта (п. 5.1); при выдаче разрешения — внести его номер, дату и условия в файл сделки, "
-    "повторить проверку, включить условия разрешения, которые должен соблюдать Контрагент, в приложение (если оно "
-    "уже подписано — дополнительным соглашением) и утвердить решение; поставка — только после подписания этих "
-    "условий и в их пределах; при отказе в выдаче разрешения или если решение Комиссии не получено в срок, "
-    "предусмотренный приложением, — отказаться от заключения или исполнения Договора и уведомить об этом Контрагента",
+    "проверку до поставки, после чего:\n"
+    "а) если ответы или заявления не получены в срок, установленный в запросе, или не устраняют обоснованных "
+    "сомнений, — поставку не осуществлять и принять решение об отказе от заключения Договора (до его подписания) "
+    "или от его исполнения (после подписания — в порядке, предусмотренном приложением);\n"
+    "б) если достоверно известно, что Решение ИИ предназначено для целей, названных в п. 4.1 Декларации, — от "
+    "экспорта отказаться, в том числе через посредников (а если Договор подписан — отказаться от его исполнения), "
+    "и уведомить об этом Контрагента;\n"
+    "в) при обоснованном опасении (п. 4.2) — отложить поставку, письменно уведомив Контрагента без раскрытия "
+    "внутренних оснований, и обратиться в Комиссию по экспортному контролю Российской Федерации либо отказаться "
+    "от экспорта (п. 5.1); при выдаче разрешения — внести его номер, дату и условия в файл сделки, повторить "
+    "проверку, включить условия разрешения, которые должен соблюдать Контрагент, в приложение (если оно уже "
+    "подписано — дополнительным соглашением) и утвердить решение; поставка — только после подписания этих "
+    "условий и в их пределах;\n"
+    "г) при отказе в выдаче разрешения или если решение Комиссии не получено в срок, предусмотренный "
+    "приложением, — отказаться от заключения или исполнения Договора и уведомить об этом Контрагента",
     "Record what the answers give (end users, place and purpose of use) in the deal file and screen again before "
-    "any delivery. If the answers or the statements do not come within the time the request sets, or do not "
-    "dispel well-founded doubts, make no delivery and decide to decline to conclude the Contract (before it is "
-    "signed) or to terminate it (once signed, as the annex provides). If it is reliably known that the AI solution is intended for a purpose "
-    "named in 4.1 of the Declaration, refuse the export, including through intermediaries (and, if the Contract "
-    "is signed, terminate it), and notify the counterparty. On a well-founded concern (4.2), postpone delivery, notifying the counterparty in writing "
-    "without disclosing internal grounds, and apply to the Export Control Commission of the Russian Federation, "
-    "or refuse the export (5.1); if permission is granted, record its number, date and conditions in the deal "
-    "file, screen again, put the permission's conditions the counterparty must observe into the annex (by a "
-    "supplementary agreement if the annex is already signed) and have the decision approved; deliver only once "
-    "those conditions are signed and within them; if permission is refused, or no decision of the Commission "
-    "comes within the time the annex provides, decline to conclude the Contract or terminate it and notify the "
-    "counterparty")
+    "any delivery; then:\n"
+    "(a) if the answers or the statements do not come within the time the request sets, or do not dispel "
+    "well-founded doubts, make no delivery and decide to decline to conclude the Contract (before it is signed) "
+    "or to terminate it (once signed, as the annex provides);\n"
+    "(b) if it is reliably known that the AI solution is intended for a purpose named in 4.1 of the Declaration, "
+    "refuse the export, including through intermediaries (and, if the Contract is signed, terminate it), and "
+    "notify the counterparty;\n"
+    "(c) on a well-founded concern (4.2), postpone delivery, notifying the counterparty in writing without "
+    "disclosing internal grounds, and apply to the Export Control Commission of the Russian Federation, or refuse "
+    "the export (5.1); if permission is granted, record its number, date and conditions in the deal file, screen "
+    "again, put the permission's conditions the counterparty must observe into the annex (by a supplementary "
+    "agreement if the annex is already signed) and have the decision approved; deliver only once those "
+    "conditions are signed and within them;\n"
+    "(d) if permission is refused, or no decision of the Commission comes within the time the annex provides, "
+    "decline to conclude the Contract or terminate it and notify the counterparty")
 
 
 def _answers_before_applying(deal: Deal) -> tuple[str, str]:
@@ -631,10 +639,11 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
     indicators = []
     for result in screening.indicators:
         details = []
-        if result.source:
-            details.append(labels.label("indicator_source", result.source))
         # "red_flags: declared by the deal team" says again what the source already says.
-        details += [labels.evidence(item, "ru") for item in result.evidence if not item.startswith("red_flags:")]
+        evidence = [labels.evidence(item, "ru") for item in result.evidence if not item.startswith("red_flags:")]
+        if result.source:  # «по данным сделки:» and then what in the deal (review 28)
+            details.append(labels.label("indicator_source", result.source) + (":" if evidence else ""))
+        details += evidence
         if result.note_ru:
             details.append(result.note_ru)
         if screening.decision == Decision.OUTSIDE_DECLARATION:

@@ -141,7 +141,8 @@ def test_offer_screening_report_records_the_offer_and_no_contract(tmp_path):
 
 @pytest.mark.parametrize("kind, changes, expected", [
     ("hold", {"knowledge.fstec_notice": True}, "к нашему коммерческому предложению № КП-0231/2026"),
-    ("refusal", {"knowledge.prohibited_use_known": True}, "не заключать договор на основании нашего коммерческого"),
+    ("refusal", {"knowledge.prohibited_use_known": True},
+     "от заключения договора, который мог бы быть заключён на основании нашего коммерческого"),
     ("enduse-request", {"red_flags": [7]}, "в нашем коммерческом предложении № КП-0231/2026"),
     ("end-user-statement", {"red_flags": [7]}, "Решение ИИ предложено к поставке Поставщиком в коммерческом"),
 ], ids=["hold", "refusal", "enduse-request", "end-user-statement"])

@@ -21,9 +21,9 @@ def _rows(stem: str, kind: str) -> list[list[str]]:
 
 def test_the_refusal_letter_calls_the_refusal_a_refusal_and_keeps_the_word_решение_for_the_product():
     text = "\n".join(" | ".join(row) for row in _rows("refuse-drone-xx", "refusal"))
-    assert "мы отказываемся от заключения договора" in text and "Настоящий отказ основан на нашей политике" in text
+    assert "мы отказываемся от заключения договора" in text and "Настоящий отказ основан на результатах проверки сделки" in text
     assert "приняли решение" not in text and "Решение принято" not in text
-    assert "we decline to enter into contract" in text and "This refusal is based on our export control policy" in text
+    assert "we decline to enter into contract" in text and "This refusal follows a check of the transaction under our export control policy" in text
     assert "This decision" not in text
 
 
@@ -59,6 +59,15 @@ def test_the_offers_annex_reserves_the_suppliers_right_to_revoke_the_offer_befor
            "acceptance stated in the Offer has expired" in text
 
 
+def test_the_offers_annex_applies_its_reservation_and_its_acceptance_terms_from_the_offer_not_from_the_contract():
+    deal = api.load_deal(EXAMPLE_DEALS["offer-ocr-bank-uz"], COMPANY).deal
+    text = "\n".join(" | ".join(row) for row in docx_rows(api.build_annex(deal, screen(deal), lib.load_library()).data))
+    assert "Пункты 14.1 и 14.4 настоящего Приложения применяются с момента направления Предложения Контрагенту; в " \
+           "остальной части настоящее Приложение вступает в силу с момента заключения Договора." in text
+    assert "Clauses 14.1 and 14.4 apply from the time the Offer is sent to the Counterparty; otherwise, this Annex " \
+           "takes effect on the conclusion of the Contract." in text
+
+
 def test_a_contracts_annex_has_no_reservation_about_an_offer():
     deal = api.load_deal(EXAMPLE_DEALS["saas-clinic-ae"], COMPANY).deal
     text = "\n".join(" | ".join(row) for row in docx_rows(api.build_annex(deal, screen(deal), lib.load_library()).data))
@@ -68,15 +77,20 @@ def test_a_contracts_annex_has_no_reservation_about_an_offer():
 def test_the_refusal_of_an_offers_deal_revokes_the_offer_under_its_annex_and_terminates_a_contract_held_concluded(
         tmp_path):
     text = "\n".join(" | ".join(row) for row in _offer_refused(tmp_path))
-    assert "Предложение отзывается до его акцепта на основании оговорки о праве Поставщика отозвать его, содержащейся " \
-           "в статье «Заключительные положения» приложения к Предложению" in text
-    assert "the Offer is revoked before its acceptance under the reservation of the Supplier’s right to revoke it in " \
-           "the Final Provisions of the annex to the Offer" in text
+    assert "Предложение настоящим отзывается до его акцепта на основании нашего права отозвать его, оговорённого в " \
+           "статье «Заключительные положения» приложения к Предложению" in text
+    assert "the Offer is hereby revoked before its acceptance under our right to revoke it reserved in the Final " \
+           "Provisions of the annex to the Offer" in text
     assert "настоящее письмо является уведомлением о нашем отказе от исполнения Договора в соответствии со статьёй " \
-           "«Приостановление и расторжение» приложения к Предложению" in text
-    assert "this letter is notice of our termination of the Contract under the Suspension and Termination clause" in text
+           "«Приостановление и расторжение» приложения к Предложению, и Договор считается расторгнутым с даты " \
+           "получения Вами настоящего письма" in text
+    assert "this letter is notice of our termination of the Contract under the Suspension and Termination clause of " \
+           "the annex to the Offer, with effect from the date on which you receive this letter" in text
+    assert "Уведомление об отзыве коммерческого предложения № КП-0231/2026" in text
+    assert "Notice of revocation of commercial offer No. КП-0231/2026" in text
+    assert "Поставщика" not in text.split("Уважаем")[1].split("Генеральный")[0]  # the letter speaks as «мы»
     assert "Мы не будем заключать Договор" in text and "We will not enter into the Contract" in text
-    assert "decline to enter into the contract to be concluded on the basis of our commercial offer" in text
+    assert "decline to enter into the contract that might be concluded on the basis of our commercial offer" in text
     assert "any contract" not in text
 
 
@@ -86,3 +100,23 @@ def test_a_refusal_withdraws_the_proposals_by_the_letter_itself_in_both_language
     assert "считаются отозванными" not in text
     assert "Мы не будем подписывать Договор" in text  # a contract's deal: nothing was offered to accept
     assert "Предложение" not in text and "revoke" not in text
+
+
+def test_an_indicator_found_in_the_deal_says_выявлен_once_and_then_what_the_deal_records():
+    text = report_text(build("onprem-logistics-kz")[0])
+    assert "выявлен\nпо данным сделки:\nСпособ оплаты: наличные денежные средства" in text
+    assert "выявлен по данным сделки" not in text
+
+
+def test_the_enhanced_due_diligence_outcomes_are_one_situation_to_a_line_and_4_1_bars_intermediaries_both_ways():
+    from clausegen import checkrecord, memo
+
+    deal = api.load_deal(EXAMPLE_DEALS["onprem-logistics-kz"], COMPANY).deal
+    ru, en = next(pair for pair in memo.next_steps(deal, screen(deal), checkrecord.resolve(deal))
+                  if pair[0].startswith("Внести полученные сведения"))
+    assert [line[:3] for line in ru.split("\n")[1:]] == ["а) ", "б) ", "в) ", "г) "]
+    assert [line[:4] for line in en.split("\n")[1:]] == ["(a) ", "(b) ", "(c) ", "(d) "]
+    assert "в том числе через посредников, отказаться" in ru and "посредником для такого экспорта не выступать " \
+           "(абз. 2 п. 4.1)" in ru
+    assert "including through intermediaries" in en and "act as no intermediary for such an export (4.1, second " \
+           "paragraph)" in en

@@ -525,7 +525,9 @@ def build_screening_report() -> None:
     two_column_table("report.identification", "{{ item.label }}", "{{ item.value }}")
 
     heading("3. Проверка и решение (п. 5.1, раздел 4 Декларации)")
-    paragraph(doc, "3.1. Признаки риска (приложение № 1 к Декларации)", bold=True, before=4, after=4)
+    # kept with its table: not alone at the foot of a page, the table on the next (review 29)
+    paragraph(doc, "3.1. Признаки риска (приложение № 1 к Декларации)", bold=True, before=4,
+              after=4).paragraph_format.keep_with_next = True
     looped_table(doc, "report.indicators", ("№", "Признак риска", "Статус", "Основание"),
                  ("number", "title", "status", "evidence"), (1.0, 7.0, 2.5, 6.5))
     two_column_table("report.warnings", "{{ item.number }}", "{{ item.text }}", (1.0, 16.0),

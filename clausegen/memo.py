@@ -16,7 +16,7 @@ from . import activities, glossary, labels, text
 from .checkrecord import NEEDS_APPROVAL, Check
 from .identification import identification_status, list_item
 from .ladder import NOT_APPLIED, NOT_CONSIDERED, rungs, unrecorded_uses
-from .model import Bilingual, Deal, Person, issuer_is_counterparty, names_counterparty
+from .model import Bilingual, Deal, KnownUse, Person, issuer_is_counterparty, names_counterparty
 from .screening import BLOCKING, FIRED, Decision, Screening
 from .selection import Selected
 
@@ -165,8 +165,8 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
                       + " команды сделки",
                       f"Record in the deal file which of the purposes named in {section} of the Declaration the deal "
                       f"team's {'knowledge' if section == '4.1' else 'concern'} is about"))
-    letters_ru = ", ".join(labels.label("letter_accusative", kind, "ru") for kind in screening.letters)
-    letters_en = ", ".join(labels.label("letter", kind, "en") for kind in screening.letters)
+    letters_ru = ", ".join(_letter_name(kind, deal, "ru", "letter_accusative") for kind in screening.letters)
+    letters_en = ", ".join(_letter_name(kind, deal, "en") for kind in screening.letters)
     if decision == Decision.REFUSE:
         steps += [(f"Направить Контрагенту {letters_ru}; не привлекать посредников и не выступать посредником "
                    "для такого экспорта (п. 4.1)",
@@ -176,11 +176,26 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
                    "Settle money matters only after the legal position of the refusal is assessed"),
                   # Declaration 6.1 covers answers to the authorities' requests; informing them unasked rests
                   # on responsible conduct (3.1) and legality (3.3) (review 7, M4).
-                  ("Рассмотреть направление в ФСТЭК России по собственной инициативе сведений о поступившем "
-                   "предложении (пп. 3.1, 3.3 Декларации; Федеральный закон от 18 июля 1999 г. № 183-ФЗ "
+                  # an offer's deal: the offer was the supplier's own, not one received (review 30)
+                  ("Рассмотреть направление в ФСТЭК России по собственной инициативе сведений о "
+                   + ("сделке" if deal.basis == "offer" else "поступившем предложении")
+                   + " (пп. 3.1, 3.3 Декларации; Федеральный закон от 18 июля 1999 г. № 183-ФЗ "
                    "«Об экспортном контроле»)",
-                   "Consider informing FSTEC of Russia of the offer received on our own initiative (3.1 and 3.3 "
-                   "of the Declaration; Federal Law No. 183-FZ of 18 July 1999 on Export Control)")]
+                   "Consider informing FSTEC of Russia of the "
+                   + ("transaction" if deal.basis == "offer" else "offer received")
+                   + " on our own initiative (3.1 and 3.3 of the Declaration; Federal Law No. 183-FZ of 18 July "
+                   "1999 on Export Control)")]
+        if deal.knowledge.prohibited_use_known and KnownUse.TERRORISM in deal.knowledge.uses:
+            # reliable knowledge that a terrorist act is being prepared is what the crime of not reporting it
+            # is about (review 30): the step names the article, a lawyer decides
+            steps.append(("Незамедлительно рассмотреть с юристом обязанность сообщить в органы, уполномоченные "
+                          "принимать сообщения о преступлениях, о лице, которое по достоверно известным сведениям "
+                          "готовит или совершает террористический акт (ст. 205.6 Уголовного кодекса Российской "
+                          "Федерации)",
+                          "Consider at once, with a lawyer, the duty to report to the authorities competent to "
+                          "receive reports of crimes a person who, on reliably known information, is preparing or "
+                          "committing a terrorist act (Article 205.6 of the Criminal Code of the Russian "
+                          "Federation)"))
     elif decision == Decision.PERMISSION_REQUIRED:
         steps += [(f"Направить Контрагенту {letters_ru}, не раскрывая внутренних оснований",
                    f"Send the counterparty the {letters_en}, disclosing no internal concern"),
@@ -555,6 +570,14 @@ def _issuer(deal: Deal) -> str:
     return name + (f" ({', '.join(numbers)})" if numbers else "")
 
 
+def _letter_name(kind: str, deal: Deal, lang: str, form: str = "letter") -> str:
+    """A letter as the report names it: an offer's refusal revokes the offer too, as its title says (review 30)."""
+    if kind == "refusal" and deal.basis == "offer":
+        return {"ru": "уведомление об отзыве коммерческого предложения и об отказе от сделки",
+                "en": "notice of revocation of the offer and of refusal"}[lang]
+    return labels.label(form, kind, lang)
+
+
 def _upper_first(value: str) -> str:
     return value[:1].upper() + value[1:]
 
@@ -669,7 +692,7 @@ def report_context(deal: Deal, screening: Screening, selected: list[Selected], c
         for s in selected if s.number
     ] or [{"number": "—", "text": "Приложение к договору не оформляется"}]
     # str.capitalize() would lower-case «Комиссии»: only the first letter changes.
-    letters = [{"kind": str(n), "text": _upper_first(labels.label("letter", kind))}
+    letters = [{"kind": str(n), "text": _upper_first(_letter_name(kind, deal, "ru"))}
                for n, kind in enumerate(screening.letters, 1)] \
         or [{"kind": "—", "text": "Письма Контрагенту не направляются"}]
     pending = check.approval_pending(screening.decision)

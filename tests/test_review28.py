@@ -62,10 +62,10 @@ def test_the_offers_annex_reserves_the_suppliers_right_to_revoke_the_offer_befor
 def test_the_offers_annex_applies_its_reservation_and_its_acceptance_terms_from_the_offer_not_from_the_contract():
     deal = api.load_deal(EXAMPLE_DEALS["offer-ocr-bank-uz"], COMPANY).deal
     text = "\n".join(" | ".join(row) for row in docx_rows(api.build_annex(deal, screen(deal), lib.load_library()).data))
-    assert "Пункты 14.1 и 14.4 настоящего Приложения применяются с момента направления Предложения Контрагенту; в " \
-           "остальной части настоящее Приложение вступает в силу с момента заключения Договора." in text
-    assert "Clauses 14.1 and 14.4 apply from the time the Offer is sent to the Counterparty; otherwise, this Annex " \
-           "takes effect on the conclusion of the Contract." in text
+    assert "Статья 1 и пункты 14.1, 14.3 и 14.4 настоящего Приложения применяются с момента направления Предложения " \
+           "Контрагенту; в остальной части настоящее Приложение вступает в силу с момента заключения Договора." in text
+    assert "Clause 1 and Clauses 14.1, 14.3 and 14.4 apply from the time the Offer is sent to the Counterparty; in all " \
+           "other respects, this Annex takes effect on the conclusion of the Contract." in text
 
 
 def test_a_contracts_annex_has_no_reservation_about_an_offer():
@@ -81,13 +81,15 @@ def test_the_refusal_of_an_offers_deal_revokes_the_offer_under_its_annex_and_ter
            "статье «Заключительные положения» приложения к Предложению" in text
     assert "the Offer is hereby revoked before its acceptance under our right to revoke it reserved in the Final " \
            "Provisions of the annex to the Offer" in text
-    assert "настоящее письмо является уведомлением о нашем отказе от исполнения Договора в соответствии со статьёй " \
-           "«Приостановление и расторжение» приложения к Предложению, и Договор считается расторгнутым с даты " \
-           "получения Вами настоящего письма" in text
-    assert "this letter is notice of our termination of the Contract under the Suspension and Termination clause of " \
-           "the annex to the Offer, with effect from the date on which you receive this letter" in text
+    assert "настоящее письмо является уведомлением о нашем отказе от исполнения Договора по основаниям и в порядке, " \
+           "предусмотренным статьёй «Приостановление и расторжение» приложения к Предложению, и Договор считается " \
+           "расторгнутым с даты получения Вами настоящего письма" in text
+    assert "this letter is notice of our termination of the Contract on the grounds and in the manner provided for in " \
+           "the Suspension and Termination clause of the annex to the Offer, with effect from the date on which you " \
+           "receive this letter" in text
     assert "Уведомление об отзыве коммерческого предложения № КП-0231/2026" in text
-    assert "Notice of revocation of commercial offer No. КП-0231/2026" in text
+    assert "Notice of revocation of Commercial Offer No. КП-0231/2026" in text and "and of refusal to enter into a " \
+           "contract" in text
     assert "Поставщика" not in text.split("Уважаем")[1].split("Генеральный")[0]  # the letter speaks as «мы»
     assert "Мы не будем заключать Договор" in text and "We will not enter into the Contract" in text
     assert "decline to enter into the contract that might be concluded on the basis of our commercial offer" in text
@@ -120,3 +122,27 @@ def test_the_enhanced_due_diligence_outcomes_are_one_situation_to_a_line_and_4_1
            "(абз. 2 п. 4.1)" in ru
     assert "including through intermediaries" in en and "act as no intermediary for such an export (4.1, second " \
            "paragraph)" in en
+
+
+def _offer_refused_report(tmp_path, uses: list[str]) -> str:
+    data = yaml.safe_load(EXAMPLE_DEALS["offer-ocr-bank-uz"].read_text(encoding="utf-8"))
+    data["knowledge"] = {"prohibited_use_known": True, "uses": uses}
+    deal = api.load_deal(write_deal(tmp_path, data), COMPANY).deal
+    return report_text(api.build_report(deal, screen(deal), lib.load_library()).data)
+
+
+def test_a_refusal_on_known_terrorist_use_has_the_report_consider_reporting_the_crime_with_a_lawyer(tmp_path):
+    text = _offer_refused_report(tmp_path, ["terrorism"])
+    assert "Незамедлительно рассмотреть с юристом обязанность сообщить в органы, уполномоченные принимать сообщения " \
+           "о преступлениях" in text and "(ст. 205.6 Уголовного кодекса Российской Федерации)" in text
+
+
+def test_a_refusal_on_known_wmd_use_has_no_step_about_terrorism(tmp_path):
+    assert "205.6" not in _offer_refused_report(tmp_path, ["wmd"])
+    assert "205.6" not in report_text(build("refuse-drone-xx")[0])
+
+
+def test_an_offers_refusal_report_names_the_letter_by_its_title_and_the_deal_not_an_offer_received(tmp_path):
+    text = _offer_refused_report(tmp_path, ["wmd"])
+    assert "Уведомление об отзыве коммерческого предложения и об отказе от сделки" in text
+    assert "сведений о сделке (пп. 3.1, 3.3 Декларации" in text and "поступившем предложении" not in text

@@ -533,7 +533,8 @@ def build_screening_report() -> None:
     two_column_table("report.warnings", "{{ item.number }}", "{{ item.text }}", (1.0, 16.0),
                      "3.2. Возможные признаки в свободном тексте (подтвердить или указать в файле сделки)")
     paragraph(doc, "3.3. Решение", bold=True, before=6, after=4).paragraph_format.keep_with_next = True
-    paragraph(doc, "{{ report.decision }}", bold=True)
+    # the decision stays on the page of its approval line (review 30)
+    paragraph(doc, "{{ report.decision }}", bold=True).paragraph_format.keep_with_next = True
     paragraph(doc, "{%p if report.approval_pending %}")
     paragraph(doc, "{{ report.approval_pending }}", bold=True)
     paragraph(doc, "{%p endif %}")

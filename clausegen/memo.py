@@ -572,10 +572,7 @@ def _issuer(deal: Deal) -> str:
 
 def _letter_name(kind: str, deal: Deal, lang: str, form: str = "letter") -> str:
     """A letter as the report names it: an offer's refusal revokes the offer too, as its title says (review 30)."""
-    if kind == "refusal" and deal.basis == "offer":
-        return {"ru": "уведомление об отзыве коммерческого предложения и об отказе от сделки",
-                "en": "notice of revocation of the offer and of refusal"}[lang]
-    return labels.label(form, kind, lang)
+    return labels.label(form, "refusal-of-offer" if kind == "refusal" and deal.basis == "offer" else kind, lang)
 
 
 def _upper_first(value: str) -> str:

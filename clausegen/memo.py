@@ -168,6 +168,19 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
     letters_ru = ", ".join(_letter_name(kind, deal, "ru", "letter_accusative") for kind in screening.letters)
     letters_en = ", ".join(_letter_name(kind, deal, "en") for kind in screening.letters)
     if decision == Decision.REFUSE:
+        if deal.knowledge.prohibited_use_known and KnownUse.TERRORISM in deal.knowledge.uses:
+            # reliable knowledge of a terrorist act being prepared is what the crime of not reporting it is about
+            # (reviews 30, 31): before the counterparty hears of the refusal; the duty is the employees' who know
+            steps.append(("До направления уведомления Контрагенту незамедлительно рассмотреть с юристом сообщение в "
+                          "органы власти, уполномоченные рассматривать сообщения о преступлении, о лице, которое по "
+                          "достоверно известным сведениям готовит, совершает или совершило преступление "
+                          "террористической направленности (ст. 205.6 Уголовного кодекса Российской Федерации; "
+                          "обязанность лежит на работниках, которым эти сведения известны)",
+                          "Before the notice goes to the counterparty, consider at once, with a lawyer, a report to "
+                          "the authorities competent to consider reports of crimes about a person who, on reliably "
+                          "known information, is preparing, committing or has committed a terrorist offence "
+                          "(Article 205.6 of the Criminal Code of the Russian Federation; the duty rests on the "
+                          "employees who know)"))
         steps += [(f"Направить Контрагенту {letters_ru}; не привлекать посредников и не выступать посредником "
                    "для такого экспорта (п. 4.1)",
                    f"Send the counterparty the {letters_en}; use no intermediary and act as none for such an "
@@ -185,17 +198,6 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
                    + ("transaction" if deal.basis == "offer" else "offer received")
                    + " on our own initiative (3.1 and 3.3 of the Declaration; Federal Law No. 183-FZ of 18 July "
                    "1999 on Export Control)")]
-        if deal.knowledge.prohibited_use_known and KnownUse.TERRORISM in deal.knowledge.uses:
-            # reliable knowledge that a terrorist act is being prepared is what the crime of not reporting it
-            # is about (review 30): the step names the article, a lawyer decides
-            steps.append(("Незамедлительно рассмотреть с юристом обязанность сообщить в органы, уполномоченные "
-                          "принимать сообщения о преступлениях, о лице, которое по достоверно известным сведениям "
-                          "готовит или совершает террористический акт (ст. 205.6 Уголовного кодекса Российской "
-                          "Федерации)",
-                          "Consider at once, with a lawyer, the duty to report to the authorities competent to "
-                          "receive reports of crimes a person who, on reliably known information, is preparing or "
-                          "committing a terrorist act (Article 205.6 of the Criminal Code of the Russian "
-                          "Federation)"))
     elif decision == Decision.PERMISSION_REQUIRED:
         steps += [(f"Направить Контрагенту {letters_ru}, не раскрывая внутренних оснований",
                    f"Send the counterparty the {letters_en}, disclosing no internal concern"),

@@ -133,8 +133,12 @@ def _offer_refused_report(tmp_path, uses: list[str]) -> str:
 
 def test_a_refusal_on_known_terrorist_use_has_the_report_consider_reporting_the_crime_with_a_lawyer(tmp_path):
     text = _offer_refused_report(tmp_path, ["terrorism"])
-    assert "Незамедлительно рассмотреть с юристом обязанность сообщить в органы, уполномоченные принимать сообщения " \
-           "о преступлениях" in text and "(ст. 205.6 Уголовного кодекса Российской Федерации)" in text
+    assert "До направления уведомления Контрагенту незамедлительно рассмотреть с юристом сообщение в органы власти, " \
+           "уполномоченные рассматривать сообщения о преступлении" in text
+    assert "готовит, совершает или совершило преступление террористической направленности (ст. 205.6 Уголовного " \
+           "кодекса Российской Федерации; обязанность лежит на работниках, которым эти сведения известны)" in text
+    # before the notice of refusal is sent, not after
+    assert text.index("ст. 205.6") < text.index("Направить Контрагенту уведомление об отзыве")
 
 
 def test_a_refusal_on_known_wmd_use_has_no_step_about_terrorism(tmp_path):
@@ -144,5 +148,18 @@ def test_a_refusal_on_known_wmd_use_has_no_step_about_terrorism(tmp_path):
 
 def test_an_offers_refusal_report_names_the_letter_by_its_title_and_the_deal_not_an_offer_received(tmp_path):
     text = _offer_refused_report(tmp_path, ["wmd"])
-    assert "Уведомление об отзыве коммерческого предложения и об отказе от сделки" in text
+    assert "Уведомление об отзыве коммерческого предложения и об отказе от заключения договора" in text
     assert "сведений о сделке (пп. 3.1, 3.3 Декларации" in text and "поступившем предложении" not in text
+
+
+def test_the_report_names_the_refusal_letter_as_its_title_does_in_both_its_forms():
+    text = report_text(build("refuse-drone-xx")[0])
+    assert "Уведомление об отказе от заключения договора" in text
+    assert "Направить Контрагенту уведомление об отказе от заключения договора" in text
+    assert "об отказе от сделки" not in text
+
+
+def test_the_english_title_of_a_contracts_refusal_says_refusal_as_the_russian_does():
+    rows = _rows("refuse-drone-xx", "refusal")
+    assert any("Notice of refusal to enter into contract No. LA-0188/2026" in cell for row in rows for cell in row)
+    assert not any("will not be concluded" in cell for row in rows for cell in row)

@@ -173,13 +173,13 @@ def next_steps(deal: Deal, screening: Screening, check: Check,
             # (reviews 30, 31): before the counterparty hears of the refusal; the duty is the employees' who know
             steps.append(("До направления уведомления Контрагенту незамедлительно рассмотреть с юристом сообщение в "
                           "органы власти, уполномоченные рассматривать сообщения о преступлении, о лице, которое по "
-                          "достоверно известным сведениям готовит, совершает или совершило преступление "
-                          "террористической направленности (ст. 205.6 Уголовного кодекса Российской Федерации; "
-                          "обязанность лежит на работниках, которым эти сведения известны)",
+                          "достоверно известным сведениям готовит, совершает или совершило хотя бы одно из "
+                          "преступлений, указанных в ст. 205.6 Уголовного кодекса Российской Федерации (обязанность "
+                          "лежит на работниках, которым эти сведения известны)",
                           "Before the notice goes to the counterparty, consider at once, with a lawyer, a report to "
                           "the authorities competent to consider reports of crimes about a person who, on reliably "
-                          "known information, is preparing, committing or has committed a terrorist offence "
-                          "(Article 205.6 of the Criminal Code of the Russian Federation; the duty rests on the "
+                          "known information, is preparing, committing or has committed any of the offences listed "
+                          "in Article 205.6 of the Criminal Code of the Russian Federation (the duty rests on the "
                           "employees who know)"))
         steps += [(f"Направить Контрагенту {letters_ru}; не привлекать посредников и не выступать посредником "
                    "для такого экспорта (п. 4.1)",

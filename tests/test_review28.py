@@ -163,3 +163,36 @@ def test_the_english_title_of_a_contracts_refusal_says_refusal_as_the_russian_do
     rows = _rows("refuse-drone-xx", "refusal")
     assert any("Notice of refusal to enter into contract No. LA-0188/2026" in cell for row in rows for cell in row)
     assert not any("will not be concluded" in cell for row in rows for cell in row)
+
+
+def _unhyphenated(paragraph) -> bool:
+    from docx.oxml.ns import qn
+
+    return paragraph._p.pPr is not None and paragraph._p.pPr.find(qn("w:suppressAutoHyphens")) is not None
+
+
+def test_a_letters_letterhead_and_addressee_are_never_hyphenated():
+    import io
+
+    import docx
+
+    deal = api.load_deal(EXAMPLE_DEALS["refuse-drone-xx"], COMPANY).deal
+    document = docx.Document(io.BytesIO(api.build_letter("refusal", deal, screen(deal), lib.load_library()).data))
+    head = document.tables[0]
+    paragraphs = [p for cell in head.rows[0].cells for p in cell.paragraphs if p.text.strip()]
+    assert any("Сейшельские Острова" in p.text for p in paragraphs)
+    assert paragraphs and all(_unhyphenated(p) for p in paragraphs)
+
+
+def test_an_end_user_statements_particulars_and_addressee_are_never_hyphenated():
+    import io
+
+    import docx
+
+    deal = api.load_deal(EXAMPLE_DEALS["onprem-logistics-kz"], COMPANY).deal
+    data = api.build_letter("end-user-statement", deal, screen(deal), lib.load_library()).data
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = [p for table in document.tables[:2] for cell in table.rows[0].cells for p in cell.paragraphs
+                  if p.text.strip()]
+    assert any("Neuroset" in p.text for p in paragraphs)
+    assert paragraphs and all(_unhyphenated(p) for p in paragraphs)

@@ -269,6 +269,9 @@ def letterhead(doc: Document, langs: tuple[str, ...]) -> None:
         paragraph(cell, "{{ head.%s.to_label }}" % lang, bold=True, before=8, after=0)
         paragraph(cell, "{{ head.%s.to_name }}" % lang, after=0)
         paragraph(cell, "{{ head.%s.to_address }}" % lang)
+        # names and addresses are never hyphenated: «Сейшельские Остро-ва», «ул. Амира Тему-ра» (reviews 28, 31)
+        for line in cell.paragraphs:
+            no_hyphenation(line)
 
 
 def letter_signature(doc: Document) -> None:
@@ -383,6 +386,10 @@ def statement_head(doc: Document, langs: tuple[str, ...]) -> None:
         paragraph(cell, "{{ head.%s.to_name }}" % lang, after=0)
         paragraph(cell, "{{ head.%s.to_address }}" % lang, after=0)
         paragraph(cell, "{{ head.%s.form }}" % lang, size=8, before=6)
+    for table in doc.tables[-2:]:  # the end user's particulars and the addressee, never hyphenated
+        for cell in table.rows[0].cells:
+            for line in cell.paragraphs:
+                no_hyphenation(line)
 
 
 def statement_signature(doc: Document) -> None:

@@ -4,26 +4,58 @@ that the supplier may revoke before its acceptance — which the refusal of an o
 
 from __future__ import annotations
 
+import io
+
+import docx
 import yaml
+from docx.oxml.ns import qn
 from helpers import COMPANY, EXAMPLE_DEALS, write_deal
 from test_report import build, report_text
 
 from clausegen import api
 from clausegen import library as lib
+from clausegen.model import Deal
 from clausegen.render import docx_rows
 from clausegen.screening import screen
 
 
+def _example(stem: str) -> Deal:
+    return api.load_deal(EXAMPLE_DEALS[stem], COMPANY).deal
+
+
+def _letter(deal: Deal, kind: str) -> bytes:
+    return api.build_letter(kind, deal, screen(deal), lib.load_library()).data
+
+
 def _rows(stem: str, kind: str) -> list[list[str]]:
-    deal = api.load_deal(EXAMPLE_DEALS[stem], COMPANY).deal
-    return docx_rows(api.build_letter(kind, deal, screen(deal), lib.load_library()).data)
+    return docx_rows(_letter(_example(stem), kind))
+
+
+def _text(rows: list[list[str]]) -> str:
+    return "\n".join(" | ".join(row) for row in rows)
+
+
+def _annex_text(stem: str) -> str:
+    deal = _example(stem)
+    return _text(docx_rows(api.build_annex(deal, screen(deal), lib.load_library()).data))
+
+
+def _offer_refused_deal(tmp_path, uses: list[str]) -> Deal:
+    """The offer's deal once the supplier reliably knows of a use named in 4.1: refused."""
+    data = yaml.safe_load(EXAMPLE_DEALS["offer-ocr-bank-uz"].read_text(encoding="utf-8"))
+    data["knowledge"] = {"prohibited_use_known": True, "uses": uses}
+    deal = api.load_deal(write_deal(tmp_path, data), COMPANY).deal
+    assert str(screen(deal).decision) == "refuse"
+    return deal
 
 
 def test_the_refusal_letter_calls_the_refusal_a_refusal_and_keeps_the_word_решение_for_the_product():
-    text = "\n".join(" | ".join(row) for row in _rows("refuse-drone-xx", "refusal"))
-    assert "мы отказываемся от заключения договора" in text and "Настоящий отказ основан на результатах проверки сделки" in text
+    text = _text(_rows("refuse-drone-xx", "refusal"))
+    assert "мы отказываемся от заключения договора" in text \
+        and "Настоящий отказ основан на результатах проверки сделки" in text
     assert "приняли решение" not in text and "Решение принято" not in text
-    assert "we decline to enter into contract" in text and "This refusal follows a check of the transaction under our export control policy" in text
+    assert "we decline to enter into contract" in text \
+        and "This refusal follows a check of the transaction under our export control policy" in text
     assert "This decision" not in text
 
 
@@ -39,20 +71,8 @@ def test_the_reports_permission_row_says_not_required_as_at_the_date_of_the_chec
     assert "Разрешение Комиссии\nне требуется на дату проверки" in report_text(build("onprem-logistics-kz")[0])
 
 
-def _offer_refused(tmp_path) -> list[list[str]]:
-    """The offer's deal once the supplier reliably knows of a use named in 4.1: refused."""
-    data = yaml.safe_load(EXAMPLE_DEALS["offer-ocr-bank-uz"].read_text(encoding="utf-8"))
-    data["knowledge"] = {"prohibited_use_known": True, "uses": ["terrorism"]}
-    deal = api.load_deal(write_deal(tmp_path, data), COMPANY).deal
-    screening = screen(deal)
-    assert str(screening.decision) == "refuse"
-    return docx_rows(api.build_letter("refusal", deal, screening, lib.load_library()).data)
-
-
 def test_the_offers_annex_reserves_the_suppliers_right_to_revoke_the_offer_before_its_acceptance():
-    deal = api.load_deal(EXAMPLE_DEALS["offer-ocr-bank-uz"], COMPANY).deal
-    rows = docx_rows(api.build_annex(deal, screen(deal), lib.load_library()).data)
-    text = "\n".join(" | ".join(row) for row in rows)
+    text = _annex_text("offer-ocr-bank-uz")
     assert "Поставщик вправе отозвать Предложение в любое время до его акцепта, в том числе до истечения указанного в " \
            "Предложении срока для акцепта" in text
     assert "The Supplier may revoke the Offer at any time before its acceptance, including before the period for " \
@@ -60,8 +80,7 @@ def test_the_offers_annex_reserves_the_suppliers_right_to_revoke_the_offer_befor
 
 
 def test_the_offers_annex_applies_its_reservation_and_its_acceptance_terms_from_the_offer_not_from_the_contract():
-    deal = api.load_deal(EXAMPLE_DEALS["offer-ocr-bank-uz"], COMPANY).deal
-    text = "\n".join(" | ".join(row) for row in docx_rows(api.build_annex(deal, screen(deal), lib.load_library()).data))
+    text = _annex_text("offer-ocr-bank-uz")
     assert "Статья 1 и пункты 14.1, 14.3 и 14.4 настоящего Приложения применяются с момента направления Предложения " \
            "Контрагенту; в остальной части настоящее Приложение вступает в силу с момента заключения Договора." in text
     assert "Clause 1 and Clauses 14.1, 14.3 and 14.4 apply from the time the Offer is sent to the Counterparty; in all " \
@@ -69,14 +88,13 @@ def test_the_offers_annex_applies_its_reservation_and_its_acceptance_terms_from_
 
 
 def test_a_contracts_annex_has_no_reservation_about_an_offer():
-    deal = api.load_deal(EXAMPLE_DEALS["saas-clinic-ae"], COMPANY).deal
-    text = "\n".join(" | ".join(row) for row in docx_rows(api.build_annex(deal, screen(deal), lib.load_library()).data))
+    text = _annex_text("saas-clinic-ae")
     assert "отозвать Предложение" not in text and "revoke the Offer" not in text
 
 
 def test_the_refusal_of_an_offers_deal_revokes_the_offer_under_its_annex_and_terminates_a_contract_held_concluded(
         tmp_path):
-    text = "\n".join(" | ".join(row) for row in _offer_refused(tmp_path))
+    text = _text(docx_rows(_letter(_offer_refused_deal(tmp_path, ["terrorism"]), "refusal")))
     assert "Предложение настоящим отзывается до его акцепта на основании нашего права отозвать его, оговорённого в " \
            "статье «Заключительные положения» приложения к Предложению" in text
     assert "the Offer is hereby revoked before its acceptance under our right to revoke it reserved in the Final " \
@@ -97,7 +115,7 @@ def test_the_refusal_of_an_offers_deal_revokes_the_offer_under_its_annex_and_ter
 
 
 def test_a_refusal_withdraws_the_proposals_by_the_letter_itself_in_both_languages():
-    text = "\n".join(" | ".join(row) for row in _rows("refuse-drone-xx", "refusal"))
+    text = _text(_rows("refuse-drone-xx", "refusal"))
     assert "настоящим отзываются" in text and "is hereby withdrawn" in text
     assert "считаются отозванными" not in text
     assert "Мы не будем подписывать Договор" in text  # a contract's deal: nothing was offered to accept
@@ -113,7 +131,7 @@ def test_an_indicator_found_in_the_deal_says_выявлен_once_and_then_what_t
 def test_the_enhanced_due_diligence_outcomes_are_one_situation_to_a_line_and_4_1_bars_intermediaries_both_ways():
     from clausegen import checkrecord, memo
 
-    deal = api.load_deal(EXAMPLE_DEALS["onprem-logistics-kz"], COMPANY).deal
+    deal = _example("onprem-logistics-kz")
     ru, en = next(pair for pair in memo.next_steps(deal, screen(deal), checkrecord.resolve(deal))
                   if pair[0].startswith("Внести полученные сведения"))
     assert [line[:3] for line in ru.split("\n")[1:]] == ["а) ", "б) ", "в) ", "г) "]
@@ -125,9 +143,7 @@ def test_the_enhanced_due_diligence_outcomes_are_one_situation_to_a_line_and_4_1
 
 
 def _offer_refused_report(tmp_path, uses: list[str]) -> str:
-    data = yaml.safe_load(EXAMPLE_DEALS["offer-ocr-bank-uz"].read_text(encoding="utf-8"))
-    data["knowledge"] = {"prohibited_use_known": True, "uses": uses}
-    deal = api.load_deal(write_deal(tmp_path, data), COMPANY).deal
+    deal = _offer_refused_deal(tmp_path, uses)
     return report_text(api.build_report(deal, screen(deal), lib.load_library()).data)
 
 
@@ -166,33 +182,23 @@ def test_the_english_title_of_a_contracts_refusal_says_refusal_as_the_russian_do
 
 
 def _unhyphenated(paragraph) -> bool:
-    from docx.oxml.ns import qn
-
     return paragraph._p.pPr is not None and paragraph._p.pPr.find(qn("w:suppressAutoHyphens")) is not None
 
 
+def _head_paragraphs(stem: str, kind: str, tables: int) -> list:
+    """The paragraphs with text in the first row of the letter's first ``tables`` tables (its head)."""
+    document = docx.Document(io.BytesIO(_letter(_example(stem), kind)))
+    return [p for table in document.tables[:tables] for cell in table.rows[0].cells for p in cell.paragraphs
+            if p.text.strip()]
+
+
 def test_a_letters_letterhead_and_addressee_are_never_hyphenated():
-    import io
-
-    import docx
-
-    deal = api.load_deal(EXAMPLE_DEALS["refuse-drone-xx"], COMPANY).deal
-    document = docx.Document(io.BytesIO(api.build_letter("refusal", deal, screen(deal), lib.load_library()).data))
-    head = document.tables[0]
-    paragraphs = [p for cell in head.rows[0].cells for p in cell.paragraphs if p.text.strip()]
+    paragraphs = _head_paragraphs("refuse-drone-xx", "refusal", 1)
     assert any("Сейшельские Острова" in p.text for p in paragraphs)
     assert paragraphs and all(_unhyphenated(p) for p in paragraphs)
 
 
 def test_an_end_user_statements_particulars_and_addressee_are_never_hyphenated():
-    import io
-
-    import docx
-
-    deal = api.load_deal(EXAMPLE_DEALS["onprem-logistics-kz"], COMPANY).deal
-    data = api.build_letter("end-user-statement", deal, screen(deal), lib.load_library()).data
-    document = docx.Document(io.BytesIO(data))
-    paragraphs = [p for table in document.tables[:2] for cell in table.rows[0].cells for p in cell.paragraphs
-                  if p.text.strip()]
+    paragraphs = _head_paragraphs("onprem-logistics-kz", "end-user-statement", 2)
     assert any("Neuroset" in p.text for p in paragraphs)
     assert paragraphs and all(_unhyphenated(p) for p in paragraphs)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import checkrecord, compose, library as lib, lock, render, screening as scr
 from .errors import BlockedError, DealError, InputError, Problem
-from .kinds import LETTER_KINDS, PACK_PARTS
+from .kinds import LETTER_KINDS, PACK_PARTS, EncodedJSON
 from .model import CompanyProfile, Deal
 from .output import sha256, write_atomic
 from .selection import Selected, select
@@ -404,12 +404,15 @@ def summary_json(summary: dict[str, Any]) -> str:
 
 def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated], *, command: str,
                  source: str, files: dict[str, str] | None = None,
-                 check: checkrecord.Check | None = None, versions_from: int | None = None) -> dict[str, Any]:
+                 check: checkrecord.Check | None = None, versions_from: int | None = None,
+                 deal_json: str | None = None) -> dict[str, Any]:
     """The register row (5.3) for ``documents`` generated for ``deal``.
 
     ``files`` maps a document's kind to where it was written, when it was; ``check``
     who made the check and when (default: resolved from the deal alone); ``versions_from`` the
-    record whose clause versions the documents kept (a contract's annex made as its offer's).
+    record whose clause versions the documents kept (a contract's annex made as its offer's);
+    ``deal_json``: ``deal.model_dump_json()``, when the caller has it: the row then holds it as the deal,
+    encoded (:class:`EncodedJSON`), not the deal's data.
     """
     from . import __version__, memo
 
@@ -473,7 +476,7 @@ def register_row(deal: Deal, screening: scr.Screening, documents: list[Generated
         # version (the texts themselves are kept once, in the register's texts table) and the deal.
         "clause_hashes": dict(sorted({f"{cid}@{version}": digest for document in documents
                                       for (cid, version), digest in zip(document.clauses, document.texts)}.items())),
-        "deal": deal.model_dump(mode="json"),
+        "deal": deal.model_dump(mode="json") if deal_json is None else EncodedJSON(deal_json),
         "versions_from": versions_from,
     }
 
@@ -591,13 +594,14 @@ def _cited(selected: list[Selected]) -> set[str]:
 
 
 def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templates: Path | None = None,
-               parts: tuple[str, ...] = PACK_PARTS, check: checkrecord.Check | None = None) -> str:
+               parts: tuple[str, ...] = PACK_PARTS, check: checkrecord.Check | None = None,
+               deal_json: str | None = None) -> str:
     """A digest of everything the pack's documents are made from, computed without rendering them.
 
     It covers the deal (with the company profile merged in), the text and
     metadata of exactly the clauses those documents use, the templates and
     clausegen's version, so a reworded clause changes the key of just the deals
-    whose documents contain it.
+    whose documents contain it.  ``deal_json``: ``deal.model_dump_json()``, when the caller has it.
     """
     from . import __version__
 
@@ -626,5 +630,5 @@ def inputs_key(deal: Deal, screening: scr.Screening, library: lib.Library, templ
         *([check.approved_on.isoformat()] if check.approved_on else []),
     ]
     return sha256(json.dumps([__version__, documents, *([recorded] if recorded else [])]).encode() + b"\n"
-                  + deal.model_dump_json().encode())
+                  + (deal.model_dump_json() if deal_json is None else deal_json).encode())
 

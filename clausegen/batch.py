@@ -431,7 +431,8 @@ def _generate(item: Item, outcome: Outcome) -> None:
     check = checkrecord.resolve(deal, date=job.check_date, prepared_by=job.prepared_by, user=job.user,
                                 approval=job.approvals.get((deal.deal_id, str(screening.decision))),
                                 today=job.check_today)
-    outcome.key = api.inputs_key(deal, screening, job.library, job.templates, job.parts, check)
+    deal_json = deal.model_dump_json()  # once, for the key and the register row
+    outcome.key = api.inputs_key(deal, screening, job.library, job.templates, job.parts, check, deal_json)
     previous = job.previous.get(deal.deal_id)
     if not job.force and _unchanged(previous, outcome.key, job.out):
         assert previous is not None
@@ -448,7 +449,8 @@ def _generate(item: Item, outcome: Outcome) -> None:
     outcome.status = BLOCKED if blocked else GENERATED
     if job.register and documents:
         row = api.register_row(deal, screening, documents, command="batch", source=outcome.source,
-                               files={d["kind"]: str(job.out / d["file"]) for d in outcome.files}, check=check)
+                               files={d["kind"]: str(job.out / d["file"]) for d in outcome.files}, check=check,
+                               deal_json=deal_json)
         from .register import prepare_row  # imported once the parent has opened the register
 
         outcome.row = prepare_row(row)  # encoded here, in parallel, not in the one process that records

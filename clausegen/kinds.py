@@ -25,3 +25,9 @@ LIBRARY_FORMATS = ("docx", "xlsx")
 USER_ENV = "CLAUSEGEN_USER"
 #: The register, when --register is not given.
 REGISTER_ENV = "CLAUSEGEN_REGISTER"
+
+
+class EncodedJSON(str):
+    """A value already encoded as JSON text (pydantic's, of a deal): the register stores it as it is, where it
+    would encode any other value (``register.prepare_row``).  A batch encodes each deal once, for its inputs
+    key and its register row alike."""

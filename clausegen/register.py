@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from .errors import ClausegenError, ExitCode, OutputError
-from .kinds import APPROVAL_STATES, REGISTER_ENV
+from .kinds import APPROVAL_STATES, REGISTER_ENV, EncodedJSON
 
 DEFAULT_FILE = "clausegen-register.sqlite"
 ENV_VAR = REGISTER_ENV
@@ -324,9 +324,15 @@ _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def prepare_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A register row as the table stores it: JSON columns encoded, ``recorded_at`` left to the insert."""
-    return {name: (_to_json(row[name]) if name in JSON_COLUMNS and row.get(name) is not None else row.get(name))
-            for name in COLUMNS if name != "id"}
+    """A register row as the table stores it: JSON columns encoded (a value encoded already, as is),
+    ``recorded_at`` left to the insert."""
+    return {name: _column(name, row.get(name)) for name in COLUMNS if name != "id"}
+
+
+def _column(name: str, value: Any) -> Any:
+    if value is None or name not in JSON_COLUMNS:
+        return value
+    return str(value) if isinstance(value, EncodedJSON) else _to_json(value)  # a plain str for the driver
 
 
 class Register:

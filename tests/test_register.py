@@ -132,6 +132,36 @@ def test_row_lists_the_clauses_its_documents_record_and_the_library_hash(generat
 # ------------------------------------------------------------------ append-only
 
 
+@pytest.mark.parametrize("stem", ["saas-clinic-ae", "onprem-logistics-kz"])
+def test_batch_row_holds_the_deal_as_validated(generated, stem):
+    # a batch stores the JSON it keyed the deal by; read back, it is the deal's data as validated
+    deal, _ = screened(stem)
+    assert generated.rows[deal.deal_id]["deal"] == deal.model_dump(mode="json")
+
+
+def test_batch_row_stores_the_deal_as_one_json_object_text(generated):
+    with sqlite3.connect(generated.register) as connection:
+        kinds = connection.execute("SELECT DISTINCT typeof(deal), substr(deal, 1, 1) FROM records").fetchall()
+    assert kinds == [("text", "{")]
+
+
+def test_a_value_encoded_already_is_stored_as_it_is_and_others_are_encoded():
+    from clausegen.kinds import EncodedJSON
+    from clausegen.register import prepare_row
+
+    deal, screening = screened("saas-clinic-ae")
+    row = api.register_row(deal, screening, [], command="test", source="test", deal_json=deal.model_dump_json())
+    prepared = prepare_row(row)
+    assert type(prepared["deal"]) is str and prepared["deal"] == deal.model_dump_json()
+    assert json.loads(prepared["reasons"]) == row["reasons"]
+    assert isinstance(row["deal"], EncodedJSON)
+
+
+def test_register_row_without_the_encoded_deal_holds_its_data():
+    deal, screening = screened("saas-clinic-ae")
+    assert api.register_row(deal, screening, [], command="test", source="test")["deal"] == deal.model_dump(mode="json")
+
+
 @pytest.mark.parametrize("statement", [
     "UPDATE records SET decision = 'proceed' WHERE decision = 'refuse'",
     "DELETE FROM records WHERE decision = 'refuse'",

@@ -7,9 +7,8 @@ English) text; :mod:`clausegen.render` only lays the rows out in a DOCX.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import TemplateError
 
@@ -35,9 +34,9 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 
 
-@dataclass(frozen=True)
-class Row:
-    """One row of a bilingual document: both columns say the same thing."""
+class Row(NamedTuple):
+    """One row of a bilingual document: both columns say the same thing.  A named tuple: an annex makes
+    some hundred and fifty, and a frozen dataclass's fields are set one call at a time."""
 
     kind: str  # title | plain | heading | para | list (a paragraph with sub-item lines) | closing (letters)
     number: str

@@ -1,4 +1,4 @@
-"""A bounded memory of recent results, the least recently used dropped first.
+"""A bounded memory of recent results, the least recently used dropped first (nearly: see Recent).
 
 A batch reuses what many deals share (a clause rendered for the same values, a
 selection, a numbered paragraph); each deal's own results are never asked for
@@ -13,25 +13,36 @@ Value = TypeVar("Value")
 
 
 class Recent(Generic[Value]):
-    """At most ``size`` entries; a hit makes an entry the most recent."""
+    """At most ``size`` entries; when full, the one least recently put or moved is dropped.  A hit moves an
+    entry to the most recent end only once it is in the older half (more than ``size // 2`` entries put or
+    moved since it was): a hit on a younger one is a single look-up, where moving it on every hit took a
+    removal and an insertion, each hashing the key again (most keys are tuples, whose hash is not kept).  An
+    entry asked for at least once in every ``size // 2`` others is never dropped."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: dict[Hashable, Value] = {}  # insertion order is recency order
+        self._entries: dict[Hashable, tuple[int, Value]] = {}  # insertion order is the order put or moved
+        self._clock = 0  # entries put or moved so far
 
     def get(self, key: Hashable) -> Value | None:
-        found = self._entries.pop(key, None)
-        if found is not None:
-            self._entries[key] = found
-        return found
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        stamp, value = found
+        if self._clock - stamp > self.size // 2:
+            self._clock += 1
+            self._entries.pop(key, None)  # another thread (the web server's) may have dropped it meanwhile
+            self._entries[key] = (self._clock, value)
+        return value
 
     def put(self, key: Hashable, value: Value) -> Value:
         if len(self._entries) >= self.size:
             try:
                 del self._entries[next(iter(self._entries))]
             except (KeyError, RuntimeError, StopIteration):
-                pass  # another thread (the web server's) changed the memory meanwhile: only housekeeping lost
-        self._entries[key] = value
+                pass  # another thread changed the memory meanwhile: only housekeeping lost
+        self._clock += 1
+        self._entries[key] = (self._clock, value)
         return value
 
     def clear(self) -> None:

@@ -1,4 +1,5 @@
-"""The names the command line offers as choices, in a module that imports nothing.
+"""The names the command line offers as choices, in a module that imports nothing (and
+:class:`EncodedJSON`, which the API and the register share without importing each other).
 
 They live here, not beside the code that acts on them, so that ``clausegen --help``
 and every command's option parsing start without importing that code (SQLAlchemy,

@@ -31,8 +31,7 @@ run's output before the next (what this benchmark did until 4 December 2026, and
 with --delete-between) made the next run pay for it on a filesystem without a journal, like
 this machine's: ext4 then skips, one by one, each inode deleted in the last minute or so when it
 allocates one (``recently_deleted`` in fs/ext4/ialloc.c), and a batch allocates two for each
-deal (its folder, its file).  ``perf record -g`` of a 1-worker annex batch run right after
-``rm -rf`` of the previous output, into a folder of the same name, put 14 % of the samples there.
+deal (its folder, its file).  The README's Speed section gives the figures.
 """
 
 from __future__ import annotations
